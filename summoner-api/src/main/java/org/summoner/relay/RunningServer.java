@@ -1,0 +1,103 @@
+package org.summoner.relay;
+
+import org.slf4j.Logger;
+import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.spi.RelayEngine;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
+ * {@link #close()}. Thread-safe.
+ */
+public final class RunningServer implements AutoCloseable {
+    private final String engineName;
+    private final RelayEngine engine;
+    private final RelayCounters counters;
+    private final ServerConfig config;
+    private final InetSocketAddress address;
+    private final Logger log;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Object closeLock = new Object();
+    private boolean closing;
+
+    RunningServer(String engineName, RelayEngine engine, RelayCounters counters, ServerConfig config, Logger log) {
+        this.engineName = engineName;
+        this.engine = engine;
+        this.counters = counters;
+        this.config = config;
+        this.address = engine.boundAddress();
+        this.log = log;
+    }
+
+    /** @return the address bound, with the real port when port 0 was asked for. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return the name of the engine serving, e.g. {@code nio}. */
+    public String engineName() {
+        return engineName;
+    }
+
+    /** @return the configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** @return a snapshot of the counters. */
+    public RelayStats stats() {
+        return RelayStats.of(counters);
+    }
+
+    /**
+     * Shuts down gracefully: every client gets {@code Warning: Server is shutting down.} and is closed. The first
+     * call does the work and the others wait for it; returns once the engine has stopped.
+     */
+    @Override
+    public void close() {
+        synchronized (closeLock) {
+            if (closing) {
+                awaitUninterruptibly();
+                return;
+            }
+            closing = true;
+        }
+        try {
+            log.info("Server is shutting down...");
+            engine.close();
+            log.info("Server exited cleanly.");
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    /** Waits until {@link #close()} has finished. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** @return whether {@link #close()} finished within the timeout. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void awaitUninterruptibly() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.summoner.relay;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.ConfigException;
+import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.EngineDiscovery;
+import org.summoner.relay.spi.EngineResolver;
+import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.spi.RelayEngine;
+import org.summoner.relay.spi.RelayEngineProvider;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A Summoner relay server, used the way the Summoner SDK's Python {@code SummonerServer} is:
+ *
+ * <pre>{@code
+ * new SummonerServer("first_server").run();                                    // 127.0.0.1:8888, defaults
+ * new SummonerServer("first_server").run("127.0.0.1", 1234, "server_config.json");
+ * }</pre>
+ *
+ * <p>Where the server binds follows the seed: the host and port given in code apply unless the configuration
+ * sets {@code host} or {@code port}, which then win. A config path that names no file is not an error: the
+ * server prints {@code [DEBUG] Config file not found: <path>} and runs on defaults; a file that loads prints
+ * {@code [DEBUG] Loaded config from: <path>}; a file that is not valid JSON or holds a wrong value stops
+ * start-up with a {@link ConfigException}. The config's {@code "version"} chooses the engine
+ * ({@link EngineResolver}).
+ *
+ * <p>{@code run(...)} blocks until the JVM receives SIGINT or SIGTERM (or the server is otherwise closed) and
+ * then shuts down gracefully, telling every client. {@code start(...)} returns at once with a
+ * {@link RunningServer} handle, for embedding and tests.
+ *
+ * <p>Start-up output: the {@code [DEBUG]} config line goes to standard output, like the seed's {@code print};
+ * the listening line is logged at INFO through SLF4J under the server's name, e.g.
+ * {@code NIO server listening on 127.0.0.1:8888}.
+ *
+ * <p>Thread-safe; one instance may start several servers.
+ */
+public final class SummonerServer {
+    private static final String NO_NAME = "<server:no-name>";
+
+    private final String name;
+    private final PrintStream console;
+    private final ClassLoader classLoader;
+    private final Logger log;
+
+    /** A server named as the SDK names an unnamed one. */
+    public SummonerServer() {
+        this(NO_NAME);
+    }
+
+    /**
+     * @param name shown in the logs (the SLF4J logger name of the server's own lines).
+     */
+    public SummonerServer(String name) {
+        this(name, System.out, defaultClassLoader());
+    }
+
+    SummonerServer(String name, PrintStream console, ClassLoader classLoader) {
+        this.name = name == null ? NO_NAME : name;
+        this.console = Objects.requireNonNull(console, "console");
+        this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        this.log = LoggerFactory.getLogger(this.name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Serves {@code 127.0.0.1:8888} on defaults until SIGINT or SIGTERM. */
+    public void run() {
+        run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, (String) null);
+    }
+
+    /** Serves {@code host:port} on defaults until SIGINT or SIGTERM. */
+    public void run(String host, int port) {
+        run(host, port, (String) null);
+    }
+
+    /**
+     * Serves until SIGINT or SIGTERM, configured from a JSON file.
+     *
+     * @param configPath a path relative to the working directory or absolute; null or a missing file means
+     *                   defaults.
+     */
+    public void run(String host, int port, String configPath) {
+        serveUntilClosed(start(host, port, configPath));
+    }
+
+    /** Serves until SIGINT or SIGTERM, configured from an in-memory map used instead of a file. */
+    public void run(String host, int port, Map<String, ?> config) {
+        serveUntilClosed(start(host, port, config));
+    }
+
+    /** Serves until SIGINT or SIGTERM with a configuration already loaded. */
+    public void run(String host, int port, ServerConfig config) {
+        serveUntilClosed(start(host, port, config));
+    }
+
+    /** Starts serving and returns at once; see {@link #run(String, int, String)}. */
+    public RunningServer start(String host, int port, String configPath) {
+        return start(host, port, loadConfig(configPath));
+    }
+
+    /** Starts serving and returns at once; see {@link #run(String, int, Map)}. */
+    public RunningServer start(String host, int port, Map<String, ?> config) {
+        return start(host, port, ServerConfig.fromMap(config));
+    }
+
+    /**
+     * Starts serving and returns at once.
+     *
+     * @param host the bind host unless the config sets {@code host}.
+     * @param port the bind port unless the config sets {@code port}; 0 picks a free port.
+     * @throws ConfigException      when {@code version} names no engine present.
+     * @throws ServerStartException when the address cannot be resolved or bound, or the engines are ambiguous.
+     */
+    public RunningServer start(String host, int port, ServerConfig config) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(config, "config");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port=" + port + ": expected an integer from 0 to 65535");
+        }
+        for (String warning : config.warnings()) {
+            log.warn(warning);
+        }
+        log.debug("{}", config);
+
+        final RelayEngineProvider provider = chooseEngine(config);
+        final String bindHost = config.bindHost(host);
+        final int bindPort = config.bindPort(port);
+        final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
+        final RelayCounters counters = new RelayCounters();
+        final RelayEngine engine = provider.create(new EngineContext(name, config, bindAddress, counters));
+        try {
+            engine.start();
+        } catch (BindException e) {
+            engine.close();
+            throw new ServerStartException("cannot bind " + hostPort(bindHost, bindPort) + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw new ServerStartException("cannot start the " + provider.name() + " engine on "
+                    + hostPort(bindHost, bindPort) + ": " + e, e);
+        }
+        final RunningServer server = new RunningServer(provider.name(), engine, counters, config, log);
+        log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
+                provider.displayName(), hostPort(bindHost, server.address().getPort()));
+        return server;
+    }
+
+    /**
+     * Loads a configuration as {@code run(host, port, configPath)} does, printing the seed's {@code [DEBUG]} line.
+     *
+     * @param configPath null, or a path that names no file, gives the defaults.
+     */
+    public ServerConfig loadConfig(String configPath) {
+        final Path path;
+        try {
+            path = configPath == null || configPath.isEmpty() ? null : Path.of(configPath);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(configPath, null, configPath + ": not a valid path: " + e.getReason(), e);
+        }
+        if (path == null || !Files.exists(path)) {
+            console.println("[DEBUG] Config file not found: " + (configPath == null ? "" : configPath));
+            return ServerConfig.defaults();
+        }
+        final ServerConfig config = ServerConfig.fromFile(path);
+        console.println("[DEBUG] Loaded config from: " + configPath);
+        return config;
+    }
+
+    private RelayEngineProvider chooseEngine(ServerConfig config) {
+        final EngineDiscovery.Result found = EngineDiscovery.discover(classLoader);
+        for (String failure : found.failures()) {
+            log.warn("engine provider skipped: {}", failure);
+        }
+        try {
+            return EngineResolver.resolve(config.version().orElse(null), found.providers(), found.failures());
+        } catch (IllegalStateException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+    }
+
+    private static InetSocketAddress resolve(String host, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new ServerStartException("cannot resolve host '" + host + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code host:port}, with an IPv6 literal in brackets. */
+    private static String hostPort(String host, int port) {
+        return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private void serveUntilClosed(RunningServer server) {
+        final Thread hook = new Thread(server::close, "summoner-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            server.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting and the hook is closing the server: nothing to undo.
+            }
+        }
+    }
+
+    private static ClassLoader defaultClassLoader() {
+        final ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : SummonerServer.class.getClassLoader();
+    }
+}

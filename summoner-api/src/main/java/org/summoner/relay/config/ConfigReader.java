@@ -1,0 +1,233 @@
+package org.summoner.relay.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Reads a configuration tree into a {@link ServerConfig}. This is the one place that knows every key, its
+ * default and its valid range; {@link ServerConfig#defaults()} is what it reads from an empty object.
+ *
+ * <p>A {@code null} value means "use the default" for every key except {@code client_timeout_secs}, where it
+ * means "never". Keys it does not know become warnings: real Summoner files carry keys for other servers.
+ */
+final class ConfigReader {
+    static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
+    static final int MAX_LINE_BYTES_LIMIT = 16 * 1024 * 1024;
+    private static final String PYTHON_LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";
+
+    private final String source;
+    private final List<String> warnings = new ArrayList<>();
+
+    private ConfigReader(String source) {
+        this.source = source;
+    }
+
+    static ServerConfig read(JsonNode root, String source) {
+        final ConfigReader reader = new ConfigReader(source);
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            root = NullNode.getInstance();
+        } else if (!root.isObject()) {
+            throw new ConfigException(source, null, source + ": expected a JSON object at the top level, found "
+                    + ConfigException.abbreviate(root.toString()), null);
+        }
+        return reader.readServer(new Section(reader, root, ""));
+    }
+
+    private ServerConfig readServer(Section top) {
+        final String host = top.string("host", null);
+        if (host != null && host.isBlank()) {
+            throw top.invalid("host", "a host name or IP address", top.node.get("host"));
+        }
+        final Integer port = top.has("port") ? (int) top.integer("port", 0, 0, 65535) : null;
+        final String version = top.string("version", null);
+        final LoggerSettings logger = readLogger(top.object("logger"));
+        final HyperParameters hyperParameters = readHyperParameters(top.object("hyper_parameters"));
+        top.warnUnknown();
+        return new ServerConfig(source, host, port, version, logger, hyperParameters, List.copyOf(warnings));
+    }
+
+    private LoggerSettings readLogger(Section s) {
+        final String level = s.string("log_level", "INFO").toUpperCase(Locale.ROOT);
+        if (!LOG_LEVELS.contains(level)) {
+            throw s.invalid("log_level", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL", s.node.get("log_level"));
+        }
+        final LoggerSettings settings = new LoggerSettings(
+                level,
+                s.bool("enable_console_log", true),
+                s.string("console_log_format", PYTHON_LOG_FORMAT),
+                s.bool("enable_file_log", false),
+                s.string("log_file_path", ""),
+                s.bool("enable_json_log", false),
+                s.string("log_format", PYTHON_LOG_FORMAT),
+                s.string("date_format", "%Y-%m-%d %H:%M:%S.%3f"),
+                s.integer("max_file_size", 1_000_000, 1, Long.MAX_VALUE),
+                (int) s.integer("backup_count", 3, 0, 10_000),
+                s.stringList("log_keys"));
+        s.warnUnknown();
+        return settings;
+    }
+
+    private HyperParameters readHyperParameters(Section s) {
+        final int defaultWorkers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        final HyperParameters parameters = new HyperParameters(
+                (int) s.integer("connection_buffer_size", 128, 1, Integer.MAX_VALUE),
+                (int) s.integer("command_buffer_size", 32, 1, Integer.MAX_VALUE),
+                (int) s.integer("control_channel_capacity", 8, 1, Integer.MAX_VALUE),
+                (int) s.integer("queue_monitor_capacity", 100, 1, Integer.MAX_VALUE),
+                s.optionalInteger("client_timeout_secs", 300, 1, Integer.MAX_VALUE),
+                (int) s.integer("rate_limit_msgs_per_minute", 300, 1, Integer.MAX_VALUE),
+                s.integer("timeout_check_interval_secs", 30, 1, Integer.MAX_VALUE),
+                s.integer("throttle_delay_ms", 200, 0, Integer.MAX_VALUE),
+                s.integer("flow_control_delay_ms", 1000, 0, Integer.MAX_VALUE),
+                readBackpressure(s.object("backpressure_policy")),
+                s.integer("quarantine_cooldown_secs", 300, 0, Integer.MAX_VALUE),
+                s.integer("quarantine_cleanup_interval_secs", 60, 1, Integer.MAX_VALUE),
+                s.integer("accept_error_backoff_ms", 100, 0, Integer.MAX_VALUE),
+                (int) s.integer("worker_threads", defaultWorkers, 1, 1024),
+                (int) s.integer("max_line_bytes", 65536, 1, MAX_LINE_BYTES_LIMIT),
+                s.integer("max_queued_bytes", 16L * 1024 * 1024, 1024, Long.MAX_VALUE));
+        s.warnUnknown();
+        return parameters;
+    }
+
+    private BackpressurePolicy readBackpressure(Section s) {
+        final BackpressurePolicy policy = new BackpressurePolicy(
+                s.bool("enable_throttle", true),
+                (int) s.integer("throttle_threshold", 100, 1, Integer.MAX_VALUE),
+                s.bool("enable_flow_control", true),
+                (int) s.integer("flow_control_threshold", 300, 1, Integer.MAX_VALUE),
+                s.bool("enable_disconnect", true),
+                (int) s.integer("disconnect_threshold", 500, 1, Integer.MAX_VALUE));
+        s.warnUnknown();
+        return policy;
+    }
+
+    /**
+     * One JSON object of the tree, with the keys read from it so far (for the unknown-key warnings).
+     */
+    private static final class Section {
+        private final ConfigReader reader;
+        private final JsonNode node;
+        private final String path;
+        private final Set<String> known = new LinkedHashSet<>();
+
+        Section(ConfigReader reader, JsonNode node, String path) {
+            this.reader = reader;
+            this.node = node;
+            this.path = path;
+        }
+
+        boolean has(String key) {
+            known.add(key);
+            final JsonNode value = node.get(key);
+            return value != null && !value.isNull();
+        }
+
+        /** @return the nested object, or an empty section when the key is absent or null. */
+        Section object(String key) {
+            final JsonNode value = has(key) ? node.get(key) : NullNode.getInstance();
+            if (!value.isNull() && !value.isObject()) {
+                throw invalid(key, "a JSON object", value);
+            }
+            return new Section(reader, value, path + key + ".");
+        }
+
+        String string(String key, String defaultValue) {
+            if (!has(key)) {
+                return defaultValue;
+            }
+            final JsonNode value = node.get(key);
+            if (!value.isTextual()) {
+                throw invalid(key, "a string", value);
+            }
+            return value.textValue();
+        }
+
+        boolean bool(String key, boolean defaultValue) {
+            if (!has(key)) {
+                return defaultValue;
+            }
+            final JsonNode value = node.get(key);
+            if (!value.isBoolean()) {
+                throw invalid(key, "true or false", value);
+            }
+            return value.booleanValue();
+        }
+
+        long integer(String key, long defaultValue, long min, long max) {
+            if (!has(key)) {
+                return defaultValue;
+            }
+            final JsonNode value = node.get(key);
+            if (!value.isIntegralNumber() || !value.canConvertToLong()
+                    || value.longValue() < min || value.longValue() > max) {
+                throw invalid(key, integerRange(min, max), value);
+            }
+            return value.longValue();
+        }
+
+        /** Absent: the default; {@code null}: empty. */
+        OptionalLong optionalInteger(String key, long defaultValue, long min, long max) {
+            known.add(key);
+            final JsonNode value = node.get(key);
+            if (value == null) {
+                return OptionalLong.of(defaultValue);
+            }
+            if (value.isNull()) {
+                return OptionalLong.empty();
+            }
+            if (!value.isIntegralNumber() || !value.canConvertToLong()
+                    || value.longValue() < min || value.longValue() > max) {
+                throw invalid(key, integerRange(min, max) + " or null", value);
+            }
+            return OptionalLong.of(value.longValue());
+        }
+
+        List<String> stringList(String key) {
+            if (!has(key)) {
+                return null;
+            }
+            final JsonNode value = node.get(key);
+            final String expected = "null or a list of strings";
+            if (!value.isArray()) {
+                throw invalid(key, expected, value);
+            }
+            final List<String> items = new ArrayList<>(value.size());
+            for (JsonNode item : value) {
+                if (!item.isTextual()) {
+                    throw invalid(key, expected, value);
+                }
+                items.add(item.textValue());
+            }
+            return List.copyOf(items);
+        }
+
+        void warnUnknown() {
+            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+                final String name = names.next();
+                if (!known.contains(name)) {
+                    reader.warnings.add(reader.source + ": unknown key \"" + path + name + "\" ignored");
+                }
+            }
+        }
+
+        ConfigException invalid(String key, String expected, JsonNode found) {
+            return ConfigException.invalid(reader.source, path + key, expected, String.valueOf(found));
+        }
+
+        private static String integerRange(long min, long max) {
+            if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
+                return min == 0 ? "a non-negative integer" : min == 1 ? "a positive integer" : "an integer of at least " + min;
+            }
+            return "an integer from " + min + " to " + max;
+        }
+    }
+}

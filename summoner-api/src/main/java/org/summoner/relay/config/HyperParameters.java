@@ -1,0 +1,30 @@
+package org.summoner.relay.config;
+
+import java.util.OptionalLong;
+
+/**
+ * {@code hyper_parameters}: limits and tuning shared by every engine (SPEC section 6). The keys of the reference
+ * Rust server keep their names and defaults; {@code max_line_bytes} and {@code max_queued_bytes} are ours.
+ *
+ * @param clientTimeoutSecs empty when {@code client_timeout_secs} is {@code null}: idle clients are never closed.
+ * @param maxLineBytes      the longest line content relayed; longer lines are dropped with a warning.
+ * @param maxQueuedBytes    bytes waiting for one recipient beyond which it is closed as a slow consumer.
+ */
+public record HyperParameters(
+        int connectionBufferSize,
+        int commandBufferSize,
+        int controlChannelCapacity,
+        int queueMonitorCapacity,
+        OptionalLong clientTimeoutSecs,
+        int rateLimitMsgsPerMinute,
+        long timeoutCheckIntervalSecs,
+        long throttleDelayMs,
+        long flowControlDelayMs,
+        BackpressurePolicy backpressurePolicy,
+        long quarantineCooldownSecs,
+        long quarantineCleanupIntervalSecs,
+        long acceptErrorBackoffMs,
+        int workerThreads,
+        int maxLineBytes,
+        long maxQueuedBytes) {
+}

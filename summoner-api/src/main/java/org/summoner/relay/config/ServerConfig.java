@@ -1,0 +1,196 @@
+package org.summoner.relay.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A Summoner server configuration: the keys of {@code server_config.json} (SPEC section 6), read once,
+ * validated once, immutable afterwards and safe to share between threads.
+ *
+ * <p>Every key is optional; {@link #defaults()} holds the default of each. {@code host} and {@code port} stay
+ * unset unless the source sets them, because of the seed's precedence rule: a value in the config wins over the
+ * one given in code, and an unset one leaves the code's value in force ({@link #bindHost}, {@link #bindPort}).
+ *
+ * <p>Loading fails with a {@link ConfigException} naming the source, the key, what was expected and what was
+ * found. Keys it does not know are kept as {@link #warnings()}, not errors.
+ */
+public final class ServerConfig {
+    /** The bind host when neither code nor config names one. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The bind port when neither code nor config names one. */
+    public static final int DEFAULT_PORT = 8888;
+    /** The source name of a configuration given as an in-memory map. */
+    public static final String MAP_SOURCE = "config map";
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final String source;
+    private final String host;
+    private final Integer port;
+    private final String version;
+    private final LoggerSettings logger;
+    private final HyperParameters hyperParameters;
+    private final List<String> warnings;
+
+    ServerConfig(String source, String host, Integer port, String version, LoggerSettings logger,
+                 HyperParameters hyperParameters, List<String> warnings) {
+        this.source = source;
+        this.host = host;
+        this.port = port;
+        this.version = version;
+        this.logger = logger;
+        this.hyperParameters = hyperParameters;
+        this.warnings = warnings;
+    }
+
+    /**
+     * @return the configuration of an empty {@code {}}: every key at its default, host and port unset.
+     */
+    public static ServerConfig defaults() {
+        return ConfigReader.read(null, "defaults");
+    }
+
+    /**
+     * Reads a JSON file. Unlike {@code SummonerServer.run}, a missing file is an error here.
+     *
+     * @throws ConfigException if the file cannot be read, is not JSON, or holds an invalid value.
+     */
+    public static ServerConfig fromFile(Path path) {
+        final String source = path.toString();
+        final byte[] json;
+        try {
+            json = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new ConfigException(source, null, source + ": cannot read: " + e, e);
+        }
+        return fromJson(json, source);
+    }
+
+    /**
+     * Reads a JSON document.
+     *
+     * @param source names the document in error messages, usually its file path.
+     */
+    public static ServerConfig fromJson(byte[] json, String source) {
+        final JsonNode root;
+        try (JsonParser parser = MAPPER.createParser(json)) {
+            root = MAPPER.readTree(parser);
+        } catch (JsonProcessingException e) {
+            final JsonLocation at = e.getLocation();
+            final String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new ConfigException(source, null, source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException(source, null, source + ": cannot read: " + e, e);
+        }
+        if (root == null) {
+            throw new ConfigException(source, null, source + ": not valid JSON: the document is empty", null);
+        }
+        return ConfigReader.read(root, source);
+    }
+
+    /**
+     * Reads an in-memory map with the shape of the JSON file (nested maps, lists, strings, numbers, booleans,
+     * nulls), as the seed's {@code config_dict}.
+     */
+    public static ServerConfig fromMap(Map<String, ?> config) {
+        Objects.requireNonNull(config, "config");
+        final JsonNode root;
+        try {
+            root = MAPPER.valueToTree(config);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(MAP_SOURCE, null, MAP_SOURCE + ": not representable as JSON: " + e.getMessage(), e);
+        }
+        return ConfigReader.read(root, MAP_SOURCE);
+    }
+
+    /** @return a file path as given, {@link #MAP_SOURCE}, or {@code defaults}. */
+    public String source() {
+        return source;
+    }
+
+    /** @return {@code host} if the source sets it. */
+    public Optional<String> host() {
+        return Optional.ofNullable(host);
+    }
+
+    /** @return {@code port} if the source sets it. */
+    public OptionalInt port() {
+        return port == null ? OptionalInt.empty() : OptionalInt.of(port);
+    }
+
+    /** @return {@code version}, which names the engine, if the source sets it. */
+    public Optional<String> version() {
+        return Optional.ofNullable(version);
+    }
+
+    /** The seed's rule: the config's {@code host}, when set, wins over the one given in code. */
+    public String bindHost(String codeHost) {
+        return host != null ? host : codeHost;
+    }
+
+    /** The seed's rule: the config's {@code port}, when set, wins over the one given in code. */
+    public int bindPort(int codePort) {
+        return port != null ? port : codePort;
+    }
+
+    public LoggerSettings logger() {
+        return logger;
+    }
+
+    public HyperParameters hyperParameters() {
+        return hyperParameters;
+    }
+
+    /** @return one line per key that was ignored, each naming the source and the key. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** @return a copy with {@code host} set, as a command-line flag that overrides the file does. */
+    public ServerConfig withHost(String newHost) {
+        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, warnings);
+    }
+
+    /** @return a copy with {@code port} set, as a command-line flag that overrides the file does. */
+    public ServerConfig withPort(int newPort) {
+        if (newPort < 0 || newPort > 65535) {
+            throw new IllegalArgumentException("port=" + newPort + ": expected an integer from 0 to 65535");
+        }
+        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, warnings);
+    }
+
+    /** @return a copy with {@code version} set, as a command-line flag that overrides the file does. */
+    public ServerConfig withVersion(String newVersion) {
+        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, warnings);
+    }
+
+    /** Every resolved value, for the start-up log. */
+    @Override
+    public String toString() {
+        return "ServerConfig{source=" + source
+                + ", host=" + host
+                + ", port=" + port
+                + ", version=" + version
+                + ", logger=" + logger
+                + ", hyper_parameters=" + hyperParameters
+                + '}';
+    }
+}

@@ -1,0 +1,113 @@
+package org.summoner.relay.spi;
+
+import org.summoner.relay.wire.ServerNotice;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters every engine keeps, so nothing is dropped silently: what came in, what went out, and every line
+ * or delivery that was not made, by reason. Readers see them through {@code RunningServer.stats()}.
+ *
+ * <p>Thread-safe and allocation-free: any engine thread may add at any time. Engines on a hot path should
+ * accumulate locally and add once per batch (one loop turn), not once per line.
+ */
+public final class RelayCounters {
+    private final LongAdder connectionsOpened = new LongAdder();
+    private final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder linesReceived = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
+    private final LongAdder linesRelayed = new LongAdder();
+    private final LongAdder deliveries = new LongAdder();
+    private final LongAdder deliveriesDropped = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder slowConsumerDisconnects = new LongAdder();
+    private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
+
+    public RelayCounters() {
+        for (int i = 0; i < linesDropped.length; i++) {
+            linesDropped[i] = new LongAdder();
+        }
+    }
+
+    /** A client is registered and will receive what is relayed from now on. */
+    public void connectionOpened() {
+        connectionsOpened.increment();
+    }
+
+    /** A client's connection is closed, for whatever reason. */
+    public void connectionClosed() {
+        connectionsClosed.increment();
+    }
+
+    /** Bytes read from clients, and the complete lines framed from them (relayed or not). */
+    public void received(long lines, long bytes) {
+        linesReceived.add(lines);
+        bytesReceived.add(bytes);
+    }
+
+    /** Lines relayed, and the envelopes queued for their recipients (one per recipient per line). */
+    public void relayed(long lines, long envelopes) {
+        linesRelayed.add(lines);
+        deliveries.add(envelopes);
+    }
+
+    /** Lines not relayed, for the reason the sender was told. */
+    public void linesDropped(ServerNotice reason, long lines) {
+        linesDropped[reason.ordinal()].add(lines);
+    }
+
+    /** Envelopes that were queued for a recipient but discarded because its connection closed first. */
+    public void deliveriesDropped(long envelopes) {
+        deliveriesDropped.add(envelopes);
+    }
+
+    /** Bytes written to client sockets (envelopes and notices). */
+    public void sent(long bytes) {
+        bytesSent.add(bytes);
+    }
+
+    /** A recipient was closed because it did not read fast enough and its queue reached the limit. */
+    public void slowConsumerDisconnected() {
+        slowConsumerDisconnects.increment();
+    }
+
+    public long connectionsOpened() {
+        return connectionsOpened.sum();
+    }
+
+    public long connectionsClosed() {
+        return connectionsClosed.sum();
+    }
+
+    public long linesReceived() {
+        return linesReceived.sum();
+    }
+
+    public long bytesReceived() {
+        return bytesReceived.sum();
+    }
+
+    public long linesRelayed() {
+        return linesRelayed.sum();
+    }
+
+    public long deliveries() {
+        return deliveries.sum();
+    }
+
+    public long deliveriesDropped() {
+        return deliveriesDropped.sum();
+    }
+
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    public long slowConsumerDisconnects() {
+        return slowConsumerDisconnects.sum();
+    }
+
+    public long linesDropped(ServerNotice reason) {
+        return linesDropped[reason.ordinal()].sum();
+    }
+}

@@ -1,0 +1,35 @@
+package org.summoner.relay.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * A running relay: it accepts clients on one address and relays every line as the contract says (SPEC sections
+ * 2 to 5). The conformance kit ({@code summoner-tck}) is the definition of "as the contract says".
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #close()} once or more, from any thread.
+ */
+public interface RelayEngine extends AutoCloseable {
+    /**
+     * Binds the context's address and starts serving; returns once the socket listens.
+     *
+     * @throws java.net.BindException with the operating system's reason (e.g. {@code Address already in use})
+     *                                when the address cannot be bound.
+     * @throws IOException            on any other failure to start; nothing is left running.
+     */
+    void start() throws IOException;
+
+    /**
+     * @return the address actually bound (the real port when port 0 was asked for).
+     * @throws IllegalStateException before {@link #start()} succeeded.
+     */
+    InetSocketAddress boundAddress();
+
+    /**
+     * Stops gracefully: stops accepting, sends {@code Warning: Server is shutting down.} to every client, gives
+     * the notices a bounded time to be written, closes every connection and ends the engine's threads.
+     * Idempotent; blocks until done; never throws.
+     */
+    @Override
+    void close();
+}

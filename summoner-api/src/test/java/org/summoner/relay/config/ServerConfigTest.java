@@ -1,0 +1,269 @@
+package org.summoner.relay.config;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServerConfigTest {
+
+    private static ServerConfig json(String text) {
+        return ServerConfig.fromJson(text.getBytes(StandardCharsets.UTF_8), "server_config.json");
+    }
+
+    private static String error(String text) {
+        return assertThrows(ConfigException.class, () -> json(text)).getMessage();
+    }
+
+    @Nested
+    class Defaults {
+        @Test
+        void an_empty_object_leaves_host_port_and_version_unset() {
+            final ServerConfig config = json("{}");
+            assertTrue(config.host().isEmpty());
+            assertEquals(OptionalInt.empty(), config.port());
+            assertTrue(config.version().isEmpty());
+            assertEquals("127.0.0.1", config.bindHost(ServerConfig.DEFAULT_HOST));
+            assertEquals(8888, config.bindPort(ServerConfig.DEFAULT_PORT));
+            assertEquals(List.of(), config.warnings());
+        }
+
+        @Test
+        void hyper_parameters_default_to_the_reference_values() {
+            final HyperParameters p = ServerConfig.defaults().hyperParameters();
+            assertEquals(128, p.connectionBufferSize());
+            assertEquals(32, p.commandBufferSize());
+            assertEquals(8, p.controlChannelCapacity());
+            assertEquals(100, p.queueMonitorCapacity());
+            assertEquals(OptionalLong.of(300), p.clientTimeoutSecs());
+            assertEquals(300, p.rateLimitMsgsPerMinute());
+            assertEquals(30, p.timeoutCheckIntervalSecs());
+            assertEquals(200, p.throttleDelayMs());
+            assertEquals(1000, p.flowControlDelayMs());
+            assertEquals(new BackpressurePolicy(true, 100, true, 300, true, 500), p.backpressurePolicy());
+            assertEquals(300, p.quarantineCooldownSecs());
+            assertEquals(60, p.quarantineCleanupIntervalSecs());
+            assertEquals(100, p.acceptErrorBackoffMs());
+            assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), p.workerThreads());
+            assertEquals(65536, p.maxLineBytes());
+            assertEquals(16L * 1024 * 1024, p.maxQueuedBytes());
+        }
+
+        @Test
+        void logger_defaults_to_info_on_the_console() {
+            final LoggerSettings l = ServerConfig.defaults().logger();
+            assertEquals("INFO", l.logLevel());
+            assertTrue(l.enableConsoleLog());
+            assertEquals("%(asctime)s - %(name)s - %(levelname)s - %(message)s", l.consoleLogFormat());
+            assertFalse(l.enableFileLog());
+            assertFalse(l.enableJsonLog());
+            assertEquals("%Y-%m-%d %H:%M:%S.%3f", l.dateFormat());
+            assertEquals(1_000_000, l.maxFileSize());
+            assertEquals(3, l.backupCount());
+            assertNull(l.logKeys());
+        }
+
+        @Test
+        void null_values_mean_the_default_except_client_timeout_where_null_means_never() {
+            final ServerConfig config = json("{\"host\":null,\"port\":null,\"logger\":null,"
+                    + "\"hyper_parameters\":{\"worker_threads\":null,\"client_timeout_secs\":null,\"backpressure_policy\":null}}");
+            assertTrue(config.host().isEmpty());
+            assertEquals(OptionalInt.empty(), config.port());
+            assertEquals(ServerConfig.defaults().hyperParameters().workerThreads(), config.hyperParameters().workerThreads());
+            assertEquals(OptionalLong.empty(), config.hyperParameters().clientTimeoutSecs());
+        }
+    }
+
+    @Nested
+    class Reading {
+        @Test
+        void a_full_reference_style_file_is_read_without_warnings() {
+            final ServerConfig config = json("""
+                    {
+                      "host": "0.0.0.0",
+                      "port": 5555,
+                      "version": "rss_3",
+                      "logger": {
+                        "log_level": "DEBUG",
+                        "enable_console_log": true,
+                        "console_log_format": "\\u001b[92m%(asctime)s\\u001b[0m - %(name)s - %(levelname)s - %(message)s",
+                        "enable_file_log": true,
+                        "enable_json_log": false,
+                        "log_file_path": "logs/",
+                        "log_format": "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+                        "max_file_size": 1000000,
+                        "backup_count": 3,
+                        "date_format": "%Y-%m-%d %H:%M:%S.%3f",
+                        "log_keys": ["from", "to"]
+                      },
+                      "hyper_parameters": {
+                        "connection_buffer_size": 256,
+                        "command_buffer_size": 64,
+                        "control_channel_capacity": 16,
+                        "queue_monitor_capacity": 100,
+                        "client_timeout_secs": 600,
+                        "rate_limit_msgs_per_minute": 1000,
+                        "timeout_check_interval_secs": 60,
+                        "accept_error_backoff_ms": 100,
+                        "quarantine_cooldown_secs": 600,
+                        "quarantine_cleanup_interval_secs": 60,
+                        "throttle_delay_ms": 100,
+                        "flow_control_delay_ms": 1000,
+                        "worker_threads": 4,
+                        "backpressure_policy": {
+                          "enable_throttle": true,
+                          "throttle_threshold": 100,
+                          "enable_flow_control": true,
+                          "flow_control_threshold": 300,
+                          "enable_disconnect": false,
+                          "disconnect_threshold": 500
+                        }
+                      }
+                    }
+                    """);
+            assertEquals(List.of(), config.warnings());
+            assertEquals("0.0.0.0", config.bindHost("127.0.0.1"));
+            assertEquals(5555, config.bindPort(1234));
+            assertEquals("rss_3", config.version().orElseThrow());
+            assertEquals("DEBUG", config.logger().logLevel());
+            assertEquals(List.of("from", "to"), config.logger().logKeys());
+            assertEquals(4, config.hyperParameters().workerThreads());
+            assertEquals(OptionalLong.of(600), config.hyperParameters().clientTimeoutSecs());
+            assertFalse(config.hyperParameters().backpressurePolicy().enableDisconnect());
+        }
+
+        @Test
+        void an_in_memory_map_has_the_shape_of_the_file() {
+            final Map<String, Object> map = new LinkedHashMap<>();
+            map.put("port", 1234);
+            map.put("hyper_parameters", Map.of("max_line_bytes", 1024, "backpressure_policy", Map.of("disconnect_threshold", 7)));
+            final ServerConfig config = ServerConfig.fromMap(map);
+            assertEquals(1234, config.bindPort(8888));
+            assertEquals(1024, config.hyperParameters().maxLineBytes());
+            assertEquals(7, config.hyperParameters().backpressurePolicy().disconnectThreshold());
+            assertEquals("config map", config.source());
+        }
+
+        @Test
+        void unknown_keys_are_warnings_that_name_source_and_key() {
+            final ServerConfig config = json("{\"reconnection\":{},\"hyper_parameters\":{\"turbo\":1,\"backpressure_policy\":{\"x\":2}}}");
+            assertEquals(List.of(
+                    "server_config.json: unknown key \"hyper_parameters.backpressure_policy.x\" ignored",
+                    "server_config.json: unknown key \"hyper_parameters.turbo\" ignored",
+                    "server_config.json: unknown key \"reconnection\" ignored"), config.warnings());
+        }
+
+        @Test
+        void log_level_accepts_python_and_java_names_in_any_case() {
+            assertEquals("WARNING", json("{\"logger\":{\"log_level\":\"warning\"}}").logger().logLevel());
+            assertEquals("WARN", json("{\"logger\":{\"log_level\":\"Warn\"}}").logger().logLevel());
+        }
+
+        @Test
+        void withers_override_what_the_file_said(@TempDir Path dir) throws Exception {
+            final Path file = dir.resolve("server_config.json");
+            Files.writeString(file, "{\"host\":\"10.0.0.1\",\"port\":1,\"version\":\"python\"}");
+            final ServerConfig config = ServerConfig.fromFile(file).withHost("127.0.0.1").withPort(2).withVersion("rss_3");
+            assertEquals("127.0.0.1", config.bindHost("x"));
+            assertEquals(2, config.bindPort(3));
+            assertEquals("rss_3", config.version().orElseThrow());
+            assertEquals(file.toString(), config.source());
+        }
+    }
+
+    @Nested
+    class Errors {
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', value = {
+                "{\"port\":70000}                                       | server_config.json: key \"port\": expected an integer from 0 to 65535, found 70000",
+                "{\"port\":-1}                                          | server_config.json: key \"port\": expected an integer from 0 to 65535, found -1",
+                "{\"port\":\"8888\"}                                    | server_config.json: key \"port\": expected an integer from 0 to 65535, found \"8888\"",
+                "{\"port\":8888.5}                                      | server_config.json: key \"port\": expected an integer from 0 to 65535, found 8888.5",
+                "{\"host\":\"\"}                                        | server_config.json: key \"host\": expected a host name or IP address, found \"\"",
+                "{\"host\":42}                                          | server_config.json: key \"host\": expected a string, found 42",
+                "{\"version\":3}                                        | server_config.json: key \"version\": expected a string, found 3",
+                "{\"logger\":[]}                                        | server_config.json: key \"logger\": expected a JSON object, found []",
+                "{\"logger\":{\"log_level\":\"LOUD\"}}                  | server_config.json: key \"logger.log_level\": expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, found \"LOUD\"",
+                "{\"logger\":{\"enable_file_log\":\"yes\"}}             | server_config.json: key \"logger.enable_file_log\": expected true or false, found \"yes\"",
+                "{\"logger\":{\"log_keys\":\"a\"}}                      | server_config.json: key \"logger.log_keys\": expected null or a list of strings, found \"a\"",
+                "{\"logger\":{\"log_keys\":[\"a\",1]}}                  | server_config.json: key \"logger.log_keys\": expected null or a list of strings, found [\"a\",1]",
+                "{\"logger\":{\"max_file_size\":0}}                     | server_config.json: key \"logger.max_file_size\": expected a positive integer, found 0",
+                "{\"hyper_parameters\":{\"worker_threads\":0}}          | server_config.json: key \"hyper_parameters.worker_threads\": expected an integer from 1 to 1024, found 0",
+                "{\"hyper_parameters\":{\"rate_limit_msgs_per_minute\":-5}} | server_config.json: key \"hyper_parameters.rate_limit_msgs_per_minute\": expected a positive integer, found -5",
+                "{\"hyper_parameters\":{\"client_timeout_secs\":0}}     | server_config.json: key \"hyper_parameters.client_timeout_secs\": expected a positive integer or null, found 0",
+                "{\"hyper_parameters\":{\"accept_error_backoff_ms\":-1}} | server_config.json: key \"hyper_parameters.accept_error_backoff_ms\": expected a non-negative integer, found -1",
+                "{\"hyper_parameters\":{\"max_line_bytes\":0}}          | server_config.json: key \"hyper_parameters.max_line_bytes\": expected an integer from 1 to 16777216, found 0",
+                "{\"hyper_parameters\":{\"max_queued_bytes\":10}}       | server_config.json: key \"hyper_parameters.max_queued_bytes\": expected an integer of at least 1024, found 10",
+                "{\"hyper_parameters\":{\"backpressure_policy\":{\"disconnect_threshold\":true}}} | server_config.json: key \"hyper_parameters.backpressure_policy.disconnect_threshold\": expected a positive integer, found true",
+        })
+        void a_wrong_value_names_file_key_expected_and_found(String text, String message) {
+            final ConfigException e = assertThrows(ConfigException.class, () -> json(text));
+            assertEquals(message, e.getMessage());
+            assertEquals("server_config.json", e.source());
+        }
+
+        @Test
+        void the_exception_carries_the_dotted_key() {
+            final ConfigException e = assertThrows(ConfigException.class, () -> json("{\"hyper_parameters\":{\"worker_threads\":0}}"));
+            assertEquals("hyper_parameters.worker_threads", e.key());
+        }
+
+        @Test
+        void a_long_found_value_is_abbreviated() {
+            assertEquals("server_config.json: key \"host\": expected a string, found [" + "1,".repeat(38) + "...",
+                    error("{\"host\":[" + "1,".repeat(100) + "1]}"));
+        }
+
+        @Test
+        void malformed_json_names_the_file_and_the_place() {
+            assertEquals("server_config.json: not valid JSON at line 2, column 1: Unexpected end-of-input within/between Object entries",
+                    error("{\"port\": 1234,\n"));
+        }
+
+        @Test
+        void a_duplicate_key_is_malformed() {
+            assertEquals("server_config.json: not valid JSON at line 1, column 17: Duplicate field 'port'",
+                    error("{\"port\":1,\"port\":2}"));
+        }
+
+        @Test
+        void trailing_garbage_is_malformed() {
+            assertTrue(error("{} x").startsWith("server_config.json: not valid JSON at line 1, column 4: "), error("{} x"));
+        }
+
+        @Test
+        void the_top_level_must_be_an_object() {
+            assertEquals("server_config.json: expected a JSON object at the top level, found [1,2]", error("[1,2]"));
+            assertEquals("server_config.json: not valid JSON: the document is empty", error("  "));
+        }
+
+        @Test
+        void a_file_that_cannot_be_read_names_it(@TempDir Path dir) {
+            final Path missing = dir.resolve("nope.json");
+            final ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromFile(missing));
+            assertEquals(missing + ": cannot read: java.nio.file.NoSuchFileException: " + missing, e.getMessage());
+        }
+
+        @Test
+        void a_wrong_value_in_a_map_names_the_map() {
+            final ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromMap(Map.of("port", "x")));
+            assertEquals("config map: key \"port\": expected an integer from 0 to 65535, found \"x\"", e.getMessage());
+        }
+    }
+}
