@@ -1,0 +1,535 @@
+package org.summoner.relay.nio;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.HyperParameters;
+import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.wire.EnvelopeEncoder;
+import org.summoner.relay.wire.LineFramer;
+import org.summoner.relay.wire.LineHandler;
+import org.summoner.relay.wire.RemoteAddresses;
+import org.summoner.relay.wire.ServerNotice;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One selector loop and the connections it owns. Everything about a connection (its framer, its queue, its
+ * socket) is touched only by this thread; other threads reach a worker only through {@link #adopt} (new
+ * sockets from the acceptor), {@link Inbox#offerAll} (envelopes from other workers), {@link #wakeup} and
+ * {@link #shutdown}.
+ *
+ * <p>A turn: wait for socket events and read (each line is encoded once and queued, by reference, for every
+ * local recipient and handed to the other workers); take envelopes from the inbox; hand this turn's envelopes to
+ * the other workers in one batch each; write every connection that got something, once; close what must close;
+ * add this turn's counts to the shared counters.
+ *
+ * <p>Bounds: a recipient's queue is bounded by {@code disconnect_threshold} messages and {@code max_queued_bytes}
+ * bytes (past either it is closed as a slow consumer); a worker stops reading its own sockets while another
+ * worker's inbox holds more than {@link #INBOX_HIGH_WATER_BYTES}; reads and writes per connection per turn are
+ * bounded.
+ */
+final class NioWorker implements Runnable, LineHandler {
+    private static final Logger log = LoggerFactory.getLogger(NioWorker.class);
+
+    static final int READ_BUFFER_BYTES = 64 * 1024;
+    static final int WRITE_BUFFER_BYTES = 256 * 1024;
+    private static final int MAX_READS_PER_WAKEUP = 4;
+    private static final int MAX_WRITES_PER_FLUSH = 8;
+    static final long INBOX_HIGH_WATER_BYTES = 8L * 1024 * 1024;
+    static final long INBOX_LOW_WATER_BYTES = 2L * 1024 * 1024;
+    private static final long IDLE_SELECT_MILLIS = 1000;
+    private static final long CLOSING_SELECT_MILLIS = 20;
+    /** How long a connection that was told to go away may take to read its last notice. */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final RelayCounters counters;
+    private final int maxLineBytes;
+    private final int maxQueuedMessages;
+    private final long maxQueuedBytes;
+    private final Selector selector;
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private final ConcurrentLinkedQueue<SocketChannel> adopted = new ConcurrentLinkedQueue<>();
+    private final Inbox inbox = new Inbox();
+    private final AtomicBoolean mayBlock = new AtomicBoolean();
+    private final Envelope[] notices = new Envelope[ServerNotice.values().length];
+    private volatile boolean running = true;
+    private NioWorker[] peers = new NioWorker[0];
+
+    private NioConnection[] connections = new NioConnection[64];
+    private int connectionCount;
+    private final ArrayList<NioConnection> dirty = new ArrayList<>();
+    private final ArrayList<NioConnection> closing = new ArrayList<>();
+    private final ArrayList<NioConnection> lingering = new ArrayList<>();
+    private final ArrayList<Envelope> outbox = new ArrayList<>();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
+    private byte[] encodeBuffer = new byte[4096];
+    private NioConnection reading;
+    private boolean readsPaused;
+
+    private long linesReceived;
+    private long bytesReceived;
+    private long linesRelayed;
+    private long deliveries;
+    private long bytesSent;
+
+    NioWorker(EngineContext context) throws IOException {
+        final HyperParameters parameters = context.config().hyperParameters();
+        this.counters = context.counters();
+        this.maxLineBytes = parameters.maxLineBytes();
+        this.maxQueuedMessages = parameters.backpressurePolicy().enableDisconnect()
+                ? parameters.backpressurePolicy().disconnectThreshold() : Integer.MAX_VALUE;
+        this.maxQueuedBytes = parameters.maxQueuedBytes();
+        for (ServerNotice notice : ServerNotice.values()) {
+            notices[notice.ordinal()] = new Envelope(notice.toBytes(maxLineBytes), null);
+        }
+        this.selector = Selector.open();
+    }
+
+    void peers(NioWorker[] others) {
+        this.peers = others;
+    }
+
+    /** Called by the acceptor: the worker registers the socket on its next turn. */
+    void adopt(SocketChannel channel) {
+        adopted.offer(channel);
+        wakeup();
+    }
+
+    /** Called by the engine: tell every client, close every connection, end the thread. */
+    void shutdown() {
+        running = false;
+        selector.wakeup();
+    }
+
+    /** Wakes the selector if the worker may be blocked in it; cheap when it is awake. */
+    void wakeup() {
+        if (mayBlock.compareAndSet(true, false)) {
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                runOnce();
+            }
+            shutdownGracefully();
+        } catch (Throwable t) {
+            log.error("{} stopped by an unexpected error; closing its {} connections",
+                    Thread.currentThread().getName(), connectionCount, t);
+            for (int i = connectionCount - 1; i >= 0; i--) {
+                closeNow(connections[i]);
+            }
+        } finally {
+            publishCounters();
+            closeQuietly(selector);
+        }
+    }
+
+    private void runOnce() throws IOException {
+        updateReadPause();
+        select(readsPaused ? 1 : lingering.isEmpty() ? IDLE_SELECT_MILLIS : CLOSING_SELECT_MILLIS);
+        registerAdopted();
+        drainInbox();
+        publishOutbox();
+        flushDirty();
+        expireLingering();
+        closeScheduled();
+        publishCounters();
+    }
+
+    private void select(long timeoutMillis) throws IOException {
+        mayBlock.set(true);
+        if (!running || !inbox.isEmpty() || !adopted.isEmpty()) {
+            selector.selectNow(onReady);
+        } else {
+            selector.select(onReady, timeoutMillis);
+        }
+        mayBlock.set(false);
+    }
+
+    private void onReady(SelectionKey key) {
+        final NioConnection connection = (NioConnection) key.attachment();
+        if (connection.closeScheduled || !key.isValid()) {
+            return;
+        }
+        final int ready = key.readyOps();
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            flush(connection);
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled
+                && !(readsPaused && connection.state == NioConnection.State.OPEN)) {
+            read(connection);
+        }
+    }
+
+    private void read(NioConnection connection) {
+        reading = connection;
+        final byte[] array = readBuffer.array();
+        for (int i = 0; i < MAX_READS_PER_WAKEUP; i++) {
+            readBuffer.clear();
+            final int n;
+            try {
+                n = connection.channel.read(readBuffer);
+            } catch (IOException e) {
+                log.debug("{} read failed: {}", connection.remoteAddr, e.toString());
+                scheduleClose(connection);
+                return;
+            }
+            if (n < 0) {
+                if (connection.state == NioConnection.State.OPEN) {
+                    connection.framer.onEndOfStream(this);
+                }
+                log.debug("{} disconnected.", connection.remoteAddr);
+                scheduleClose(connection);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            bytesReceived += n;
+            if (connection.state == NioConnection.State.OPEN) {
+                connection.framer.onBytes(array, 0, n, this);
+            }
+            if (n < array.length) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onLine(byte[] buffer, int offset, int length) {
+        final NioConnection sender = reading;
+        linesReceived++;
+        if (sender.closeScheduled) {
+            return;
+        }
+        final byte[] prefix = sender.envelopePrefix;
+        final int bound = EnvelopeEncoder.maxEncodedLength(prefix.length, length);
+        if (encodeBuffer.length < bound) {
+            encodeBuffer = new byte[Math.max(bound, encodeBuffer.length * 2)];
+        }
+        final int encoded = EnvelopeEncoder.encode(prefix, buffer, offset, length, encodeBuffer, 0);
+        final Envelope envelope = new Envelope(Arrays.copyOf(encodeBuffer, encoded), sender);
+        if (log.isDebugEnabled()) {
+            log.debug("Received from {}: {}", sender.remoteAddr, new String(buffer, offset, length, StandardCharsets.UTF_8));
+        }
+        linesRelayed++;
+        deliverLocally(envelope);
+        if (peers.length > 0) {
+            outbox.add(envelope);
+        }
+    }
+
+    @Override
+    public void onLineDropped(ServerNotice reason) {
+        final NioConnection sender = reading;
+        linesReceived++;
+        counters.linesDropped(reason, 1);
+        log.debug("{} line dropped: {}", sender.remoteAddr, reason);
+        if (sender.acceptsDeliveries()) {
+            enqueue(sender, notices[reason.ordinal()]);
+        }
+    }
+
+    private void deliverLocally(Envelope envelope) {
+        final NioConnection[] connections = this.connections;
+        final int count = connectionCount;
+        int queued = 0;
+        for (int i = 0; i < count; i++) {
+            final NioConnection connection = connections[i];
+            if (connection != envelope.sender && connection.acceptsDeliveries() && enqueue(connection, envelope)) {
+                queued++;
+            }
+        }
+        deliveries += queued;
+    }
+
+    /**
+     * Queues an envelope, or closes the recipient as a slow consumer when its queue is at a limit.
+     *
+     * @return whether it was queued.
+     */
+    private boolean enqueue(NioConnection connection, Envelope envelope) {
+        final OutboundQueue queue = connection.queue;
+        if (queue.size() >= maxQueuedMessages
+                || (queue.size() > 0 && queue.bytes() + envelope.bytes.length > maxQueuedBytes)) {
+            counters.slowConsumerDisconnected();
+            counters.deliveriesDropped(1);
+            log.warn("{} closed as a slow consumer: {} messages ({} bytes) were waiting to be written",
+                    connection.remoteAddr, queue.size(), queue.bytes());
+            scheduleClose(connection);
+            return false;
+        }
+        queue.add(envelope);
+        markDirty(connection);
+        return true;
+    }
+
+    private void markDirty(NioConnection connection) {
+        if (!connection.dirty) {
+            connection.dirty = true;
+            dirty.add(connection);
+        }
+    }
+
+    private void flushDirty() {
+        final ArrayList<NioConnection> dirty = this.dirty;
+        for (int i = 0; i < dirty.size(); i++) {
+            final NioConnection connection = dirty.get(i);
+            connection.dirty = false;
+            // A connection waiting for OP_WRITE has a full socket buffer; the selector says when to try again.
+            if (!connection.closeScheduled && (connection.interestOps & SelectionKey.OP_WRITE) == 0) {
+                flush(connection);
+            }
+        }
+        dirty.clear();
+    }
+
+    /** Writes what is queued, gathering envelopes into one direct buffer per write call. */
+    private void flush(NioConnection connection) {
+        final OutboundQueue queue = connection.queue;
+        final ByteBuffer buffer = writeBuffer;
+        for (int round = 0; round < MAX_WRITES_PER_FLUSH && !queue.isEmpty(); round++) {
+            buffer.clear();
+            queue.copyTo(buffer);
+            buffer.flip();
+            final int staged = buffer.remaining();
+            final int written;
+            try {
+                written = connection.channel.write(buffer);
+            } catch (IOException e) {
+                log.debug("{} write failed: {}", connection.remoteAddr, e.toString());
+                scheduleClose(connection);
+                return;
+            }
+            bytesSent += written;
+            queue.consume(written);
+            if (written < staged) {
+                break;
+            }
+        }
+        if (queue.isEmpty() && connection.state == NioConnection.State.DRAINING) {
+            connection.state = NioConnection.State.LINGERING;
+            try {
+                connection.channel.shutdownOutput();
+            } catch (IOException e) {
+                scheduleClose(connection);
+                return;
+            }
+        }
+        updateInterest(connection);
+    }
+
+    private void updateInterest(NioConnection connection) {
+        final boolean reads = !(readsPaused && connection.state == NioConnection.State.OPEN);
+        final int ops = (reads ? SelectionKey.OP_READ : 0) | (connection.queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+        if (ops != connection.interestOps) {
+            connection.interestOps = ops;
+            connection.key.interestOps(ops);
+        }
+    }
+
+    /**
+     * Stops reading from this worker's sockets while another worker's inbox is over its high-water mark, and
+     * resumes under the low-water mark: the slowest worker sets the pace instead of an inbox growing.
+     */
+    private void updateReadPause() {
+        if (peers.length == 0) {
+            return;
+        }
+        long most = 0;
+        for (NioWorker peer : peers) {
+            most = Math.max(most, peer.inbox.bytes());
+        }
+        final boolean pause = readsPaused ? most >= INBOX_LOW_WATER_BYTES : most > INBOX_HIGH_WATER_BYTES;
+        if (pause != readsPaused) {
+            readsPaused = pause;
+            for (int i = 0; i < connectionCount; i++) {
+                if (!connections[i].closeScheduled) {
+                    updateInterest(connections[i]);
+                }
+            }
+        }
+    }
+
+    private void registerAdopted() {
+        SocketChannel channel;
+        while ((channel = adopted.poll()) != null) {
+            try {
+                final String remoteAddr = RemoteAddresses.format((InetSocketAddress) channel.getRemoteAddress());
+                final NioConnection connection = new NioConnection(channel, remoteAddr,
+                        EnvelopeEncoder.prefix(remoteAddr), new LineFramer(maxLineBytes));
+                connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
+                connection.interestOps = SelectionKey.OP_READ;
+                addConnection(connection);
+                updateInterest(connection);
+                counters.connectionOpened();
+                log.debug("{} connected.", remoteAddr);
+            } catch (IOException e) {
+                log.debug("connection lost before it was registered: {}", e.toString());
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private void drainInbox() {
+        if (inbox.isEmpty()) {
+            return;
+        }
+        final ArrayList<Envelope> batch = inbox.drain();
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            deliverLocally(batch.get(i));
+        }
+        batch.clear();
+    }
+
+    private void publishOutbox() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        for (NioWorker peer : peers) {
+            peer.inbox.offerAll(outbox);
+            peer.wakeup();
+        }
+        outbox.clear();
+    }
+
+    /** Queues a last notice; the connection closes once it is written and the peer has closed, or time is up. */
+    private void beginDraining(NioConnection connection, ServerNotice notice, long deadlineNanos) {
+        if (connection.closeScheduled || connection.state == NioConnection.State.CLOSED) {
+            return;
+        }
+        if (connection.state != NioConnection.State.OPEN) {
+            connection.lingerDeadlineNanos = Math.min(connection.lingerDeadlineNanos, deadlineNanos);
+            return;
+        }
+        connection.state = NioConnection.State.DRAINING;
+        connection.lingerDeadlineNanos = deadlineNanos;
+        lingering.add(connection);
+        connection.queue.add(notices[notice.ordinal()]);
+        markDirty(connection);
+    }
+
+    private void expireLingering() {
+        if (lingering.isEmpty()) {
+            return;
+        }
+        final long now = System.nanoTime();
+        for (int i = lingering.size() - 1; i >= 0; i--) {
+            final NioConnection connection = lingering.get(i);
+            final boolean gone = connection.closeScheduled || connection.state == NioConnection.State.CLOSED;
+            if (gone || now - connection.lingerDeadlineNanos >= 0) {
+                scheduleClose(connection);
+                final NioConnection last = lingering.remove(lingering.size() - 1);
+                if (i < lingering.size()) {
+                    lingering.set(i, last);
+                }
+            }
+        }
+    }
+
+    private void scheduleClose(NioConnection connection) {
+        if (!connection.closeScheduled) {
+            connection.closeScheduled = true;
+            closing.add(connection);
+        }
+    }
+
+    private void closeScheduled() {
+        for (int i = 0, n = closing.size(); i < n; i++) {
+            closeNow(closing.get(i));
+        }
+        closing.clear();
+    }
+
+    private void closeNow(NioConnection connection) {
+        if (connection.state == NioConnection.State.CLOSED) {
+            return;
+        }
+        connection.state = NioConnection.State.CLOSED;
+        connection.key.cancel();
+        closeQuietly(connection.channel);
+        removeConnection(connection);
+        final int dropped = connection.queue.clear();
+        if (dropped > 0) {
+            counters.deliveriesDropped(dropped);
+        }
+        counters.connectionClosed();
+    }
+
+    private void addConnection(NioConnection connection) {
+        if (connectionCount == connections.length) {
+            connections = Arrays.copyOf(connections, connections.length * 2);
+        }
+        connection.index = connectionCount;
+        connections[connectionCount++] = connection;
+    }
+
+    private void removeConnection(NioConnection connection) {
+        final int index = connection.index;
+        final NioConnection last = connections[--connectionCount];
+        connections[index] = last;
+        last.index = index;
+        connections[connectionCount] = null;
+    }
+
+    private void shutdownGracefully() throws IOException {
+        registerAdopted();
+        drainInbox();
+        final long deadline = System.nanoTime() + LINGER_NANOS;
+        for (int i = 0; i < connectionCount; i++) {
+            beginDraining(connections[i], ServerNotice.SHUTTING_DOWN, deadline);
+        }
+        while (true) {
+            flushDirty();
+            expireLingering();
+            closeScheduled();
+            publishCounters();
+            if (connectionCount == 0) {
+                return;
+            }
+            selector.select(onReady, CLOSING_SELECT_MILLIS);
+        }
+    }
+
+    private void publishCounters() {
+        if ((linesReceived | bytesReceived) != 0) {
+            counters.received(linesReceived, bytesReceived);
+            linesReceived = 0;
+            bytesReceived = 0;
+        }
+        if ((linesRelayed | deliveries) != 0) {
+            counters.relayed(linesRelayed, deliveries);
+            linesRelayed = 0;
+            deliveries = 0;
+        }
+        if (bytesSent != 0) {
+            counters.sent(bytesSent);
+            bytesSent = 0;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // Closing is best effort: the socket or selector is being discarded either way.
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.summoner.relay.server;
+
+import org.summoner.relay.ServerStartException;
+import org.summoner.relay.SummonerServer;
+import org.summoner.relay.config.ConfigException;
+import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.spi.EngineDiscovery;
+import org.summoner.relay.spi.EngineResolver;
+import org.summoner.relay.spi.RelayEngineProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+/**
+ * The Summoner relay server as a program:
+ *
+ * <pre>java -jar summoner-server/target/summoner-server.jar [--config FILE] [--host H] [--port P] [--name N] [--engine NAME]</pre>
+ *
+ * <p>With no arguments it serves 127.0.0.1:8888 on the default engine and prints what the Summoner SDK prints.
+ * Flags override the config file, which overrides the defaults. SIGINT or SIGTERM shut it down gracefully:
+ * every client gets {@code Warning: Server is shutting down.} A bad config or a busy port exits with status 1
+ * and a one-line reason on standard error; a bad flag exits with status 2.
+ */
+@Command(name = "summoner-server",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+                "Runs a Summoner relay server: every line a client sends reaches every other",
+                "client as {\"remote_addr\":\"ip:port\",\"content\":\"<the line>\"}.",
+                "",
+                "Precedence: a flag overrides the config file, which overrides the defaults",
+                "(127.0.0.1:8888, the default engine). Stop with Ctrl+C or SIGTERM: clients are told.",
+                ""},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+                "0:stopped by a signal after a clean shutdown",
+                "1:could not start (bad config, unknown engine, busy port); the reason is on standard error",
+                "2:bad command line"})
+public final class Main implements Callable<Integer> {
+    static final String DEFAULT_NAME = "summoner_server";
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "server_config.json to load. A missing file means defaults, as in the Summoner SDK; "
+                    + "a file that is not valid JSON or holds a wrong value stops start-up.")
+    String configPath;
+
+    @Option(names = "--host", paramLabel = "H",
+            description = "Host or IP to bind (default 127.0.0.1). Overrides \"host\" in the config file.")
+    String host;
+
+    @Option(names = "--port", paramLabel = "P",
+            description = "Port to bind, 0 for any free port (default 8888). Overrides \"port\" in the config file.")
+    Integer port;
+
+    @Option(names = "--name", paramLabel = "N", defaultValue = DEFAULT_NAME,
+            description = "Server name shown in the logs (default ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--engine", paramLabel = "NAME",
+            description = "Engine to run: nio (the default), rss_3 or rust (the best high-performance engine present), "
+                    + "or an engine's own name. Overrides \"version\" in the config file.")
+    String engine;
+
+    @Option(names = "--list-engines", description = "List the engines on the class path, then exit.")
+    boolean listEngines;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        final int status = commandLine().execute(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    static CommandLine commandLine() {
+        final CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
+            if (e instanceof ConfigException || e instanceof ServerStartException) {
+                cl.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() {
+        if (listEngines) {
+            listEngines(spec.commandLine().getOut());
+            return 0;
+        }
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for option '--port': expected an integer from 0 to 65535, found " + port);
+        }
+        final SummonerServer server = new SummonerServer(name);
+        ServerConfig config = server.loadConfig(configPath);
+        if (host != null) {
+            config = config.withHost(host);
+        }
+        if (port != null) {
+            config = config.withPort(port);
+        }
+        if (engine != null) {
+            config = config.withVersion(engine);
+        }
+        server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
+        return 0;
+    }
+
+    private static void listEngines(PrintWriter out) {
+        final EngineDiscovery.Result found = EngineDiscovery.discover(Main.class.getClassLoader());
+        found.providers().stream().sorted(Comparator.comparing(RelayEngineProvider::name)).forEach(provider ->
+                out.printf("%-8s aliases=%s rank=%d %s%s%n", provider.name(), new TreeSet<>(provider.aliases()),
+                        provider.rank(), provider.description(),
+                        EngineResolver.isHighPerformance(provider) ? " (high performance)" : ""));
+        for (String failure : found.failures()) {
+            out.println("failed to load: " + failure);
+        }
+        out.flush();
+    }
+
+    /** Prints the version the jar was built as. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            final String version = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"summoner-server " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

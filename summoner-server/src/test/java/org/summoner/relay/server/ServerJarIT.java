@@ -1,0 +1,179 @@
+package org.summoner.relay.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code java -jar summoner-server.jar} end to end, as an operator runs it: output, flags over config, exit
+ * status, signals, and agents written like the Summoner SDK's.
+ */
+class ServerJarIT {
+    private static final String TIMESTAMP = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}";
+
+    @TempDir
+    Path dir;
+
+    private static Socket client(int port) throws IOException {
+        final Socket socket = new Socket();
+        socket.setSoTimeout(15_000);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        return socket;
+    }
+
+    private static BufferedReader reader(Socket socket) throws IOException {
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    private static boolean portIsFree(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return probe.isBound();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void without_arguments_it_serves_127_0_0_1_8888_prints_the_seed_lines_and_stops_on_sigterm() throws Exception {
+        assumeTrue(portIsFree(8888), "port 8888 is taken on this machine");
+        try (ServerProcess server = ServerProcess.start(dir)) {
+            assertEquals("[DEBUG] Config file not found: ", server.nextLine());
+            final String listening = server.nextLine();
+            assertTrue(listening.matches(TIMESTAMP + " - summoner_server - INFO - NIO server listening on 127\\.0\\.0\\.1:8888"), listening);
+
+            try (Socket a = client(8888); Socket b = client(8888)) {
+                Thread.sleep(200); // both registered before the first line
+                a.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                final BufferedReader bReader = reader(b);
+                assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"hello\"}", bReader.readLine());
+
+                server.terminate();
+                assertEquals("Warning: Server is shutting down.", bReader.readLine());
+                assertEquals(null, bReader.readLine());
+                assertEquals("Warning: Server is shutting down.", reader(a).readLine());
+            }
+            assertEquals(143, server.awaitExit(), "SIGTERM after a clean shutdown");
+            assertTrue(server.nextLine().endsWith(" - summoner_server - INFO - Server is shutting down..."));
+            assertTrue(server.nextLine().endsWith(" - summoner_server - INFO - Server exited cleanly."));
+        }
+    }
+
+    @Test
+    void flags_override_the_config_file_and_the_file_overrides_the_defaults() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), "{\"host\": \"127.0.0.2\", \"port\": 1, \"version\": \"python\"}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0", "--name", "first_server")) {
+            assertEquals("[DEBUG] Loaded config from: server_config.json", server.nextLine());
+            final String listening = server.nextLine();
+            assertTrue(listening.matches(TIMESTAMP + " - first_server - INFO - NIO server listening on 127\\.0\\.0\\.2:\\d+"), listening);
+        }
+    }
+
+    @Test
+    void a_bad_config_exits_1_with_a_one_line_reason() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), "{\"port\": \"8888\"}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json")) {
+            assertEquals(1, server.awaitExit());
+            assertEquals(List.of("error: server_config.json: key \"port\": expected an integer from 0 to 65535, found \"8888\""),
+                    server.stderrLines());
+        }
+    }
+
+    @Test
+    void an_unknown_engine_exits_1_listing_the_engines_present() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, "--engine", "netyy", "--port", "0")) {
+            assertEquals(1, server.awaitExit());
+            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [nio]"), server.stderrLines());
+        }
+    }
+
+    @Test
+    void a_busy_port_exits_1_with_a_one_line_reason() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+             ServerProcess server = ServerProcess.start(dir, "--port", String.valueOf(busy.getLocalPort()))) {
+            assertEquals(1, server.awaitExit());
+            assertEquals(List.of("error: cannot bind 127.0.0.1:" + busy.getLocalPort() + ": Address already in use"),
+                    server.stderrLines());
+        }
+    }
+
+    @Test
+    void a_bad_flag_exits_2() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, "--port", "70000")) {
+            assertEquals(2, server.awaitExit());
+            assertEquals("Invalid value for option '--port': expected an integer from 0 to 65535, found 70000",
+                    server.stderrLines().get(0));
+        }
+    }
+
+    @Test
+    void help_lists_every_flag_and_says_flags_override_the_config_file() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, "--help")) {
+            assertEquals(0, server.awaitExit());
+            final String help = String.join("\n", server.remainingLines());
+            for (String flag : List.of("--config=FILE", "--host=H", "--port=P", "--name=N", "--engine=NAME", "--list-engines", "--help", "--version")) {
+                assertTrue(help.contains(flag), flag + " in:\n" + help);
+            }
+            assertTrue(help.contains("a flag overrides the config file"), help);
+        }
+    }
+
+    @Test
+    void agents_written_like_the_python_sdk_exchange_messages() throws Exception {
+        assumeTrue(commandWorks("python3", "--version"), "python3 is not installed");
+        final Path agent = dir.resolve("sdk_style_agent.py");
+        try (var in = getClass().getResourceAsStream("/sdk_style_agent.py")) {
+            Files.copy(in, agent);
+        }
+        try (ServerProcess server = ServerProcess.start(dir, "--port", "0")) {
+            final int port = server.awaitListeningPort();
+            final Process receiver = new ProcessBuilder("python3", agent.toString(), "127.0.0.1", String.valueOf(port), "receive").start();
+            final BufferedReader received = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", received.readLine());
+            Thread.sleep(200);
+            final Process sender = new ProcessBuilder("python3", agent.toString(), "127.0.0.1", String.valueOf(port), "send").start();
+            try {
+                final String[] first = received.readLine().split("\t");
+                assertTrue(first[0].matches("127\\.0\\.0\\.1:\\d+"), first[0]);
+                assertEquals("{'route': 'offer', 'price': 12.5, 'tags': ['a', 'b']}", first[1]);
+                assertEquals("'héllo wörld 😀'", received.readLine().split("\t")[1]);
+                assertEquals("'plain'", received.readLine().split("\t")[1]);
+                assertEquals("'windows line'", received.readLine().split("\t")[1]);
+                assertTrue(receiver.waitFor(15, TimeUnit.SECONDS));
+                assertEquals(0, receiver.exitValue(), new String(receiver.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            } finally {
+                sender.destroyForcibly();
+                receiver.destroyForcibly();
+            }
+        }
+    }
+
+    private static boolean commandWorks(String... command) {
+        try {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+}

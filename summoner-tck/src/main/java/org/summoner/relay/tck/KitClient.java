@@ -1,0 +1,223 @@
+package org.summoner.relay.tck;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A plain blocking TCP client, as any Summoner agent is: it writes bytes and reads {@code \n}-terminated lines.
+ * Every read has a deadline ({@link #READ_TIMEOUT}) so a missing line fails the test instead of hanging it.
+ *
+ * <p>Not thread-safe: one thread writes and one thread reads at most.
+ */
+public final class KitClient implements AutoCloseable {
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final String address;
+    private final byte[] buffer = new byte[64 * 1024];
+    private int position;
+    private int limit;
+
+    private KitClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+        // The kit's clients use 127.0.0.1 or ::1 only; written out here so the kit does not rely on the
+        // formatter it checks.
+        final InetAddress local = socket.getLocalAddress();
+        final String host = local instanceof Inet6Address
+                ? "[" + (local.isLoopbackAddress() ? "::1" : local.getHostAddress()) + "]"
+                : local.getHostAddress();
+        this.address = host + ":" + socket.getLocalPort();
+    }
+
+    /** Connects with Nagle off and a read deadline. */
+    public static KitClient connect(InetSocketAddress server) throws IOException {
+        return connect(server, 0);
+    }
+
+    /**
+     * @param receiveBufferBytes a small receive buffer makes a client that does not read fill up fast; 0 keeps
+     *                           the system's default.
+     */
+    public static KitClient connect(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+        final Socket socket = new Socket();
+        try {
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            socket.connect(server, CONNECT_TIMEOUT_MILLIS);
+            return new KitClient(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** @return this client as the server shows it in {@code remote_addr}: {@code ip:port} or {@code [ipv6]:port}. */
+    public String address() {
+        return address;
+    }
+
+    /** @return the client's own port, which the server shows in {@code remote_addr}. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /** Writes the text's UTF-8 bytes as they are (include the {@code \n}). */
+    public void send(String text) throws IOException {
+        send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** @return the next line's bytes, without the {@code \n}; fails on end of stream or after the deadline. */
+    public byte[] readLineBytes() throws IOException {
+        final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        try {
+            if (readLine(line)) {
+                return line.toByteArray();
+            }
+            return fail("end of stream on " + address + " before a complete line; got so far: "
+                    + line.toString(StandardCharsets.UTF_8));
+        } catch (SocketTimeoutException e) {
+            return fail("no complete line within " + READ_TIMEOUT + " on " + address + "; got so far: "
+                    + line.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** @return the next line as UTF-8 text, without the {@code \n}. */
+    public String readLine() throws IOException {
+        return new String(readLineBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return the next line, or null at end of stream (or a reset); fails after the deadline.
+     */
+    public String readLineOrEnd() throws IOException {
+        final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        try {
+            if (readLine(line)) {
+                return line.toString(StandardCharsets.UTF_8);
+            }
+        } catch (SocketTimeoutException e) {
+            return fail("neither a line nor end of stream within " + READ_TIMEOUT + " on " + address);
+        } catch (SocketException reset) {
+            return null;
+        }
+        return line.size() == 0 ? null : fail("end of stream inside a line on " + address + ": "
+                + line.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads until the server closes the stream.
+     *
+     * @return the complete lines read; an unfinished last line (a connection cut mid-envelope) is not counted.
+     */
+    public int countLinesUntilEnd() throws IOException {
+        int lines = 0;
+        final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        try {
+            while (readLine(line)) {
+                lines++;
+                line.reset();
+            }
+        } catch (SocketTimeoutException e) {
+            fail("the server did not close " + address + " within " + READ_TIMEOUT);
+        } catch (SocketException reset) {
+            // a reset is a close too
+        }
+        return lines;
+    }
+
+    /** Appends the next line's bytes to {@code line}; returns false at end of stream. */
+    private boolean readLine(ByteArrayOutputStream line) throws IOException {
+        while (true) {
+            for (int i = position; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    line.write(buffer, position, i - position);
+                    position = i + 1;
+                    return true;
+                }
+            }
+            line.write(buffer, position, limit - position);
+            position = 0;
+            limit = 0;
+            final int n = in.read(buffer);
+            if (n < 0) {
+                return false;
+            }
+            limit = n;
+        }
+    }
+
+    /** Fails if any byte arrives within {@code quiet}. */
+    public void assertNothingWithin(Duration quiet) throws IOException {
+        if (position < limit) {
+            fail("unexpected data on " + address + ": " + new String(buffer, position, limit - position, StandardCharsets.UTF_8));
+        }
+        socket.setSoTimeout((int) quiet.toMillis());
+        try {
+            final int b = in.read();
+            fail(b < 0 ? "end of stream on " + address + " where silence was expected"
+                    : "unexpected data on " + address + " starting with byte " + b);
+        } catch (SocketTimeoutException expected) {
+            // silence, as expected
+        } finally {
+            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        }
+    }
+
+    /** Fails unless the server closes the stream (end of stream or reset) before the deadline. */
+    public void assertEndOfStream() throws IOException {
+        if (position < limit) {
+            fail("expected end of stream on " + address + ", got: " + new String(buffer, position, limit - position, StandardCharsets.UTF_8));
+        }
+        try {
+            final int b = in.read();
+            if (b >= 0) {
+                fail("expected end of stream on " + address + ", got byte " + b);
+            }
+        } catch (SocketTimeoutException e) {
+            fail("the server did not close " + address + " within " + READ_TIMEOUT);
+        } catch (SocketException reset) {
+            // a reset is a close too
+        }
+    }
+
+    /** Closes this side for writing: the server sees end of stream, this client can still read. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Aborts the connection: the server gets a reset, not an orderly end of stream. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

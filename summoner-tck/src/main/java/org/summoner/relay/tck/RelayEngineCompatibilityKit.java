@@ -1,0 +1,733 @@
+package org.summoner.relay.tck;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.summoner.relay.RelayStats;
+import org.summoner.relay.RunningServer;
+import org.summoner.relay.ServerStartException;
+import org.summoner.relay.SummonerServer;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The relay contract ({@code SPEC.md} sections 2 to 5), checked over real loopback sockets against one engine.
+ * An engine's test subclasses it and names the engine:
+ *
+ * <pre>{@code
+ * class NioCompatibilityTest extends RelayEngineCompatibilityKit {
+ *     protected String engineName() { return "nio"; }
+ * }
+ * }</pre>
+ *
+ * <p>Servers start through the public {@link SummonerServer} facade with {@code "version"} set to the engine's
+ * name, so the kit also proves the engine is found through {@link java.util.ServiceLoader}. Every server binds
+ * 127.0.0.1 (or ::1) on a free port; every read has a deadline; every test has a timeout. Expected bytes are
+ * written out by hand here, independent of the API's own encoder.
+ *
+ * <p>The kit's base configuration lifts {@code rate_limit_msgs_per_minute} so that tests about framing and
+ * ordering are not about rate limiting, which has tests of its own.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public abstract class RelayEngineCompatibilityKit {
+    private static final Duration AWAIT = Duration.ofSeconds(20);
+
+    private final List<RunningServer> servers = Collections.synchronizedList(new ArrayList<>());
+    private final List<KitClient> clients = Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * @return the engine under test, as the config's {@code "version"} names it (e.g. {@code nio}).
+     */
+    protected abstract String engineName();
+
+    @AfterEach
+    void closeEverything() {
+        for (KitClient client : clients) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+        servers.forEach(RunningServer::close);
+    }
+
+    /** Starts the engine under test on 127.0.0.1 and a free port, with the kit's base configuration. */
+    protected RunningServer startServer() {
+        return startServer(Map.of());
+    }
+
+    /** As {@link #startServer()}, with these {@code hyper_parameters} on top of the kit's base. */
+    protected RunningServer startServer(Map<String, ?> hyperParameters) {
+        return startServer("127.0.0.1", hyperParameters);
+    }
+
+    protected RunningServer startServer(String host, Map<String, ?> hyperParameters) {
+        final RunningServer server = new SummonerServer("tck").start(host, 0, config(hyperParameters));
+        servers.add(server);
+        return server;
+    }
+
+    private Map<String, Object> config(Map<String, ?> hyperParameters) {
+        final Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("rate_limit_msgs_per_minute", 1_000_000_000);
+        parameters.putAll(hyperParameters);
+        final Map<String, Object> config = new LinkedHashMap<>();
+        config.put("version", engineName());
+        config.put("hyper_parameters", parameters);
+        return config;
+    }
+
+    /** Connects a client; the kit closes it after the test. */
+    protected KitClient connect(RunningServer server) throws IOException {
+        return track(KitClient.connect(server.address()));
+    }
+
+    private KitClient track(KitClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * Waits until the server has registered exactly {@code open} clients: from then on, each of them receives
+     * what is relayed.
+     */
+    protected static void awaitConnections(RunningServer server, long open) {
+        await("the server to count " + open + " open connections", () -> server.stats().connectionsOpen() == open,
+                () -> "open: " + server.stats().connectionsOpen());
+    }
+
+    private static void await(String what, BooleanSupplier condition, Callable<String> state) {
+        final long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                String now;
+                try {
+                    now = state.call();
+                } catch (Exception e) {
+                    now = e.toString();
+                }
+                fail("timed out after " + AWAIT + " waiting for " + what + "; " + now);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted while waiting for " + what);
+            }
+        }
+    }
+
+    /** @return the exact envelope line {@code sender}'s line reaches recipients as, without its {@code \n}. */
+    protected static String envelope(KitClient sender, String jsonEscapedContent) {
+        return "{\"remote_addr\":\"" + sender.address() + "\",\"content\":\"" + jsonEscapedContent + "\"}";
+    }
+
+    private static byte[] bytes(int... values) {
+        final byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) values[i];
+        }
+        return bytes;
+    }
+
+    @Test
+    @DisplayName("the engine asked for by name is the one that serves")
+    void the_engine_named_in_version_serves() {
+        assertEquals(engineName(), startServer().engineName());
+    }
+
+    @Nested
+    @DisplayName("SPEC 3: the envelope")
+    class Envelopes {
+        @Test
+        void a_line_reaches_every_other_client_as_the_exact_envelope() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            final KitClient c = connect(server);
+            awaitConnections(server, 3);
+
+            a.send("hello\n");
+
+            final String exact = "{\"remote_addr\":\"127.0.0.1:" + a.localPort() + "\",\"content\":\"hello\"}";
+            assertEquals(exact, b.readLine());
+            assertEquals(exact, c.readLine());
+            a.assertNothingWithin(Duration.ofMillis(200));
+        }
+
+        @Test
+        void the_sender_never_gets_its_own_line() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("from a\n");
+            assertEquals(envelope(a, "from a"), b.readLine());
+            b.send("from b\n");
+
+            assertEquals(envelope(b, "from b"), a.readLine(), "a's first line is b's, not its own");
+            a.assertNothingWithin(Duration.ofMillis(200));
+        }
+
+        @Test
+        void counters_count_lines_and_deliveries() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            final KitClient c = connect(server);
+            awaitConnections(server, 3);
+
+            a.send("1\n2\n3\n");
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(envelope(a, String.valueOf(i)), b.readLine());
+                assertEquals(envelope(a, String.valueOf(i)), c.readLine());
+            }
+            await("the counters to settle", () -> server.stats().deliveries() == 6, () -> server.stats().toString());
+            final RelayStats stats = server.stats();
+            assertEquals(3, stats.linesReceived());
+            assertEquals(3, stats.linesRelayed());
+            assertEquals(6, stats.bytesReceived());
+            assertEquals(3, stats.connectionsOpened());
+        }
+
+        @Test
+        void a_line_that_is_json_is_carried_as_an_escaped_string() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("{\"type\":\"offer\",\"price\":[1,2.5],\"ok\":true}\n");
+
+            assertEquals(envelope(a, "{\\\"type\\\":\\\"offer\\\",\\\"price\\\":[1,2.5],\\\"ok\\\":true}"), b.readLine());
+        }
+
+        @Test
+        void quotes_backslashes_and_control_characters_are_escaped() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            final StringBuilder controls = new StringBuilder();
+            for (char ch = 0; ch < 0x20; ch++) {
+                if (ch != '\n') {
+                    controls.append(ch);
+                }
+            }
+            a.send("q\" b\\ /" + controls + "\u007f end\n");
+
+            assertEquals(envelope(a, "q\\\" b\\\\ /"
+                    + "\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\u000b\\f\\r\\u000e\\u000f"
+                    + "\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f"
+                    + "\u007f end"), b.readLine());
+        }
+
+        @Test
+        void non_ascii_text_arrives_as_the_same_utf8() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("héllo 世界 😀 \u2028\n");
+
+            assertEquals(envelope(a, "héllo 世界 😀 \u2028"), b.readLine());
+        }
+
+        @Test
+        void remote_addr_of_an_ipv6_client_is_bracketed() throws IOException {
+            assumeTrue(ipv6LoopbackWorks(), "IPv6 loopback (::1) is not available on this machine");
+            final RunningServer server = startServer("::1", Map.of());
+            final KitClient a = track(KitClient.connect(new InetSocketAddress("::1", server.address().getPort())));
+            final KitClient b = track(KitClient.connect(new InetSocketAddress("::1", server.address().getPort())));
+            awaitConnections(server, 2);
+
+            a.send("v6\n");
+
+            assertEquals("{\"remote_addr\":\"[::1]:" + a.address().substring(a.address().lastIndexOf(':') + 1)
+                    + "\",\"content\":\"v6\"}", b.readLine());
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 2: transport and framing")
+    class Framing {
+        @Test
+        void an_empty_line_is_relayed_with_empty_content() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("\n");
+
+            assertEquals(envelope(a, ""), b.readLine());
+        }
+
+        @Test
+        void one_carriage_return_before_the_newline_is_stripped() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("windows\r\n\r\nmid\rline\n");
+
+            assertEquals(envelope(a, "windows"), b.readLine());
+            assertEquals(envelope(a, ""), b.readLine());
+            assertEquals(envelope(a, "mid\\rline"), b.readLine());
+        }
+
+        @Test
+        void several_lines_in_one_write_are_relayed_in_order() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("one\ntwo\nthree\n");
+
+            assertEquals(envelope(a, "one"), b.readLine());
+            assertEquals(envelope(a, "two"), b.readLine());
+            assertEquals(envelope(a, "three"), b.readLine());
+        }
+
+        @Test
+        void a_line_split_across_many_writes_is_relayed_once_and_whole() throws Exception {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            final byte[] line = "split é 😀 line\r\n".getBytes(StandardCharsets.UTF_8);
+            for (byte value : line) {
+                a.send(new byte[]{value});
+                Thread.sleep(2);
+            }
+
+            assertEquals(envelope(a, "split é 😀 line"), b.readLine());
+            b.assertNothingWithin(Duration.ofMillis(200));
+        }
+
+        @Test
+        void a_final_line_without_newline_is_relayed_when_the_client_closes() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            final KitClient c = connect(server);
+            awaitConnections(server, 3);
+
+            a.send("last words");
+            a.shutdownOutput();
+            c.send("bye");
+            c.close();
+
+            final List<String> got = List.of(b.readLine(), b.readLine());
+            assertTrue(got.contains(envelope(a, "last words")), got.toString());
+            assertTrue(got.contains(envelope(c, "bye")), got.toString());
+        }
+
+        @Test
+        void a_line_of_exactly_max_line_bytes_is_relayed() throws IOException {
+            final RunningServer server = startServer(Map.of("max_line_bytes", 1024));
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            final String full = "a".repeat(1024);
+            a.send(full + "\n" + full + "\r\n");
+
+            assertEquals(envelope(a, full), b.readLine());
+            assertEquals(envelope(a, full), b.readLine());
+        }
+
+        @Test
+        void an_over_long_line_is_dropped_with_a_warning_and_the_connection_stays_open() throws IOException {
+            final RunningServer server = startServer(Map.of("max_line_bytes", 1024));
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            a.send("b".repeat(1025) + "\n");
+            assertEquals("Warning: Line exceeds max_line_bytes (1024 bytes) and was dropped.", a.readLine());
+            a.send("still here\n");
+
+            assertEquals(envelope(a, "still here"), b.readLine(), "the over-long line never reaches anyone");
+            assertEquals(1, server.stats().droppedTooLong());
+        }
+
+        @Test
+        void a_huge_line_gets_one_warning_and_the_next_line_is_relayed() throws IOException {
+            final RunningServer server = startServer(Map.of("max_line_bytes", 4096));
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            final byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) 'z');
+            for (int i = 0; i < 160; i++) { // 10 MiB in one line, far past the limit
+                a.send(chunk);
+            }
+            a.send("\nnext\n");
+
+            assertEquals("Warning: Line exceeds max_line_bytes (4096 bytes) and was dropped.", a.readLine());
+            assertEquals(envelope(a, "next"), b.readLine());
+            a.assertNothingWithin(Duration.ofMillis(200));
+            assertEquals(1, server.stats().droppedTooLong());
+        }
+
+        @ParameterizedTest(name = "bytes {0}")
+        @ValueSource(strings = {"ff", "c0af", "eda080", "f4908080", "e282", "41fe42", "80"})
+        void a_line_that_is_not_utf8_is_dropped_with_a_warning_and_the_connection_stays_open(String hex) throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+
+            final byte[] invalid = HexFormat.of().parseHex(hex);
+            final byte[] line = Arrays.copyOf(invalid, invalid.length + 1);
+            line[invalid.length] = '\n';
+            a.send(line);
+            assertEquals("Warning: Line is not valid UTF-8 and was dropped.", a.readLine());
+            a.send("valid\n");
+
+            assertEquals(envelope(a, "valid"), b.readLine());
+            assertEquals(1, server.stats().droppedInvalidUtf8());
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 4: delivery")
+    class Delivery {
+        private static final int SENDERS = 4;
+        private static final int LINES_PER_SENDER = 2500;
+        private static final int LISTENERS = 2;
+
+        @ParameterizedTest(name = "worker_threads = {0}")
+        @ValueSource(ints = {1, 4})
+        void every_recipient_sees_each_senders_lines_all_and_in_order(int workerThreads) throws Exception {
+            // Queues may hold everything here: this test is about order, not about slow consumers.
+            final RunningServer server = startServer(Map.of("worker_threads", workerThreads,
+                    "backpressure_policy", Map.of("disconnect_threshold", 1_000_000),
+                    "max_queued_bytes", 1L << 30));
+            final List<KitClient> senders = new ArrayList<>();
+            final List<KitClient> listeners = new ArrayList<>();
+            for (int i = 0; i < SENDERS; i++) {
+                senders.add(connect(server));
+            }
+            for (int i = 0; i < LISTENERS; i++) {
+                listeners.add(connect(server));
+            }
+            awaitConnections(server, SENDERS + LISTENERS);
+
+            final ExecutorService pool = Executors.newFixedThreadPool(2 * SENDERS + LISTENERS);
+            try {
+                final List<Future<String>> checks = new ArrayList<>();
+                for (int i = 0; i < SENDERS; i++) {
+                    checks.add(pool.submit(orderCheck(senders.get(i), senders, i, (SENDERS - 1) * LINES_PER_SENDER)));
+                }
+                for (KitClient listener : listeners) {
+                    checks.add(pool.submit(orderCheck(listener, senders, -1, SENDERS * LINES_PER_SENDER)));
+                }
+                final List<Future<?>> sends = new ArrayList<>();
+                for (int i = 0; i < SENDERS; i++) {
+                    final int sender = i;
+                    sends.add(pool.submit(() -> {
+                        final OutputStream out = new BufferedOutputStream(socketOutput(senders.get(sender)), 8192);
+                        for (int seq = 0; seq < LINES_PER_SENDER; seq++) {
+                            out.write((sender + " " + seq + " the quick brown fox jumps over the lazy dog\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                        }
+                        out.flush();
+                        return null;
+                    }));
+                }
+                for (Future<?> send : sends) {
+                    send.get(60, TimeUnit.SECONDS);
+                }
+                for (Future<String> check : checks) {
+                    assertEquals("ok", check.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(0, server.stats().deliveriesDropped());
+        }
+
+        /**
+         * Reads {@code expected} envelopes and checks each sender's sequence numbers arrive 0, 1, 2, ... and never
+         * from {@code self}.
+         */
+        private Callable<String> orderCheck(KitClient reader, List<KitClient> senders, int self, int expected) {
+            return () -> {
+                final int[] next = new int[senders.size()];
+                for (int received = 0; received < expected; received++) {
+                    final String line = reader.readLine();
+                    final int from = senderOf(line, senders);
+                    if (from == self) {
+                        return reader.address() + " got its own line: " + line;
+                    }
+                    final String content = line.substring(line.indexOf("\"content\":\"") + 11);
+                    final String[] fields = content.split(" ");
+                    final int seq = Integer.parseInt(fields[1]);
+                    if (Integer.parseInt(fields[0]) != from) {
+                        return "content of sender " + fields[0] + " under remote_addr of sender " + from + ": " + line;
+                    }
+                    if (seq != next[from]) {
+                        return reader.address() + " expected line " + next[from] + " of sender " + from + " but got " + seq;
+                    }
+                    next[from]++;
+                }
+                return "ok";
+            };
+        }
+
+        private int senderOf(String line, List<KitClient> senders) {
+            for (int i = 0; i < senders.size(); i++) {
+                if (line.startsWith("{\"remote_addr\":\"" + senders.get(i).address() + "\",")) {
+                    return i;
+                }
+            }
+            return fail("envelope from no known sender: " + line);
+        }
+
+        @Test
+        void a_client_gets_only_lines_sent_after_it_connected() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient a = connect(server);
+            final KitClient b = connect(server);
+            awaitConnections(server, 2);
+            a.send("before\n");
+            assertEquals(envelope(a, "before"), b.readLine());
+
+            final KitClient late = connect(server);
+            awaitConnections(server, 3);
+            a.send("after\n");
+
+            assertEquals(envelope(a, "after"), late.readLine());
+        }
+
+        @Test
+        void a_stalled_client_neither_delays_the_others_nor_is_buffered_without_bound() throws Exception {
+            final int lines = 30_000;
+            final int threshold = 2_000;
+            // The sender keeps at most this many lines ahead of the healthy reader, so only the stalled client
+            // can fall behind by the threshold, however fast this machine is.
+            final int window = threshold / 4;
+            final RunningServer server = startServer(Map.of("backpressure_policy", Map.of("disconnect_threshold", threshold)));
+            final KitClient sender = connect(server);
+            final KitClient healthy = connect(server);
+            final KitClient stalled = track(KitClient.connect(server.address(), 4096));
+            awaitConnections(server, 3);
+            final String padding = "p".repeat(980);
+            final AtomicInteger healthyGot = new AtomicInteger();
+
+            final ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                final Future<String> reader = pool.submit(() -> {
+                    for (int seq = 0; seq < lines; seq++) {
+                        final String line = healthy.readLine();
+                        if (!line.endsWith("\"content\":\"" + seq + " " + padding + "\"}")) {
+                            return "line " + seq + " was " + line.substring(0, Math.min(80, line.length()));
+                        }
+                        healthyGot.incrementAndGet();
+                    }
+                    return "ok";
+                });
+                pool.submit(() -> {
+                    final OutputStream out = new BufferedOutputStream(socketOutput(sender), 64 * 1024);
+                    for (int seq = 0; seq < lines; seq++) {
+                        if (seq - healthyGot.get() >= window) {
+                            out.flush();
+                            while (seq - healthyGot.get() >= window && !reader.isDone()) {
+                                Thread.sleep(1);
+                            }
+                        }
+                        out.write((seq + " " + padding + "\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.flush();
+                    return null;
+                }).get(90, TimeUnit.SECONDS);
+
+                assertEquals("ok", reader.get(90, TimeUnit.SECONDS), "the healthy client got everything, in order, "
+                        + "while the stalled one had read nothing");
+            } finally {
+                pool.shutdownNow();
+            }
+
+            final int got = stalled.countLinesUntilEnd();
+            assertTrue(got < lines, "the stalled client was cut off, not buffered for: it got " + got + " of " + lines);
+            final RelayStats stats = server.stats();
+            assertEquals(1, stats.slowConsumerDisconnects(), stats.toString());
+            assertTrue(stats.deliveriesDropped() > 0, stats.toString());
+        }
+
+        @Test
+        void one_thousand_clients_receive_one_broadcast() throws IOException {
+            final RunningServer server = startServer();
+            final KitClient sender = connect(server);
+            final List<KitClient> receivers = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                receivers.add(connect(server));
+            }
+            awaitConnections(server, 1001);
+
+            sender.send("to everyone\n");
+
+            for (KitClient receiver : receivers) {
+                assertEquals(envelope(sender, "to everyone"), receiver.readLine());
+            }
+            assertEquals(1000, server.stats().deliveries());
+        }
+
+        @Test
+        void fifty_peers_resetting_mid_stream_do_not_disturb_the_others() throws Exception {
+            final int lines = 2_000;
+            final RunningServer server = startServer();
+            final KitClient sender = connect(server);
+            final KitClient receiver = connect(server);
+            awaitConnections(server, 2);
+
+            final ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                final Future<?> peers = pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        try (Socket peer = new Socket()) {
+                            peer.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
+                            peer.connect(server.address(), 10_000);
+                            peer.getOutputStream().write(("partial line from peer " + i).getBytes(StandardCharsets.US_ASCII));
+                            Thread.sleep(ThreadLocalRandom.current().nextInt(5));
+                            peer.setSoLinger(true, 0); // close() now sends a reset
+                        }
+                    }
+                    return null;
+                });
+                final OutputStream out = socketOutput(sender);
+                for (int seq = 0; seq < lines; seq++) {
+                    out.write((seq + "\n").getBytes(StandardCharsets.US_ASCII));
+                    if (seq % 100 == 0) {
+                        Thread.sleep(5);
+                    }
+                }
+                peers.get(60, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+
+            for (int seq = 0; seq < lines; seq++) {
+                assertEquals(envelope(sender, String.valueOf(seq)), receiver.readLine());
+            }
+            awaitConnections(server, 2);
+            final KitClient newcomer = connect(server);
+            awaitConnections(server, 3);
+            sender.send("still serving\n");
+            assertEquals(envelope(sender, "still serving"), newcomer.readLine());
+            assertEquals(envelope(sender, "still serving"), receiver.readLine());
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 5 and start-up: server lines and lifecycle")
+    class Lifecycle {
+        @Test
+        void every_client_gets_the_shutdown_notice_and_then_end_of_stream() throws Exception {
+            final RunningServer server = startServer();
+            final List<KitClient> all = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                all.add(connect(server));
+            }
+            awaitConnections(server, 20);
+
+            final Thread closer = new Thread(server::close, "tck-closer");
+            closer.start();
+            for (KitClient client : all) {
+                assertEquals("Warning: Server is shutting down.", client.readLine());
+                client.assertEndOfStream();
+                client.close();
+            }
+            closer.join(30_000);
+            assertTrue(!closer.isAlive(), "close() returned");
+        }
+
+        @Test
+        void a_busy_port_fails_start_up_with_a_clear_error() throws IOException {
+            try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                final ServerStartException e = assertThrows(ServerStartException.class,
+                        () -> new SummonerServer("tck").start("127.0.0.1", busy.getLocalPort(), config(Map.of())));
+                assertEquals("cannot bind 127.0.0.1:" + busy.getLocalPort() + ": Address already in use", e.getMessage());
+            }
+        }
+
+        @Test
+        void close_frees_the_port_and_can_be_called_twice() throws IOException {
+            final RunningServer server = startServer();
+            final int port = server.address().getPort();
+            server.close();
+            server.close();
+            try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                assertNotNull(again);
+            }
+        }
+    }
+
+    private static OutputStream socketOutput(KitClient client) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                client.send(new byte[]{(byte) b});
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                client.send(Arrays.copyOfRange(b, off, off + len));
+            }
+        };
+    }
+
+    private static boolean ipv6LoopbackWorks() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            return probe.getInetAddress() instanceof Inet6Address && NetworkInterface.getByInetAddress(probe.getInetAddress()) != null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
