@@ -115,6 +115,23 @@ public abstract class RelayEngineCompatibilityKit {
         return config;
     }
 
+    /** A server of the engine under test with two registered clients. */
+    protected record Pair(RunningServer server, KitClient a, KitClient b) {
+    }
+
+    /** Starts a server (with these {@code hyper_parameters}) and connects two clients it has registered. */
+    protected Pair startPair(Map<String, ?> hyperParameters) throws IOException {
+        final RunningServer server = startServer(hyperParameters);
+        final KitClient a = connect(server);
+        final KitClient b = connect(server);
+        awaitConnections(server, 2);
+        return new Pair(server, a, b);
+    }
+
+    protected Pair startPair() throws IOException {
+        return startPair(Map.of());
+    }
+
     /** Connects a client; the kit closes it after the test. */
     protected KitClient connect(RunningServer server) throws IOException {
         return track(KitClient.connect(server.address()));
@@ -202,10 +219,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void the_sender_never_gets_its_own_line() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("from a\n");
             assertEquals(envelope(a, "from a"), b.readLine());
@@ -238,10 +254,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void a_line_that_is_json_is_carried_as_an_escaped_string() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("{\"type\":\"offer\",\"price\":[1,2.5],\"ok\":true}\n");
 
@@ -250,10 +265,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void quotes_backslashes_and_control_characters_are_escaped() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             final StringBuilder controls = new StringBuilder();
             for (char ch = 0; ch < 0x20; ch++) {
@@ -271,10 +285,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void non_ascii_text_arrives_as_the_same_utf8() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("héllo 世界 😀 \u2028\n");
 
@@ -301,10 +314,9 @@ public abstract class RelayEngineCompatibilityKit {
     class Framing {
         @Test
         void an_empty_line_is_relayed_with_empty_content() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("\n");
 
@@ -313,10 +325,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void one_carriage_return_before_the_newline_is_stripped() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("windows\r\n\r\nmid\rline\n");
 
@@ -327,10 +338,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void several_lines_in_one_write_are_relayed_in_order() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("one\ntwo\nthree\n");
 
@@ -341,10 +351,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void a_line_split_across_many_writes_is_relayed_once_and_whole() throws Exception {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             final byte[] line = "split é 😀 line\r\n".getBytes(StandardCharsets.UTF_8);
             for (byte value : line) {
@@ -376,10 +385,9 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void a_line_of_exactly_max_line_bytes_is_relayed() throws IOException {
-            final RunningServer server = startServer(Map.of("max_line_bytes", 1024));
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair(Map.of("max_line_bytes", 1024));
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             final String full = "a".repeat(1024);
             a.send(full + "\n" + full + "\r\n");
@@ -390,10 +398,10 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void an_over_long_line_is_dropped_with_a_warning_and_the_connection_stays_open() throws IOException {
-            final RunningServer server = startServer(Map.of("max_line_bytes", 1024));
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair(Map.of("max_line_bytes", 1024));
+            final RunningServer server = pair.server();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             a.send("b".repeat(1025) + "\n");
             assertEquals("Warning: Line exceeds max_line_bytes (1024 bytes) and was dropped.", a.readLine());
@@ -405,10 +413,10 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void a_huge_line_gets_one_warning_and_the_next_line_is_relayed() throws IOException {
-            final RunningServer server = startServer(Map.of("max_line_bytes", 4096));
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair(Map.of("max_line_bytes", 4096));
+            final RunningServer server = pair.server();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             final byte[] chunk = new byte[64 * 1024];
             Arrays.fill(chunk, (byte) 'z');
@@ -426,10 +434,10 @@ public abstract class RelayEngineCompatibilityKit {
         @ParameterizedTest(name = "bytes {0}")
         @ValueSource(strings = {"ff", "c0af", "eda080", "f4908080", "e282", "41fe42", "80"})
         void a_line_that_is_not_utf8_is_dropped_with_a_warning_and_the_connection_stays_open(String hex) throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final RunningServer server = pair.server();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
 
             final byte[] invalid = HexFormat.of().parseHex(hex);
             final byte[] line = Arrays.copyOf(invalid, invalid.length + 1);
@@ -540,10 +548,10 @@ public abstract class RelayEngineCompatibilityKit {
 
         @Test
         void a_client_gets_only_lines_sent_after_it_connected() throws IOException {
-            final RunningServer server = startServer();
-            final KitClient a = connect(server);
-            final KitClient b = connect(server);
-            awaitConnections(server, 2);
+            final Pair pair = startPair();
+            final RunningServer server = pair.server();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
             a.send("before\n");
             assertEquals(envelope(a, "before"), b.readLine());
 
