@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Side-by-side fan-out comparison of this project's engines with nats-server and redis-server, on loopback.
+#
+#   bench/compare.sh                 # full: 3 repeats, 10 s measured after 3 s warm-up; about 10 minutes
+#   bench/compare.sh --quick         # 1 repeat, 3 s after 1 s; about 2 minutes; writes to target/bench-quick
+#   bench/compare.sh --targets "nio redis" --repeats 5 --duration 20
+#
+# Installs nats-server and redis-server from Debian if missing, builds the jars if missing, starts each server,
+# runs every scenario against it with the load harness, stops every process it started (by PID, also on Ctrl+C),
+# then writes RESULTS.md and the plots (docs/benchmarks by default) with `summoner-load report`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+repeats=3 duration=10 warmup=3 out=docs/benchmarks targets="" quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 repeats=1 duration=3 warmup=1 out=target/bench-quick ;;
+    --repeats) repeats=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --targets) targets=$2; shift ;;
+    --out) out=$2; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+server_jar=summoner-server/target/summoner-server.jar
+load_jar=summoner-bench/target/summoner-load.jar
+if [ ! -f "$server_jar" ] || [ ! -f "$load_jar" ]; then
+  mvn -B -q package -DskipTests -pl summoner-server,summoner-bench -am
+fi
+missing=()
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+fi
+nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+
+if [ -z "$targets" ]; then
+  # Every engine the server jar carries, then the peers.
+  targets="$(java -jar "$server_jar" --list-engines | awk '{print $1}' | tr '\n' ' ')nats redis"
+fi
+
+work=$(mktemp -d -t summoner-bench.XXXXXX)
+results="$work/results.jsonl"
+pids=()
+finished=0
+cleanup() {
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$finished" = 1 ]; then
+    rm -rf "$work"
+  else
+    echo "stopped early; server logs and partial results are in $work" >&2
+  fi
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+wait_for_port() {
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "nothing listens on 127.0.0.1:$1" >&2
+  return 1
+}
+
+# name | senders | receivers | rate (0 = max) ; 128-byte lines
+scenarios=(
+  "fan-out 10, max rate|1|10|0"
+  "fan-out 100, max rate|1|100|0"
+  "fan-out 10 at 5,000 lines/s|1|10|5000"
+  "fan-out 100, 4 senders at 2,000 lines/s|4|100|2000"
+)
+
+{
+  echo "servers: this project's engines run by \`java -jar $server_jar --engine <name> --config bench/server_config.bench.json\` (rate limit lifted, slow-consumer limit 32 MiB per client like Redis's pub/sub hard limit); $($nats_bin --version) with defaults; $(redis-server --version | cut -d' ' -f1-3) with persistence off"
+  echo "harness: summoner-load (closed loop: window 1000 lines per sender; receivers read on 2 threads from 4 receivers up); each point repeated $repeats times, $duration s measured after $warmup s warm-up"
+  echo "reference, not re-measured here (the Summoner SDK cannot be installed on this machine): the Summoner Python server about 0.1M deliveries/s and the Summoner Rust server about 0.4M at fan-out 10 and 100, as measured on this kind of machine for issue 3"
+} > "$work/env.txt"
+
+port=17800
+for target in $targets; do
+  port=$(free_port $((port + 1)))
+  case "$target" in
+    nats) protocol=nats label=nats-server
+          "$nats_bin" -a 127.0.0.1 -p "$port" > "$work/$target.log" 2>&1 & ;;
+    redis) protocol=redis label=redis-server
+           redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$work/$target.log" 2>&1 & ;;
+    *) protocol=summoner label="$target"
+       java -jar "$server_jar" --engine "$target" --port "$port" --config bench/server_config.bench.json \
+         --name "bench-$target" > "$work/$target.log" 2>&1 & ;;
+  esac
+  pid=$!
+  pids+=("$pid")
+  wait_for_port "$port"
+  echo "== $label (pid $pid) on 127.0.0.1:$port"
+  for scenario in "${scenarios[@]}"; do
+    IFS='|' read -r name senders receivers rate <<< "$scenario"
+    for rep in $(seq 1 "$repeats"); do
+      java -jar "$load_jar" run --protocol "$protocol" --port "$port" --label "$label" --scenario "$name" \
+        --senders "$senders" --receivers "$receivers" --rate "$rate" --line-bytes 128 \
+        --warmup "$warmup" --duration "$duration" --quiet --json-out "$results" > /dev/null || true
+    done
+  done
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+done
+
+java -jar "$load_jar" report --input "$results" --out "$out" --env "$work/env.txt" \
+  --command "bench/compare.sh$([ $quick = 1 ] && echo ' --quick' || true)"
+cp "$results" "$out/results.jsonl"
+finished=1
+echo "results: $out/RESULTS.md"

@@ -1,0 +1,30 @@
+package org.summoner.relay.bench.load;
+
+/**
+ * One load run, as {@code summoner-load run} was asked for it.
+ *
+ * @param rate            lines per second over all senders; 0 means as fast as the window allows (closed loop).
+ * @param window          closed loop only: lines one sender may have in flight (sent, not yet received by all).
+ * @param receiverThreads threads reading the receivers' sockets.
+ */
+record LoadOptions(
+        String label,
+        String scenario,
+        Protocol protocol,
+        String host,
+        int port,
+        int senders,
+        int receivers,
+        int lineBytes,
+        long rate,
+        int window,
+        int warmupSeconds,
+        int durationSeconds,
+        int drainSeconds,
+        int receiverThreads,
+        boolean progress) {
+
+    boolean closedLoop() {
+        return rate == 0;
+    }
+}

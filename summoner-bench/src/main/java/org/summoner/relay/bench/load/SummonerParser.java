@@ -1,0 +1,116 @@
+package org.summoner.relay.bench.load;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Summoner deliveries: one JSON envelope per line, {@code {"remote_addr":"...","content":"..."}}, compact (this
+ * project, the Rust server) or with spaces (the Python server). The harness's payloads are plain ASCII, so the
+ * content is the bytes between the quotes. Any other line (a {@code Warning:}) is a server notice.
+ */
+final class SummonerParser implements InboundParser {
+    private static final byte[] CONTENT_KEY = "\"content\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** The payload size the harness sends; lets a line be skipped instead of scanned when it ends as expected. */
+    private final int payloadLength;
+
+    SummonerParser(int payloadLength) {
+        this.payloadLength = payloadLength;
+    }
+
+    @Override
+    public void parse(ByteBuffer in, PayloadSink sink, ByteBuffer reply) {
+        final byte[] bytes = in.array();
+        final int base = in.arrayOffset();
+        final int end = base + in.limit();
+        int start = base + in.position();
+        while (start < end) {
+            final int next = fastLine(bytes, start, end, sink);
+            if (next > 0) {
+                start = next;
+                continue;
+            }
+            final int newline = indexOf(bytes, start, end, (byte) '\n');
+            if (newline < 0) {
+                break;
+            }
+            line(bytes, start, newline, sink);
+            start = newline + 1;
+        }
+        in.position(start - base);
+    }
+
+    /**
+     * The common case: an envelope whose content is one of our payloads, ending {@code "}\n} right after it.
+     *
+     * @return the start of the next line, or 0 when the slow path must decide.
+     */
+    private int fastLine(byte[] bytes, int start, int end, PayloadSink sink) {
+        if (bytes[start] != '{') {
+            return 0;
+        }
+        final int contentStart = contentStart(bytes, start, Math.min(end, start + 256));
+        final int contentEnd = contentStart + payloadLength;
+        if (contentStart < 0 || contentEnd + 2 >= end
+                || bytes[contentEnd] != '"' || bytes[contentEnd + 1] != '}' || bytes[contentEnd + 2] != '\n') {
+            return 0;
+        }
+        sink.onPayload(bytes, contentStart, payloadLength);
+        return contentEnd + 3;
+    }
+
+    private static void line(byte[] bytes, int from, int to, PayloadSink sink) {
+        int end = to;
+        if (end > from && bytes[end - 1] == '\r') {
+            end--;
+        }
+        if (end > from && bytes[from] == '{') {
+            final int contentStart = contentStart(bytes, from, end);
+            if (contentStart >= 0) {
+                final int contentEnd = indexOf(bytes, contentStart, end, (byte) '"');
+                sink.onPayload(bytes, contentStart, (contentEnd < 0 ? end : contentEnd) - contentStart);
+                return;
+            }
+        }
+        sink.onServerNotice(new String(bytes, from, end - from, StandardCharsets.UTF_8));
+    }
+
+    /** @return where the content string's characters start ({@code "content":"} compact or spaced), or -1. */
+    private static int contentStart(byte[] bytes, int from, int to) {
+        final int key = indexOf(bytes, from, to, CONTENT_KEY);
+        if (key < 0) {
+            return -1;
+        }
+        int p = key + CONTENT_KEY.length;
+        while (p < to && (bytes[p] == ' ' || bytes[p] == ':')) {
+            p++;
+        }
+        return p < to && bytes[p] == '"' ? p + 1 : -1;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to, byte value) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
+        final byte first = needle[0];
+        outer:
+        for (int i = from; i <= to - needle.length; i++) {
+            if (bytes[i] != first) {
+                continue;
+            }
+            for (int j = 1; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

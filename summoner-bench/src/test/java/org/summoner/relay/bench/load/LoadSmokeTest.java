@@ -1,0 +1,65 @@
+package org.summoner.relay.bench.load;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.summoner.relay.RunningServer;
+import org.summoner.relay.SummonerServer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A seconds-long run of the harness against the NIO engine in this JVM, in both modes: it proves the harness
+ * works end to end and counts exactly. It asserts counts, never speed.
+ */
+class LoadSmokeTest {
+    private RunningServer server;
+
+    @BeforeEach
+    void start() {
+        server = new SummonerServer("smoke").start("127.0.0.1", 0, Map.of("version", "nio",
+                "hyper_parameters", Map.of("rate_limit_msgs_per_minute", Integer.MAX_VALUE)));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private LoadResult run(int senders, int receivers, long rate) throws Exception {
+        final LoadOptions options = new LoadOptions("smoke", "smoke", Protocol.SUMMONER, "127.0.0.1",
+                server.address().getPort(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, true);
+        final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        final LoadResult result = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).execute();
+        assertTrue(progress.toString(StandardCharsets.UTF_8).startsWith("[smoke]   1s measure sent "), progress.toString(StandardCharsets.UTF_8));
+        return result;
+    }
+
+    @Test
+    void a_closed_loop_run_delivers_everything_once_and_in_order() throws Exception {
+        final LoadResult result = run(2, 3, 0);
+
+        assertTrue(result.clean(), result.toJson());
+        assertTrue(result.sent() > 0, result.toJson());
+        assertEquals(result.sent() * 3, result.expected());
+        assertEquals(result.expected(), result.delivered());
+        assertTrue(result.latencyMicros().count() > 0 && result.latencyMicros().count() <= result.delivered(), result.toJson());
+        assertEquals("max", result.mode());
+    }
+
+    @Test
+    void an_open_loop_run_reports_its_schedule_lag_and_the_json_reads_back() throws Exception {
+        final LoadResult result = run(1, 2, 500);
+
+        assertTrue(result.clean(), result.toJson());
+        assertEquals(result.sent() * 2, result.delivered());
+        assertTrue(result.sendLagMicros().count() == result.sent(), result.toJson());
+        assertEquals(result, LoadResult.fromJson(result.toJson()));
+    }
+}
