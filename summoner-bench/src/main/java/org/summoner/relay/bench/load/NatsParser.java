@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class NatsParser implements InboundParser {
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MSG = "MSG ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ERR = "-ERR".getBytes(StandardCharsets.US_ASCII);
 
     /** The size of the payload announced by the last {@code MSG} line, or -1 when a control line is next. */
     private int payloadLength = -1;
@@ -30,7 +33,7 @@ final class NatsParser implements InboundParser {
                 payloadLength = -1;
                 continue;
             }
-            final int lineEnd = indexOfCrlf(bytes, pos, end);
+            final int lineEnd = Bytes.indexOfCrlf(bytes, pos, end);
             if (lineEnd < 0) {
                 break;
             }
@@ -41,7 +44,7 @@ final class NatsParser implements InboundParser {
     }
 
     private void control(byte[] bytes, int from, int to, PayloadSink sink, ByteBuffer reply) {
-        if (startsWith(bytes, from, to, "MSG ")) {
+        if (Bytes.startsWith(bytes, from, to, MSG)) {
             int size = 0;
             int i = to - 1;
             int scale = 1;
@@ -51,32 +54,11 @@ final class NatsParser implements InboundParser {
                 i--;
             }
             payloadLength = size;
-        } else if (startsWith(bytes, from, to, "PING")) {
+        } else if (Bytes.startsWith(bytes, from, to, PING)) {
             reply.put(PONG);
-        } else if (startsWith(bytes, from, to, "-ERR")) {
+        } else if (Bytes.startsWith(bytes, from, to, ERR)) {
             sink.onServerNotice(new String(bytes, from, to - from, StandardCharsets.US_ASCII));
         }
         // INFO, +OK and PONG need nothing.
-    }
-
-    private static boolean startsWith(byte[] bytes, int from, int to, String prefix) {
-        if (to - from < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (bytes[from + i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOfCrlf(byte[] bytes, int from, int to) {
-        for (int i = from; i < to - 1; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 }

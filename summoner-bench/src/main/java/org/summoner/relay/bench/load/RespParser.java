@@ -34,7 +34,7 @@ final class RespParser implements InboundParser {
 
     /** @return the position after one complete top-level frame, or {@link #INCOMPLETE}. */
     private int frame(byte[] bytes, int pos, int end, PayloadSink sink) {
-        final int lineEnd = indexOfCrlf(bytes, pos + 1, end);
+        final int lineEnd = Bytes.indexOfCrlf(bytes, pos + 1, end);
         if (lineEnd < 0) {
             return INCOMPLETE;
         }
@@ -51,7 +51,7 @@ final class RespParser implements InboundParser {
                     }
                     p = elementEnd;
                 }
-                if (count == 3 && equals(bytes, starts[0], ends[0], MESSAGE)) {
+                if (count == 3 && Bytes.equals(bytes, starts[0], ends[0], MESSAGE)) {
                     sink.onPayload(bytes, starts[2], ends[2] - starts[2]);
                 }
                 return p;
@@ -71,7 +71,7 @@ final class RespParser implements InboundParser {
         if (pos >= end) {
             return INCOMPLETE;
         }
-        final int lineEnd = indexOfCrlf(bytes, pos + 1, end);
+        final int lineEnd = Bytes.indexOfCrlf(bytes, pos + 1, end);
         if (lineEnd < 0) {
             return INCOMPLETE;
         }
@@ -101,26 +101,5 @@ final class RespParser implements InboundParser {
             }
         }
         return negative ? -value : value;
-    }
-
-    private static boolean equals(byte[] bytes, int from, int to, byte[] expected) {
-        if (to - from != expected.length) {
-            return false;
-        }
-        for (int i = 0; i < expected.length; i++) {
-            if (bytes[from + i] != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOfCrlf(byte[] bytes, int from, int to) {
-        for (int i = from; i < to - 1; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -30,7 +30,7 @@ final class SummonerParser implements InboundParser {
                 start = next;
                 continue;
             }
-            final int newline = indexOf(bytes, start, end, (byte) '\n');
+            final int newline = Bytes.indexOf(bytes, start, end, (byte) '\n');
             if (newline < 0) {
                 break;
             }
@@ -67,7 +67,7 @@ final class SummonerParser implements InboundParser {
         if (end > from && bytes[from] == '{') {
             final int contentStart = contentStart(bytes, from, end);
             if (contentStart >= 0) {
-                final int contentEnd = indexOf(bytes, contentStart, end, (byte) '"');
+                final int contentEnd = Bytes.indexOf(bytes, contentStart, end, (byte) '"');
                 sink.onPayload(bytes, contentStart, (contentEnd < 0 ? end : contentEnd) - contentStart);
                 return;
             }
@@ -77,7 +77,7 @@ final class SummonerParser implements InboundParser {
 
     /** @return where the content string's characters start ({@code "content":"} compact or spaced), or -1. */
     private static int contentStart(byte[] bytes, int from, int to) {
-        final int key = indexOf(bytes, from, to, CONTENT_KEY);
+        final int key = Bytes.indexOf(bytes, from, to, CONTENT_KEY);
         if (key < 0) {
             return -1;
         }
@@ -86,31 +86,5 @@ final class SummonerParser implements InboundParser {
             p++;
         }
         return p < to && bytes[p] == '"' ? p + 1 : -1;
-    }
-
-    private static int indexOf(byte[] bytes, int from, int to, byte value) {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] == value) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
-        final byte first = needle[0];
-        outer:
-        for (int i = from; i <= to - needle.length; i++) {
-            if (bytes[i] != first) {
-                continue;
-            }
-            for (int j = 1; j < needle.length; j++) {
-                if (bytes[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
