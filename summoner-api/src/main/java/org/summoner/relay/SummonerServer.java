@@ -143,7 +143,12 @@ public final class SummonerServer {
         final int bindPort = config.bindPort(port);
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
         final RelayCounters counters = new RelayCounters();
-        final RelayEngine engine = provider.create(new EngineContext(name, config, bindAddress, counters));
+        final RelayEngine engine;
+        try {
+            engine = provider.create(new EngineContext(name, config, bindAddress, counters));
+        } catch (RuntimeException e) {
+            throw new ServerStartException("cannot create the " + provider.name() + " engine: " + e, e);
+        }
         try {
             engine.start();
         } catch (BindException e) {

@@ -46,18 +46,22 @@ final class NioRelayEngine implements RelayEngine {
             throw new IllegalStateException("start() may be called once");
         }
         final ServerSocketChannel server = ServerSocketChannel.open();
+        final NioWorker[] created = new NioWorker[context.config().hyperParameters().workerThreads()];
         try {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
-            final int count = context.config().hyperParameters().workerThreads();
-            final NioWorker[] created = new NioWorker[count];
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < created.length; i++) {
                 created[i] = new NioWorker(context);
             }
-            workers = created;
         } catch (IOException | RuntimeException e) {
+            for (NioWorker worker : created) {
+                if (worker != null) {
+                    worker.closeSelector();
+                }
+            }
             server.close();
             throw e;
         }
+        workers = created;
         serverChannel = server;
         boundAddress = (InetSocketAddress) server.getLocalAddress();
         for (int i = 0; i < workers.length; i++) {

@@ -109,6 +109,11 @@ final class NioWorker implements Runnable, LineHandler {
         wakeup();
     }
 
+    /** Called by the engine when it fails to start, before the worker's thread exists. */
+    void closeSelector() {
+        closeQuietly(selector);
+    }
+
     /** Called by the engine: tell every client, close every connection, end the thread. */
     void shutdown() {
         running = false;
