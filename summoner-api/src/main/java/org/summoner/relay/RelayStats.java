@@ -19,6 +19,15 @@ import org.summoner.relay.wire.ServerNotice;
  * @param droppedTooLong          lines dropped for exceeding {@code max_line_bytes}.
  * @param droppedInvalidUtf8      lines dropped for not being valid UTF-8.
  * @param droppedRateLimited      lines dropped for exceeding {@code rate_limit_msgs_per_minute}.
+ * @param idleDisconnects         clients closed for sending nothing for {@code client_timeout_secs}.
+ * @param quarantines             addresses quarantined after a slow consumer from them was closed.
+ * @param quarantinedAddresses    addresses on the quarantine list now (a gauge).
+ * @param rejectedQuarantined     connections refused because their address was quarantined.
+ * @param rejectedServerFull      connections refused at {@code max_connections}.
+ * @param rejectedPerAddress      connections refused at {@code max_connections_per_ip}.
+ * @param throttles               pauses of {@code throttle_delay_ms} in reading from clients.
+ * @param flowControls            pauses of {@code flow_control_delay_ms} in reading from clients.
+ * @param acceptErrors            failed accepts (e.g. out of file descriptors), each followed by a back-off.
  */
 public record RelayStats(
         long connectionsOpened,
@@ -32,9 +41,21 @@ public record RelayStats(
         long slowConsumerDisconnects,
         long droppedTooLong,
         long droppedInvalidUtf8,
-        long droppedRateLimited) {
+        long droppedRateLimited,
+        long idleDisconnects,
+        long quarantines,
+        long quarantinedAddresses,
+        long rejectedQuarantined,
+        long rejectedServerFull,
+        long rejectedPerAddress,
+        long throttles,
+        long flowControls,
+        long acceptErrors) {
 
-    public static RelayStats of(RelayCounters counters) {
+    /**
+     * @param quarantinedAddresses the quarantine list's size now.
+     */
+    public static RelayStats of(RelayCounters counters, long quarantinedAddresses) {
         return new RelayStats(
                 counters.connectionsOpened(),
                 counters.connectionsClosed(),
@@ -47,11 +68,41 @@ public record RelayStats(
                 counters.slowConsumerDisconnects(),
                 counters.linesDropped(ServerNotice.LINE_TOO_LONG),
                 counters.linesDropped(ServerNotice.INVALID_UTF8),
-                counters.linesDropped(ServerNotice.RATE_LIMITED));
+                counters.linesDropped(ServerNotice.RATE_LIMITED),
+                counters.idleDisconnects(),
+                counters.quarantines(),
+                quarantinedAddresses,
+                counters.connectionsRejected(ServerNotice.QUARANTINED),
+                counters.connectionsRejected(ServerNotice.SERVER_FULL),
+                counters.connectionsRejected(ServerNotice.TOO_MANY_CONNECTIONS),
+                counters.throttles(),
+                counters.flowControls(),
+                counters.acceptErrors());
     }
 
     /** @return clients connected at the time of the snapshot. */
     public long connectionsOpen() {
         return connectionsOpened - connectionsClosed;
+    }
+
+    /** @return every line not relayed, whatever the reason. */
+    public long linesDropped() {
+        return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited;
+    }
+
+    /** @return every connection refused, whatever the reason. */
+    public long connectionsRejected() {
+        return rejectedQuarantined + rejectedServerFull + rejectedPerAddress;
+    }
+
+    /** The one-line summary the server logs once a minute while anything changes. */
+    public String summary() {
+        return "stats: " + connectionsOpen() + " connected, " + connectionsOpened + " opened; lines " + linesReceived
+                + " in, " + linesRelayed + " relayed, " + linesDropped() + " dropped (" + droppedTooLong + " too long, "
+                + droppedInvalidUtf8 + " invalid UTF-8, " + droppedRateLimited + " rate-limited); deliveries "
+                + deliveries + ", " + deliveriesDropped + " dropped; bytes " + bytesReceived + " in, " + bytesSent
+                + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
+                + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()
+                + ", pauses " + throttles + " throttle + " + flowControls + " flow control, accept errors " + acceptErrors;
     }
 }

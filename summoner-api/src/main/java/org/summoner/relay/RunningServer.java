@@ -2,6 +2,7 @@ package org.summoner.relay;
 
 import org.slf4j.Logger;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.spi.RelayEngine;
 
@@ -12,12 +13,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
- * {@link #close()}. Thread-safe.
+ * {@link #close()}. While it runs, a housekeeping thread removes expired quarantine entries and logs a one-line
+ * summary of the counters once a minute while anything changes. Thread-safe.
  */
 public final class RunningServer implements AutoCloseable {
     private final String engineName;
     private final RelayEngine engine;
     private final RelayCounters counters;
+    private final FairUsePolicy policy;
+    private final Housekeeper housekeeper;
     private final ServerConfig config;
     private final InetSocketAddress address;
     private final Logger log;
@@ -25,13 +29,16 @@ public final class RunningServer implements AutoCloseable {
     private final Object closeLock = new Object();
     private boolean closing;
 
-    RunningServer(String engineName, RelayEngine engine, RelayCounters counters, ServerConfig config, Logger log) {
+    RunningServer(String engineName, RelayEngine engine, RelayCounters counters, FairUsePolicy policy, ServerConfig config,
+                  Duration summaryInterval, Logger log) {
         this.engineName = engineName;
         this.engine = engine;
         this.counters = counters;
+        this.policy = policy;
         this.config = config;
         this.address = engine.boundAddress();
         this.log = log;
+        this.housekeeper = new Housekeeper(policy, this::stats, summaryInterval, log);
     }
 
     /** @return the address bound, with the real port when port 0 was asked for. */
@@ -51,7 +58,7 @@ public final class RunningServer implements AutoCloseable {
 
     /** @return a snapshot of the counters. */
     public RelayStats stats() {
-        return RelayStats.of(counters);
+        return RelayStats.of(counters, policy.admission().quarantinedAddresses());
     }
 
     /**
@@ -70,6 +77,8 @@ public final class RunningServer implements AutoCloseable {
         try {
             log.info("Server is shutting down...");
             engine.close();
+            housekeeper.close();
+            housekeeper.logSummaryIfChanged();
             log.info("Server exited cleanly.");
         } finally {
             terminated.countDown();

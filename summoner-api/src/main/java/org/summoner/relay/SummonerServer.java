@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineDiscovery;
 import org.summoner.relay.spi.EngineResolver;
@@ -20,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -50,10 +52,12 @@ import java.util.Objects;
  */
 public final class SummonerServer {
     private static final String NO_NAME = "<server:no-name>";
+    private static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
 
     private final String name;
     private final PrintStream console;
     private final ClassLoader classLoader;
+    private final Duration summaryInterval;
     private final Logger log;
 
     /** A server named as the SDK names an unnamed one. */
@@ -65,13 +69,14 @@ public final class SummonerServer {
      * @param name shown in the logs (the SLF4J logger name of the server's own lines).
      */
     public SummonerServer(String name) {
-        this(name, System.out, defaultClassLoader());
+        this(name, System.out, defaultClassLoader(), SUMMARY_INTERVAL);
     }
 
-    SummonerServer(String name, PrintStream console, ClassLoader classLoader) {
+    SummonerServer(String name, PrintStream console, ClassLoader classLoader, Duration summaryInterval) {
         this.name = name == null ? NO_NAME : name;
         this.console = Objects.requireNonNull(console, "console");
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        this.summaryInterval = Objects.requireNonNull(summaryInterval, "summaryInterval");
         this.log = LoggerFactory.getLogger(this.name);
     }
 
@@ -143,9 +148,10 @@ public final class SummonerServer {
         final int bindPort = config.bindPort(port);
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
         final RelayCounters counters = new RelayCounters();
+        final FairUsePolicy policy = FairUsePolicy.of(config);
         final RelayEngine engine;
         try {
-            engine = provider.create(new EngineContext(name, config, bindAddress, counters));
+            engine = provider.create(new EngineContext(name, config, bindAddress, counters, policy));
         } catch (RuntimeException e) {
             throw new ServerStartException("cannot create the " + provider.name() + " engine: " + e, e);
         }
@@ -159,7 +165,7 @@ public final class SummonerServer {
             throw new ServerStartException("cannot start the " + provider.name() + " engine on "
                     + hostPort(bindHost, bindPort) + ": " + e, e);
         }
-        final RunningServer server = new RunningServer(provider.name(), engine, counters, config, log);
+        final RunningServer server = new RunningServer(provider.name(), engine, counters, policy, config, summaryInterval, log);
         log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
                 provider.displayName(), hostPort(bindHost, server.address().getPort()));
         return server;

@@ -45,7 +45,7 @@ class SummonerServerTest {
     void setUp() {
         log = new LogCapture("first_server");
         server = new SummonerServer("first_server", new PrintStream(printed, true, StandardCharsets.UTF_8),
-                getClass().getClassLoader());
+                getClass().getClassLoader(), java.time.Duration.ofMinutes(1));
     }
 
     @AfterEach
@@ -182,7 +182,7 @@ class SummonerServerTest {
         @Test
         void an_engine_that_fails_to_load_is_logged_and_quoted_but_does_not_stop_the_others() {
             final SummonerServer withBroken = new SummonerServer("first_server", new PrintStream(printed, true, StandardCharsets.UTF_8),
-                    BrokenProviders.classLoader());
+                    BrokenProviders.classLoader(), java.time.Duration.ofMinutes(1));
             final RunningServer running = track(withBroken.start("127.0.0.1", 0, Map.of()));
 
             assertEquals("test-default", running.engineName());
@@ -231,11 +231,27 @@ class SummonerServerTest {
             running.close();
             running.close();
 
-            assertEquals(List.of("INFO Test server listening on 127.0.0.1:" + port, "INFO Server is shutting down...",
-                    "INFO Server exited cleanly."), log.lines());
+            final List<String> lines = log.lines();
+            assertEquals(4, lines.size(), lines.toString());
+            assertEquals("INFO Test server listening on 127.0.0.1:" + port, lines.get(0));
+            assertEquals("INFO Server is shutting down...", lines.get(1));
+            assertTrue(lines.get(2).startsWith("INFO stats: 0 connected, 0 opened; lines 0 in, 0 relayed"), lines.get(2));
+            assertEquals("INFO Server exited cleanly.", lines.get(3));
             try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
                 assertEquals(port, again.getLocalPort());
             }
+        }
+
+        @Test
+        void a_summary_of_the_counters_is_logged_each_interval_while_they_change() throws Exception {
+            final SummonerServer quick = new SummonerServer("first_server", new PrintStream(printed, true, StandardCharsets.UTF_8),
+                    getClass().getClassLoader(), java.time.Duration.ofMillis(100));
+            final RunningServer running = track(quick.start("127.0.0.1", 0, Map.of()));
+            Thread.sleep(450); // about four intervals, with no change after the first
+
+            final long summaries = log.lines().stream().filter(line -> line.startsWith("INFO stats: ")).count();
+            assertEquals(1, summaries, log.lines().toString());
+            assertEquals(running.stats().summary(), log.lines().get(1).substring("INFO ".length()));
         }
 
         @Test

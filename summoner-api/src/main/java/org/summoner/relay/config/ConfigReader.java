@@ -93,7 +93,9 @@ final class ConfigReader {
                 s.integer("accept_error_backoff_ms", 100, 0, Integer.MAX_VALUE),
                 (int) s.integer("worker_threads", defaultWorkers, 1, 1024),
                 (int) s.integer("max_line_bytes", 65536, 1, MAX_LINE_BYTES_LIMIT),
-                s.integer("max_queued_bytes", 16L * 1024 * 1024, 1024, Long.MAX_VALUE));
+                s.integer("max_queued_bytes", 16L * 1024 * 1024, 1024, Long.MAX_VALUE),
+                (int) s.integer("max_connections", 0, 0, Integer.MAX_VALUE),
+                (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE));
         s.warnUnknown();
         return parameters;
     }

@@ -9,6 +9,8 @@ import java.util.OptionalLong;
  * @param clientTimeoutSecs empty when {@code client_timeout_secs} is {@code null}: idle clients are never closed.
  * @param maxLineBytes      the longest line content relayed; longer lines are dropped with a warning.
  * @param maxQueuedBytes    bytes waiting for one recipient beyond which it is closed as a slow consumer.
+ * @param maxConnections    clients connected at once, 0 for no limit but the operating system's.
+ * @param maxConnectionsPerIp clients connected at once from one address, 0 for no limit.
  */
 public record HyperParameters(
         int connectionBufferSize,
@@ -26,5 +28,7 @@ public record HyperParameters(
         long acceptErrorBackoffMs,
         int workerThreads,
         int maxLineBytes,
-        long maxQueuedBytes) {
+        long maxQueuedBytes,
+        int maxConnections,
+        int maxConnectionsPerIp) {
 }

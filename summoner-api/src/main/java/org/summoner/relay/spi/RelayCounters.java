@@ -21,11 +21,18 @@ public final class RelayCounters {
     private final LongAdder deliveriesDropped = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder slowConsumerDisconnects = new LongAdder();
+    private final LongAdder idleDisconnects = new LongAdder();
+    private final LongAdder quarantines = new LongAdder();
+    private final LongAdder throttles = new LongAdder();
+    private final LongAdder flowControls = new LongAdder();
+    private final LongAdder acceptErrors = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
+    private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
 
     public RelayCounters() {
         for (int i = 0; i < linesDropped.length; i++) {
             linesDropped[i] = new LongAdder();
+            connectionsRejected[i] = new LongAdder();
         }
     }
 
@@ -71,6 +78,36 @@ public final class RelayCounters {
         slowConsumerDisconnects.increment();
     }
 
+    /** A client was closed for sending nothing for {@code client_timeout_secs}. */
+    public void idleDisconnected() {
+        idleDisconnects.increment();
+    }
+
+    /** An address was quarantined after a slow consumer from it was closed. */
+    public void quarantined() {
+        quarantines.increment();
+    }
+
+    /** Reading from clients was paused for {@code throttle_delay_ms}. */
+    public void throttled() {
+        throttles.increment();
+    }
+
+    /** Reading from clients was paused for {@code flow_control_delay_ms}. */
+    public void flowControlled() {
+        flowControls.increment();
+    }
+
+    /** {@code accept()} failed (e.g. out of file descriptors); the acceptor backs off. */
+    public void acceptFailed() {
+        acceptErrors.increment();
+    }
+
+    /** A new connection was refused, for the reason the client was told. */
+    public void connectionRejected(ServerNotice reason) {
+        connectionsRejected[reason.ordinal()].increment();
+    }
+
     public long connectionsOpened() {
         return connectionsOpened.sum();
     }
@@ -109,5 +146,29 @@ public final class RelayCounters {
 
     public long linesDropped(ServerNotice reason) {
         return linesDropped[reason.ordinal()].sum();
+    }
+
+    public long idleDisconnects() {
+        return idleDisconnects.sum();
+    }
+
+    public long quarantines() {
+        return quarantines.sum();
+    }
+
+    public long throttles() {
+        return throttles.sum();
+    }
+
+    public long flowControls() {
+        return flowControls.sum();
+    }
+
+    public long acceptErrors() {
+        return acceptErrors.sum();
+    }
+
+    public long connectionsRejected(ServerNotice reason) {
+        return connectionsRejected[reason.ordinal()].sum();
     }
 }

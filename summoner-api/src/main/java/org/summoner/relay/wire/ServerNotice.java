@@ -19,7 +19,13 @@ public enum ServerNotice {
     /** A line longer than {@code max_line_bytes} was discarded; the connection stays open. */
     LINE_TOO_LONG("Warning: Line exceeds max_line_bytes (%d bytes) and was dropped."),
     /** A line that is not valid UTF-8 was discarded; the connection stays open. */
-    INVALID_UTF8("Warning: Line is not valid UTF-8 and was dropped.");
+    INVALID_UTF8("Warning: Line is not valid UTF-8 and was dropped."),
+    /** Ours: the address was closed as a slow consumer and may not reconnect yet; it is then closed. */
+    QUARANTINED("Warning: Your address is quarantined for %d more seconds after falling too far behind; disconnecting."),
+    /** Ours: {@code max_connections} clients are connected; it is then closed. */
+    SERVER_FULL("Warning: Server is full (max_connections %d); disconnecting."),
+    /** Ours: {@code max_connections_per_ip} clients are connected from this address; it is then closed. */
+    TOO_MANY_CONNECTIONS("Warning: Too many connections from your address (max_connections_per_ip %d); disconnecting.");
 
     private final String template;
 
@@ -28,18 +34,19 @@ public enum ServerNotice {
     }
 
     /**
-     * @param maxLineBytes the configured {@code max_line_bytes}, which {@link #LINE_TOO_LONG} quotes.
+     * @param quoted the number the notice quotes: {@code max_line_bytes}, the seconds of quarantine left, or the
+     *               connection limit; ignored by notices that quote none.
      * @return the line without its terminating {@code \n}.
      */
-    public String text(int maxLineBytes) {
-        return this == LINE_TOO_LONG ? String.format(template, maxLineBytes) : template;
+    public String text(long quoted) {
+        return template.indexOf('%') >= 0 ? String.format(template, quoted) : template;
     }
 
     /**
-     * @param maxLineBytes the configured {@code max_line_bytes}, which {@link #LINE_TOO_LONG} quotes.
-     * @return a new array holding the UTF-8 line with its {@code \n}; engines build it once and share it.
+     * @param quoted as for {@link #text(long)}.
+     * @return a new array holding the UTF-8 line with its {@code \n}; engines build fixed ones once and share them.
      */
-    public byte[] toBytes(int maxLineBytes) {
-        return (text(maxLineBytes) + '\n').getBytes(StandardCharsets.UTF_8);
+    public byte[] toBytes(long quoted) {
+        return (text(quoted) + '\n').getBytes(StandardCharsets.UTF_8);
     }
 }

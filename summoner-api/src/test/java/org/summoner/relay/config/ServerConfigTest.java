@@ -63,6 +63,8 @@ class ServerConfigTest {
             assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), p.workerThreads());
             assertEquals(65536, p.maxLineBytes());
             assertEquals(16L * 1024 * 1024, p.maxQueuedBytes());
+            assertEquals(0, p.maxConnections());
+            assertEquals(0, p.maxConnectionsPerIp());
         }
 
         @Test
@@ -210,6 +212,8 @@ class ServerConfigTest {
                 "{\"hyper_parameters\":{\"accept_error_backoff_ms\":-1}} | server_config.json: key \"hyper_parameters.accept_error_backoff_ms\": expected a non-negative integer, found -1",
                 "{\"hyper_parameters\":{\"max_line_bytes\":0}}          | server_config.json: key \"hyper_parameters.max_line_bytes\": expected an integer from 1 to 16777216, found 0",
                 "{\"hyper_parameters\":{\"max_queued_bytes\":10}}       | server_config.json: key \"hyper_parameters.max_queued_bytes\": expected an integer of at least 1024, found 10",
+                "{\"hyper_parameters\":{\"max_connections\":-1}}        | server_config.json: key \"hyper_parameters.max_connections\": expected a non-negative integer, found -1",
+                "{\"hyper_parameters\":{\"max_connections_per_ip\":1.5}} | server_config.json: key \"hyper_parameters.max_connections_per_ip\": expected a non-negative integer, found 1.5",
                 "{\"hyper_parameters\":{\"backpressure_policy\":{\"disconnect_threshold\":true}}} | server_config.json: key \"hyper_parameters.backpressure_policy.disconnect_threshold\": expected a positive integer, found true",
         })
         void a_wrong_value_names_file_key_expected_and_found(String text, String message) {

@@ -15,6 +15,11 @@ class ServerNoticeTest {
         assertEquals("Warning: Server is shutting down.", ServerNotice.SHUTTING_DOWN.text(0));
         assertEquals("Warning: Line exceeds max_line_bytes (65536 bytes) and was dropped.", ServerNotice.LINE_TOO_LONG.text(65536));
         assertEquals("Warning: Line is not valid UTF-8 and was dropped.", ServerNotice.INVALID_UTF8.text(0));
+        assertEquals("Warning: Your address is quarantined for 42 more seconds after falling too far behind; disconnecting.",
+                ServerNotice.QUARANTINED.text(42));
+        assertEquals("Warning: Server is full (max_connections 1000); disconnecting.", ServerNotice.SERVER_FULL.text(1000));
+        assertEquals("Warning: Too many connections from your address (max_connections_per_ip 8); disconnecting.",
+                ServerNotice.TOO_MANY_CONNECTIONS.text(8));
     }
 
     @Test

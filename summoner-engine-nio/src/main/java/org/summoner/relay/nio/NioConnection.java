@@ -1,7 +1,9 @@
 package org.summoner.relay.nio;
 
+import org.summoner.relay.policy.RateLimiter;
 import org.summoner.relay.wire.LineFramer;
 
+import java.net.InetAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -22,9 +24,11 @@ final class NioConnection {
     }
 
     final SocketChannel channel;
+    final InetAddress address;
     final String remoteAddr;
     final byte[] envelopePrefix;
     final LineFramer framer;
+    final RateLimiter rateLimiter;
     final OutboundQueue queue = new OutboundQueue();
 
     SelectionKey key;
@@ -35,12 +39,23 @@ final class NioConnection {
     boolean closeScheduled;
     State state = State.OPEN;
     long lingerDeadlineNanos;
+    /** When the client last sent anything, for {@code client_timeout_secs}. */
+    long lastReadNanos;
 
-    NioConnection(SocketChannel channel, String remoteAddr, byte[] envelopePrefix, LineFramer framer) {
+    NioConnection(SocketChannel channel, InetAddress address, String remoteAddr, byte[] envelopePrefix, LineFramer framer,
+                  RateLimiter rateLimiter, long nowNanos) {
         this.channel = channel;
+        this.address = address;
         this.remoteAddr = remoteAddr;
         this.envelopePrefix = envelopePrefix;
         this.framer = framer;
+        this.rateLimiter = rateLimiter;
+        this.lastReadNanos = nowNanos;
+    }
+
+    /** @return whether the socket buffer was full at the last write, so what is queued is a real backlog. */
+    boolean blocked() {
+        return (interestOps & SelectionKey.OP_WRITE) != 0;
     }
 
     boolean acceptsDeliveries() {

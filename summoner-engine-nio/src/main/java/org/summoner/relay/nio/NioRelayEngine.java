@@ -2,13 +2,16 @@ package org.summoner.relay.nio;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -16,17 +19,21 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The NIO engine: one acceptor thread ({@code summoner-nio-acceptor}) blocking in {@code accept()} and handing
- * each socket, round-robin, to one of {@code worker_threads} {@link NioWorker} selector loops
- * ({@code summoner-nio-worker-N}), which own their connections for life.
+ * The NIO engine: one acceptor thread ({@code summoner-nio-acceptor}) blocking in {@code accept()}, asking
+ * {@link AdmissionControl} about each socket (quarantine, connection limits: a refused client is told why in one
+ * line and closed) and handing admitted ones, round-robin, to one of {@code worker_threads} {@link NioWorker}
+ * selector loops ({@code summoner-nio-worker-N}), which own their connections for life.
  */
 final class NioRelayEngine implements RelayEngine {
     private static final Logger log = LoggerFactory.getLogger(NioRelayEngine.class);
     /** The kernel caps it at net.core.somaxconn. */
     private static final int ACCEPT_BACKLOG = 4096;
     private static final long JOIN_SLACK_MILLIS = 5_000;
+    private static final long ACCEPT_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EngineContext context;
+    private final AdmissionControl admission;
+    private final ReadPause readPause = new ReadPause();
     private final long acceptErrorBackoffMs;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel serverChannel;
@@ -34,10 +41,13 @@ final class NioRelayEngine implements RelayEngine {
     private NioWorker[] workers = new NioWorker[0];
     private Thread acceptor;
     private volatile boolean closed;
+    /** Acceptor thread only. */
+    private long lastAcceptWarningNanos = System.nanoTime() - ACCEPT_WARNING_INTERVAL_NANOS;
 
     NioRelayEngine(EngineContext context) {
         this.context = context;
-        this.acceptErrorBackoffMs = context.config().hyperParameters().acceptErrorBackoffMs();
+        this.admission = context.policy().admission();
+        this.acceptErrorBackoffMs = context.policy().acceptErrorBackoffMillis();
     }
 
     @Override
@@ -45,12 +55,13 @@ final class NioRelayEngine implements RelayEngine {
         if (serverChannel != null || closed) {
             throw new IllegalStateException("start() may be called once");
         }
+        warmUpJdkIo();
         final ServerSocketChannel server = ServerSocketChannel.open();
         final NioWorker[] created = new NioWorker[context.config().hyperParameters().workerThreads()];
         try {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < created.length; i++) {
-                created[i] = new NioWorker(context);
+                created[i] = new NioWorker(context, readPause);
             }
         } catch (IOException | RuntimeException e) {
             for (NioWorker worker : created) {
@@ -112,6 +123,20 @@ final class NioRelayEngine implements RelayEngine {
         }
     }
 
+    /**
+     * Initialises the JDK's I/O dispatch classes now, while file descriptors are available: the JDK initialises
+     * {@code sun.nio.ch.FileDispatcherImpl} lazily at the first socket write, and that initialisation opens a
+     * descriptor of its own. Left to the first client, a server that had run out of descriptors would fail that
+     * initialisation for good and lose the worker that tried it.
+     */
+    private static void warmUpJdkIo() throws IOException {
+        final Pipe pipe = Pipe.open();
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
+            sink.write(ByteBuffer.wrap(new byte[]{1}));
+            source.read(ByteBuffer.allocate(1));
+        }
+    }
+
     private void acceptLoop() {
         int next = 0;
         while (!closed) {
@@ -125,8 +150,27 @@ final class NioRelayEngine implements RelayEngine {
                     return;
                 }
                 // Typically EMFILE: out of file descriptors. Back off, then try again; they free up as clients leave.
-                log.warn("accept failed: {}; retrying in {} ms", e.toString(), acceptErrorBackoffMs);
+                // Every failure is counted; a warning is logged at most every ACCEPT_WARNING_INTERVAL.
+                context.counters().acceptFailed();
+                final long now = System.nanoTime();
+                if (now - lastAcceptWarningNanos >= ACCEPT_WARNING_INTERVAL_NANOS) {
+                    lastAcceptWarningNanos = now;
+                    log.warn("accept failed: {}; retrying every {} ms (failures are counted, and logged at most every {} s)",
+                            e.toString(), acceptErrorBackoffMs, TimeUnit.NANOSECONDS.toSeconds(ACCEPT_WARNING_INTERVAL_NANOS));
+                }
                 sleepQuietly(acceptErrorBackoffMs);
+                continue;
+            }
+            final InetSocketAddress remote;
+            try {
+                remote = (InetSocketAddress) channel.getRemoteAddress();
+            } catch (IOException e) {
+                closeQuietly(channel);
+                continue;
+            }
+            final AdmissionControl.Rejection rejection = admission.admit(remote.getAddress(), System.nanoTime());
+            if (rejection != null) {
+                refuse(channel, remote, rejection);
                 continue;
             }
             try {
@@ -135,11 +179,49 @@ final class NioRelayEngine implements RelayEngine {
             } catch (IOException e) {
                 log.debug("dropping a connection that failed set-up: {}", e.toString());
                 closeQuietly(channel);
+                admission.release(remote.getAddress());
                 continue;
             }
-            workers[next].adopt(channel);
+            final NioWorker worker = nextLiveWorker(next);
+            if (worker == null) {
+                log.error("no worker thread is alive; refusing {}", remote);
+                closeQuietly(channel);
+                admission.release(remote.getAddress());
+                continue;
+            }
+            worker.adopt(channel, remote);
             next = next + 1 == workers.length ? 0 : next + 1;
         }
+    }
+
+    /** @return the first live worker from {@code start} on, round-robin, or null if none is alive. */
+    private NioWorker nextLiveWorker(int start) {
+        for (int i = 0; i < workers.length; i++) {
+            final NioWorker worker = workers[(start + i) % workers.length];
+            if (worker.alive()) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Tells a refused client why, in one line, and closes it. The socket is still blocking and its send buffer
+     * empty, so a line this short is written at once.
+     */
+    private void refuse(SocketChannel channel, InetSocketAddress remote, AdmissionControl.Rejection rejection) {
+        context.counters().connectionRejected(rejection.reason());
+        log.debug("refused {}: {}", remote, rejection.reason());
+        try {
+            final ByteBuffer line = ByteBuffer.wrap(rejection.line());
+            while (line.hasRemaining()) {
+                channel.write(line);
+            }
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            log.debug("could not tell {} why it was refused: {}", remote, e.toString());
+        }
+        closeQuietly(channel);
     }
 
     private static Thread startThread(Runnable body, String name) {

@@ -3,6 +3,8 @@ package org.summoner.relay.nio;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
+import org.summoner.relay.policy.BackpressureGate;
+import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.EnvelopeEncoder;
@@ -27,17 +29,19 @@ import java.util.function.Consumer;
 
 /**
  * One selector loop and the connections it owns. Everything about a connection (its framer, its queue, its
- * socket) is touched only by this thread; other threads reach a worker only through {@link #adopt} (new
- * sockets from the acceptor), {@link Inbox#offerAll} (envelopes from other workers), {@link #wakeup} and
- * {@link #shutdown}.
+ * socket, its rate limiter) is touched only by this thread; other threads reach a worker only through
+ * {@link #adopt} (new sockets from the acceptor), {@link Inbox#offerAll} (envelopes from other workers),
+ * {@link #wakeup}, {@link #shutdown} and the engine-wide {@link ReadPause}.
  *
  * <p>A turn: wait for socket events and read (each line is encoded once and queued, by reference, for every
  * local recipient and handed to the other workers); take envelopes from the inbox; hand this turn's envelopes to
- * the other workers in one batch each; write every connection that got something, once; close what must close;
- * add this turn's counts to the shared counters.
+ * the other workers in one batch each; write every connection that got something, once; close idle clients and
+ * whatever must close; add this turn's counts to the shared counters.
  *
- * <p>Bounds: a recipient's queue is bounded by {@code disconnect_threshold} messages and {@code max_queued_bytes}
- * bytes (past either it is closed as a slow consumer); a worker stops reading its own sockets while another
+ * <p>Fair use ({@link FairUsePolicy}): each line passes the sender's rate limiter; a recipient's backlog is judged
+ * by the {@link BackpressureGate} after a write attempt, or when queueing to a recipient whose socket is already
+ * full, never mid-batch; a slow consumer is closed and its address quarantined; a throttle or flow-control pause
+ * stops reading on every worker. Hard bounds: {@code max_queued_bytes} per recipient; reads stop while another
  * worker's inbox holds more than {@link #INBOX_HIGH_WATER_BYTES}; reads and writes per connection per turn are
  * bounded.
  */
@@ -50,22 +54,31 @@ final class NioWorker implements Runnable, LineHandler {
     private static final int MAX_WRITES_PER_FLUSH = 8;
     static final long INBOX_HIGH_WATER_BYTES = 8L * 1024 * 1024;
     static final long INBOX_LOW_WATER_BYTES = 2L * 1024 * 1024;
-    private static final long IDLE_SELECT_MILLIS = 1000;
-    private static final long CLOSING_SELECT_MILLIS = 20;
+    private static final long IDLE_SELECT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long CLOSING_SELECT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long INBOX_PAUSE_SELECT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a connection that was told to go away may take to read its last notice. */
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** The notices a worker sends itself; refusals at admission are the acceptor's. */
+    private static final ServerNotice[] WORKER_NOTICES = {ServerNotice.RATE_LIMITED, ServerNotice.IDLE_TIMEOUT,
+            ServerNotice.SHUTTING_DOWN, ServerNotice.LINE_TOO_LONG, ServerNotice.INVALID_UTF8};
 
     private final RelayCounters counters;
+    private final FairUsePolicy policy;
+    private final BackpressureGate gate;
+    private final int backlogToJudge;
+    private final ReadPause readPause;
     private final int maxLineBytes;
-    private final int maxQueuedMessages;
     private final long maxQueuedBytes;
     private final Selector selector;
     private final Consumer<SelectionKey> onReady = this::onReady;
-    private final ConcurrentLinkedQueue<SocketChannel> adopted = new ConcurrentLinkedQueue<>();
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
+    private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
     private final Inbox inbox = new Inbox();
     private final AtomicBoolean mayBlock = new AtomicBoolean();
     private final Envelope[] notices = new Envelope[ServerNotice.values().length];
     private volatile boolean running = true;
+    private volatile boolean alive = true;
     private NioWorker[] peers = new NioWorker[0];
 
     private NioConnection[] connections = new NioConnection[64];
@@ -79,6 +92,10 @@ final class NioWorker implements Runnable, LineHandler {
     private byte[] encodeBuffer = new byte[4096];
     private NioConnection reading;
     private boolean readsPaused;
+    /** The clock of this turn, read once after each select. */
+    private long now = System.nanoTime();
+    private boolean clockStale;
+    private long nextIdleCheckNanos;
 
     private long linesReceived;
     private long bytesReceived;
@@ -86,16 +103,23 @@ final class NioWorker implements Runnable, LineHandler {
     private long deliveries;
     private long bytesSent;
 
-    NioWorker(EngineContext context) throws IOException {
+    /** A socket the acceptor admitted, with the address admission counted it under. */
+    private record Adopted(SocketChannel channel, InetSocketAddress remote) {
+    }
+
+    NioWorker(EngineContext context, ReadPause readPause) throws IOException {
         final HyperParameters parameters = context.config().hyperParameters();
         this.counters = context.counters();
+        this.policy = context.policy();
+        this.gate = policy.backpressure();
+        this.backlogToJudge = gate.lowestThreshold();
+        this.readPause = readPause;
         this.maxLineBytes = parameters.maxLineBytes();
-        this.maxQueuedMessages = parameters.backpressurePolicy().enableDisconnect()
-                ? parameters.backpressurePolicy().disconnectThreshold() : Integer.MAX_VALUE;
         this.maxQueuedBytes = parameters.maxQueuedBytes();
-        for (ServerNotice notice : ServerNotice.values()) {
+        for (ServerNotice notice : WORKER_NOTICES) {
             notices[notice.ordinal()] = new Envelope(notice.toBytes(maxLineBytes), null);
         }
+        this.nextIdleCheckNanos = now + policy.idleCheckIntervalNanos();
         this.selector = Selector.open();
     }
 
@@ -103,9 +127,9 @@ final class NioWorker implements Runnable, LineHandler {
         this.peers = others;
     }
 
-    /** Called by the acceptor: the worker registers the socket on its next turn. */
-    void adopt(SocketChannel channel) {
-        adopted.offer(channel);
+    /** Called by the acceptor for an admitted socket: the worker registers it on its next turn. */
+    void adopt(SocketChannel channel, InetSocketAddress remote) {
+        adopted.offer(new Adopted(channel, remote));
         wakeup();
     }
 
@@ -118,6 +142,11 @@ final class NioWorker implements Runnable, LineHandler {
     void shutdown() {
         running = false;
         selector.wakeup();
+    }
+
+    /** @return false once the worker's thread has stopped on an unexpected error. */
+    boolean alive() {
+        return alive;
     }
 
     /** Wakes the selector if the worker may be blocked in it; cheap when it is awake. */
@@ -135,10 +164,16 @@ final class NioWorker implements Runnable, LineHandler {
             }
             shutdownGracefully();
         } catch (Throwable t) {
+            alive = false;
             log.error("{} stopped by an unexpected error; closing its {} connections",
                     Thread.currentThread().getName(), connectionCount, t);
             for (int i = connectionCount - 1; i >= 0; i--) {
                 closeNow(connections[i]);
+            }
+            Adopted orphan;
+            while ((orphan = adopted.poll()) != null) {
+                closeQuietly(orphan.channel());
+                policy.admission().release(orphan.remote().getAddress());
             }
         } finally {
             publishCounters();
@@ -148,24 +183,51 @@ final class NioWorker implements Runnable, LineHandler {
 
     private void runOnce() throws IOException {
         updateReadPause();
-        select(readsPaused ? 1 : lingering.isEmpty() ? IDLE_SELECT_MILLIS : CLOSING_SELECT_MILLIS);
+        select(selectTimeoutNanos());
         registerAdopted();
         drainInbox();
         publishOutbox();
         flushDirty();
+        closeIdle();
         expireLingering();
         closeScheduled();
         publishCounters();
     }
 
-    private void select(long timeoutMillis) throws IOException {
+    private long selectTimeoutNanos() {
+        long timeout = lingering.isEmpty() ? IDLE_SELECT_NANOS : CLOSING_SELECT_NANOS;
+        if (policy.idleTimeoutEnabled()) {
+            timeout = Math.min(timeout, Math.max(0, nextIdleCheckNanos - now));
+        }
+        if (readsPaused) {
+            final long pauseLeft = readPause.untilNanos() - now;
+            timeout = Math.min(timeout, pauseLeft > 0 ? pauseLeft : INBOX_PAUSE_SELECT_NANOS);
+        }
+        return timeout;
+    }
+
+    private void select(long timeoutNanos) throws IOException {
         mayBlock.set(true);
-        if (!running || !inbox.isEmpty() || !adopted.isEmpty()) {
-            selector.selectNow(onReady);
+        clockStale = true;
+        final long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999);
+        if (!running || !inbox.isEmpty() || !adopted.isEmpty() || millis == 0) {
+            selector.selectNow(onSelected);
         } else {
-            selector.select(onReady, timeoutMillis);
+            selector.select(onSelected, millis);
         }
         mayBlock.set(false);
+        if (clockStale) {
+            now = System.nanoTime();
+        }
+    }
+
+    /** Reads the clock at the first ready key of a select, so every line of a turn shares one reading. */
+    private void onSelected(SelectionKey key) {
+        if (clockStale) {
+            now = System.nanoTime();
+            clockStale = false;
+        }
+        onReady(key);
     }
 
     private void onReady(SelectionKey key) {
@@ -208,6 +270,7 @@ final class NioWorker implements Runnable, LineHandler {
                 return;
             }
             bytesReceived += n;
+            connection.lastReadNanos = now;
             if (connection.state == NioConnection.State.OPEN) {
                 connection.framer.onBytes(array, 0, n, this);
             }
@@ -222,6 +285,10 @@ final class NioWorker implements Runnable, LineHandler {
         final NioConnection sender = reading;
         linesReceived++;
         if (sender.closeScheduled) {
+            return;
+        }
+        if (!sender.rateLimiter.tryAcquire(now)) {
+            drop(sender, ServerNotice.RATE_LIMITED);
             return;
         }
         final byte[] prefix = sender.envelopePrefix;
@@ -243,8 +310,12 @@ final class NioWorker implements Runnable, LineHandler {
 
     @Override
     public void onLineDropped(ServerNotice reason) {
-        final NioConnection sender = reading;
         linesReceived++;
+        drop(reading, reason);
+    }
+
+    /** A line that is not relayed: counted, logged at DEBUG, and the sender is told why. */
+    private void drop(NioConnection sender, ServerNotice reason) {
         counters.linesDropped(reason, 1);
         log.debug("{} line dropped: {}", sender.remoteAddr, reason);
         if (sender.acceptsDeliveries()) {
@@ -266,24 +337,61 @@ final class NioWorker implements Runnable, LineHandler {
     }
 
     /**
-     * Queues an envelope, or closes the recipient as a slow consumer when its queue is at a limit.
+     * Queues an envelope. Past {@code max_queued_bytes} the recipient is closed as a slow consumer, whatever the
+     * policy; when its socket is already full, the backlog is judged by the gate right away.
      *
      * @return whether it was queued.
      */
     private boolean enqueue(NioConnection connection, Envelope envelope) {
         final OutboundQueue queue = connection.queue;
-        if (queue.size() >= maxQueuedMessages
-                || (queue.size() > 0 && queue.bytes() + envelope.bytes.length > maxQueuedBytes)) {
-            counters.slowConsumerDisconnected();
+        if (queue.size() > 0 && queue.bytes() + envelope.bytes.length > maxQueuedBytes) {
             counters.deliveriesDropped(1);
-            log.warn("{} closed as a slow consumer: {} messages ({} bytes) were waiting to be written",
-                    connection.remoteAddr, queue.size(), queue.bytes());
-            scheduleClose(connection);
+            slowConsumer(connection, "max_queued_bytes");
             return false;
         }
         queue.add(envelope);
         markDirty(connection);
+        if (connection.blocked() && queue.size() >= backlogToJudge) {
+            judgeBacklog(connection);
+        }
         return true;
+    }
+
+    /** Applies the backpressure gate to what really waits for a recipient. */
+    private void judgeBacklog(NioConnection connection) {
+        final BackpressureGate.Action action = gate.assess(connection.queue.size());
+        switch (action) {
+            case DISCONNECT -> slowConsumer(connection, "disconnect_threshold");
+            case THROTTLE, FLOW_CONTROL -> {
+                if (readPause.request(now, gate.pauseNanos(action))) {
+                    if (action == BackpressureGate.Action.THROTTLE) {
+                        counters.throttled();
+                    } else {
+                        counters.flowControlled();
+                    }
+                    log.debug("reading paused ({}): {} has {} messages waiting", action, connection.remoteAddr,
+                            connection.queue.size());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Closes a recipient that cannot keep up, and quarantines its address. */
+    private void slowConsumer(NioConnection connection, String limit) {
+        if (connection.closeScheduled) {
+            return;
+        }
+        counters.slowConsumerDisconnected();
+        final boolean quarantined = policy.admission().quarantine(connection.address, now);
+        if (quarantined) {
+            counters.quarantined();
+        }
+        log.warn("{} closed as a slow consumer ({}): {} messages ({} bytes) were waiting to be written{}",
+                connection.remoteAddr, limit, connection.queue.size(), connection.queue.bytes(),
+                quarantined ? "; its address is quarantined" : "");
+        scheduleClose(connection);
     }
 
     private void markDirty(NioConnection connection) {
@@ -299,14 +407,14 @@ final class NioWorker implements Runnable, LineHandler {
             final NioConnection connection = dirty.get(i);
             connection.dirty = false;
             // A connection waiting for OP_WRITE has a full socket buffer; the selector says when to try again.
-            if (!connection.closeScheduled && (connection.interestOps & SelectionKey.OP_WRITE) == 0) {
+            if (!connection.closeScheduled && !connection.blocked()) {
                 flush(connection);
             }
         }
         dirty.clear();
     }
 
-    /** Writes what is queued, gathering envelopes into one direct buffer per write call. */
+    /** Writes what is queued, gathering envelopes into one direct buffer per write call; then judges the rest. */
     private void flush(NioConnection connection) {
         final OutboundQueue queue = connection.queue;
         final ByteBuffer buffer = writeBuffer;
@@ -339,6 +447,9 @@ final class NioWorker implements Runnable, LineHandler {
             }
         }
         updateInterest(connection);
+        if (queue.size() >= backlogToJudge && connection.state == NioConnection.State.OPEN) {
+            judgeBacklog(connection);
+        }
     }
 
     private void updateInterest(NioConnection connection) {
@@ -351,18 +462,19 @@ final class NioWorker implements Runnable, LineHandler {
     }
 
     /**
-     * Stops reading from this worker's sockets while another worker's inbox is over its high-water mark, and
-     * resumes under the low-water mark: the slowest worker sets the pace instead of an inbox growing.
+     * Stops reading from this worker's clients while a throttle or flow-control pause is in force, or while
+     * another worker's inbox is over its high-water mark (until it is under the low-water mark): the slowest
+     * worker sets the pace instead of an inbox growing.
      */
     private void updateReadPause() {
-        if (peers.length == 0) {
-            return;
+        boolean pause = readPause.untilNanos() - now > 0;
+        if (!pause && peers.length > 0) {
+            long most = 0;
+            for (NioWorker peer : peers) {
+                most = Math.max(most, peer.inbox.bytes());
+            }
+            pause = readsPaused ? most >= INBOX_LOW_WATER_BYTES : most > INBOX_HIGH_WATER_BYTES;
         }
-        long most = 0;
-        for (NioWorker peer : peers) {
-            most = Math.max(most, peer.inbox.bytes());
-        }
-        final boolean pause = readsPaused ? most >= INBOX_LOW_WATER_BYTES : most > INBOX_HIGH_WATER_BYTES;
         if (pause != readsPaused) {
             readsPaused = pause;
             for (int i = 0; i < connectionCount; i++) {
@@ -374,12 +486,13 @@ final class NioWorker implements Runnable, LineHandler {
     }
 
     private void registerAdopted() {
-        SocketChannel channel;
-        while ((channel = adopted.poll()) != null) {
+        Adopted next;
+        while ((next = adopted.poll()) != null) {
+            final SocketChannel channel = next.channel();
             try {
-                final String remoteAddr = RemoteAddresses.format((InetSocketAddress) channel.getRemoteAddress());
-                final NioConnection connection = new NioConnection(channel, remoteAddr,
-                        EnvelopeEncoder.prefix(remoteAddr), new LineFramer(maxLineBytes));
+                final String remoteAddr = RemoteAddresses.format(next.remote());
+                final NioConnection connection = new NioConnection(channel, next.remote().getAddress(), remoteAddr,
+                        EnvelopeEncoder.prefix(remoteAddr), new LineFramer(maxLineBytes), policy.newRateLimiter(now), now);
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
                 addConnection(connection);
@@ -389,6 +502,7 @@ final class NioWorker implements Runnable, LineHandler {
             } catch (IOException e) {
                 log.debug("connection lost before it was registered: {}", e.toString());
                 closeQuietly(channel);
+                policy.admission().release(next.remote().getAddress());
             }
         }
     }
@@ -415,6 +529,22 @@ final class NioWorker implements Runnable, LineHandler {
         outbox.clear();
     }
 
+    /** Every {@code timeout_check_interval_secs}: tells clients silent for {@code client_timeout_secs} and closes them. */
+    private void closeIdle() {
+        if (!policy.idleTimeoutEnabled() || now - nextIdleCheckNanos < 0) {
+            return;
+        }
+        nextIdleCheckNanos = now + policy.idleCheckIntervalNanos();
+        for (int i = 0; i < connectionCount; i++) {
+            final NioConnection connection = connections[i];
+            if (connection.acceptsDeliveries() && policy.isIdle(connection.lastReadNanos, now)) {
+                counters.idleDisconnected();
+                log.debug("{} idle; disconnecting", connection.remoteAddr);
+                beginDraining(connection, ServerNotice.IDLE_TIMEOUT, now + LINGER_NANOS);
+            }
+        }
+    }
+
     /** Queues a last notice; the connection closes once it is written and the peer has closed, or time is up. */
     private void beginDraining(NioConnection connection, ServerNotice notice, long deadlineNanos) {
         if (connection.closeScheduled || connection.state == NioConnection.State.CLOSED) {
@@ -435,7 +565,6 @@ final class NioWorker implements Runnable, LineHandler {
         if (lingering.isEmpty()) {
             return;
         }
-        final long now = System.nanoTime();
         for (int i = lingering.size() - 1; i >= 0; i--) {
             final NioConnection connection = lingering.get(i);
             final boolean gone = connection.closeScheduled || connection.state == NioConnection.State.CLOSED;
@@ -476,6 +605,7 @@ final class NioWorker implements Runnable, LineHandler {
             counters.deliveriesDropped(dropped);
         }
         counters.connectionClosed();
+        policy.admission().release(connection.address);
     }
 
     private void addConnection(NioConnection connection) {
@@ -495,9 +625,10 @@ final class NioWorker implements Runnable, LineHandler {
     }
 
     private void shutdownGracefully() throws IOException {
+        now = System.nanoTime();
         registerAdopted();
         drainInbox();
-        final long deadline = System.nanoTime() + LINGER_NANOS;
+        final long deadline = now + LINGER_NANOS;
         for (int i = 0; i < connectionCount; i++) {
             beginDraining(connections[i], ServerNotice.SHUTTING_DOWN, deadline);
         }
@@ -509,7 +640,8 @@ final class NioWorker implements Runnable, LineHandler {
             if (connectionCount == 0) {
                 return;
             }
-            selector.select(onReady, CLOSING_SELECT_MILLIS);
+            selector.select(onReady, TimeUnit.NANOSECONDS.toMillis(CLOSING_SELECT_NANOS));
+            now = System.nanoTime();
         }
     }
 

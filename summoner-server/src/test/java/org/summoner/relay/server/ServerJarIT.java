@@ -2,6 +2,7 @@ package org.summoner.relay.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.summoner.relay.tck.ServerProcess;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -69,8 +70,11 @@ class ServerJarIT {
                 assertEquals("Warning: Server is shutting down.", reader(a).readLine());
             }
             assertEquals(143, server.awaitExit(), "SIGTERM after a clean shutdown");
-            assertTrue(server.nextLine().endsWith(" - summoner_server - INFO - Server is shutting down..."));
-            assertTrue(server.nextLine().endsWith(" - summoner_server - INFO - Server exited cleanly."));
+            final List<String> rest = server.remainingLines();
+            assertEquals(3, rest.size(), rest.toString());
+            assertTrue(rest.get(0).endsWith(" - summoner_server - INFO - Server is shutting down..."), rest.toString());
+            assertTrue(rest.get(1).contains(" - summoner_server - INFO - stats: 0 connected, 2 opened; lines 1 in, 1 relayed"), rest.toString());
+            assertTrue(rest.get(2).endsWith(" - summoner_server - INFO - Server exited cleanly."), rest.toString());
         }
     }
 

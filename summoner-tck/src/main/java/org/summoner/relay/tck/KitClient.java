@@ -56,8 +56,18 @@ public final class KitClient implements AutoCloseable {
      *                           the system's default.
      */
     public static KitClient connect(InetSocketAddress server, int receiveBufferBytes) throws IOException {
+        return connect(server, receiveBufferBytes, null);
+    }
+
+    /**
+     * @param localAddress the address to connect from (any loopback address, e.g. 127.0.0.2), or null for any.
+     */
+    public static KitClient connect(InetSocketAddress server, int receiveBufferBytes, InetAddress localAddress) throws IOException {
         final Socket socket = new Socket();
         try {
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
             if (receiveBufferBytes > 0) {
                 socket.setReceiveBufferSize(receiveBufferBytes);
             }

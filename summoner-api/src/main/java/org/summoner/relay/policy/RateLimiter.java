@@ -1,0 +1,44 @@
+package org.summoner.relay.policy;
+
+/**
+ * {@code rate_limit_msgs_per_minute} for one client, as a token bucket: the bucket holds at most one minute's
+ * allowance, starts full, and refills continuously at the allowance per minute. A client may therefore send a
+ * burst of up to {@code perMinute} lines, then {@code perMinute} lines a minute on average; unlike the
+ * reference's fixed window, there is no boundary at which twice the allowance gets through in a moment.
+ *
+ * <p>One per connection; not thread-safe (the connection's owning thread calls it); allocates nothing.
+ */
+public final class RateLimiter {
+    private static final double NANOS_PER_MINUTE = 60e9;
+
+    private final double capacity;
+    private final double tokensPerNano;
+    private double tokens;
+    private long lastNanos;
+
+    public RateLimiter(int perMinute, long nowNanos) {
+        if (perMinute < 1) {
+            throw new IllegalArgumentException("perMinute=" + perMinute);
+        }
+        this.capacity = perMinute;
+        this.tokensPerNano = perMinute / NANOS_PER_MINUTE;
+        this.tokens = perMinute;
+        this.lastNanos = nowNanos;
+    }
+
+    /**
+     * @return true if one more line may be relayed now (and counts it), false if it is over the limit.
+     */
+    public boolean tryAcquire(long nowNanos) {
+        final long elapsed = nowNanos - lastNanos;
+        if (elapsed > 0) {
+            tokens = Math.min(capacity, tokens + elapsed * tokensPerNano);
+            lastNanos = nowNanos;
+        }
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
+    }
+}

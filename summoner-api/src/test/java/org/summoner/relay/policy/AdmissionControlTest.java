@@ -1,0 +1,76 @@
+package org.summoner.relay.policy;
+
+import org.junit.jupiter.api.Test;
+import org.summoner.relay.wire.ServerNotice;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class AdmissionControlTest {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private static InetAddress ip(String text) throws Exception {
+        return InetAddress.getByName(text);
+    }
+
+    @Test
+    void a_quarantined_address_is_told_the_seconds_left_rounded_up() throws Exception {
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(300 * SECOND, 10), new ConnectionLimits(0, 0));
+        admission.quarantine(ip("10.0.0.1"), 0);
+
+        final AdmissionControl.Rejection rejection = admission.admit(ip("10.0.0.1"), SECOND / 2);
+        assertEquals(ServerNotice.QUARANTINED, rejection.reason());
+        assertEquals("Warning: Your address is quarantined for 300 more seconds after falling too far behind; disconnecting.\n",
+                new String(rejection.line(), StandardCharsets.UTF_8));
+        assertEquals(1, admission.admit(ip("10.0.0.1"), 299 * SECOND + 1).quoted());
+        assertNull(admission.admit(ip("10.0.0.1"), 300 * SECOND));
+        assertEquals(1, admission.connections());
+    }
+
+    @Test
+    void limits_refuse_past_max_connections_and_per_address_and_admit_again_after_release() throws Exception {
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(0, 10), new ConnectionLimits(3, 2));
+        assertNull(admission.admit(ip("10.0.0.1"), 0));
+        assertNull(admission.admit(ip("10.0.0.1"), 0));
+        final AdmissionControl.Rejection perAddress = admission.admit(ip("10.0.0.1"), 0);
+        assertEquals("Warning: Too many connections from your address (max_connections_per_ip 2); disconnecting.\n",
+                new String(perAddress.line(), StandardCharsets.UTF_8));
+        assertNull(admission.admit(ip("10.0.0.2"), 0));
+        final AdmissionControl.Rejection full = admission.admit(ip("10.0.0.3"), 0);
+        assertEquals("Warning: Server is full (max_connections 3); disconnecting.\n", new String(full.line(), StandardCharsets.UTF_8));
+
+        admission.release(ip("10.0.0.1"));
+        assertNull(admission.admit(ip("10.0.0.3"), 0));
+        assertEquals(3, admission.connections());
+    }
+
+    @Test
+    void concurrent_admissions_and_releases_balance_to_zero() throws Exception {
+        final ConnectionLimits limits = new ConnectionLimits(50, 5);
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            final InetAddress address = ip("10.0.0." + (t % 3));
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    if (limits.tryAcquire(address) == ConnectionLimits.Result.ADMITTED) {
+                        limits.release(address);
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(0, limits.connections());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(ConnectionLimits.Result.ADMITTED, limits.tryAcquire(ip("10.0.0.0")), "the per-address count is back to 0");
+        }
+    }
+}
