@@ -87,7 +87,7 @@ scenarios=(
 )
 
 {
-  echo "servers: this project's engines run by \`java -jar $server_jar --engine <name> --config bench/server_config.bench.json\` (rate limit lifted, slow-consumer limit 32 MiB per client like Redis's pub/sub hard limit); $($nats_bin --version) with defaults; $(redis-server --version | cut -d' ' -f1-3) with persistence off"
+  echo "servers: this project's engines run by \`java -jar $server_jar --engine <name> --config bench/server_config.bench.json\` (rate limit lifted; throttle, flow control and quarantine off, as NATS and Redis have none; slow-consumer limit 32 MiB per client like Redis's pub/sub hard limit); $($nats_bin --version) with defaults; $(redis-server --version | cut -d' ' -f1-3) with persistence off"
   echo "harness: summoner-load (closed loop: window 1000 lines per sender; receivers read on 2 threads from 4 receivers up); each point repeated $repeats times, $duration s measured after $warmup s warm-up"
   echo "reference, not re-measured here (the Summoner SDK cannot be installed on this machine): the Summoner Python server about 0.1M deliveries/s and the Summoner Rust server about 0.4M at fan-out 10 and 100, as measured on this kind of machine for issue 3"
 } > "$work/env.txt"

@@ -1,6 +1,7 @@
 package org.summoner.relay.resilience;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.tck.ServerProcess;
 
@@ -40,6 +41,7 @@ class NoisyNeighboursIT {
     Path dir;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // the full run is 60 s of noise
     void hostile_clients_neither_crash_the_server_nor_cost_the_others_a_line() throws Exception {
         final int seconds = Figures.intProperty("resilience.noisy.seconds");
         try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xms256m", "-Xmx256m"), "--port", "0")) {

@@ -3,7 +3,9 @@ package org.summoner.relay.resilience;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.summoner.relay.tck.ChildProcesses;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.IOException;
@@ -31,10 +33,13 @@ class SoakIT {
     Path dir;
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // the full run soaks for 10 minutes
     void half_of_max_throughput_for_the_soak_duration_keeps_memory_flat_and_loses_nothing() throws Exception {
         final int seconds = Figures.intProperty("resilience.soak.seconds");
         final Path config = dir.resolve("server_config.json");
-        Files.writeString(config, "{\"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 2000000000, "
+        // The harness's receivers never send: without lifting client_timeout_secs the server would rightly close
+        // them as idle after 5 minutes.
+        Files.writeString(config, "{\"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 2000000000, \"client_timeout_secs\": null, "
                 + "\"backpressure_policy\": {\"disconnect_threshold\": 1000000}, \"quarantine_cooldown_secs\": 0}}");
         try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xms256m", "-Xmx256m"),
                 "--port", "0", "--config", config.toString())) {
@@ -87,10 +92,10 @@ class SoakIT {
 
     /** Runs the load harness jar against the server; returns its JSON result. */
     private static JsonNode load(int port, long rate, int warmup, int seconds) throws IOException, InterruptedException {
-        final Process process = new ProcessBuilder(ServerProcess.javaTool("java"), "-jar", System.getProperty("summoner.load.jar"), "run",
+        final Process process = ChildProcesses.track(new ProcessBuilder(ServerProcess.javaTool("java"), "-jar", System.getProperty("summoner.load.jar"), "run",
                 "--port", String.valueOf(port), "--receivers", String.valueOf(RECEIVERS), "--rate", String.valueOf(rate),
                 "--warmup", String.valueOf(warmup), "--duration", String.valueOf(seconds), "--quiet").redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+                .start());
         final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(seconds + warmup + 60L, TimeUnit.SECONDS), "the load harness finished");
         final String json = out.lines().filter(line -> line.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError("no result: " + out));

@@ -81,8 +81,9 @@ class VanishingPeersIT {
             assertEquals(20, lines);
             final RelayStats stats = server.stats();
             Figures.record("killed peers", "20 client processes killed with SIGKILL mid-line while a sender sent; the receiver got all "
-                    + lines + " lines in order; each dead peer's unfinished line was relayed as its final line, as the contract "
-                    + "says of a client that closes (" + (stats.linesRelayed() - 21) + " of them); connections back to 2");
+                    + lines + " lines in order; " + (stats.linesRelayed() - 21) + " dead peers' unfinished lines were relayed as final "
+                    + "lines (their kernel closed with FIN, as a client that closes), the others' discarded (closed with a reset, "
+                    + "having unread data); connections back to 2");
         }
     }
 

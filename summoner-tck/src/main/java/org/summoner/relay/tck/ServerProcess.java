@@ -59,7 +59,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar);
         command.addAll(List.of(args));
-        return new ServerProcess(new ProcessBuilder(command).directory(workingDirectory.toFile()).start());
+        return new ServerProcess(ChildProcesses.track(new ProcessBuilder(command).directory(workingDirectory.toFile()).start()));
     }
 
     /** @return the path of a JDK tool ({@code java}, {@code jstat}) of the JDK running the tests. */
