@@ -635,6 +635,8 @@ public abstract class RelayEngineCompatibilityKit {
                 assertEquals(envelope(sender, "to everyone"), receiver.readLine());
             }
             awaitStats(server, "1000 deliveries", stats -> stats.deliveries() == 1000);
+            final RelayStats stats = server.stats(); // a room of healthy clients trips no gate, with the default thresholds
+            assertEquals(0, stats.throttles() + stats.flowControls() + stats.slowConsumerDisconnects(), stats.toString());
         }
 
         @Test
