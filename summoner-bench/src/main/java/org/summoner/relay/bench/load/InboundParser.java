@@ -7,11 +7,17 @@ import java.nio.ByteBuffer;
  */
 interface InboundParser {
     /**
-     * Consumes every complete frame between {@code in}'s position and limit, leaving the position at the first
-     * byte of an unfinished frame.
+     * Consumes every complete frame in {@code bytes[from, to)}.
      *
-     * @param in    a heap buffer in read mode.
      * @param reply where protocol replies go (a NATS {@code PONG}); the caller writes what was added.
+     * @return the index of the first byte of an unfinished frame ({@code to} when everything was consumed).
      */
-    void parse(ByteBuffer in, PayloadSink sink, ByteBuffer reply);
+    int parse(byte[] bytes, int from, int to, PayloadSink sink, ByteBuffer reply);
+
+    /** Parses a heap buffer in read mode, leaving its position at the first unconsumed byte. */
+    static void parse(InboundParser parser, ByteBuffer in, PayloadSink sink, ByteBuffer reply) {
+        final int base = in.arrayOffset();
+        final int next = parser.parse(in.array(), base + in.position(), base + in.limit(), sink, reply);
+        in.position(next - base);
+    }
 }

@@ -18,11 +18,9 @@ final class NatsParser implements InboundParser {
     private int payloadLength = -1;
 
     @Override
-    public void parse(ByteBuffer in, PayloadSink sink, ByteBuffer reply) {
-        final byte[] bytes = in.array();
-        final int base = in.arrayOffset();
-        final int end = base + in.limit();
-        int pos = base + in.position();
+    public int parse(byte[] bytes, int from, int to, PayloadSink sink, ByteBuffer reply) {
+        final int end = to;
+        int pos = from;
         while (true) {
             if (payloadLength >= 0) {
                 if (end - pos < payloadLength + 2) {
@@ -40,7 +38,7 @@ final class NatsParser implements InboundParser {
             control(bytes, pos, lineEnd, sink, reply);
             pos = lineEnd + 2;
         }
-        in.position(pos - base);
+        return pos;
     }
 
     private void control(byte[] bytes, int from, int to, PayloadSink sink, ByteBuffer reply) {

@@ -28,7 +28,7 @@ final class PublisherDrain implements Runnable, PayloadSink {
         try {
             while (channel.read(in) >= 0) {
                 in.flip();
-                parser.parse(in, this, reply);
+                InboundParser.parse(parser, in, this, reply);
                 in.compact();
                 if (!in.hasRemaining()) {
                     in.clear(); // a frame this large is not one of ours; skip it rather than stall the socket

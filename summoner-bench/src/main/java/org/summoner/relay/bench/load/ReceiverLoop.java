@@ -107,7 +107,7 @@ final class ReceiverLoop implements Runnable {
         }
         readNanos = System.nanoTime() - run.epochNanos();
         in.flip();
-        subscriber.parser.parse(in, subscriber, subscriber.reply);
+        InboundParser.parse(subscriber.parser, in, subscriber, subscriber.reply);
         in.compact();
         if (!in.hasRemaining()) {
             run.fail("a frame larger than the receive buffer (" + in.capacity() + " bytes)");

@@ -17,11 +17,9 @@ final class RespParser implements InboundParser {
     private final int[] ends = new int[4];
 
     @Override
-    public void parse(ByteBuffer in, PayloadSink sink, ByteBuffer reply) {
-        final byte[] bytes = in.array();
-        final int base = in.arrayOffset();
-        final int end = base + in.limit();
-        int pos = base + in.position();
+    public int parse(byte[] bytes, int from, int to, PayloadSink sink, ByteBuffer reply) {
+        final int end = to;
+        int pos = from;
         while (pos < end) {
             final int next = frame(bytes, pos, end, sink);
             if (next == INCOMPLETE) {
@@ -29,7 +27,7 @@ final class RespParser implements InboundParser {
             }
             pos = next;
         }
-        in.position(pos - base);
+        return pos;
     }
 
     /** @return the position after one complete top-level frame, or {@link #INCOMPLETE}. */

@@ -19,11 +19,9 @@ final class SummonerParser implements InboundParser {
     }
 
     @Override
-    public void parse(ByteBuffer in, PayloadSink sink, ByteBuffer reply) {
-        final byte[] bytes = in.array();
-        final int base = in.arrayOffset();
-        final int end = base + in.limit();
-        int start = base + in.position();
+    public int parse(byte[] bytes, int from, int to, PayloadSink sink, ByteBuffer reply) {
+        final int end = to;
+        int start = from;
         while (start < end) {
             final int next = fastLine(bytes, start, end, sink);
             if (next > 0) {
@@ -37,7 +35,7 @@ final class SummonerParser implements InboundParser {
             line(bytes, start, newline, sink);
             start = newline + 1;
         }
-        in.position(start - base);
+        return start;
     }
 
     /**

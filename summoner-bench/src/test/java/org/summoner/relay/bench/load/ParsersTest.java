@@ -35,7 +35,7 @@ class ParsersTest {
             for (int[] chunk : new int[][]{{0, cut}, {cut, bytes.length}}) {
                 in.put(bytes, chunk[0], chunk[1] - chunk[0]);
                 in.flip();
-                parser.parse(in, sink, reply);
+                InboundParser.parse(parser, in, sink, reply);
                 in.compact();
             }
             if (reply.position() > 0) {
