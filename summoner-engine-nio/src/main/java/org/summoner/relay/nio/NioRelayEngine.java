@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ final class NioRelayEngine implements RelayEngine {
         if (serverChannel != null || closed) {
             throw new IllegalStateException("start() may be called once");
         }
-        warmUpJdkIo();
+        JdkIoWarmUp.run();
         final ServerSocketChannel server = ServerSocketChannel.open();
         final NioWorker[] created = new NioWorker[context.config().hyperParameters().workerThreads()];
         try {
@@ -120,20 +120,6 @@ final class NioRelayEngine implements RelayEngine {
         }
         for (Thread thread : threads) {
             join(thread, TimeUnit.NANOSECONDS.toMillis(NioWorker.LINGER_NANOS) + JOIN_SLACK_MILLIS);
-        }
-    }
-
-    /**
-     * Initialises the JDK's I/O dispatch classes now, while file descriptors are available: the JDK initialises
-     * {@code sun.nio.ch.FileDispatcherImpl} lazily at the first socket write, and that initialisation opens a
-     * descriptor of its own. Left to the first client, a server that had run out of descriptors would fail that
-     * initialisation for good and lose the worker that tried it.
-     */
-    private static void warmUpJdkIo() throws IOException {
-        final Pipe pipe = Pipe.open();
-        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
-            sink.write(ByteBuffer.wrap(new byte[]{1}));
-            source.read(ByteBuffer.allocate(1));
         }
     }
 

@@ -14,7 +14,7 @@ import org.summoner.relay.SummonerServer;
  * With {@code {"host": "127.0.0.1", "port": 5555}} in the file the server listens on 5555 instead of 1234: the
  * config file takes precedence. With no file it prints {@code [DEBUG] Config file not found: server_config.json}
  * and runs on defaults at 127.0.0.1:1234. {@code "version": "rss_3"} asks for the best high-performance engine
- * on the class path; this jar carries only the default one, so start-up then stops and lists what is present.
+ * on the class path: in this jar, Netty ({@code 🚀 Netty server listening on 127.0.0.1:1234}).
  */
 public final class ConfiguredServer {
     private ConfiguredServer() {

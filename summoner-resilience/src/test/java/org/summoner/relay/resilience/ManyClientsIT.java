@@ -1,7 +1,8 @@
 package org.summoner.relay.resilience;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.BufferedReader;
@@ -25,10 +26,11 @@ class ManyClientsIT {
     @TempDir
     Path dir;
 
-    @Test
-    void holds_thousands_of_concurrent_clients_and_reaches_every_one() throws Exception {
+    @ParameterizedTest(name = "engine {0}")
+    @ValueSource(strings = {"nio", "netty"})
+    void holds_thousands_of_concurrent_clients_and_reaches_every_one(String engine) throws Exception {
         final int count = Figures.intProperty("resilience.clients");
-        try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xmx512m"), "--port", "0")) {
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xmx512m"), "--port", "0", "--engine", engine)) {
             final int port = server.awaitListeningPort();
             final long rssIdle = server.residentKib();
             final List<Socket> clients = new ArrayList<>(count);
@@ -84,7 +86,7 @@ class ManyClientsIT {
                         .orElseThrow(() -> new AssertionError("no stats line: " + server.outputSoFar()));
                 assertTrue(stats.contains("; slow consumers 0, "), stats);
                 assertTrue(stats.contains(", pauses 0 throttle + 0 flow control, "), stats);
-                Figures.record("many clients", count + " concurrent clients connected in " + connectedMillis
+                Figures.record("many clients (" + engine + ")", count + " concurrent clients connected in " + connectedMillis
                         + " ms, all reached by ten lines in a burst, with the default backpressure thresholds: 0 slow consumers, "
                         + "0 throttle or flow-control pauses; server resident memory " + Figures.mib(rssIdle) + " idle, "
                         + Figures.mib(rssHolding) + " holding them");

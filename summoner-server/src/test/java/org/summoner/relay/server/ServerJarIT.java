@@ -89,6 +89,25 @@ class ServerJarIT {
     }
 
     @Test
+    void version_rss_3_runs_the_netty_engine_with_the_seeds_rocket() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), "{\"version\": \"rss_3\"}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0", "--name", "first_server")) {
+            assertEquals("[DEBUG] Loaded config from: server_config.json", server.nextLine());
+            String listening = server.nextLine();
+            if (listening.contains("Netty transport:")) {
+                listening = server.nextLine();
+            }
+            assertTrue(listening.matches(TIMESTAMP + " - first_server - INFO - \uD83D\uDE80 Netty server listening on 127\\.0\\.0\\.1:\\d+"), listening);
+            final int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+            try (Socket a = client(port); Socket b = client(port)) {
+                Thread.sleep(200);
+                a.getOutputStream().write("through netty\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"through netty\"}", reader(b).readLine());
+            }
+        }
+    }
+
+    @Test
     void a_bad_config_exits_1_with_a_one_line_reason() throws Exception {
         Files.writeString(dir.resolve("server_config.json"), "{\"port\": \"8888\"}");
         try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json")) {
@@ -102,7 +121,7 @@ class ServerJarIT {
     void an_unknown_engine_exits_1_listing_the_engines_present() throws Exception {
         try (ServerProcess server = ServerProcess.start(dir, "--engine", "netyy", "--port", "0")) {
             assertEquals(1, server.awaitExit());
-            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [nio]"), server.stderrLines());
+            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [netty, nio]"), server.stderrLines());
         }
     }
 

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 10)
 public class FanOutLatencyBenchmark {
     /** Every engine of the build; {@code -p engine=...} narrows it. */
-    @Param({"nio"})
+    @Param({"nio", "netty"})
     public String engine;
 
     @Param({"1", "10", "100"})

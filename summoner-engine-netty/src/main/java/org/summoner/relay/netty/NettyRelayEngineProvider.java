@@ -1,0 +1,44 @@
+package org.summoner.relay.netty;
+
+import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.RelayEngine;
+import org.summoner.relay.spi.RelayEngineProvider;
+
+import java.util.Set;
+
+/**
+ * The Netty engine, {@code netty}: serves {@code "version": "rss_3"} and {@code "rust"}, the seed's
+ * high-performance versions, and {@code "netty"}. Cheap to construct: no Netty class is touched before
+ * {@link #create}.
+ */
+public final class NettyRelayEngineProvider implements RelayEngineProvider {
+    @Override
+    public String name() {
+        return "netty";
+    }
+
+    @Override
+    public Set<String> aliases() {
+        return Set.of("rss_3", "rust");
+    }
+
+    @Override
+    public int rank() {
+        return 20;
+    }
+
+    @Override
+    public String displayName() {
+        return "Netty";
+    }
+
+    @Override
+    public String description() {
+        return "Netty 4.2, native epoll on Linux (a high-performance engine)";
+    }
+
+    @Override
+    public RelayEngine create(EngineContext context) {
+        return new NettyRelayEngine(context);
+    }
+}
