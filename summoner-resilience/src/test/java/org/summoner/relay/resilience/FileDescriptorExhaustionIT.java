@@ -2,7 +2,7 @@ package org.summoner.relay.resilience;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.BufferedReader;
@@ -30,7 +30,7 @@ class FileDescriptorExhaustionIT {
     Path dir;
 
     @ParameterizedTest(name = "engine {0}")
-    @ValueSource(strings = {"nio", "netty"})
+    @MethodSource("org.summoner.relay.resilience.Engines#names")
     void out_of_descriptors_the_server_backs_off_keeps_serving_and_recovers(String engine) throws Exception {
         try (ServerProcess server = ServerProcess.start(dir, List.of("prlimit", "--nofile=" + DESCRIPTORS + ":" + DESCRIPTORS, "--"),
                 List.of("-Xmx256m"), "--port", "0", "--engine", engine)) {

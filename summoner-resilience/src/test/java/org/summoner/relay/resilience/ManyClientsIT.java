@@ -2,7 +2,7 @@ package org.summoner.relay.resilience;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.BufferedReader;
@@ -27,7 +27,7 @@ class ManyClientsIT {
     Path dir;
 
     @ParameterizedTest(name = "engine {0}")
-    @ValueSource(strings = {"nio", "netty"})
+    @MethodSource("org.summoner.relay.resilience.Engines#names")
     void holds_thousands_of_concurrent_clients_and_reaches_every_one(String engine) throws Exception {
         final int count = Figures.intProperty("resilience.clients");
         try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xmx512m"), "--port", "0", "--engine", engine)) {

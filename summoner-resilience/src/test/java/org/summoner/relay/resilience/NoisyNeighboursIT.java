@@ -1,6 +1,7 @@
 package org.summoner.relay.resilience;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.tck.ServerProcess;
@@ -40,11 +41,12 @@ class NoisyNeighboursIT {
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest(name = "engine {0}")
+    @MethodSource("org.summoner.relay.resilience.Engines#names")
     @Timeout(value = 5, unit = TimeUnit.MINUTES) // the full run is 60 s of noise
-    void hostile_clients_neither_crash_the_server_nor_cost_the_others_a_line() throws Exception {
+    void hostile_clients_neither_crash_the_server_nor_cost_the_others_a_line(String engine) throws Exception {
         final int seconds = Figures.intProperty("resilience.noisy.seconds");
-        try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xms256m", "-Xmx256m"), "--port", "0")) {
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xms256m", "-Xmx256m"), "--port", "0", "--engine", engine)) {
             final int port = server.awaitListeningPort();
             final ExecutorService pool = Executors.newCachedThreadPool();
             final List<Socket> chatters = new ArrayList<>();
@@ -104,7 +106,7 @@ class NoisyNeighboursIT {
                     } while (line != null && !line.endsWith("\"content\":\"welcome\"}"));
                     assertTrue(line != null, "the newcomer got the line");
                 }
-                Figures.record("noisy neighbours", NOISY + " hostile clients sent " + noiseBytes.get() / 1024 + " KiB of junk for "
+                Figures.record("noisy neighbours (" + engine + ")", NOISY + " hostile clients sent " + noiseBytes.get() / 1024 + " KiB of junk for "
                         + seconds + " s next to " + CHATTERS + " chatters, who got all " + Arrays.stream(sent).sum() * (CHATTERS - 1)
                         + " of each other's lines in order; server resident memory " + Figures.mib(rssBefore) + " before, "
                         + Figures.mib(rssMax) + " at most, " + Figures.mib(rssAfter) + " after; old generation "

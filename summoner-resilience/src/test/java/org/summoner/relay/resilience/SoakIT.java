@@ -2,7 +2,8 @@ package org.summoner.relay.resilience;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.tck.ChildProcesses;
@@ -32,9 +33,10 @@ class SoakIT {
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest(name = "engine {0}")
+    @MethodSource("org.summoner.relay.resilience.Engines#names")
     @Timeout(value = 20, unit = TimeUnit.MINUTES) // the full run soaks for 10 minutes
-    void half_of_max_throughput_for_the_soak_duration_keeps_memory_flat_and_loses_nothing() throws Exception {
+    void half_of_max_throughput_for_the_soak_duration_keeps_memory_flat_and_loses_nothing(String engine) throws Exception {
         final int seconds = Figures.intProperty("resilience.soak.seconds");
         final Path config = dir.resolve("server_config.json");
         // The harness's receivers never send: without lifting client_timeout_secs the server would rightly close
@@ -42,7 +44,7 @@ class SoakIT {
         Files.writeString(config, "{\"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 2000000000, \"client_timeout_secs\": null, "
                 + "\"backpressure_policy\": {\"disconnect_threshold\": 1000000}, \"quarantine_cooldown_secs\": 0}}");
         try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xms256m", "-Xmx256m"),
-                "--port", "0", "--config", config.toString())) {
+                "--port", "0", "--engine", engine, "--config", config.toString())) {
             final int port = server.awaitListeningPort();
             final JsonNode max = load(port, 0, 1, 3);
             assertTrue(max.get("lost").asLong() == 0 && max.get("reorders").asLong() == 0, max.toString());
@@ -78,7 +80,7 @@ class SoakIT {
                 rssMax = Math.max(rssMax, sample[0]);
                 oldMax = Math.max(oldMax, sample[1]);
             }
-            Figures.record("soak", seconds + " s at " + rate + " lines/s x " + RECEIVERS + " receivers (half of the "
+            Figures.record("soak (" + engine + ")", seconds + " s at " + rate + " lines/s x " + RECEIVERS + " receivers (half of the "
                     + (long) max.get("linesPerSecond").asDouble() + " lines/s measured first), " + result.get("delivered").asLong()
                     + " deliveries, 0 lost, 0 reordered; p99 " + result.get("latencyMicros").get("p99").asDouble()
                     + " us; server resident memory " + Figures.mib(first[0]) + " after warm-up, " + Figures.mib(rssMax)

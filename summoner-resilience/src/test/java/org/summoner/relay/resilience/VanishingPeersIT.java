@@ -1,6 +1,7 @@
 package org.summoner.relay.resilience;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.summoner.relay.RelayStats;
 import org.summoner.relay.RunningServer;
 import org.summoner.relay.SummonerServer;
@@ -42,10 +43,11 @@ class VanishingPeersIT {
         }
     }
 
-    @Test
-    void peers_killed_mid_line_leave_the_others_untouched() throws Exception {
+    @ParameterizedTest(name = "engine {0}")
+    @MethodSource("org.summoner.relay.resilience.Engines#names")
+    void peers_killed_mid_line_leave_the_others_untouched(String engine) throws Exception {
         assumeTrue(python3(), "python3 is not installed");
-        try (RunningServer server = new SummonerServer("vanishing").start("127.0.0.1", 0, Map.of("version", "nio"));
+        try (RunningServer server = new SummonerServer("vanishing").start("127.0.0.1", 0, Map.of("version", engine));
              KitClient sender = KitClient.connect(server.address());
              KitClient receiver = KitClient.connect(server.address())) {
             await(server, "two clients", stats -> stats.connectionsOpen() == 2);
@@ -80,17 +82,18 @@ class VanishingPeersIT {
             } while (!line.endsWith("\"content\":\"after\"}"));
             assertEquals(20, lines);
             final RelayStats stats = server.stats();
-            Figures.record("killed peers", "20 client processes killed with SIGKILL mid-line while a sender sent; the receiver got all "
+            Figures.record("killed peers (" + engine + ")", "20 client processes killed with SIGKILL mid-line while a sender sent; the receiver got all "
                     + lines + " lines in order; " + (stats.linesRelayed() - 21) + " dead peers' unfinished lines were relayed as final "
                     + "lines (their kernel closed with FIN, as a client that closes), the others' discarded (closed with a reset, "
                     + "having unread data); connections back to 2");
         }
     }
 
-    @Test
-    void clients_that_never_send_are_told_and_closed_by_the_idle_timeout() throws Exception {
+    @ParameterizedTest(name = "engine {0}")
+    @MethodSource("org.summoner.relay.resilience.Engines#names")
+    void clients_that_never_send_are_told_and_closed_by_the_idle_timeout(String engine) throws Exception {
         final int count = 1000;
-        try (RunningServer server = new SummonerServer("silent").start("127.0.0.1", 0, Map.of("version", "nio",
+        try (RunningServer server = new SummonerServer("silent").start("127.0.0.1", 0, Map.of("version", engine,
                 "hyper_parameters", Map.of("client_timeout_secs", 2, "timeout_check_interval_secs", 1)))) {
             final List<KitClient> silent = new ArrayList<>();
             try {
@@ -105,7 +108,7 @@ class VanishingPeersIT {
                 }
                 await(server, "all closed", stats -> stats.connectionsOpen() == 0);
                 assertEquals(count, server.stats().idleDisconnects());
-                Figures.record("silent clients", count + " clients that never sent (client_timeout_secs 2, timeout_check_interval_secs 1)"
+                Figures.record("silent clients (" + engine + ")", count + " clients that never sent (client_timeout_secs 2, timeout_check_interval_secs 1)"
                         + " were all told and closed, the last " + Duration.ofNanos(System.nanoTime() - connected).toMillis()
                         + " ms after all had connected; idle disconnects " + server.stats().idleDisconnects());
             } finally {
