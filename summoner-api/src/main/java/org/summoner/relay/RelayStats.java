@@ -28,6 +28,8 @@ import org.summoner.relay.wire.ServerNotice;
  * @param throttles               pauses of {@code throttle_delay_ms} in reading from clients.
  * @param flowControls            pauses of {@code flow_control_delay_ms} in reading from clients.
  * @param acceptErrors            failed accepts (e.g. out of file descriptors), each followed by a back-off.
+ * @param handOffWaits            times a hand-off between engine threads was full and its producer waited for
+ *                                room (reading paused meanwhile): backpressure inside the engine, never loss.
  */
 public record RelayStats(
         long connectionsOpened,
@@ -50,7 +52,8 @@ public record RelayStats(
         long rejectedPerAddress,
         long throttles,
         long flowControls,
-        long acceptErrors) {
+        long acceptErrors,
+        long handOffWaits) {
 
     /**
      * @param quarantinedAddresses the quarantine list's size now.
@@ -77,7 +80,8 @@ public record RelayStats(
                 counters.connectionsRejected(ServerNotice.TOO_MANY_CONNECTIONS),
                 counters.throttles(),
                 counters.flowControls(),
-                counters.acceptErrors());
+                counters.acceptErrors(),
+                counters.handOffWaits());
     }
 
     /** @return clients connected at the time of the snapshot. */
@@ -103,6 +107,7 @@ public record RelayStats(
                 + deliveries + ", " + deliveriesDropped + " dropped; bytes " + bytesReceived + " in, " + bytesSent
                 + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
                 + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()
-                + ", pauses " + throttles + " throttle + " + flowControls + " flow control, accept errors " + acceptErrors;
+                + ", pauses " + throttles + " throttle + " + flowControls + " flow control, accept errors " + acceptErrors
+                + ", hand-off waits " + handOffWaits;
     }
 }

@@ -22,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A Summoner relay server, used the way the Summoner SDK's Python {@code SummonerServer} is:
@@ -138,12 +140,13 @@ public final class SummonerServer {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port=" + port + ": expected an integer from 0 to 65535");
         }
-        for (String warning : config.warnings()) {
+        final EngineDiscovery.Result found = EngineDiscovery.discover(classLoader);
+        for (String warning : config.warningsExcept(engineSections(found))) {
             log.warn(warning);
         }
         log.debug("{}", config);
 
-        final RelayEngineProvider provider = chooseEngine(config);
+        final RelayEngineProvider provider = chooseEngine(config, found);
         final String bindHost = config.bindHost(host);
         final int bindPort = config.bindPort(port);
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
@@ -192,8 +195,18 @@ public final class SummonerServer {
         return config;
     }
 
-    private RelayEngineProvider chooseEngine(ServerConfig config) {
-        final EngineDiscovery.Result found = EngineDiscovery.discover(classLoader);
+    /** The top-level keys engines on the class path read as their own sections: not "unknown" to this server. */
+    private static Set<String> engineSections(EngineDiscovery.Result found) {
+        final Set<String> sections = new HashSet<>();
+        for (RelayEngineProvider provider : found.providers()) {
+            if (provider.configSection() != null) {
+                sections.add(provider.configSection());
+            }
+        }
+        return sections;
+    }
+
+    private RelayEngineProvider chooseEngine(ServerConfig config, EngineDiscovery.Result found) {
         for (String failure : found.failures()) {
             log.warn("engine provider skipped: {}", failure);
         }

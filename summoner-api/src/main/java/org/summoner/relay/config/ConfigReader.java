@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,10 +37,10 @@ final class ConfigReader {
             throw new ConfigException(source, null, source + ": expected a JSON object at the top level, found "
                     + ConfigException.abbreviate(root.toString()), null);
         }
-        return reader.readServer(new Section(reader, root, ""));
+        return reader.readServer(new ConfigSection(source, root, "", reader.warnings));
     }
 
-    private ServerConfig readServer(Section top) {
+    private ServerConfig readServer(ConfigSection top) {
         final String host = top.string("host", null);
         if (host != null && host.isBlank()) {
             throw top.invalid("host", "a host name or IP address", top.node.get("host"));
@@ -50,11 +49,15 @@ final class ConfigReader {
         final String version = top.string("version", null);
         final LoggerSettings logger = readLogger(top.object("logger"));
         final HyperParameters hyperParameters = readHyperParameters(top.object("hyper_parameters"));
+        final Map<String, JsonNode> others = new LinkedHashMap<>();
+        for (String name : top.unknownKeys()) {
+            others.put(name, top.node.get(name)); // an engine's own section, or a key of another program
+        }
         top.warnUnknown();
-        return new ServerConfig(source, host, port, version, logger, hyperParameters, List.copyOf(warnings));
+        return new ServerConfig(source, host, port, version, logger, hyperParameters, List.copyOf(warnings), others);
     }
 
-    private LoggerSettings readLogger(Section s) {
+    private LoggerSettings readLogger(ConfigSection s) {
         final String level = s.string("log_level", "INFO").toUpperCase(Locale.ROOT);
         if (!LOG_LEVELS.contains(level)) {
             throw s.invalid("log_level", "one of DEBUG, INFO, WARNING, ERROR, CRITICAL", s.node.get("log_level"));
@@ -75,7 +78,7 @@ final class ConfigReader {
         return settings;
     }
 
-    private HyperParameters readHyperParameters(Section s) {
+    private HyperParameters readHyperParameters(ConfigSection s) {
         final int defaultWorkers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         final HyperParameters parameters = new HyperParameters(
                 (int) s.integer("connection_buffer_size", 128, 1, Integer.MAX_VALUE),
@@ -100,7 +103,7 @@ final class ConfigReader {
         return parameters;
     }
 
-    private BackpressurePolicy readBackpressure(Section s) {
+    private BackpressurePolicy readBackpressure(ConfigSection s) {
         final BackpressurePolicy policy = new BackpressurePolicy(
                 s.bool("enable_throttle", true),
                 (int) s.integer("throttle_threshold", 100, 1, Integer.MAX_VALUE),
@@ -110,126 +113,5 @@ final class ConfigReader {
                 (int) s.integer("disconnect_threshold", 500, 1, Integer.MAX_VALUE));
         s.warnUnknown();
         return policy;
-    }
-
-    /**
-     * One JSON object of the tree, with the keys read from it so far (for the unknown-key warnings).
-     */
-    private static final class Section {
-        private final ConfigReader reader;
-        private final JsonNode node;
-        private final String path;
-        private final Set<String> known = new LinkedHashSet<>();
-
-        Section(ConfigReader reader, JsonNode node, String path) {
-            this.reader = reader;
-            this.node = node;
-            this.path = path;
-        }
-
-        boolean has(String key) {
-            known.add(key);
-            final JsonNode value = node.get(key);
-            return value != null && !value.isNull();
-        }
-
-        /** @return the nested object, or an empty section when the key is absent or null. */
-        Section object(String key) {
-            final JsonNode value = has(key) ? node.get(key) : NullNode.getInstance();
-            if (!value.isNull() && !value.isObject()) {
-                throw invalid(key, "a JSON object", value);
-            }
-            return new Section(reader, value, path + key + ".");
-        }
-
-        String string(String key, String defaultValue) {
-            if (!has(key)) {
-                return defaultValue;
-            }
-            final JsonNode value = node.get(key);
-            if (!value.isTextual()) {
-                throw invalid(key, "a string", value);
-            }
-            return value.textValue();
-        }
-
-        boolean bool(String key, boolean defaultValue) {
-            if (!has(key)) {
-                return defaultValue;
-            }
-            final JsonNode value = node.get(key);
-            if (!value.isBoolean()) {
-                throw invalid(key, "true or false", value);
-            }
-            return value.booleanValue();
-        }
-
-        long integer(String key, long defaultValue, long min, long max) {
-            if (!has(key)) {
-                return defaultValue;
-            }
-            final JsonNode value = node.get(key);
-            if (!value.isIntegralNumber() || !value.canConvertToLong()
-                    || value.longValue() < min || value.longValue() > max) {
-                throw invalid(key, integerRange(min, max), value);
-            }
-            return value.longValue();
-        }
-
-        /** Absent: the default; {@code null}: empty. */
-        OptionalLong optionalInteger(String key, long defaultValue, long min, long max) {
-            known.add(key);
-            final JsonNode value = node.get(key);
-            if (value == null) {
-                return OptionalLong.of(defaultValue);
-            }
-            if (value.isNull()) {
-                return OptionalLong.empty();
-            }
-            if (!value.isIntegralNumber() || !value.canConvertToLong()
-                    || value.longValue() < min || value.longValue() > max) {
-                throw invalid(key, integerRange(min, max) + " or null", value);
-            }
-            return OptionalLong.of(value.longValue());
-        }
-
-        List<String> stringList(String key) {
-            if (!has(key)) {
-                return null;
-            }
-            final JsonNode value = node.get(key);
-            final String expected = "null or a list of strings";
-            if (!value.isArray()) {
-                throw invalid(key, expected, value);
-            }
-            final List<String> items = new ArrayList<>(value.size());
-            for (JsonNode item : value) {
-                if (!item.isTextual()) {
-                    throw invalid(key, expected, value);
-                }
-                items.add(item.textValue());
-            }
-            return List.copyOf(items);
-        }
-
-        void warnUnknown() {
-            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-                final String name = names.next();
-                if (!known.contains(name)) {
-                    reader.warnings.add(reader.source + ": unknown key \"" + path + name + "\" ignored");
-                }
-            }
-        }
-
-        ConfigException invalid(String key, String expected, JsonNode found) {
-            return ConfigException.invalid(reader.source, path + key, expected, String.valueOf(found));
-        }
-
-        private static String integerRange(long min, long max) {
-            if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
-                return min == 0 ? "a non-negative integer" : min == 1 ? "a positive integer" : "an integer of at least " + min;
-            }
-            return "an integer from " + min + " to " + max;
-        }
     }
 }

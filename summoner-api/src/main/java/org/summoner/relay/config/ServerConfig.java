@@ -8,15 +8,19 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * A Summoner server configuration: the keys of {@code server_config.json} (SPEC section 6), read once,
@@ -49,9 +53,11 @@ public final class ServerConfig {
     private final LoggerSettings logger;
     private final HyperParameters hyperParameters;
     private final List<String> warnings;
+    /** Top-level keys the reader does not know, with their values: an engine's own section, or another program's. */
+    private final Map<String, JsonNode> others;
 
     ServerConfig(String source, String host, Integer port, String version, LoggerSettings logger,
-                 HyperParameters hyperParameters, List<String> warnings) {
+                 HyperParameters hyperParameters, List<String> warnings, Map<String, JsonNode> others) {
         this.source = source;
         this.host = host;
         this.port = port;
@@ -59,6 +65,7 @@ public final class ServerConfig {
         this.logger = logger;
         this.hyperParameters = hyperParameters;
         this.warnings = warnings;
+        this.others = others;
     }
 
     /**
@@ -164,9 +171,37 @@ public final class ServerConfig {
         return warnings;
     }
 
+    /**
+     * @param engineSections top-level keys that engines on the class path read as their own sections
+     *                       ({@code RelayEngineProvider.configSection()}).
+     * @return {@link #warnings()} without the ones about those keys.
+     */
+    public List<String> warningsExcept(Set<String> engineSections) {
+        final Set<String> claimed = new HashSet<>();
+        for (String name : engineSections) {
+            if (others.containsKey(name)) {
+                claimed.add(ConfigSection.unknownKeyWarning(source, name));
+            }
+        }
+        return claimed.isEmpty() ? warnings : warnings.stream().filter(w -> !claimed.contains(w)).toList();
+    }
+
+    /**
+     * An engine's own top-level section, e.g. {@code "agrona": {...}}, read with the same checks and messages as
+     * the Summoner keys. Absent or null gives an empty section, where every key has its default.
+     *
+     * @throws ConfigException when the key holds something other than a JSON object.
+     */
+    public ConfigSection section(String name) {
+        final JsonNode value = others.getOrDefault(name, NullNode.getInstance());
+        final List<String> sectionWarnings = new ArrayList<>();
+        final ConfigSection top = new ConfigSection(source, MAPPER.createObjectNode().set(name, value), "", sectionWarnings);
+        return top.object(name);
+    }
+
     /** @return a copy with {@code host} set, as a command-line flag that overrides the file does. */
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, warnings);
+        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, warnings, others);
     }
 
     /** @return a copy with {@code port} set, as a command-line flag that overrides the file does. */
@@ -174,12 +209,12 @@ public final class ServerConfig {
         if (newPort < 0 || newPort > 65535) {
             throw new IllegalArgumentException("port=" + newPort + ": expected an integer from 0 to 65535");
         }
-        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, warnings);
+        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, warnings, others);
     }
 
     /** @return a copy with {@code version} set, as a command-line flag that overrides the file does. */
     public ServerConfig withVersion(String newVersion) {
-        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, warnings);
+        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, warnings, others);
     }
 
     /** Every resolved value, for the start-up log. */

@@ -26,6 +26,7 @@ public final class RelayCounters {
     private final LongAdder throttles = new LongAdder();
     private final LongAdder flowControls = new LongAdder();
     private final LongAdder acceptErrors = new LongAdder();
+    private final LongAdder handOffWaits = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
 
@@ -103,6 +104,14 @@ public final class RelayCounters {
         acceptErrors.increment();
     }
 
+    /**
+     * A hand-off between two engine threads (a queue or ring buffer of lines or envelopes) was full, and its
+     * producer stopped taking more (typically by pausing reads) until there was room. Backpressure, not loss.
+     */
+    public void handOffWaited() {
+        handOffWaits.increment();
+    }
+
     /** A new connection was refused, for the reason the client was told. */
     public void connectionRejected(ServerNotice reason) {
         connectionsRejected[reason.ordinal()].increment();
@@ -166,6 +175,10 @@ public final class RelayCounters {
 
     public long acceptErrors() {
         return acceptErrors.sum();
+    }
+
+    public long handOffWaits() {
+        return handOffWaits.sum();
     }
 
     public long connectionsRejected(ServerNotice reason) {

@@ -47,6 +47,15 @@ public interface RelayEngineProvider {
     String description();
 
     /**
+     * @return the top-level key of {@code server_config.json} that holds this engine's own settings (e.g.
+     *         {@code agrona}), read in {@link #create} with {@code context.config().section(name)}; null when it
+     *         has none. Declaring it keeps the server from warning that the key is unknown.
+     */
+    default String configSection() {
+        return null;
+    }
+
+    /**
      * Creates an engine that has not started yet.
      */
     RelayEngine create(EngineContext context);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -169,6 +170,32 @@ class ServerConfigTest {
                     "server_config.json: unknown key \"hyper_parameters.backpressure_policy.x\" ignored",
                     "server_config.json: unknown key \"hyper_parameters.turbo\" ignored",
                     "server_config.json: unknown key \"reconnection\" ignored"), config.warnings());
+        }
+
+        @Test
+        void an_engines_own_section_is_read_with_the_same_checks_and_is_not_unknown_to_it() {
+            final ServerConfig config = json("{\"agrona\":{\"idle_strategy\":\"sleeping\",\"io_threads\":3,\"extra\":1},"
+                    + "\"reconnection\":{}}");
+            assertEquals(List.of("server_config.json: unknown key \"reconnection\" ignored"), config.warningsExcept(Set.of("agrona")));
+            assertEquals(2, config.warnings().size(), "without engines, both keys are unknown");
+
+            final ConfigSection agrona = config.section("agrona");
+            assertEquals("sleeping", agrona.string("idle_strategy", "backoff"));
+            assertEquals(3, agrona.integer("io_threads", 1, 1, 64));
+            assertEquals(4096, agrona.integer("ring_bytes", 4096, 1, Long.MAX_VALUE), "absent: the default");
+            agrona.warnUnknown();
+            assertEquals(List.of("server_config.json: unknown key \"agrona.extra\" ignored"), agrona.warnings());
+            assertEquals("server_config.json: key \"agrona.io_threads\": expected an integer from 1 to 2, found 3",
+                    assertThrows(ConfigException.class, () -> config.section("agrona").integer("io_threads", 1, 1, 2)).getMessage());
+            assertEquals("server_config.json: key \"agrona.idle_strategy\": expected one of backoff, busy-spin, found \"sleeping\"",
+                    config.section("agrona").invalid("idle_strategy", "one of backoff, busy-spin").getMessage());
+        }
+
+        @Test
+        void an_absent_engine_section_has_every_default_and_one_that_is_not_an_object_is_an_error() {
+            assertEquals("backoff", json("{}").section("agrona").string("idle_strategy", "backoff"));
+            assertEquals("server_config.json: key \"agrona\": expected a JSON object, found 5",
+                    assertThrows(ConfigException.class, () -> json("{\"agrona\":5}").section("agrona")).getMessage());
         }
 
         @Test

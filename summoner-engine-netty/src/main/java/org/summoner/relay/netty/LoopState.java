@@ -350,6 +350,7 @@ final class LoopState {
             outbox.clear();
             if (!peersBackedUp && mostBehindPeer() > INBOX_HIGH_WATER_BYTES) {
                 peersBackedUp = true;
+                counters.handOffWaited();
                 updateReading();
                 loop.schedule(peersCheck, INBOX_CHECK_NANOS, TimeUnit.NANOSECONDS);
             }

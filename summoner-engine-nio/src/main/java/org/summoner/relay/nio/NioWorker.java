@@ -474,6 +474,9 @@ final class NioWorker implements Runnable, LineHandler {
                 most = Math.max(most, peer.inbox.bytes());
             }
             pause = readsPaused ? most >= INBOX_LOW_WATER_BYTES : most > INBOX_HIGH_WATER_BYTES;
+            if (pause && !readsPaused) {
+                counters.handOffWaited();
+            }
         }
         if (pause != readsPaused) {
             readsPaused = pause;
