@@ -1,6 +1,6 @@
 package org.summoner.relay.netty;
 
-import java.util.concurrent.atomic.AtomicLong;
+import org.summoner.relay.policy.ReadPause;
 
 /**
  * The engine-wide pause in reading that throttle and flow control ask for: in broadcast every sender feeds every
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread-safe.
  */
 final class Pauses {
-    private final AtomicLong untilNanos = new AtomicLong(System.nanoTime());
+    private final ReadPause pause = new ReadPause();
     private volatile LoopState[] loops = new LoopState[0];
 
     void loops(LoopState[] all) {
@@ -22,25 +22,16 @@ final class Pauses {
      * @return true if this starts a new pause (none was in force), for the counters.
      */
     boolean request(long nowNanos, long pauseNanos) {
-        final long end = nowNanos + pauseNanos;
-        while (true) {
-            final long current = untilNanos.get();
-            if (end - current <= 0) {
-                return false;
-            }
-            if (untilNanos.compareAndSet(current, end)) {
-                final boolean started = current - nowNanos <= 0;
-                if (started) {
-                    for (LoopState loop : loops) {
-                        loop.announcePause();
-                    }
-                }
-                return started;
+        final boolean started = pause.request(nowNanos, pauseNanos);
+        if (started) {
+            for (LoopState loop : loops) {
+                loop.announcePause();
             }
         }
+        return started;
     }
 
     long untilNanos() {
-        return untilNanos.get();
+        return pause.untilNanos();
     }
 }

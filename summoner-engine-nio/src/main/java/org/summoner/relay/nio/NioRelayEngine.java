@@ -2,16 +2,14 @@ package org.summoner.relay.nio;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.policy.AdmissionControl;
+import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -29,25 +27,21 @@ final class NioRelayEngine implements RelayEngine {
     /** The kernel caps it at net.core.somaxconn. */
     private static final int ACCEPT_BACKLOG = 4096;
     private static final long JOIN_SLACK_MILLIS = 5_000;
-    private static final long ACCEPT_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EngineContext context;
-    private final AdmissionControl admission;
     private final ReadPause readPause = new ReadPause();
-    private final long acceptErrorBackoffMs;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
     private NioWorker[] workers = new NioWorker[0];
+    private BlockingAcceptor acceptLoop;
     private Thread acceptor;
     private volatile boolean closed;
     /** Acceptor thread only. */
-    private long lastAcceptWarningNanos = System.nanoTime() - ACCEPT_WARNING_INTERVAL_NANOS;
+    private int nextWorker;
 
     NioRelayEngine(EngineContext context) {
         this.context = context;
-        this.admission = context.policy().admission();
-        this.acceptErrorBackoffMs = context.policy().acceptErrorBackoffMillis();
     }
 
     @Override
@@ -85,7 +79,8 @@ final class NioRelayEngine implements RelayEngine {
             workers[i].peers(peers);
             threads.add(startThread(workers[i], "summoner-nio-worker-" + i));
         }
-        acceptor = startThread(this::acceptLoop, "summoner-nio-acceptor");
+        acceptLoop = new BlockingAcceptor(serverChannel, context, this::adopt);
+        acceptor = startThread(acceptLoop, "summoner-nio-acceptor");
         log.debug("NIO engine started: {} worker threads on {}", workers.length, boundAddress);
     }
 
@@ -106,12 +101,8 @@ final class NioRelayEngine implements RelayEngine {
             }
             closed = true;
             acceptorThread = acceptor;
-            if (serverChannel != null) {
-                try {
-                    serverChannel.close(); // wakes the acceptor out of accept()
-                } catch (IOException e) {
-                    log.debug("closing the listening socket: {}", e.toString());
-                }
+            if (acceptLoop != null) {
+                acceptLoop.close(); // closes the listening socket, which wakes the acceptor out of accept()
             }
         }
         join(acceptorThread, JOIN_SLACK_MILLIS);
@@ -123,91 +114,17 @@ final class NioRelayEngine implements RelayEngine {
         }
     }
 
-    private void acceptLoop() {
-        int next = 0;
-        while (!closed) {
-            final SocketChannel channel;
-            try {
-                channel = serverChannel.accept();
-            } catch (ClosedChannelException e) {
-                return; // close() closed the listening socket
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                // Typically EMFILE: out of file descriptors. Back off, then try again; they free up as clients leave.
-                // Every failure is counted; a warning is logged at most every ACCEPT_WARNING_INTERVAL.
-                context.counters().acceptFailed();
-                final long now = System.nanoTime();
-                if (now - lastAcceptWarningNanos >= ACCEPT_WARNING_INTERVAL_NANOS) {
-                    lastAcceptWarningNanos = now;
-                    log.warn("accept failed: {}; retrying every {} ms (failures are counted, and logged at most every {} s)",
-                            e.toString(), acceptErrorBackoffMs, TimeUnit.NANOSECONDS.toSeconds(ACCEPT_WARNING_INTERVAL_NANOS));
-                }
-                sleepQuietly(acceptErrorBackoffMs);
-                continue;
-            }
-            final InetSocketAddress remote;
-            try {
-                remote = (InetSocketAddress) channel.getRemoteAddress();
-            } catch (IOException e) {
-                closeQuietly(channel);
-                continue;
-            }
-            final AdmissionControl.Rejection rejection = admission.admit(remote.getAddress(), System.nanoTime());
-            if (rejection != null) {
-                refuse(channel, remote, rejection);
-                continue;
-            }
-            try {
-                channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            } catch (IOException e) {
-                log.debug("dropping a connection that failed set-up: {}", e.toString());
-                closeQuietly(channel);
-                admission.release(remote.getAddress());
-                continue;
-            }
-            final NioWorker worker = nextLiveWorker(next);
-            if (worker == null) {
-                log.error("no worker thread is alive; refusing {}", remote);
-                closeQuietly(channel);
-                admission.release(remote.getAddress());
-                continue;
-            }
-            worker.adopt(channel, remote);
-            next = next + 1 == workers.length ? 0 : next + 1;
-        }
-    }
-
-    /** @return the first live worker from {@code start} on, round-robin, or null if none is alive. */
-    private NioWorker nextLiveWorker(int start) {
+    /** Round-robin over the live workers; false when none is alive. */
+    private boolean adopt(SocketChannel channel, InetSocketAddress remote) {
         for (int i = 0; i < workers.length; i++) {
-            final NioWorker worker = workers[(start + i) % workers.length];
+            final NioWorker worker = workers[nextWorker];
+            nextWorker = nextWorker + 1 == workers.length ? 0 : nextWorker + 1;
             if (worker.alive()) {
-                return worker;
+                worker.adopt(channel, remote);
+                return true;
             }
         }
-        return null;
-    }
-
-    /**
-     * Tells a refused client why, in one line, and closes it. The socket is still blocking and its send buffer
-     * empty, so a line this short is written at once.
-     */
-    private void refuse(SocketChannel channel, InetSocketAddress remote, AdmissionControl.Rejection rejection) {
-        context.counters().connectionRejected(rejection.reason());
-        log.debug("refused {}: {}", remote, rejection.reason());
-        try {
-            final ByteBuffer line = ByteBuffer.wrap(rejection.line());
-            while (line.hasRemaining()) {
-                channel.write(line);
-            }
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            log.debug("could not tell {} why it was refused: {}", remote, e.toString());
-        }
-        closeQuietly(channel);
+        return false;
     }
 
     private static Thread startThread(Runnable body, String name) {
@@ -233,22 +150,6 @@ final class NioRelayEngine implements RelayEngine {
         }
         if (thread.isAlive()) {
             log.warn("{} did not stop within {} ms", thread.getName(), timeoutMillis);
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The connection is being dropped either way.
         }
     }
 }

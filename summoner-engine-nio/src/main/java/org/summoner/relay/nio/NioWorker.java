@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
 import org.summoner.relay.policy.BackpressureGate;
 import org.summoner.relay.policy.FairUsePolicy;
+import org.summoner.relay.policy.ReadPause;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.EnvelopeEncoder;

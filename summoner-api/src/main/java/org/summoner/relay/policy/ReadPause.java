@@ -1,13 +1,13 @@
-package org.summoner.relay.nio;
+package org.summoner.relay.policy;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The engine-wide pause in reading from clients that throttle and flow control ask for: in broadcast every
- * sender feeds every recipient, so a backed-up recipient on one worker pauses reading on all of them. Workers
- * read {@link #untilNanos()} once per turn. Thread-safe.
+ * sender feeds every recipient, so a backed-up recipient on one engine thread pauses reading on all of them.
+ * Engine threads read {@link #untilNanos()} once per turn, or are told of a new pause. Thread-safe.
  */
-final class ReadPause {
+public final class ReadPause {
     private final AtomicLong untilNanos = new AtomicLong(System.nanoTime());
 
     /**
@@ -15,7 +15,7 @@ final class ReadPause {
      *
      * @return true if this starts a new pause (none was in force), for the counters.
      */
-    boolean request(long nowNanos, long pauseNanos) {
+    public boolean request(long nowNanos, long pauseNanos) {
         final long end = nowNanos + pauseNanos;
         while (true) {
             final long current = untilNanos.get();
@@ -28,7 +28,8 @@ final class ReadPause {
         }
     }
 
-    long untilNanos() {
+    /** @return when the pause in force ends (in the past when none is). */
+    public long untilNanos() {
         return untilNanos.get();
     }
 }

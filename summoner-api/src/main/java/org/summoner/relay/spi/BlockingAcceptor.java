@@ -1,0 +1,153 @@
+package org.summoner.relay.spi;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.policy.AdmissionControl;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An acceptor thread's loop for engines built on {@code java.nio} channels: blocks in {@code accept()}, applies
+ * admission ({@link AdmissionControl}: quarantine, connection limits), tells a refused client why in one line and
+ * closes it, makes an admitted socket non-blocking with {@code TCP_NODELAY}, and hands it to the engine.
+ *
+ * <p>When {@code accept()} fails (typically out of file descriptors) it counts the failure, logs a warning at most
+ * every 10 s, sleeps {@code accept_error_backoff_ms} and tries again, while the engine goes on serving. It ends
+ * when the listening socket is closed ({@link #close()}).
+ */
+public final class BlockingAcceptor implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(BlockingAcceptor.class);
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Where admitted sockets go. */
+    @FunctionalInterface
+    public interface Handoff {
+        /**
+         * Takes an admitted, non-blocking socket.
+         *
+         * @return false when no engine thread can take it; the acceptor then closes it and releases its admission.
+         */
+        boolean adopt(SocketChannel channel, InetSocketAddress remote);
+    }
+
+    private final ServerSocketChannel server;
+    private final RelayCounters counters;
+    private final AdmissionControl admission;
+    private final long backoffMillis;
+    private final Handoff handoff;
+    private volatile boolean closed;
+    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
+
+    public BlockingAcceptor(ServerSocketChannel server, EngineContext context, Handoff handoff) {
+        this.server = server;
+        this.counters = context.counters();
+        this.admission = context.policy().admission();
+        this.backoffMillis = context.policy().acceptErrorBackoffMillis();
+        this.handoff = handoff;
+    }
+
+    @Override
+    public void run() {
+        while (!closed) {
+            final SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return; // close() closed the listening socket
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                backOff(e);
+                continue;
+            }
+            final InetSocketAddress remote;
+            try {
+                remote = (InetSocketAddress) channel.getRemoteAddress();
+            } catch (IOException e) {
+                closeQuietly(channel);
+                continue;
+            }
+            final AdmissionControl.Rejection rejection = admission.admit(remote.getAddress(), System.nanoTime());
+            if (rejection != null) {
+                refuse(channel, remote, rejection);
+                continue;
+            }
+            try {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            } catch (IOException e) {
+                log.debug("dropping a connection that failed set-up: {}", e.toString());
+                closeQuietly(channel);
+                admission.release(remote.getAddress());
+                continue;
+            }
+            if (!handoff.adopt(channel, remote)) {
+                log.error("no engine thread is alive; refusing {}", remote);
+                closeQuietly(channel);
+                admission.release(remote.getAddress());
+            }
+        }
+    }
+
+    /** Stops the loop: closes the listening socket, which wakes {@code accept()}. */
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("closing the listening socket: {}", e.toString());
+        }
+    }
+
+    /** Typically EMFILE: back off, then try again; descriptors free up as clients leave. */
+    private void backOff(IOException e) {
+        counters.acceptFailed();
+        final long now = System.nanoTime();
+        if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
+            lastWarningNanos = now;
+            log.warn("accept failed: {}; retrying every {} ms (failures are counted, and logged at most every {} s)",
+                    e.toString(), backoffMillis, TimeUnit.NANOSECONDS.toSeconds(WARNING_INTERVAL_NANOS));
+        }
+        try {
+            Thread.sleep(backoffMillis);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    /**
+     * Tells a refused client why, in one line, and closes it. The socket is still blocking and its send buffer
+     * empty, so a line this short is written at once.
+     */
+    private void refuse(SocketChannel channel, InetSocketAddress remote, AdmissionControl.Rejection rejection) {
+        counters.connectionRejected(rejection.reason());
+        log.debug("refused {}: {}", remote, rejection.reason());
+        try {
+            final ByteBuffer line = ByteBuffer.wrap(rejection.line());
+            while (line.hasRemaining()) {
+                channel.write(line);
+            }
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            log.debug("could not tell {} why it was refused: {}", remote, e.toString());
+        }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // The connection is being dropped either way.
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.summoner.relay.agrona;
+
+import org.summoner.relay.policy.RateLimiter;
+import org.summoner.relay.wire.LineFramer;
+
+import java.net.InetAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client, owned by one {@link IoAgent}: its socket, its framer, its id in the rings, and what waits to be
+ * written to it. Touched only by the owning agent's thread.
+ */
+final class AgronaConnection {
+    /** Where a connection is in its life; it only moves forward. */
+    enum State {
+        /** Reads are relayed, envelopes are written. */
+        OPEN,
+        /** A last notice is being written; reads are discarded, nothing more is queued. */
+        DRAINING,
+        /** Output is shut down after the notice; reads are discarded until the peer closes or time runs out. */
+        LINGERING,
+        CLOSED
+    }
+
+    final long id;
+    final SocketChannel channel;
+    final InetAddress address;
+    final String remoteAddr;
+    final LineFramer framer;
+    final RateLimiter rateLimiter;
+    final ByteQueue queue = new ByteQueue();
+
+    SelectionKey key;
+    /** Position in the agent's connection array, for O(1) removal. */
+    int index;
+    int interestOps;
+    boolean closeScheduled;
+    State state = State.OPEN;
+    long lingerDeadlineNanos;
+    /** When the client last sent anything, for {@code client_timeout_secs}. */
+    long lastReadNanos;
+    /** The sequence of the last outbound batch this client sent a line into. */
+    long lastBatch = -1;
+
+    AgronaConnection(long id, SocketChannel channel, InetAddress address, String remoteAddr, LineFramer framer,
+                     RateLimiter rateLimiter, long nowNanos) {
+        this.id = id;
+        this.channel = channel;
+        this.address = address;
+        this.remoteAddr = remoteAddr;
+        this.framer = framer;
+        this.rateLimiter = rateLimiter;
+        this.lastReadNanos = nowNanos;
+    }
+
+    /** @return whether the socket was full at the last write, so what is queued is a real backlog. */
+    boolean blocked() {
+        return (interestOps & SelectionKey.OP_WRITE) != 0;
+    }
+
+    boolean acceptsDeliveries() {
+        return state == State.OPEN && !closeScheduled;
+    }
+}

@@ -1,0 +1,184 @@
+package org.summoner.relay.agrona;
+
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BlockingAcceptor;
+import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.JdkIoWarmUp;
+import org.summoner.relay.spi.RelayEngine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Agrona engine: an acceptor thread, {@code io_threads} socket I/O agents and one fan-out agent, each agent on
+ * its own {@link AgentRunner} thread, joined by Agrona ring buffers: one {@link ManyToOneRingBuffer} of lines from
+ * every I/O agent to the fan-out agent, and one {@link OneToOneRingBuffer} of envelope batches from the fan-out
+ * agent to each I/O agent. See {@code summoner-engine-agrona/README.md}.
+ */
+final class AgronaRelayEngine implements RelayEngine {
+    private static final Logger log = LoggerFactory.getLogger(AgronaRelayEngine.class);
+    /** The kernel caps it at net.core.somaxconn. */
+    private static final int ACCEPT_BACKLOG = 4096;
+    private static final long JOIN_SLACK_MILLIS = 5_000;
+
+    private final EngineContext context;
+    private final AgronaSettings settings;
+    private final ReadPause readPause = new ReadPause();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private IoAgent[] ioAgents = new IoAgent[0];
+    private AgentRunner fanOutRunner;
+    private BlockingAcceptor acceptLoop;
+    private Thread acceptor;
+    private InetSocketAddress boundAddress;
+    private boolean started;
+    private boolean closed;
+    /** Acceptor thread only. */
+    private int nextAgent;
+
+    AgronaRelayEngine(EngineContext context, AgronaSettings settings) {
+        this.context = context;
+        this.settings = settings;
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        if (started || closed) {
+            throw new IllegalStateException("start() may be called once");
+        }
+        started = true;
+        for (String warning : settings.warnings()) {
+            log.warn(warning);
+        }
+        JdkIoWarmUp.run();
+        final RingBuffer lines = new ManyToOneRingBuffer(ring(settings.linesRingBytes()));
+        final RingBuffer[] outbound = new RingBuffer[settings.ioThreads()];
+        final IoAgent[] agents = new IoAgent[settings.ioThreads()];
+        final IdleStrategies.Wakeable[] fanOutIdle = new IdleStrategies.Wakeable[1];
+        final Runnable wakeFanOut = () -> fanOutIdle[0].wake();
+        final ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(context.bindAddress(), ACCEPT_BACKLOG);
+            for (int i = 0; i < agents.length; i++) {
+                outbound[i] = new OneToOneRingBuffer(ring(settings.outboundRingBytes()));
+                agents[i] = new IoAgent(i, context, readPause, lines, outbound[i], wakeFanOut);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (IoAgent agent : agents) {
+                if (agent != null) {
+                    agent.closeSelector();
+                }
+            }
+            server.close();
+            throw e;
+        }
+        ioAgents = agents;
+        boundAddress = (InetSocketAddress) server.getLocalAddress();
+
+        final Runnable[] wakers = new Runnable[agents.length];
+        for (int i = 0; i < agents.length; i++) {
+            wakers[i] = agents[i]::wake;
+        }
+        final FanOutAgent fanOut = new FanOutAgent(lines, outbound, wakers, context.counters());
+        fanOutIdle[0] = new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()), fanOut::hasWork);
+        fanOutRunner = new AgentRunner(fanOutIdle[0], this::onAgentError, null, fanOut);
+        AgentRunner.startOnThread(fanOutRunner);
+        for (IoAgent agent : agents) {
+            final AgentRunner runner = new AgentRunner(new SelectorIdleStrategy(settings.idleStrategy(), agent),
+                    this::onAgentError, null, agent);
+            runners.add(runner);
+            AgentRunner.startOnThread(runner);
+        }
+        acceptLoop = new BlockingAcceptor(server, context, this::adopt);
+        acceptor = new Thread(acceptLoop, "summoner-agrona-acceptor");
+        acceptor.start();
+        log.debug("Agrona engine started: {} I/O agents, idle strategy {}, rings {} + {} x {} bytes, on {}",
+                agents.length, settings.idleStrategy(), settings.linesRingBytes(), agents.length,
+                settings.outboundRingBytes(), boundAddress);
+    }
+
+    /** A ring of {@code capacity} data bytes on direct memory, so I/O agents can write from it to sockets. */
+    private static UnsafeBuffer ring(int capacity) {
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(AgronaSettings.allocation(capacity)));
+    }
+
+    /** Round-robin over the I/O agents. */
+    private boolean adopt(SocketChannel channel, InetSocketAddress remote) {
+        final IoAgent agent = ioAgents[nextAgent];
+        nextAgent = nextAgent + 1 == ioAgents.length ? 0 : nextAgent + 1;
+        agent.adopt(channel, remote);
+        return true;
+    }
+
+    private void onAgentError(Throwable error) {
+        if (!(error instanceof AgentTerminationException)) {
+            log.error("agent error (the agent goes on)", error);
+        }
+    }
+
+    @Override
+    public synchronized InetSocketAddress boundAddress() {
+        if (boundAddress == null) {
+            throw new IllegalStateException("not started");
+        }
+        return boundAddress;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (acceptLoop != null) {
+            acceptLoop.close();
+            join(acceptor);
+        }
+        for (IoAgent agent : ioAgents) {
+            agent.beginShutdown();
+        }
+        final long waitMillis = TimeUnit.NANOSECONDS.toMillis(IoAgent.LINGER_NANOS) + JOIN_SLACK_MILLIS;
+        for (IoAgent agent : ioAgents) {
+            try {
+                if (!agent.awaitStopped(waitMillis)) {
+                    log.warn("{} did not stop within {} ms", agent.roleName(), waitMillis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (AgentRunner runner : runners) {
+            runner.close();
+        }
+        if (fanOutRunner != null) {
+            fanOutRunner.close();
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(JOIN_SLACK_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.warn("{} did not stop within {} ms", thread.getName(), JOIN_SLACK_MILLIS);
+        }
+    }
+}

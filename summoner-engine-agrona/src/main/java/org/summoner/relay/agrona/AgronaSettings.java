@@ -1,0 +1,62 @@
+package org.summoner.relay.agrona;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.summoner.relay.config.ConfigSection;
+import org.summoner.relay.config.ServerConfig;
+
+import java.util.List;
+
+/**
+ * The {@code "agrona"} section of {@code server_config.json}:
+ *
+ * <pre>
+ * "agrona": {
+ *   "idle_strategy": "backoff",       // backoff | sleeping | yielding | busy-spin
+ *   "io_threads": 1,                  // socket I/O agents; default hyper_parameters.worker_threads
+ *   "lines_ring_bytes": 1048576,      // I/O agents to the fan-out agent (a power of two)
+ *   "outbound_ring_bytes": 1048576    // the fan-out agent to each I/O agent (a power of two)
+ * }
+ * </pre>
+ *
+ * Ring sizes are data bytes (Agrona adds its trailer) and must be powers of two of at least 64 KiB; a line or a
+ * batch larger than an eighth of a ring (Agrona's largest message) travels in several records.
+ *
+ * @param idleStrategy      what an agent with nothing to do does: see {@link IdleStrategies}.
+ * @param ioThreads         socket I/O agents, each with its own selector and clients.
+ * @param linesRingBytes    capacity of the many-to-one ring of lines.
+ * @param outboundRingBytes capacity of each one-to-one ring of envelope batches.
+ * @param warnings          unknown keys of the section, logged when the engine starts.
+ */
+record AgronaSettings(String idleStrategy, int ioThreads, int linesRingBytes, int outboundRingBytes, List<String> warnings) {
+    static final String SECTION = "agrona";
+    static final int MIN_RING_BYTES = 64 * 1024;
+    static final int MAX_RING_BYTES = 1 << 30;
+    static final int DEFAULT_RING_BYTES = 1 << 20;
+
+    static AgronaSettings from(ServerConfig config) {
+        final ConfigSection section = config.section(SECTION);
+        final String idle = section.string("idle_strategy", IdleStrategies.BACKOFF);
+        if (!IdleStrategies.NAMES.contains(idle)) {
+            throw section.invalid("idle_strategy", "one of " + String.join(", ", IdleStrategies.NAMES));
+        }
+        final int ioThreads = (int) section.integer("io_threads", config.hyperParameters().workerThreads(), 1, 1024);
+        final int lines = ringBytes(section, "lines_ring_bytes");
+        final int outbound = ringBytes(section, "outbound_ring_bytes");
+        section.warnUnknown();
+        return new AgronaSettings(idle, ioThreads, lines, outbound, List.copyOf(section.warnings()));
+    }
+
+    private static int ringBytes(ConfigSection section, String key) {
+        final long bytes = section.integer(key, DEFAULT_RING_BYTES, MIN_RING_BYTES, MAX_RING_BYTES);
+        if (!BitUtil.isPowerOfTwo(bytes)) {
+            throw section.invalid(key, "a power of two from " + MIN_RING_BYTES + " to " + MAX_RING_BYTES);
+        }
+        return (int) bytes;
+    }
+
+    /** @return bytes to allocate for a ring of {@code capacity} data bytes. */
+    static int allocation(int capacity) {
+        return capacity + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+}

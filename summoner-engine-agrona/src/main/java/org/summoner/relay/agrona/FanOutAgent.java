@@ -1,0 +1,246 @@
+package org.summoner.relay.agrona;
+
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.wire.EnvelopeEncoder;
+
+import java.util.Arrays;
+
+/**
+ * The one fan-out agent: reads lines from the many-to-one lines ring, encodes each envelope once into a batch, and
+ * publishes the batch to every I/O agent's one-to-one outbound ring, one record per ring (or several, for a batch
+ * larger than a ring's largest message).
+ *
+ * <p>A full outbound ring is backpressure: the batch stays here, the agent stops reading lines until every ring has
+ * taken it (counted once per wait in {@code handOffWaits}), the lines ring fills, and the I/O agents stop reading
+ * their sockets. Nothing is dropped and nothing grows: the batch is bounded by {@link #BATCH_BYTES} plus one
+ * envelope.
+ *
+ * <p>Runs on its own thread; nothing here is shared.
+ */
+final class FanOutAgent implements Agent, ControlledMessageHandler {
+    /** A batch is published once it holds this much, or when the lines ring has no more for now. */
+    static final int BATCH_BYTES = 16 * 1024;
+    private static final int READ_LIMIT = 256;
+
+    private final RingBuffer lines;
+    private final RingBuffer[] outbound;
+    private final Runnable[] wakers;
+    private final RelayCounters counters;
+    private final Long2ObjectHashMap<Sender> senders = new Long2ObjectHashMap<>();
+    private final ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(BATCH_BYTES * 2);
+    private final long[] spanSenders = new long[Records.MAX_SPANS];
+    private final int[] spanEnds = new int[Records.MAX_SPANS];
+    private final int[] spanMessages = new int[Records.MAX_SPANS];
+    /** Payload bytes each outbound ring has taken of the current batch. */
+    private final int[] published;
+    private int payloadLength;
+    private int spans;
+    private boolean waiting;
+    private byte[] lineScratch = new byte[4096];
+    private byte[] encodeScratch = new byte[4096];
+    private long linesRelayed;
+
+    /** What the fan-out agent knows of a connection: its envelope prefix and the pieces of a long line. */
+    private static final class Sender {
+        final byte[] prefix;
+        byte[] partial = new byte[0];
+        int partialLength;
+
+        Sender(byte[] prefix) {
+            this.prefix = prefix;
+        }
+
+        void append(MutableDirectBuffer buffer, int index, int length) {
+            if (partial.length < partialLength + length) {
+                partial = Arrays.copyOf(partial, Math.max(partialLength + length, partial.length * 2));
+            }
+            buffer.getBytes(index, partial, partialLength, length);
+            partialLength += length;
+        }
+    }
+
+    FanOutAgent(RingBuffer lines, RingBuffer[] outbound, Runnable[] wakers, RelayCounters counters) {
+        this.lines = lines;
+        this.outbound = outbound;
+        this.wakers = wakers;
+        this.counters = counters;
+        this.published = new int[outbound.length];
+    }
+
+    @Override
+    public String roleName() {
+        return "summoner-agrona-fanout";
+    }
+
+    /** @return whether a line waits and the outbound rings can take what comes of it. */
+    boolean hasWork() {
+        return !waiting && lines.size() > 0;
+    }
+
+    @Override
+    public int doWork() {
+        int work = 0;
+        if (payloadLength > 0) {
+            if (!publish()) {
+                return 0; // still waiting for room
+            }
+            work++;
+        }
+        work += lines.controlledRead(this, READ_LIMIT);
+        if (payloadLength > 0) {
+            publish();
+            work++;
+        }
+        if (linesRelayed != 0) {
+            counters.relayed(linesRelayed, 0);
+            linesRelayed = 0;
+        }
+        return work;
+    }
+
+    @Override
+    public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+        final long id = buffer.getLong(index);
+        final int body = index + Records.ID_BYTES;
+        final int bodyLength = length - Records.ID_BYTES;
+        switch (type) {
+            case Records.OPENED -> {
+                final byte[] prefix = new byte[bodyLength];
+                buffer.getBytes(body, prefix);
+                senders.put(id, new Sender(prefix));
+                return Action.CONTINUE;
+            }
+            case Records.CLOSED -> {
+                senders.remove(id);
+                return Action.CONTINUE;
+            }
+            case Records.LINE_PART -> {
+                final Sender sender = senders.get(id);
+                if (sender != null) {
+                    sender.append(buffer, body, bodyLength);
+                }
+                return Action.CONTINUE;
+            }
+            case Records.LINE -> {
+                return line(id, buffer, body, bodyLength);
+            }
+            default -> throw new IllegalStateException("unknown record type " + type + " in the lines ring");
+        }
+    }
+
+    private Action line(long id, MutableDirectBuffer buffer, int body, int bodyLength) {
+        final Sender sender = senders.get(id);
+        if (sender == null) {
+            return Action.CONTINUE; // an I/O agent announces a connection before its lines; never expected
+        }
+        final int length = sender.partialLength + bodyLength;
+        final int bound = EnvelopeEncoder.maxEncodedLength(sender.prefix.length, length);
+        if (payloadLength > 0 && (payloadLength + bound > BATCH_BYTES || spans == Records.MAX_SPANS)) {
+            return Action.ABORT; // the batch is full: publish it, and read this line again into the next one
+        }
+        final byte[] content;
+        if (sender.partialLength > 0) {
+            sender.append(buffer, body, bodyLength);
+            content = sender.partial;
+        } else {
+            if (lineScratch.length < bodyLength) {
+                lineScratch = new byte[Math.max(bodyLength, lineScratch.length * 2)];
+            }
+            buffer.getBytes(body, lineScratch, 0, bodyLength);
+            content = lineScratch;
+        }
+        if (encodeScratch.length < bound) {
+            encodeScratch = new byte[Math.max(bound, encodeScratch.length * 2)];
+        }
+        final int encoded = EnvelopeEncoder.encode(sender.prefix, content, 0, length, encodeScratch, 0);
+        payload.putBytes(payloadLength, encodeScratch, 0, encoded);
+        payloadLength += encoded;
+        if (spans > 0 && spanSenders[spans - 1] == id) {
+            spanEnds[spans - 1] = payloadLength;
+            spanMessages[spans - 1]++;
+        } else {
+            spanSenders[spans] = id;
+            spanEnds[spans] = payloadLength;
+            spanMessages[spans] = 1;
+            spans++;
+        }
+        if (sender.partialLength > 0) {
+            sender.partialLength = 0;
+            sender.partial = new byte[0]; // a long line's memory is not kept
+        }
+        linesRelayed++;
+        return payloadLength >= BATCH_BYTES ? Action.BREAK : Action.CONTINUE;
+    }
+
+    /** @return true once every outbound ring has the whole batch; then the batch starts again empty. */
+    private boolean publish() {
+        boolean all = true;
+        for (int r = 0; r < outbound.length; r++) {
+            if (!publishTo(r)) {
+                all = false;
+            }
+        }
+        if (!all) {
+            if (!waiting) {
+                waiting = true;
+                counters.handOffWaited();
+            }
+            return false;
+        }
+        waiting = false;
+        payloadLength = 0;
+        spans = 0;
+        Arrays.fill(published, 0);
+        return true;
+    }
+
+    private boolean publishTo(int r) {
+        final RingBuffer ring = outbound[r];
+        final int maxPayload = ring.maxMsgLength() - Records.MAX_BATCH_HEADER;
+        boolean wrote = false;
+        try {
+            while (published[r] < payloadLength) {
+                final int from = published[r];
+                final int to = Math.min(payloadLength, from + maxPayload);
+                int first = 0;
+                while (spanEnds[first] <= from) {
+                    first++;
+                }
+                int last = first;
+                while (last + 1 < spans && spanEnds[last] < to) {
+                    last++;
+                }
+                final int count = last - first + 1;
+                final int length = Records.SPAN_COUNT_BYTES + count * Records.SPAN_BYTES + (to - from);
+                final int index = ring.tryClaim(Records.BATCH, length);
+                if (index < 0) {
+                    return false;
+                }
+                final MutableDirectBuffer dst = ring.buffer();
+                dst.putInt(index, count);
+                int at = index + Records.SPAN_COUNT_BYTES;
+                for (int i = first; i <= last; i++) {
+                    dst.putLong(at, spanSenders[i]);
+                    dst.putInt(at + Long.BYTES, Math.min(spanEnds[i], to) - from);
+                    dst.putInt(at + Long.BYTES + Integer.BYTES, spanEnds[i] <= to ? spanMessages[i] : 0);
+                    at += Records.SPAN_BYTES;
+                }
+                dst.putBytes(at, payload, from, to - from);
+                ring.commit(index);
+                published[r] = to;
+                wrote = true;
+            }
+            return true;
+        } finally {
+            if (wrote) {
+                wakers[r].run();
+            }
+        }
+    }
+}

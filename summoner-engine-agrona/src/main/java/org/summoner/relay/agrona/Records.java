@@ -1,0 +1,37 @@
+package org.summoner.relay.agrona;
+
+/**
+ * The records the engine's ring buffers carry. All integers are little-endian, as Agrona's buffers write them.
+ *
+ * <p>Lines ring (many I/O agents to the one fan-out agent), each record starting with the connection's id
+ * ({@code long}):
+ * <ul>
+ *   <li>{@link #OPENED}: id, then the connection's envelope prefix ({@code {"remote_addr":"...","content":"}).</li>
+ *   <li>{@link #LINE}: id, then a line (or the last piece of a line too long for one record).</li>
+ *   <li>{@link #LINE_PART}: id, then a piece of a line that the following records of that id complete.</li>
+ *   <li>{@link #CLOSED}: id only: the connection is gone, forget it.</li>
+ * </ul>
+ * One connection's records come from one I/O agent, in order, so its pieces arrive in order.
+ *
+ * <p>Outbound rings (the fan-out agent to one I/O agent): {@link #BATCH}: a span count ({@code int}), that many
+ * spans of {@link #SPAN_BYTES} (sender id {@code long}, end offset in the payload {@code int}, complete envelopes
+ * ending in it {@code int}), then the payload: envelopes back to back. An envelope too big for one record
+ * continues in the next records; its span counts it where it ends.
+ */
+final class Records {
+    static final int OPENED = 1;
+    static final int LINE = 2;
+    static final int LINE_PART = 3;
+    static final int CLOSED = 4;
+    static final int BATCH = 5;
+
+    static final int ID_BYTES = Long.BYTES;
+    static final int SPAN_BYTES = Long.BYTES + Integer.BYTES + Integer.BYTES;
+    static final int SPAN_COUNT_BYTES = Integer.BYTES;
+    /** Spans in one batch record at most: a batch of more senders is closed early. */
+    static final int MAX_SPANS = 64;
+    static final int MAX_BATCH_HEADER = SPAN_COUNT_BYTES + MAX_SPANS * SPAN_BYTES;
+
+    private Records() {
+    }
+}
