@@ -131,7 +131,8 @@ public final class SummonerServer {
      *
      * @param host the bind host unless the config sets {@code host}.
      * @param port the bind port unless the config sets {@code port}; 0 picks a free port.
-     * @throws ConfigException      when {@code version} names no engine present.
+     * @throws ConfigException      when {@code version} names no engine present, or the engine's own section is
+     *                              wrong.
      * @throws ServerStartException when the address cannot be resolved or bound, or the engines are ambiguous.
      */
     public RunningServer start(String host, int port, ServerConfig config) {
@@ -155,8 +156,11 @@ public final class SummonerServer {
         final RelayEngine engine;
         try {
             engine = provider.create(new EngineContext(name, config, bindAddress, counters, policy));
+        } catch (ConfigException e) {
+            throw e; // the engine's own config section: named like any other key
         } catch (RuntimeException e) {
-            throw new ServerStartException("cannot create the " + provider.name() + " engine: " + e, e);
+            throw new ServerStartException("cannot create the " + provider.name() + " engine: "
+                    + (e instanceof IllegalStateException ? e.getMessage() : e.toString()), e);
         }
         try {
             engine.start();

@@ -8,6 +8,6 @@ final class Engines {
     }
 
     static List<String> names() {
-        return List.of("nio", "netty");
+        return List.of("nio", "netty", "agrona");
     }
 }

@@ -62,7 +62,7 @@ class NoisyNeighboursIT {
                     received.add(pool.submit(() -> readChat(chatter, names)));
                 }
                 final long rssBefore = server.residentKib();
-                final long oldBefore = server.oldGenerationKib();
+                final long oldBefore = server.liveOldGenerationKib();
                 final AtomicLong noiseBytes = new AtomicLong();
                 final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
                 for (int i = 0; i < NOISY; i++) {
@@ -90,7 +90,7 @@ class NoisyNeighboursIT {
                     }
                 }
                 final long rssAfter = server.residentKib();
-                final long oldAfter = server.oldGenerationKib();
+                final long oldAfter = server.liveOldGenerationKib();
 
                 // Still serving: a newcomer (from another loopback address, in case 127.0.0.1 got quarantined) is relayed to.
                 try (Socket newcomer = new Socket()) {
@@ -110,7 +110,7 @@ class NoisyNeighboursIT {
                         + seconds + " s next to " + CHATTERS + " chatters, who got all " + Arrays.stream(sent).sum() * (CHATTERS - 1)
                         + " of each other's lines in order; server resident memory " + Figures.mib(rssBefore) + " before, "
                         + Figures.mib(rssMax) + " at most, " + Figures.mib(rssAfter) + " after; old generation "
-                        + Figures.mib(oldBefore) + " before, " + Figures.mib(oldAfter) + " after (heap fixed at 256 MiB)");
+                        + Figures.mib(oldBefore) + " before, " + Figures.mib(oldAfter) + " after, live after a full collection (heap fixed at 256 MiB)");
             } finally {
                 pool.shutdownNow();
                 for (Socket chatter : chatters) {

@@ -108,6 +108,47 @@ class ServerJarIT {
     }
 
     @Test
+    void version_agrona_runs_the_agrona_engine_with_its_own_section_and_the_seeds_rocket() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"),
+                "{\"version\": \"agrona\", \"agrona\": {\"idle_strategy\": \"sleeping\", \"io_threads\": 2}}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0", "--name", "first_server")) {
+            assertEquals("[DEBUG] Loaded config from: server_config.json", server.nextLine());
+            final String listening = server.nextLine(); // no warning: "agrona" is the engine's own section
+            assertTrue(listening.matches(TIMESTAMP + " - first_server - INFO - \uD83D\uDE80 Agrona server listening on 127\\.0\\.0\\.1:\\d+"), listening);
+            final int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+            try (Socket a = client(port); Socket b = client(port)) {
+                Thread.sleep(200);
+                a.getOutputStream().write("through agrona\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"through agrona\"}", reader(b).readLine());
+            }
+        }
+    }
+
+    @Test
+    void without_the_jar_manifest_the_agrona_engine_names_the_jvm_option_it_needs() throws Exception {
+        // java -cp ignores the manifest's Add-Exports, as an application embedding the server would.
+        final Process process = new ProcessBuilder(ServerProcess.javaTool("java"), "-cp", System.getProperty("summoner.server.jar"),
+                "org.summoner.relay.server.Main", "--engine", "agrona", "--port", "0").directory(dir.toFile()).start();
+        process.getOutputStream().close();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "exits");
+        assertEquals(1, process.exitValue());
+        assertEquals(List.of("error: cannot create the agrona engine: the agrona engine needs the JVM option --add-exports "
+                + "java.base/jdk.internal.misc=ALL-UNNAMED (java -jar summoner-server.jar sets it from its manifest; an "
+                + "application that embeds the server adds it to its own command line)"),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+    }
+
+    @Test
+    void a_bad_value_in_an_engines_section_exits_1_naming_the_key() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), "{\"version\": \"agrona\", \"agrona\": {\"idle_strategy\": \"nap\"}}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0")) {
+            assertEquals(1, server.awaitExit());
+            assertEquals(List.of("error: server_config.json: key \"agrona.idle_strategy\": expected one of backoff, sleeping, "
+                    + "yielding, busy-spin, found \"nap\""), server.stderrLines());
+        }
+    }
+
+    @Test
     void a_bad_config_exits_1_with_a_one_line_reason() throws Exception {
         Files.writeString(dir.resolve("server_config.json"), "{\"port\": \"8888\"}");
         try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json")) {
@@ -121,7 +162,7 @@ class ServerJarIT {
     void an_unknown_engine_exits_1_listing_the_engines_present() throws Exception {
         try (ServerProcess server = ServerProcess.start(dir, "--engine", "netyy", "--port", "0")) {
             assertEquals(1, server.awaitExit());
-            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [netty, nio]"), server.stderrLines());
+            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [agrona, netty, nio]"), server.stderrLines());
         }
     }
 

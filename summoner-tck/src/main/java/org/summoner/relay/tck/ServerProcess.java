@@ -85,6 +85,24 @@ public final class ServerProcess implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * @return the server's old generation after a full collection ({@code jcmd GC.run}), in KiB: what is live,
+     *         not garbage waiting for the next cycle; -1 if unknown.
+     */
+    public long liveOldGenerationKib() {
+        try {
+            final Process jcmd = new ProcessBuilder(javaTool("jcmd"), Long.toString(process.pid()), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+        return oldGenerationKib();
+    }
+
     /** @return the server's old-generation heap in use, in KiB ({@code jstat -gc}'s OU), or -1 if unknown. */
     public long oldGenerationKib() {
         try {

@@ -39,12 +39,12 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 2, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms512m", "-Xmx512m", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 @Warmup(iterations = 5, time = 5)
 @Measurement(iterations = 5, time = 10)
 public class FanOutLatencyBenchmark {
     /** Every engine of the build; {@code -p engine=...} narrows it. */
-    @Param({"nio", "netty"})
+    @Param({"nio", "netty", "agrona"})
     public String engine;
 
     @Param({"1", "10", "100"})

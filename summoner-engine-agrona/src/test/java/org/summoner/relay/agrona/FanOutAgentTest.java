@@ -1,0 +1,181 @@
+package org.summoner.relay.agrona;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.junit.jupiter.api.Test;
+import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.wire.EnvelopeEncoder;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fan-out agent's hand-off: lines in, one batch record per outbound ring out, envelopes encoded once; a full
+ * outbound ring holds the batch back (a return code and a counter, nothing lost, nothing read meanwhile).
+ */
+class FanOutAgentTest {
+    private static final long A = 1;
+    private static final long B = 2;
+
+    private final RingBuffer lines = new ManyToOneRingBuffer(ring(64 * 1024));
+    private final RelayCounters counters = new RelayCounters();
+    private final AtomicInteger wakes = new AtomicInteger();
+
+    private static UnsafeBuffer ring(int capacity) {
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(AgronaSettings.allocation(capacity)));
+    }
+
+    private FanOutAgent agent(RingBuffer... outbound) {
+        final Runnable[] wakers = new Runnable[outbound.length];
+        for (int i = 0; i < wakers.length; i++) {
+            wakers[i] = wakes::incrementAndGet;
+        }
+        return new FanOutAgent(lines, outbound, wakers, counters);
+    }
+
+    private void record(int type, long id, String body) {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[Records.ID_BYTES + bytes.length]);
+        record.putLong(0, id);
+        record.putBytes(Records.ID_BYTES, bytes);
+        assertTrue(lines.write(type, record, 0, record.capacity()));
+    }
+
+    private static String prefixOf(String remoteAddr) {
+        return new String(EnvelopeEncoder.prefix(remoteAddr), StandardCharsets.UTF_8);
+    }
+
+    private static String envelope(String remoteAddr, String content) {
+        return "{\"remote_addr\":\"" + remoteAddr + "\",\"content\":\"" + content + "\"}\n";
+    }
+
+    /** Reads every batch record of a ring: its spans as "sender:end:messages" and its payload. */
+    private static List<String> drain(RingBuffer ring) {
+        final List<String> records = new ArrayList<>();
+        ring.read((type, buffer, index, length) -> {
+            final StringBuilder text = new StringBuilder();
+            final int spans = buffer.getInt(index);
+            int at = index + Records.SPAN_COUNT_BYTES;
+            for (int s = 0; s < spans; s++, at += Records.SPAN_BYTES) {
+                text.append(buffer.getLong(at)).append(':').append(buffer.getInt(at + 8)).append(':')
+                        .append(buffer.getInt(at + 12)).append(' ');
+            }
+            text.append(buffer.getStringWithoutLengthUtf8(at, index + length - at));
+            records.add(text.toString());
+        });
+        return records;
+    }
+
+    @Test
+    void lines_become_one_batch_per_ring_with_who_sent_what() {
+        final RingBuffer first = new OneToOneRingBuffer(ring(64 * 1024));
+        final RingBuffer second = new OneToOneRingBuffer(ring(64 * 1024));
+        final FanOutAgent fanOut = agent(first, second);
+        record(Records.OPENED, A, prefixOf("127.0.0.1:1"));
+        record(Records.OPENED, B, prefixOf("127.0.0.1:2"));
+        record(Records.LINE, A, "one");
+        record(Records.LINE, A, "two");
+        record(Records.LINE, B, "three");
+
+        assertTrue(fanOut.doWork() > 0);
+
+        final String payload = envelope("127.0.0.1:1", "one") + envelope("127.0.0.1:1", "two") + envelope("127.0.0.1:2", "three");
+        final int endOfA = (envelope("127.0.0.1:1", "one") + envelope("127.0.0.1:1", "two")).length();
+        final String expected = A + ":" + endOfA + ":2 " + B + ":" + payload.length() + ":1 " + payload;
+        assertEquals(List.of(expected), drain(first));
+        assertEquals(List.of(expected), drain(second), "every I/O agent gets the same batch");
+        assertEquals(3, counters.linesRelayed());
+        assertEquals(2, wakes.get(), "each I/O agent woken once");
+    }
+
+    @Test
+    void a_line_in_pieces_is_relayed_once_whole() {
+        final RingBuffer outbound = new OneToOneRingBuffer(ring(64 * 1024));
+        final FanOutAgent fanOut = agent(outbound);
+        record(Records.OPENED, A, prefixOf("[::1]:7"));
+        record(Records.LINE_PART, A, "hel");
+        record(Records.LINE_PART, A, "lo ");
+        record(Records.LINE, A, "world");
+
+        fanOut.doWork();
+
+        final String payload = envelope("[::1]:7", "hello world");
+        assertEquals(List.of(A + ":" + payload.length() + ":1 " + payload), drain(outbound));
+    }
+
+    @Test
+    void a_full_outbound_ring_holds_the_batch_back_and_stops_reading_until_there_is_room() {
+        final RingBuffer outbound = new OneToOneRingBuffer(ring(64 * 1024));
+        final FanOutAgent fanOut = agent(outbound);
+        record(Records.OPENED, A, prefixOf("127.0.0.1:1"));
+        final String line = "x".repeat(4000);
+        int sent = 0;
+        while (outbound.size() + 8 * 1024 < outbound.capacity() || sent < 40) {
+            record(Records.LINE, A, line);
+            sent++;
+            fanOut.doWork();
+            if (counters.handOffWaits() > 0) {
+                break;
+            }
+        }
+        assertEquals(1, counters.handOffWaits(), "the wait is counted once");
+        assertFalse(fanOut.hasWork(), "a waiting agent idles instead of spinning");
+        record(Records.LINE, A, "after");
+        assertEquals(0, fanOut.doWork(), "nothing moves while the ring is full");
+        assertTrue(lines.size() > 0, "the next line stays in the lines ring");
+
+        final List<String> delivered = new ArrayList<>(drain(outbound)); // an I/O agent catches up
+        fanOut.doWork();
+        delivered.addAll(drain(outbound));
+        fanOut.doWork();
+        delivered.addAll(drain(outbound));
+
+        final StringBuilder payloads = new StringBuilder();
+        for (String record : delivered) {
+            payloads.append(record.substring(record.indexOf(' ') + 1));
+        }
+        final StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < sent; i++) {
+            expected.append(envelope("127.0.0.1:1", line));
+        }
+        expected.append(envelope("127.0.0.1:1", "after"));
+        assertEquals(expected.toString(), payloads.toString(), "every envelope once, in order");
+        assertEquals(sent + 1, counters.linesRelayed());
+        assertEquals(0, lines.size());
+    }
+
+    @Test
+    void an_envelope_larger_than_a_ring_record_travels_in_several() {
+        final RingBuffer outbound = new OneToOneRingBuffer(ring(64 * 1024)); // records of at most 8 KiB
+        final FanOutAgent fanOut = agent(outbound);
+        record(Records.OPENED, A, prefixOf("127.0.0.1:1"));
+        final String line = "y".repeat(20_000);
+        for (int i = 0; i < 3; i++) {
+            record(Records.LINE_PART, A, line.substring(i * 6_000, (i + 1) * 6_000));
+        }
+        record(Records.LINE, A, line.substring(18_000));
+
+        fanOut.doWork();
+
+        final List<String> records = drain(outbound);
+        assertTrue(records.size() >= 3, records.size() + " records");
+        final StringBuilder payload = new StringBuilder();
+        int messages = 0;
+        for (String record : records) {
+            final String[] span = record.substring(0, record.indexOf(' ')).split(":");
+            messages += Integer.parseInt(span[2]);
+            payload.append(record.substring(record.indexOf(' ') + 1));
+        }
+        assertEquals(envelope("127.0.0.1:1", line), payload.toString());
+        assertEquals(1, messages, "counted once, in the record where it ends");
+    }
+}
