@@ -201,7 +201,7 @@ final class IoAgent implements Agent, LineHandler {
             mayBlock.set(false);
             return;
         }
-        selector.select(TimeUnit.NANOSECONDS.toMillis(blockNanos() + 999_999));
+        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(blockNanos() + 999_999))); // 0 would mean forever
         mayBlock.set(false);
         selector.selectedKeys().clear(); // the next selectNow(onReady) handles what is ready
     }
@@ -463,7 +463,10 @@ final class IoAgent implements Agent, LineHandler {
         deliveries += messages;
     }
 
-    /** A notice (or any line of this agent's own) for one client, in order with what waits for it. */
+    /**
+     * A notice (or any line of this agent's own) for one client, in order with what waits for it, under the same
+     * bounds as envelopes: a client that floods bad lines and never reads cannot grow its queue past them.
+     */
     private void deliver(AgronaConnection connection, byte[] line) {
         final ByteQueue queue = connection.queue;
         if (queue.isEmpty() && !connection.blocked()) {
@@ -472,8 +475,14 @@ final class IoAgent implements Agent, LineHandler {
                 queue.append(line, written, line.length - written);
                 blocked(connection);
             }
+        } else if (queue.bytes() + line.length > maxQueuedBytes) {
+            counters.deliveriesDropped(1);
+            slowConsumer(connection, "max_queued_bytes");
         } else {
             queue.append(line, 0, line.length);
+            if (connection.blocked() && queue.messages() >= backlogToJudge && connection.state == AgronaConnection.State.OPEN) {
+                judgeBacklog(connection);
+            }
         }
     }
 

@@ -988,6 +988,27 @@ public abstract class RelayEngineCompatibilityKit {
         }
 
         @Test
+        void a_client_that_floods_refused_lines_and_never_reads_is_closed_not_buffered_without_bound() throws Exception {
+            final RunningServer server = startServer(parameters("rate_limit_msgs_per_minute", 1, "max_queued_bytes", 64 * 1024,
+                    "backpressure_policy", policy(false, 1_000_000, false, 1_000_000, false, 1_000_000)));
+            final KitClient flooder = stalled(server);
+            awaitConnections(server, 1);
+            final byte[] burst = "x\n".repeat(1_000).getBytes(StandardCharsets.UTF_8);
+
+            // Each refused line earns a notice; the flooder reads none of them.
+            try {
+                for (int i = 0; i < 500 && server.stats().slowConsumerDisconnects() == 0; i++) {
+                    flooder.send(burst);
+                }
+            } catch (IOException closedMidBurst) {
+                // the server closed it while it was still sending: what this test waits for
+            }
+            awaitStats(server, "the flooder closed at max_queued_bytes", stats -> stats.slowConsumerDisconnects() == 1);
+            assertTrue(server.stats().droppedRateLimited() > 1_000, server.stats().summary());
+            awaitConnections(server, 0);
+        }
+
+        @Test
         void a_slow_consumers_address_is_quarantined_for_the_cooldown_then_admitted_again() throws Exception {
             final RunningServer server = startServer(parameters("quarantine_cooldown_secs", 2, "quarantine_cleanup_interval_secs", 1,
                     "backpressure_policy", policy(false, 1, false, 1, true, 20)));
