@@ -9,6 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ReadPause {
     private final AtomicLong untilNanos = new AtomicLong(System.nanoTime());
+    private final Runnable onStart;
+
+    /** A pause that engine threads poll. */
+    public ReadPause() {
+        this(() -> { });
+    }
+
+    /** @param onStart run by the thread that starts a new pause, e.g. to tell every engine thread at once. */
+    public ReadPause(Runnable onStart) {
+        this.onStart = onStart;
+    }
 
     /**
      * Extends the pause to at least {@code nowNanos + pauseNanos}.
@@ -23,7 +34,11 @@ public final class ReadPause {
                 return false;
             }
             if (untilNanos.compareAndSet(current, end)) {
-                return current - nowNanos <= 0;
+                final boolean started = current - nowNanos <= 0;
+                if (started) {
+                    onStart.run();
+                }
+                return started;
             }
         }
     }

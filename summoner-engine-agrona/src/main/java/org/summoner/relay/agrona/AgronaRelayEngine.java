@@ -9,6 +9,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.JdkIoWarmUp;
@@ -38,6 +39,7 @@ final class AgronaRelayEngine implements RelayEngine {
     private final EngineContext context;
     private final AgronaSettings settings;
     private final ReadPause readPause = new ReadPause();
+    private final BacklogJudge judge;
     private final List<AgentRunner> runners = new ArrayList<>();
     private IoAgent[] ioAgents = new IoAgent[0];
     private AgentRunner fanOutRunner;
@@ -52,6 +54,7 @@ final class AgronaRelayEngine implements RelayEngine {
     AgronaRelayEngine(EngineContext context, AgronaSettings settings) {
         this.context = context;
         this.settings = settings;
+        this.judge = new BacklogJudge(context, readPause);
     }
 
     @Override
@@ -74,7 +77,7 @@ final class AgronaRelayEngine implements RelayEngine {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < agents.length; i++) {
                 outbound[i] = new OneToOneRingBuffer(ring(settings.outboundRingBytes()));
-                agents[i] = new IoAgent(i, context, readPause, lines, outbound[i], wakeFanOut);
+                agents[i] = new IoAgent(i, context, judge, readPause, lines, outbound[i], wakeFanOut);
             }
         } catch (IOException | RuntimeException e) {
             for (IoAgent agent : agents) {

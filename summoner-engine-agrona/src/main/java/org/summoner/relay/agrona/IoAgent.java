@@ -10,9 +10,10 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
-import org.summoner.relay.policy.BackpressureGate;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BacklogJudge;
+import org.summoner.relay.spi.CounterBatch;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.EnvelopeEncoder;
@@ -68,8 +69,9 @@ final class IoAgent implements Agent, LineHandler {
 
     private final int agentIndex;
     private final RelayCounters counters;
+    private final CounterBatch counts;
     private final FairUsePolicy policy;
-    private final BackpressureGate gate;
+    private final BacklogJudge judge;
     private final int backlogToJudge;
     private final ReadPause readPause;
     private final int maxLineBytes;
@@ -105,23 +107,20 @@ final class IoAgent implements Agent, LineHandler {
     private long now = System.nanoTime();
     private long nextIdleCheckNanos;
 
-    private long linesReceived;
-    private long bytesReceived;
-    private long deliveries;
-    private long bytesSent;
 
     /** A socket the acceptor admitted, with the address admission counted it under. */
     private record Adopted(SocketChannel channel, InetSocketAddress remote) {
     }
 
-    IoAgent(int agentIndex, EngineContext context, ReadPause readPause, RingBuffer lines, RingBuffer outbound,
-            Runnable wakeFanOut) throws IOException {
+    IoAgent(int agentIndex, EngineContext context, BacklogJudge judge, ReadPause readPause, RingBuffer lines,
+            RingBuffer outbound, Runnable wakeFanOut) throws IOException {
         final HyperParameters parameters = context.config().hyperParameters();
         this.agentIndex = agentIndex;
         this.counters = context.counters();
+        this.counts = new CounterBatch(counters);
         this.policy = context.policy();
-        this.gate = policy.backpressure();
-        this.backlogToJudge = gate.lowestThreshold();
+        this.judge = judge;
+        this.backlogToJudge = judge.lowestThreshold();
         this.readPause = readPause;
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
@@ -184,7 +183,7 @@ final class IoAgent implements Agent, LineHandler {
         closeIdle();
         expireLingering();
         closeScheduled();
-        publishCounters();
+        counts.publish();
         if (shutdownRequested) {
             shutdownStep();
         }
@@ -260,7 +259,7 @@ final class IoAgent implements Agent, LineHandler {
             if (n == 0) {
                 return;
             }
-            bytesReceived += n;
+            counts.bytesReceived(n);
             connection.lastReadNanos = now;
             if (connection.state == AgronaConnection.State.OPEN) {
                 connection.framer.onBytes(array, 0, n, this);
@@ -274,7 +273,7 @@ final class IoAgent implements Agent, LineHandler {
     @Override
     public void onLine(byte[] buffer, int offset, int length) {
         final AgronaConnection sender = reading;
-        linesReceived++;
+        counts.lineReceived();
         if (sender.closeScheduled) {
             return;
         }
@@ -297,7 +296,7 @@ final class IoAgent implements Agent, LineHandler {
 
     @Override
     public void onLineDropped(ServerNotice reason) {
-        linesReceived++;
+        counts.lineReceived();
         drop(reading, reason);
     }
 
@@ -460,7 +459,7 @@ final class IoAgent implements Agent, LineHandler {
                 judgeBacklog(connection);
             }
         }
-        deliveries += messages;
+        counts.delivered(messages);
     }
 
     /**
@@ -490,7 +489,7 @@ final class IoAgent implements Agent, LineHandler {
     private int write(AgronaConnection connection, ByteBuffer bytes) {
         try {
             final int written = connection.channel.write(bytes);
-            bytesSent += written;
+            counts.bytesSent(written);
             return written;
         } catch (IOException e) {
             log.debug("{} write failed: {}", connection.remoteAddr, e.toString());
@@ -519,7 +518,7 @@ final class IoAgent implements Agent, LineHandler {
                 scheduleClose(connection);
                 return;
             }
-            bytesSent += written;
+            counts.bytesSent(written);
             if (written == 0) {
                 break;
             }
@@ -547,39 +546,19 @@ final class IoAgent implements Agent, LineHandler {
 
     /** Applies the backpressure gate to what really waits for a client. */
     private void judgeBacklog(AgronaConnection connection) {
-        final long backlog = connection.queue.messages();
-        final BackpressureGate.Action action = gate.assess((int) Math.min(Integer.MAX_VALUE, backlog));
-        switch (action) {
-            case DISCONNECT -> slowConsumer(connection, "disconnect_threshold");
-            case THROTTLE, FLOW_CONTROL -> {
-                if (readPause.request(now, gate.pauseNanos(action))) {
-                    if (action == BackpressureGate.Action.THROTTLE) {
-                        counters.throttled();
-                    } else {
-                        counters.flowControlled();
-                    }
-                    log.debug("reading paused ({}): {} has {} messages waiting", action, connection.remoteAddr, backlog);
-                }
-            }
-            default -> {
-            }
+        if (!connection.closeScheduled && judge.judge(connection.queue.messages(), connection.queue.bytes(),
+                connection.address, connection.remoteAddr, now)) {
+            scheduleClose(connection);
         }
     }
 
     /** Closes a client that cannot keep up, and quarantines its address. */
     private void slowConsumer(AgronaConnection connection, String limit) {
-        if (connection.closeScheduled) {
-            return;
+        if (!connection.closeScheduled) {
+            judge.slowConsumer(connection.address, connection.remoteAddr, limit, connection.queue.messages(),
+                    connection.queue.bytes(), now);
+            scheduleClose(connection);
         }
-        counters.slowConsumerDisconnected();
-        final boolean quarantined = policy.admission().quarantine(connection.address, now);
-        if (quarantined) {
-            counters.quarantined();
-        }
-        log.warn("{} closed as a slow consumer ({}): {} messages ({} bytes) were waiting to be written{}",
-                connection.remoteAddr, limit, connection.queue.messages(), connection.queue.bytes(),
-                quarantined ? "; its address is quarantined" : "");
-        scheduleClose(connection);
     }
 
     // ---- connections: adoption, goodbyes, closing ----
@@ -737,7 +716,7 @@ final class IoAgent implements Agent, LineHandler {
             for (int i = connectionCount - 1; i >= 0; i--) {
                 closeNow(connections[i]);
             }
-            publishCounters();
+            counts.publish();
             throw new AgentTerminationException();
         }
     }
@@ -752,25 +731,9 @@ final class IoAgent implements Agent, LineHandler {
             closeQuietly(orphan.channel());
             policy.admission().release(orphan.remote().getAddress());
         }
-        publishCounters();
+        counts.publish();
         closeQuietly(selector);
         stopped.countDown();
-    }
-
-    private void publishCounters() {
-        if ((linesReceived | bytesReceived) != 0) {
-            counters.received(linesReceived, bytesReceived);
-            linesReceived = 0;
-            bytesReceived = 0;
-        }
-        if (deliveries != 0) {
-            counters.relayed(0, deliveries);
-            deliveries = 0;
-        }
-        if (bytesSent != 0) {
-            counters.sent(bytesSent);
-            bytesSent = 0;
-        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -11,8 +11,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.policy.BackpressureGate;
 import org.summoner.relay.policy.FairUsePolicy;
+import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BacklogJudge;
+import org.summoner.relay.spi.CounterBatch;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.EnvelopeEncoder;
@@ -35,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Fair use ({@link FairUsePolicy}) is applied at the same points as in the NIO engine: the rate limiter per
  * line; the backpressure gate on a recipient's real backlog (the envelopes in what Netty holds for it after a
  * flush, or when its write buffer is over the high water mark); the idle check every {@code timeout_check_interval_secs}; a pause of
- * reading on every loop ({@link Pauses}). A recipient past {@code max_queued_bytes} pending is closed whatever the
+ * reading on every loop (the engine's {@link ReadPause}, which tells every loop when a pause starts). A recipient past {@code max_queued_bytes} pending is closed whatever the
  * policy.
  *
  * <p>The hand-off between loops is bounded too: while another loop has more than {@link #INBOX_HIGH_WATER_BYTES} of
@@ -58,12 +60,13 @@ final class LoopState {
     /** Shared by the decoders of this loop's channels, which run one at a time. */
     final byte[] readScratch = new byte[64 * 1024];
     private final RelayCounters counters;
+    private final CounterBatch counts;
     private final FairUsePolicy policy;
-    private final BackpressureGate gate;
+    private final BacklogJudge judge;
     private final int backlogToJudge;
     private final long maxQueuedBytes;
     private final int maxLineBytes;
-    private final Pauses pauses;
+    private final ReadPause pauses;
     private final EnvelopeBatch batch;
     private final EnvelopeBatch.Sink<NettyConnection> toRecipient = this::deliver;
     /** Counts the batches this loop sealed; a connection that sent into the current one is marked with it. */
@@ -86,23 +89,19 @@ final class LoopState {
     private CountDownLatch shutdownDone;
     private long now = System.nanoTime();
 
-    private long linesReceived;
-    private long bytesReceived;
-    private long linesRelayed;
-    private long deliveries;
-    private long bytesSent;
 
     /** A sealed batch on its way to other loops: its buffer and how many envelopes it holds. */
     private record Sealed(ByteBuf buffer, int messages) {
     }
 
-    LoopState(EventLoop loop, EngineContext context, Pauses pauses, ByteBufAllocator allocator) {
+    LoopState(EventLoop loop, EngineContext context, BacklogJudge judge, ReadPause pauses, ByteBufAllocator allocator) {
         this.loop = loop;
         this.batch = new EnvelopeBatch(allocator);
         this.counters = context.counters();
+        this.counts = new CounterBatch(counters);
         this.policy = context.policy();
-        this.gate = policy.backpressure();
-        this.backlogToJudge = gate.lowestThreshold();
+        this.judge = judge;
+        this.backlogToJudge = judge.lowestThreshold();
         this.maxQueuedBytes = context.config().hyperParameters().maxQueuedBytes();
         this.maxLineBytes = context.config().hyperParameters().maxLineBytes();
         this.pauses = pauses;
@@ -142,13 +141,13 @@ final class LoopState {
 
     boolean onBytes(NettyConnection connection, int count) {
         now = System.nanoTime();
-        bytesReceived += count;
+        counts.bytesReceived(count);
         connection.lastReadNanos = now;
         return connection.state == NettyConnection.State.OPEN;
     }
 
     void relay(NettyConnection sender, byte[] bytes, int offset, int length) {
-        linesReceived++;
+        counts.lineReceived();
         if (!sender.acceptsDeliveries()) {
             return;
         }
@@ -161,7 +160,7 @@ final class LoopState {
         }
         batch.append(sender, sender.envelopePrefix, bytes, offset, length);
         sender.lastBatch = batchSequence;
-        linesRelayed++;
+        counts.lineRelayed();
         if (batch.readableBytes() >= BATCH_SEAL_BYTES) {
             seal();
         }
@@ -171,7 +170,7 @@ final class LoopState {
     /** A line that is not relayed: counted, logged at DEBUG, and the sender is told why. */
     void drop(NettyConnection sender, ServerNotice reason, boolean framed) {
         if (framed) {
-            linesReceived++;
+            counts.lineReceived();
         }
         counters.linesDropped(reason, 1);
         log.debug("{} line dropped: {}", sender.remoteAddr, reason);
@@ -216,7 +215,7 @@ final class LoopState {
     /** The {@link EnvelopeBatch.Sink} of this loop's recipients. */
     private void deliver(NettyConnection recipient, ByteBuf slice, int messages) {
         if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
-            deliveries += messages;
+            counts.delivered(messages);
         }
     }
 
@@ -246,7 +245,7 @@ final class LoopState {
         connection.channel.write(message, promise);
         connection.unflushed++;
         writes.add(messages, size);
-        bytesSent += size;
+        counts.bytesSent(size);
         if (!connection.dirty) {
             connection.dirty = true;
             dirty.add(connection);
@@ -282,24 +281,9 @@ final class LoopState {
             return;
         }
         final long backlog = backlog(connection, pending);
-        if (backlog < backlogToJudge) {
-            return;
-        }
-        final BackpressureGate.Action action = gate.assess((int) Math.min(Integer.MAX_VALUE, backlog));
-        switch (action) {
-            case DISCONNECT -> slowConsumer(connection, "disconnect_threshold");
-            case THROTTLE, FLOW_CONTROL -> {
-                if (pauses.request(now, gate.pauseNanos(action))) {
-                    if (action == BackpressureGate.Action.THROTTLE) {
-                        counters.throttled();
-                    } else {
-                        counters.flowControlled();
-                    }
-                    log.debug("reading paused ({}): {} has {} messages waiting", action, connection.remoteAddr, backlog);
-                }
-            }
-            default -> {
-            }
+        if (backlog >= backlogToJudge
+                && judge.judge(backlog, backlogBytes(connection), connection.address, connection.remoteAddr, now)) {
+            close(connection);
         }
     }
 
@@ -307,15 +291,9 @@ final class LoopState {
         if (connection.state == NettyConnection.State.CLOSED) {
             return;
         }
-        counters.slowConsumerDisconnected();
-        final boolean quarantined = policy.admission().quarantine(connection.address, now);
-        if (quarantined) {
-            counters.quarantined();
-        }
         final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
-        log.warn("{} closed as a slow consumer ({}): {} messages ({} bytes) were waiting to be written{}",
-                connection.remoteAddr, limit, pending == null ? 0 : backlog(connection, pending), backlogBytes(connection),
-                quarantined ? "; its address is quarantined" : "");
+        judge.slowConsumer(connection.address, connection.remoteAddr, limit, pending == null ? 0 : backlog(connection, pending),
+                backlogBytes(connection), now);
         close(connection);
     }
 
@@ -356,7 +334,7 @@ final class LoopState {
             }
         }
         flushDirty();
-        publishCounters();
+        counts.publish();
     }
 
     /** Batches from another loop, in that loop's order: every client here gets each whole, then they are released. */
@@ -375,7 +353,7 @@ final class LoopState {
         }
         inboxBytes.addAndGet(-bytes);
         flushDirty();
-        publishCounters();
+        counts.publish();
     }
 
     private long mostBehindPeer() {
@@ -470,7 +448,7 @@ final class LoopState {
             if (dropped > 0) {
                 counters.deliveriesDropped(dropped);
             }
-            bytesSent -= backlogBytes(connection);
+            counts.bytesSent(-backlogBytes(connection));
         }
         connection.state = NettyConnection.State.CLOSED;
         connection.channel.close();
@@ -487,7 +465,7 @@ final class LoopState {
         }
         counters.connectionClosed();
         policy.admission().release(connection.address);
-        publishCounters();
+        counts.publish();
         if (shutdownDone != null && connections.isEmpty()) {
             shutdownDone.countDown();
             shutdownDone = null;
@@ -552,20 +530,4 @@ final class LoopState {
         }, LINGER_NANOS, TimeUnit.NANOSECONDS);
     }
 
-    private void publishCounters() {
-        if ((linesReceived | bytesReceived) != 0) {
-            counters.received(linesReceived, bytesReceived);
-            linesReceived = 0;
-            bytesReceived = 0;
-        }
-        if ((linesRelayed | deliveries) != 0) {
-            counters.relayed(linesRelayed, deliveries);
-            linesRelayed = 0;
-            deliveries = 0;
-        }
-        if (bytesSent != 0) {
-            counters.sent(bytesSent);
-            bytesSent = 0;
-        }
-    }
 }

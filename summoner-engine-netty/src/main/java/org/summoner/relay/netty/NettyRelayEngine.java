@@ -18,6 +18,8 @@ import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.AdmissionControl;
+import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
@@ -48,7 +50,10 @@ final class NettyRelayEngine implements RelayEngine {
 
     private final EngineContext context;
     private final AdmissionControl admission;
-    private final Pauses pauses = new Pauses();
+    /** Throttle and flow control: a pause that starts is announced to every loop, which turns auto-read off. */
+    private final ReadPause pauses = new ReadPause(this::announcePause);
+    private final BacklogJudge judge;
+    private volatile LoopState[] loopStates = new LoopState[0];
     private final Map<EventExecutor, LoopState> loops = new IdentityHashMap<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -58,6 +63,7 @@ final class NettyRelayEngine implements RelayEngine {
 
     NettyRelayEngine(EngineContext context) {
         this.context = context;
+        this.judge = new BacklogJudge(context, pauses);
         this.admission = context.policy().admission();
     }
 
@@ -73,7 +79,7 @@ final class NettyRelayEngine implements RelayEngine {
                 new DefaultThreadFactory("summoner-netty-worker"), transport.ioHandlerFactory());
         final List<LoopState> states = new ArrayList<>();
         for (EventExecutor executor : workers) {
-            final LoopState state = new LoopState((EventLoop) executor, context, pauses, PooledByteBufAllocator.DEFAULT);
+            final LoopState state = new LoopState((EventLoop) executor, context, judge, pauses, PooledByteBufAllocator.DEFAULT);
             loops.put(executor, state);
             states.add(state);
         }
@@ -81,7 +87,7 @@ final class NettyRelayEngine implements RelayEngine {
             state.peers(states.stream().filter(other -> other != state).toArray(LoopState[]::new));
             state.loop.execute(state::start);
         }
-        pauses.loops(states.toArray(new LoopState[0]));
+        loopStates = states.toArray(new LoopState[0]);
 
         final ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -107,6 +113,12 @@ final class NettyRelayEngine implements RelayEngine {
         serverChannel = bound.channel();
         boundAddress = (InetSocketAddress) serverChannel.localAddress();
         log.debug("Netty engine started: {} worker event loops, {} transport, on {}", states.size(), transport.name(), boundAddress);
+    }
+
+    private void announcePause() {
+        for (LoopState state : loopStates) {
+            state.announcePause();
+        }
     }
 
     /** On the client's event loop: admit it into that loop's state, or tell it why not and close it. */

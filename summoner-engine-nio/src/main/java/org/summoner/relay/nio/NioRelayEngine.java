@@ -3,6 +3,7 @@ package org.summoner.relay.nio;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.JdkIoWarmUp;
@@ -30,6 +31,7 @@ final class NioRelayEngine implements RelayEngine {
 
     private final EngineContext context;
     private final ReadPause readPause = new ReadPause();
+    private final BacklogJudge judge;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
@@ -42,6 +44,7 @@ final class NioRelayEngine implements RelayEngine {
 
     NioRelayEngine(EngineContext context) {
         this.context = context;
+        this.judge = new BacklogJudge(context, readPause);
     }
 
     @Override
@@ -55,7 +58,7 @@ final class NioRelayEngine implements RelayEngine {
         try {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < created.length; i++) {
-                created[i] = new NioWorker(context, readPause);
+                created[i] = new NioWorker(context, judge, readPause);
             }
         } catch (IOException | RuntimeException e) {
             for (NioWorker worker : created) {

@@ -3,9 +3,10 @@ package org.summoner.relay.nio;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
-import org.summoner.relay.policy.BackpressureGate;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.BacklogJudge;
+import org.summoner.relay.spi.CounterBatch;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.EnvelopeEncoder;
@@ -40,7 +41,7 @@ import java.util.function.Consumer;
  * whatever must close; add this turn's counts to the shared counters.
  *
  * <p>Fair use ({@link FairUsePolicy}): each line passes the sender's rate limiter; a recipient's backlog is judged
- * by the {@link BackpressureGate} after a write attempt, or when queueing to a recipient whose socket is already
+ * by the {@link BacklogJudge} after a write attempt, or when queueing to a recipient whose socket is already
  * full, never mid-batch; a slow consumer is closed and its address quarantined; a throttle or flow-control pause
  * stops reading on every worker. Hard bounds: {@code max_queued_bytes} per recipient; reads stop while another
  * worker's inbox holds more than {@link #INBOX_HIGH_WATER_BYTES}; reads and writes per connection per turn are
@@ -65,8 +66,9 @@ final class NioWorker implements Runnable, LineHandler {
             ServerNotice.SHUTTING_DOWN, ServerNotice.LINE_TOO_LONG, ServerNotice.INVALID_UTF8};
 
     private final RelayCounters counters;
+    private final CounterBatch counts;
     private final FairUsePolicy policy;
-    private final BackpressureGate gate;
+    private final BacklogJudge judge;
     private final int backlogToJudge;
     private final ReadPause readPause;
     private final int maxLineBytes;
@@ -98,22 +100,18 @@ final class NioWorker implements Runnable, LineHandler {
     private boolean clockStale;
     private long nextIdleCheckNanos;
 
-    private long linesReceived;
-    private long bytesReceived;
-    private long linesRelayed;
-    private long deliveries;
-    private long bytesSent;
 
     /** A socket the acceptor admitted, with the address admission counted it under. */
     private record Adopted(SocketChannel channel, InetSocketAddress remote) {
     }
 
-    NioWorker(EngineContext context, ReadPause readPause) throws IOException {
+    NioWorker(EngineContext context, BacklogJudge judge, ReadPause readPause) throws IOException {
         final HyperParameters parameters = context.config().hyperParameters();
         this.counters = context.counters();
+        this.counts = new CounterBatch(counters);
         this.policy = context.policy();
-        this.gate = policy.backpressure();
-        this.backlogToJudge = gate.lowestThreshold();
+        this.judge = judge;
+        this.backlogToJudge = judge.lowestThreshold();
         this.readPause = readPause;
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
@@ -177,7 +175,7 @@ final class NioWorker implements Runnable, LineHandler {
                 policy.admission().release(orphan.remote().getAddress());
             }
         } finally {
-            publishCounters();
+            counts.publish();
             closeQuietly(selector);
         }
     }
@@ -192,7 +190,7 @@ final class NioWorker implements Runnable, LineHandler {
         closeIdle();
         expireLingering();
         closeScheduled();
-        publishCounters();
+        counts.publish();
     }
 
     private long selectTimeoutNanos() {
@@ -270,7 +268,7 @@ final class NioWorker implements Runnable, LineHandler {
             if (n == 0) {
                 return;
             }
-            bytesReceived += n;
+            counts.bytesReceived(n);
             connection.lastReadNanos = now;
             if (connection.state == NioConnection.State.OPEN) {
                 connection.framer.onBytes(array, 0, n, this);
@@ -284,7 +282,7 @@ final class NioWorker implements Runnable, LineHandler {
     @Override
     public void onLine(byte[] buffer, int offset, int length) {
         final NioConnection sender = reading;
-        linesReceived++;
+        counts.lineReceived();
         if (sender.closeScheduled) {
             return;
         }
@@ -302,7 +300,7 @@ final class NioWorker implements Runnable, LineHandler {
         if (log.isDebugEnabled()) {
             log.debug("Received from {}: {}", sender.remoteAddr, new String(buffer, offset, length, StandardCharsets.UTF_8));
         }
-        linesRelayed++;
+        counts.lineRelayed();
         deliverLocally(envelope);
         if (peers.length > 0) {
             outbox.add(envelope);
@@ -311,7 +309,7 @@ final class NioWorker implements Runnable, LineHandler {
 
     @Override
     public void onLineDropped(ServerNotice reason) {
-        linesReceived++;
+        counts.lineReceived();
         drop(reading, reason);
     }
 
@@ -334,7 +332,7 @@ final class NioWorker implements Runnable, LineHandler {
                 queued++;
             }
         }
-        deliveries += queued;
+        counts.delivered(queued);
     }
 
     /**
@@ -360,39 +358,19 @@ final class NioWorker implements Runnable, LineHandler {
 
     /** Applies the backpressure gate to what really waits for a recipient. */
     private void judgeBacklog(NioConnection connection) {
-        final BackpressureGate.Action action = gate.assess(connection.queue.size());
-        switch (action) {
-            case DISCONNECT -> slowConsumer(connection, "disconnect_threshold");
-            case THROTTLE, FLOW_CONTROL -> {
-                if (readPause.request(now, gate.pauseNanos(action))) {
-                    if (action == BackpressureGate.Action.THROTTLE) {
-                        counters.throttled();
-                    } else {
-                        counters.flowControlled();
-                    }
-                    log.debug("reading paused ({}): {} has {} messages waiting", action, connection.remoteAddr,
-                            connection.queue.size());
-                }
-            }
-            default -> {
-            }
+        if (!connection.closeScheduled && judge.judge(connection.queue.size(), connection.queue.bytes(), connection.address,
+                connection.remoteAddr, now)) {
+            scheduleClose(connection);
         }
     }
 
     /** Closes a recipient that cannot keep up, and quarantines its address. */
     private void slowConsumer(NioConnection connection, String limit) {
-        if (connection.closeScheduled) {
-            return;
+        if (!connection.closeScheduled) {
+            judge.slowConsumer(connection.address, connection.remoteAddr, limit, connection.queue.size(),
+                    connection.queue.bytes(), now);
+            scheduleClose(connection);
         }
-        counters.slowConsumerDisconnected();
-        final boolean quarantined = policy.admission().quarantine(connection.address, now);
-        if (quarantined) {
-            counters.quarantined();
-        }
-        log.warn("{} closed as a slow consumer ({}): {} messages ({} bytes) were waiting to be written{}",
-                connection.remoteAddr, limit, connection.queue.size(), connection.queue.bytes(),
-                quarantined ? "; its address is quarantined" : "");
-        scheduleClose(connection);
     }
 
     private void markDirty(NioConnection connection) {
@@ -432,7 +410,7 @@ final class NioWorker implements Runnable, LineHandler {
                 scheduleClose(connection);
                 return;
             }
-            bytesSent += written;
+            counts.bytesSent(written);
             queue.consume(written);
             if (written < staged) {
                 break;
@@ -640,29 +618,12 @@ final class NioWorker implements Runnable, LineHandler {
             flushDirty();
             expireLingering();
             closeScheduled();
-            publishCounters();
+            counts.publish();
             if (connectionCount == 0) {
                 return;
             }
             selector.select(onReady, TimeUnit.NANOSECONDS.toMillis(CLOSING_SELECT_NANOS));
             now = System.nanoTime();
-        }
-    }
-
-    private void publishCounters() {
-        if ((linesReceived | bytesReceived) != 0) {
-            counters.received(linesReceived, bytesReceived);
-            linesReceived = 0;
-            bytesReceived = 0;
-        }
-        if ((linesRelayed | deliveries) != 0) {
-            counters.relayed(linesRelayed, deliveries);
-            linesRelayed = 0;
-            deliveries = 0;
-        }
-        if (bytesSent != 0) {
-            counters.sent(bytesSent);
-            bytesSent = 0;
         }
     }
 
