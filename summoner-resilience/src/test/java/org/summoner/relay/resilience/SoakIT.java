@@ -85,7 +85,8 @@ class SoakIT {
                     + " deliveries, 0 lost, 0 reordered; p99 " + result.get("latencyMicros").get("p99").asDouble()
                     + " us; server resident memory " + Figures.mib(first[0]) + " after warm-up, " + Figures.mib(rssMax)
                     + " at most, " + Figures.mib(last[0]) + " at the end; old generation " + Figures.mib(first[1]) + " after warm-up, "
-                    + Figures.mib(oldMax) + " at most, " + Figures.mib(last[1]) + " at the end (" + samples.size() + " samples, heap fixed at 256 MiB)");
+                    + Figures.mib(oldMax) + " at most, " + Figures.mib(last[1]) + " at the end (" + samples.size() + " samples, heap fixed at 256 MiB)"
+                    + "; resident MiB by sample: " + samples.stream().map(sample -> String.valueOf(sample[0] / 1024)).toList());
             // Leveling off, not climbing: generous bounds, since the figures above are what the docs report.
             assertTrue(last[0] <= first[0] + 128 * 1024, "resident memory climbed: " + first[0] + " -> " + last[0] + " KiB");
             assertTrue(last[1] <= first[1] + 64 * 1024, "old generation climbed: " + first[1] + " -> " + last[1] + " KiB");
