@@ -65,17 +65,39 @@ final class ConfigReader {
         final LoggerSettings settings = new LoggerSettings(
                 level,
                 s.bool("enable_console_log", true),
-                s.string("console_log_format", PYTHON_LOG_FORMAT),
+                logFormat(s, "console_log_format"),
                 s.bool("enable_file_log", false),
                 s.string("log_file_path", ""),
                 s.bool("enable_json_log", false),
-                s.string("log_format", PYTHON_LOG_FORMAT),
-                s.string("date_format", "%Y-%m-%d %H:%M:%S.%3f"),
+                logFormat(s, "log_format"),
+                dateFormat(s),
                 s.integer("max_file_size", 1_000_000, 1, Long.MAX_VALUE),
                 (int) s.integer("backup_count", 3, 0, 10_000),
                 s.stringList("log_keys"));
         s.warnUnknown();
         return settings;
+    }
+
+    /** A Python logging format whose fields the logging set-up can fill; another field is an error, not blank. */
+    private static String logFormat(ConfigSection s, String key) {
+        final String format = s.string(key, PYTHON_LOG_FORMAT);
+        try {
+            PythonLogFormat.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid(key, "a Python logging format of " + PythonLogFormat.supported() + " (" + e.getMessage() + ")");
+        }
+        return format;
+    }
+
+    /** A strftime pattern the logging set-up can honour; an unsupported directive is an error, not literal text. */
+    private static String dateFormat(ConfigSection s) {
+        final String pattern = s.string("date_format", "%Y-%m-%d %H:%M:%S.%3f");
+        try {
+            StrftimeFormat.formatter(pattern);
+        } catch (IllegalArgumentException e) {
+            throw s.invalid("date_format", "a strftime pattern of " + StrftimeFormat.supported() + " (" + e.getMessage() + ")");
+        }
+        return pattern;
     }
 
     private HyperParameters readHyperParameters(ConfigSection s) {

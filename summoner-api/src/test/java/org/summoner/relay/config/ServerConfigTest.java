@@ -250,6 +250,21 @@ class ServerConfigTest {
         }
 
         @Test
+        void a_log_format_field_the_relay_cannot_fill_is_named() {
+            assertEquals("server_config.json: key \"logger.console_log_format\": expected a Python logging format of "
+                    + "%(asctime)s %(created)s %(msecs)s %(name)s %(levelname)s %(levelno)s %(message)s %(process)s %(thread)s "
+                    + "%(threadName)s (%(funcName)s is not supported), found \"%(funcName)s: %(message)s\"",
+                    error("{\"logger\":{\"console_log_format\":\"%(funcName)s: %(message)s\"}}"));
+        }
+
+        @Test
+        void an_unsupported_strftime_directive_in_date_format_is_named() {
+            assertEquals("server_config.json: key \"logger.date_format\": expected a strftime pattern of %Y %y %m %d %H %I %M %S "
+                    + "%f %3f %6f %p %z %Z %a %A %b %B %j %% (%c is not supported), found \"%Y %c\"",
+                    error("{\"logger\":{\"date_format\":\"%Y %c\"}}"));
+        }
+
+        @Test
         void the_exception_carries_the_dotted_key() {
             final ConfigException e = assertThrows(ConfigException.class, () -> json("{\"hyper_parameters\":{\"worker_threads\":0}}"));
             assertEquals("hyper_parameters.worker_threads", e.key());
