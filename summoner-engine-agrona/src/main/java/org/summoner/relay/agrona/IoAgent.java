@@ -16,6 +16,7 @@ import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.spi.CounterBatch;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
@@ -28,7 +29,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -281,8 +281,8 @@ final class IoAgent implements Agent, LineHandler {
             drop(sender, ServerNotice.RATE_LIMITED);
             return;
         }
-        if (log.isDebugEnabled()) {
-            log.debug("Received from {}: {}", sender.remoteAddr, new String(buffer, offset, length, StandardCharsets.UTF_8));
+        if (RelayedLines.enabled()) {
+            RelayedLines.received(sender.remoteAddr, buffer, offset, length);
         }
         int at = offset;
         int left = length;

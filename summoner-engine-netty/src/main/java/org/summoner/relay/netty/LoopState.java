@@ -17,12 +17,12 @@ import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.spi.CounterBatch;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -155,8 +155,8 @@ final class LoopState {
             drop(sender, ServerNotice.RATE_LIMITED, false);
             return;
         }
-        if (log.isDebugEnabled()) {
-            log.debug("Received from {}: {}", sender.remoteAddr, new String(bytes, offset, length, StandardCharsets.UTF_8));
+        if (RelayedLines.enabled()) {
+            RelayedLines.received(sender.remoteAddr, bytes, offset, length);
         }
         batch.append(sender, sender.envelopePrefix, bytes, offset, length);
         sender.lastBatch = batchSequence;

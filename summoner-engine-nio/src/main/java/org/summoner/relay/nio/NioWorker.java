@@ -9,6 +9,7 @@ import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.spi.CounterBatch;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
@@ -21,7 +22,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -297,8 +297,8 @@ final class NioWorker implements Runnable, LineHandler {
         }
         final int encoded = EnvelopeEncoder.encode(prefix, buffer, offset, length, encodeBuffer, 0);
         final Envelope envelope = new Envelope(Arrays.copyOf(encodeBuffer, encoded), sender);
-        if (log.isDebugEnabled()) {
-            log.debug("Received from {}: {}", sender.remoteAddr, new String(buffer, offset, length, StandardCharsets.UTF_8));
+        if (RelayedLines.enabled()) {
+            RelayedLines.received(sender.remoteAddr, buffer, offset, length);
         }
         counts.lineRelayed();
         deliverLocally(envelope);
