@@ -13,9 +13,9 @@ import java.util.Set;
 public final class PythonLogFormat {
     /** The record attributes the relay fills, in the order they are listed in errors. */
     public static final Set<String> FIELDS = Set.of("asctime", "created", "msecs", "name", "levelname", "levelno",
-            "message", "process", "thread", "threadName");
+            "message", "process", "threadName");
     private static final List<String> FIELD_ORDER = List.of("asctime", "created", "msecs", "name", "levelname", "levelno",
-            "message", "process", "thread", "threadName");
+            "message", "process", "threadName");
 
     /** One piece of a format: literal text (field null), or a field with its padding. */
     public record Part(String text, String field, boolean leftAlign, int width) {

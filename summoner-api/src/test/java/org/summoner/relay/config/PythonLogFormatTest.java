@@ -45,6 +45,6 @@ class PythonLogFormatTest {
     @Test
     void the_supported_fields_are_listed() {
         assertEquals("%(asctime)s %(created)s %(msecs)s %(name)s %(levelname)s %(levelno)s %(message)s %(process)s "
-                + "%(thread)s %(threadName)s", PythonLogFormat.supported());
+                + "%(threadName)s", PythonLogFormat.supported());
     }
 }

@@ -252,7 +252,7 @@ class ServerConfigTest {
         @Test
         void a_log_format_field_the_relay_cannot_fill_is_named() {
             assertEquals("server_config.json: key \"logger.console_log_format\": expected a Python logging format of "
-                    + "%(asctime)s %(created)s %(msecs)s %(name)s %(levelname)s %(levelno)s %(message)s %(process)s %(thread)s "
+                    + "%(asctime)s %(created)s %(msecs)s %(name)s %(levelname)s %(levelno)s %(message)s %(process)s "
                     + "%(threadName)s (%(funcName)s is not supported), found \"%(funcName)s: %(message)s\"",
                     error("{\"logger\":{\"console_log_format\":\"%(funcName)s: %(message)s\"}}"));
         }

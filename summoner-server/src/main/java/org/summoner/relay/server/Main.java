@@ -4,6 +4,7 @@ import org.summoner.relay.ServerStartException;
 import org.summoner.relay.SummonerServer;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.server.logging.LogSetup;
 import org.summoner.relay.spi.EngineDiscovery;
 import org.summoner.relay.spi.EngineResolver;
 import org.summoner.relay.spi.RelayEngineProvider;
@@ -114,6 +115,7 @@ public final class Main implements Callable<Integer> {
         if (engine != null) {
             config = config.withVersion(engine);
         }
+        LogSetup.apply(config.logger(), name);
         server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
         return 0;
     }
