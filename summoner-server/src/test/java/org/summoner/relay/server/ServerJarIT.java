@@ -149,6 +149,49 @@ class ServerJarIT {
     }
 
     @Test
+    void a_full_logger_section_gives_the_console_and_file_output_it_describes() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), """
+                {"logger": {
+                  "log_level": "DEBUG",
+                  "enable_console_log": true,
+                  "console_log_format": "\\u001b[92m%(asctime)s\\u001b[0m - \\u001b[94m%(name)s\\u001b[0m - %(levelname)s - %(message)s",
+                  "enable_file_log": true,
+                  "enable_json_log": false,
+                  "log_file_path": "logs/",
+                  "log_format": "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+                  "max_file_size": 1000000,
+                  "backup_count": 3,
+                  "date_format": "%Y-%m-%d %H:%M:%S.%3f",
+                  "log_keys": ["to"]
+                }}""");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0", "--name", "first_server")) {
+            assertEquals("[DEBUG] Loaded config from: server_config.json", server.nextLine());
+            String listening = server.nextLine();
+            while (!listening.contains("server listening on")) {
+                listening = server.nextLine(); // DEBUG start-up lines
+            }
+            assertTrue(listening.matches("\u001b\\[92m" + TIMESTAMP + "\u001b\\[0m - \u001b\\[94mfirst_server\u001b\\[0m - INFO - "
+                    + "NIO server listening on 127\\.0\\.0\\.1:\\d+"), listening);
+            final int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+            try (Socket a = client(port); Socket b = client(port)) {
+                Thread.sleep(200);
+                a.getOutputStream().write("{\"to\":\"bob\",\"secret\":\"s3cr3t\"}\n".getBytes(StandardCharsets.UTF_8));
+                reader(b).readLine();
+            }
+            final Path file = dir.resolve("logs/first_server.log");
+            final String expected = " - org.summoner.relay.lines - DEBUG - Received from 127.0.0.1:";
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.exists(file) && Files.readString(file).contains(expected)) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            final String logged = Files.readString(file);
+            assertTrue(logged.contains(": {\"to\":\"bob\"}\n"), logged);
+            assertTrue(!logged.contains("s3cr3t"), "log_keys keeps the secret out of the file");
+            assertTrue(logged.lines().anyMatch(line -> line.matches(TIMESTAMP + " - first_server - INFO - NIO server listening on .*")), logged);
+        }
+    }
+
+    @Test
     void a_bad_config_exits_1_with_a_one_line_reason() throws Exception {
         Files.writeString(dir.resolve("server_config.json"), "{\"port\": \"8888\"}");
         try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json")) {
