@@ -1,5 +1,6 @@
 package org.summoner.relay.server;
 
+import ch.qos.logback.classic.LoggerContext;
 import org.summoner.relay.ServerStartException;
 import org.summoner.relay.SummonerServer;
 import org.summoner.relay.config.ConfigException;
@@ -45,6 +46,8 @@ import java.util.concurrent.Callable;
                 "1:could not start (bad config, unknown engine, busy port); the reason is on standard error",
                 "2:bad command line"})
 public final class Main implements Callable<Integer> {
+    /** How long shutdown waits for the log queues to be written out. */
+    private static final long LOG_FLUSH_MILLIS = 5_000;
     static final String DEFAULT_NAME = "summoner_server";
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -115,9 +118,31 @@ public final class Main implements Callable<Integer> {
         if (engine != null) {
             config = config.withVersion(engine);
         }
-        LogSetup.apply(config.logger(), name);
-        server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
+        final LoggerContext logging = LogSetup.apply(config.logger(), name);
+        // On SIGINT/SIGTERM the JVM would halt once its hooks finish: this one waits for this thread, which writes
+        // out the asynchronous log queues after the server's own hook has closed the server.
+        final Thread caller = Thread.currentThread();
+        final Thread flushLogs = new Thread(() -> joinQuietly(caller), "summoner-log-flush");
+        Runtime.getRuntime().addShutdownHook(flushLogs);
+        try {
+            server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
+        } finally {
+            logging.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(flushLogs);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for this thread to end
+            }
+        }
         return 0;
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join(LOG_FLUSH_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void listEngines(PrintWriter out) {
