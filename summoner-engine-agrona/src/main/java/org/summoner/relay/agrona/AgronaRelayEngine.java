@@ -69,15 +69,21 @@ final class AgronaRelayEngine implements RelayEngine {
         JdkIoWarmUp.run();
         final RingBuffer lines = new ManyToOneRingBuffer(ring(settings.linesRingBytes()));
         final RingBuffer[] outbound = new RingBuffer[settings.ioThreads()];
-        final IoAgent[] agents = new IoAgent[settings.ioThreads()];
-        final IdleStrategies.Wakeable[] fanOutIdle = new IdleStrategies.Wakeable[1];
-        final Runnable wakeFanOut = () -> fanOutIdle[0].wake();
+        for (int i = 0; i < outbound.length; i++) {
+            outbound[i] = new OneToOneRingBuffer(ring(settings.outboundRingBytes()));
+        }
+        // Each side wakes the other: the fan-out agent's wakers are filled in once the I/O agents exist.
+        final Runnable[] wakers = new Runnable[outbound.length];
+        final FanOutAgent fanOut = new FanOutAgent(lines, outbound, wakers, context.counters());
+        final IdleStrategies.Wakeable fanOutIdle = new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()),
+                fanOut::hasWork);
+        final IoAgent[] agents = new IoAgent[outbound.length];
         final ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < agents.length; i++) {
-                outbound[i] = new OneToOneRingBuffer(ring(settings.outboundRingBytes()));
-                agents[i] = new IoAgent(i, context, judge, readPause, lines, outbound[i], wakeFanOut);
+                agents[i] = new IoAgent(i, context, judge, readPause, lines, outbound[i], fanOutIdle::wake);
+                wakers[i] = agents[i]::wake;
             }
         } catch (IOException | RuntimeException e) {
             for (IoAgent agent : agents) {
@@ -91,13 +97,7 @@ final class AgronaRelayEngine implements RelayEngine {
         ioAgents = agents;
         boundAddress = (InetSocketAddress) server.getLocalAddress();
 
-        final Runnable[] wakers = new Runnable[agents.length];
-        for (int i = 0; i < agents.length; i++) {
-            wakers[i] = agents[i]::wake;
-        }
-        final FanOutAgent fanOut = new FanOutAgent(lines, outbound, wakers, context.counters());
-        fanOutIdle[0] = new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()), fanOut::hasWork);
-        fanOutRunner = new AgentRunner(fanOutIdle[0], this::onAgentError, null, fanOut);
+        fanOutRunner = new AgentRunner(fanOutIdle, this::onAgentError, null, fanOut);
         AgentRunner.startOnThread(fanOutRunner);
         for (IoAgent agent : agents) {
             final AgentRunner runner = new AgentRunner(new SelectorIdleStrategy(settings.idleStrategy(), agent),
