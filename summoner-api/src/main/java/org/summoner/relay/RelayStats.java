@@ -19,6 +19,7 @@ import org.summoner.relay.wire.ServerNotice;
  * @param droppedTooLong          lines dropped for exceeding {@code max_line_bytes}.
  * @param droppedInvalidUtf8      lines dropped for not being valid UTF-8.
  * @param droppedRateLimited      lines dropped for exceeding {@code rate_limit_msgs_per_minute}.
+ * @param droppedEnvelopeTooLong  lines dropped because their envelope would exceed {@code max_envelope_bytes}.
  * @param idleDisconnects         clients closed for sending nothing for {@code client_timeout_secs}.
  * @param quarantines             addresses quarantined after a slow consumer from them was closed.
  * @param quarantinedAddresses    addresses on the quarantine list now (a gauge).
@@ -44,6 +45,7 @@ public record RelayStats(
         long droppedTooLong,
         long droppedInvalidUtf8,
         long droppedRateLimited,
+        long droppedEnvelopeTooLong,
         long idleDisconnects,
         long quarantines,
         long quarantinedAddresses,
@@ -72,6 +74,7 @@ public record RelayStats(
                 counters.linesDropped(ServerNotice.LINE_TOO_LONG),
                 counters.linesDropped(ServerNotice.INVALID_UTF8),
                 counters.linesDropped(ServerNotice.RATE_LIMITED),
+                counters.linesDropped(ServerNotice.ENVELOPE_TOO_LONG),
                 counters.idleDisconnects(),
                 counters.quarantines(),
                 quarantinedAddresses,
@@ -91,7 +94,7 @@ public record RelayStats(
 
     /** @return every line not relayed, whatever the reason. */
     public long linesDropped() {
-        return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited;
+        return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited + droppedEnvelopeTooLong;
     }
 
     /** @return every connection refused, whatever the reason. */
@@ -103,7 +106,8 @@ public record RelayStats(
     public String summary() {
         return "stats: " + connectionsOpen() + " connected, " + connectionsOpened + " opened; lines " + linesReceived
                 + " in, " + linesRelayed + " relayed, " + linesDropped() + " dropped (" + droppedTooLong + " too long, "
-                + droppedInvalidUtf8 + " invalid UTF-8, " + droppedRateLimited + " rate-limited); deliveries "
+                + droppedInvalidUtf8 + " invalid UTF-8, " + droppedRateLimited + " rate-limited, " + droppedEnvelopeTooLong
+                + " envelope too long); deliveries "
                 + deliveries + ", " + deliveriesDropped + " dropped; bytes " + bytesReceived + " in, " + bytesSent
                 + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
                 + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()

@@ -20,6 +20,9 @@ import java.util.Set;
 final class ConfigReader {
     static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     static final int MAX_LINE_BYTES_LIMIT = 16 * 1024 * 1024;
+    static final int MAX_ENVELOPE_BYTES_LIMIT = 16 * 1024 * 1024;
+    /** The shortest envelope limit: the compact envelope of an empty line from the longest IPv6 address fits. */
+    static final int MIN_ENVELOPE_BYTES = 64;
     private static final String PYTHON_LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";
 
     private final String source;
@@ -118,11 +121,19 @@ final class ConfigReader {
                 s.integer("accept_error_backoff_ms", 100, 0, Integer.MAX_VALUE),
                 (int) s.integer("worker_threads", defaultWorkers, 1, 1024),
                 (int) s.integer("max_line_bytes", 65536, 1, MAX_LINE_BYTES_LIMIT),
+                (int) s.integer("max_envelope_bytes", 65536, MIN_ENVELOPE_BYTES, MAX_ENVELOPE_BYTES_LIMIT),
                 s.integer("max_queued_bytes", 16L * 1024 * 1024, 1024, Long.MAX_VALUE),
                 (int) s.integer("max_connections", 0, 0, Integer.MAX_VALUE),
-                (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE));
+                (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE),
+                readPeerTrust(s.object("peer_trust")));
         s.warnUnknown();
         return parameters;
+    }
+
+    private PeerTrust readPeerTrust(ConfigSection s) {
+        final PeerTrust trust = new PeerTrust(s.networks("trusted_networks", NetworkSet.LOOPBACK));
+        s.warnUnknown();
+        return trust;
     }
 
     private BackpressurePolicy readBackpressure(ConfigSection s) {

@@ -132,6 +132,22 @@ public final class ConfigSection {
         return List.copyOf(items);
     }
 
+    /**
+     * @return the networks listed at {@code key} (CIDRs such as {@code "10.0.0.0/8"} or {@code "::1/128"}, or bare
+     *         addresses), or {@code defaultValue} when it is absent or null; {@code []} is the empty set.
+     */
+    public NetworkSet networks(String key, NetworkSet defaultValue) {
+        final List<String> texts = stringList(key);
+        if (texts == null) {
+            return defaultValue;
+        }
+        try {
+            return NetworkSet.parse(texts);
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, "a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (" + e.getMessage() + ")");
+        }
+    }
+
     /** Adds a warning for every key of this section that was never read. */
     public void warnUnknown() {
         for (String name : unknownKeys()) {

@@ -4,13 +4,17 @@ import java.util.OptionalLong;
 
 /**
  * {@code hyper_parameters}: limits and tuning shared by every engine (SPEC section 6). The keys of the reference
- * Rust server keep their names and defaults; {@code max_line_bytes} and {@code max_queued_bytes} are ours.
+ * Rust server keep their names and defaults; {@code max_line_bytes}, {@code max_envelope_bytes},
+ * {@code max_queued_bytes}, the connection limits and {@code peer_trust} are ours.
  *
  * @param clientTimeoutSecs empty when {@code client_timeout_secs} is {@code null}: idle clients are never closed.
  * @param maxLineBytes      the longest line content relayed; longer lines are dropped with a warning.
+ * @param maxEnvelopeBytes  the longest line written to a client, {@code \n} included: a line whose envelope would
+ *                          be longer is dropped with a warning (the Summoner Python client cannot read longer lines).
  * @param maxQueuedBytes    bytes waiting for one recipient beyond which it is closed as a slow consumer.
  * @param maxConnections    clients connected at once, 0 for no limit but the operating system's.
  * @param maxConnectionsPerIp clients connected at once from one address, 0 for no limit.
+ * @param peerTrust         {@code peer_trust}: the networks trusted, allowed and denied.
  */
 public record HyperParameters(
         int connectionBufferSize,
@@ -28,7 +32,9 @@ public record HyperParameters(
         long acceptErrorBackoffMs,
         int workerThreads,
         int maxLineBytes,
+        int maxEnvelopeBytes,
         long maxQueuedBytes,
         int maxConnections,
-        int maxConnectionsPerIp) {
+        int maxConnectionsPerIp,
+        PeerTrust peerTrust) {
 }

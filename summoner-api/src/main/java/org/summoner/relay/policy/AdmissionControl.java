@@ -1,5 +1,6 @@
 package org.summoner.relay.policy;
 
+import org.summoner.relay.config.NetworkSet;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetAddress;
@@ -20,12 +21,24 @@ public final class AdmissionControl {
         }
     }
 
+    /** What {@link #quarantine} did with a slow consumer's address. */
+    public enum Quarantine {
+        QUARANTINED,
+        /** The address is in {@code peer_trust.trusted_networks}: never quarantined. */
+        TRUSTED,
+        /** Quarantine is off ({@code quarantine_cooldown_secs} 0) or the list is full. */
+        NOT_QUARANTINED
+    }
+
     private final QuarantineList quarantine;
     private final ConnectionLimits limits;
+    private final NetworkSet trusted;
 
-    public AdmissionControl(QuarantineList quarantine, ConnectionLimits limits) {
+    /** @param trusted {@code peer_trust.trusted_networks}: addresses never quarantined. */
+    public AdmissionControl(QuarantineList quarantine, ConnectionLimits limits, NetworkSet trusted) {
         this.quarantine = quarantine;
         this.limits = limits;
+        this.trusted = trusted;
     }
 
     /**
@@ -49,12 +62,14 @@ public final class AdmissionControl {
     }
 
     /**
-     * A slow consumer was closed: its address may not connect for {@code quarantine_cooldown_secs}.
-     *
-     * @return whether the address is now quarantined (false when quarantine is off or the list is full).
+     * A slow consumer was closed: its address may not connect for {@code quarantine_cooldown_secs}, unless it is
+     * trusted (SPEC section 4, quarantine scope: a ban of 127.0.0.1 would lock every local agent out).
      */
-    public boolean quarantine(InetAddress address, long nowNanos) {
-        return quarantine.add(address, nowNanos);
+    public Quarantine quarantine(InetAddress address, long nowNanos) {
+        if (trusted.contains(address)) {
+            return Quarantine.TRUSTED;
+        }
+        return quarantine.add(address, nowNanos) ? Quarantine.QUARANTINED : Quarantine.NOT_QUARANTINED;
     }
 
     /** Removes expired quarantine entries; run every {@code quarantine_cleanup_interval_secs}. */

@@ -33,7 +33,8 @@ public final class FairUsePolicy {
         this.backpressure = new BackpressureGate(p.backpressurePolicy(), p.throttleDelayMs(), p.flowControlDelayMs());
         this.admission = new AdmissionControl(
                 new QuarantineList(TimeUnit.SECONDS.toNanos(p.quarantineCooldownSecs()), MAX_QUARANTINED_ADDRESSES),
-                new ConnectionLimits(p.maxConnections(), p.maxConnectionsPerIp()));
+                new ConnectionLimits(p.maxConnections(), p.maxConnectionsPerIp()),
+                p.peerTrust().trustedNetworks());
     }
 
     public static FairUsePolicy of(ServerConfig config) {

@@ -14,13 +14,17 @@ import java.nio.charset.StandardCharsets;
  * already be valid UTF-8 (see {@link Utf8}).
  *
  * <p>An engine builds the per-connection {@link #prefix(String) prefix} once, then encodes each line once and
- * shares the bytes among all recipients. Stateless and thread-safe; allocates nothing while encoding.
+ * shares the bytes among all recipients. {@link #encode} also enforces {@code max_envelope_bytes} (SPEC section
+ * 2): escaping can make a line up to six times longer, so the bound is on the envelope, not on the line.
+ * Stateless and thread-safe; allocates nothing while encoding.
  */
 public final class EnvelopeEncoder {
     private static final byte[] PREFIX_HEAD = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PREFIX_TAIL = "\",\"content\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SUFFIX = "\"}\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** What {@link #encode} returns for an envelope longer than its limit. */
+    public static final int TOO_LONG = -1;
     /** The longest escape, {@code \}{@code u001f}, is six bytes for one input byte. */
     private static final int MAX_ESCAPE_EXPANSION = 6;
 
@@ -66,15 +70,33 @@ public final class EnvelopeEncoder {
     }
 
     /**
-     * Writes one whole envelope line, {@code \n} included, into {@code dst} at {@code dstOffset}.
-     *
-     * @param dst must have {@link #maxEncodedLength} bytes free from {@code dstOffset}.
-     * @return the number of bytes written.
+     * @return the room {@link #encode} needs in {@code dst} for this prefix, content length and limit: never more
+     *         than {@code maxBytes}, however long the line.
      */
-    public static int encode(byte[] prefix, byte[] content, int offset, int length, byte[] dst, int dstOffset) {
+    public static int requiredRoom(int prefixLength, int contentLength, int maxBytes) {
+        return (int) Math.min(maxBytes, (long) prefixLength + (long) contentLength * MAX_ESCAPE_EXPANSION + SUFFIX.length);
+    }
+
+    /**
+     * Writes one whole envelope line, {@code \n} included, into {@code dst} at {@code dstOffset}, unless it would be
+     * longer than {@code maxBytes} ({@code max_envelope_bytes}). The bound is checked while escaping, so an
+     * over-long envelope costs no second pass and is never written past the bound.
+     *
+     * @param dst must have {@link #requiredRoom} bytes free from {@code dstOffset}.
+     * @return the number of bytes written, or {@link #TOO_LONG}.
+     */
+    public static int encode(byte[] prefix, byte[] content, int offset, int length, byte[] dst, int dstOffset, int maxBytes) {
+        final int fixed = prefix.length + SUFFIX.length;
+        if ((long) fixed + length > maxBytes) {
+            return TOO_LONG; // too long even if nothing needs escaping
+        }
         System.arraycopy(prefix, 0, dst, dstOffset, prefix.length);
-        int out = dstOffset + prefix.length;
-        out += escape(content, offset, length, dst, out);
+        final int contentAt = dstOffset + prefix.length;
+        final int escaped = escape(content, offset, length, dst, contentAt, dstOffset + maxBytes - SUFFIX.length);
+        if (escaped < 0) {
+            return TOO_LONG;
+        }
+        final int out = contentAt + escaped;
         System.arraycopy(SUFFIX, 0, dst, out, SUFFIX.length);
         return out + SUFFIX.length - dstOffset;
     }
@@ -85,6 +107,11 @@ public final class EnvelopeEncoder {
      * @return the number of bytes written to {@code dst}.
      */
     public static int escape(byte[] src, int offset, int length, byte[] dst, int dstOffset) {
+        return escape(src, offset, length, dst, dstOffset, dst.length);
+    }
+
+    /** As {@link #escape(byte[], int, int, byte[], int)}, writing nothing at or past {@code dstLimit}: -1 if it must. */
+    private static int escape(byte[] src, int offset, int length, byte[] dst, int dstOffset, int dstLimit) {
         int out = dstOffset;
         int runStart = offset;
         final int end = offset + length;
@@ -94,9 +121,12 @@ public final class EnvelopeEncoder {
                 continue;
             }
             final int run = i - runStart;
+            final byte escape = ESCAPES[b];
+            if (out + run + (escape == 'u' ? 6 : 2) > dstLimit) {
+                return -1;
+            }
             System.arraycopy(src, runStart, dst, out, run);
             out += run;
-            final byte escape = ESCAPES[b];
             dst[out++] = '\\';
             dst[out++] = escape;
             if (escape == 'u') {
@@ -108,6 +138,9 @@ public final class EnvelopeEncoder {
             runStart = i + 1;
         }
         final int run = end - runStart;
+        if (out + run > dstLimit) {
+            return -1;
+        }
         System.arraycopy(src, runStart, dst, out, run);
         return out + run - dstOffset;
     }

@@ -20,6 +20,11 @@ public enum ServerNotice {
     LINE_TOO_LONG("Warning: Line exceeds max_line_bytes (%d bytes) and was dropped."),
     /** A line that is not valid UTF-8 was discarded; the connection stays open. */
     INVALID_UTF8("Warning: Line is not valid UTF-8 and was dropped."),
+    /**
+     * Ours: the line's envelope would be longer than {@code max_envelope_bytes}, the longest line a client is
+     * written; it was discarded and the connection stays open.
+     */
+    ENVELOPE_TOO_LONG("Warning: Line exceeds max_envelope_bytes (%d bytes) once wrapped and was dropped."),
     /** Ours: the address was closed as a slow consumer and may not reconnect yet; it is then closed. */
     QUARANTINED("Warning: Your address is quarantined for %d more seconds after falling too far behind; disconnecting."),
     /** Ours: {@code max_connections} clients are connected; it is then closed. */
@@ -33,9 +38,14 @@ public enum ServerNotice {
         this.template = template;
     }
 
+    /** @return whether this notice refuses a new connection at admission (it quotes the numbers of its moment). */
+    public boolean atAdmission() {
+        return this == QUARANTINED || this == SERVER_FULL || this == TOO_MANY_CONNECTIONS;
+    }
+
     /**
-     * @param quoted the number the notice quotes: {@code max_line_bytes}, the seconds of quarantine left, or the
-     *               connection limit; ignored by notices that quote none.
+     * @param quoted the number the notice quotes: {@code max_line_bytes}, {@code max_envelope_bytes}, the seconds of
+     *               quarantine left, or the connection limit; ignored by notices that quote none.
      * @return the line without its terminating {@code \n}.
      */
     public String text(long quoted) {

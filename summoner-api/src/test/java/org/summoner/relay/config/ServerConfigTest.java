@@ -63,6 +63,8 @@ class ServerConfigTest {
             assertEquals(100, p.acceptErrorBackoffMs());
             assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() - 1), p.workerThreads());
             assertEquals(65536, p.maxLineBytes());
+            assertEquals(65536, p.maxEnvelopeBytes());
+            assertEquals(List.of("127.0.0.0/8", "::1/128"), p.peerTrust().trustedNetworks().texts());
             assertEquals(16L * 1024 * 1024, p.maxQueuedBytes());
             assertEquals(0, p.maxConnections());
             assertEquals(0, p.maxConnectionsPerIp());
@@ -152,6 +154,16 @@ class ServerConfigTest {
         }
 
         @Test
+        void trusted_networks_can_be_emptied_or_replaced() {
+            assertTrue(json("{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[]}}}")
+                    .hyperParameters().peerTrust().trustedNetworks().isEmpty());
+            assertEquals(List.of("10.0.0.0/8", "fd00::/8"), json("{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"10.0.0.0/8\",\"fd00::/8\"]}}}")
+                    .hyperParameters().peerTrust().trustedNetworks().texts());
+            assertEquals(List.of("127.0.0.0/8", "::1/128"), json("{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":null}}}")
+                    .hyperParameters().peerTrust().trustedNetworks().texts());
+        }
+
+        @Test
         void an_in_memory_map_has_the_shape_of_the_file() {
             final Map<String, Object> map = new LinkedHashMap<>();
             map.put("port", 1234);
@@ -238,6 +250,11 @@ class ServerConfigTest {
                 "{\"hyper_parameters\":{\"client_timeout_secs\":0}}     | server_config.json: key \"hyper_parameters.client_timeout_secs\": expected a positive integer or null, found 0",
                 "{\"hyper_parameters\":{\"accept_error_backoff_ms\":-1}} | server_config.json: key \"hyper_parameters.accept_error_backoff_ms\": expected a non-negative integer, found -1",
                 "{\"hyper_parameters\":{\"max_line_bytes\":0}}          | server_config.json: key \"hyper_parameters.max_line_bytes\": expected an integer from 1 to 16777216, found 0",
+                "{\"hyper_parameters\":{\"max_envelope_bytes\":63}}     | server_config.json: key \"hyper_parameters.max_envelope_bytes\": expected an integer from 64 to 16777216, found 63",
+                "{\"hyper_parameters\":{\"max_envelope_bytes\":16777217}} | server_config.json: key \"hyper_parameters.max_envelope_bytes\": expected an integer from 64 to 16777216, found 16777217",
+                "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"127.0.0.0/8\",\"10.0.0.0/33\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"10.0.0.0/33\": prefix length 33 is over 32 for IPv4), found [\"127.0.0.0/8\",\"10.0.0.0/33\"]",
+                "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"localhost\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"localhost\": not an IPv4 or IPv6 address), found [\"localhost\"]",
+                "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":\"127.0.0.1\"}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected null or a list of strings, found \"127.0.0.1\"",
                 "{\"hyper_parameters\":{\"max_queued_bytes\":10}}       | server_config.json: key \"hyper_parameters.max_queued_bytes\": expected an integer of at least 1024, found 10",
                 "{\"hyper_parameters\":{\"max_connections\":-1}}        | server_config.json: key \"hyper_parameters.max_connections\": expected a non-negative integer, found -1",
                 "{\"hyper_parameters\":{\"max_connections_per_ip\":1.5}} | server_config.json: key \"hyper_parameters.max_connections_per_ip\": expected a non-negative integer, found 1.5",

@@ -1,6 +1,7 @@
 package org.summoner.relay.policy;
 
 import org.junit.jupiter.api.Test;
+import org.summoner.relay.config.NetworkSet;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetAddress;
@@ -21,7 +22,8 @@ class AdmissionControlTest {
 
     @Test
     void a_quarantined_address_is_told_the_seconds_left_rounded_up() throws Exception {
-        final AdmissionControl admission = new AdmissionControl(new QuarantineList(300 * SECOND, 10), new ConnectionLimits(0, 0));
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(300 * SECOND, 10), new ConnectionLimits(0, 0),
+                NetworkSet.NONE);
         admission.quarantine(ip("10.0.0.1"), 0);
 
         final AdmissionControl.Rejection rejection = admission.admit(ip("10.0.0.1"), SECOND / 2);
@@ -34,8 +36,35 @@ class AdmissionControlTest {
     }
 
     @Test
+    void a_trusted_address_is_never_quarantined_and_others_still_are() throws Exception {
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(300 * SECOND, 10), new ConnectionLimits(0, 0),
+                NetworkSet.LOOPBACK);
+        assertEquals(AdmissionControl.Quarantine.TRUSTED, admission.quarantine(ip("127.0.0.1"), 0));
+        assertEquals(AdmissionControl.Quarantine.TRUSTED, admission.quarantine(ip("127.9.8.7"), 0));
+        assertEquals(AdmissionControl.Quarantine.TRUSTED, admission.quarantine(ip("::1"), 0));
+        assertEquals(AdmissionControl.Quarantine.QUARANTINED, admission.quarantine(ip("10.0.0.1"), 0));
+        assertNull(admission.admit(ip("127.0.0.1"), 1));
+        assertEquals(ServerNotice.QUARANTINED, admission.admit(ip("10.0.0.1"), 1).reason());
+        assertEquals(1, admission.quarantinedAddresses());
+    }
+
+    @Test
+    void without_trusted_networks_loopback_is_quarantined_like_any_address() throws Exception {
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(300 * SECOND, 10), new ConnectionLimits(0, 0),
+                NetworkSet.NONE);
+        assertEquals(AdmissionControl.Quarantine.QUARANTINED, admission.quarantine(ip("127.0.0.1"), 0));
+        assertEquals(ServerNotice.QUARANTINED, admission.admit(ip("127.0.0.1"), 1).reason());
+    }
+
+    @Test
+    void with_quarantine_off_nothing_is_quarantined() throws Exception {
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(0, 10), new ConnectionLimits(0, 0), NetworkSet.NONE);
+        assertEquals(AdmissionControl.Quarantine.NOT_QUARANTINED, admission.quarantine(ip("10.0.0.1"), 0));
+    }
+
+    @Test
     void limits_refuse_past_max_connections_and_per_address_and_admit_again_after_release() throws Exception {
-        final AdmissionControl admission = new AdmissionControl(new QuarantineList(0, 10), new ConnectionLimits(3, 2));
+        final AdmissionControl admission = new AdmissionControl(new QuarantineList(0, 10), new ConnectionLimits(3, 2), NetworkSet.NONE);
         assertNull(admission.admit(ip("10.0.0.1"), 0));
         assertNull(admission.admit(ip("10.0.0.1"), 0));
         final AdmissionControl.Rejection perAddress = admission.admit(ip("10.0.0.1"), 0);

@@ -23,7 +23,7 @@ class EnvelopeEncoderTest {
         final byte[] src = content.getBytes(StandardCharsets.UTF_8);
         final byte[] dst = new byte[EnvelopeEncoder.maxEncodedLength(prefix.length, src.length) + 3];
         dst[0] = 'X'; // the encoder writes from the offset it is given, and nothing before it
-        final int written = EnvelopeEncoder.encode(prefix, src, 0, src.length, dst, 1);
+        final int written = EnvelopeEncoder.encode(prefix, src, 0, src.length, dst, 1, Integer.MAX_VALUE);
         assertEquals('X', dst[0]);
         return new String(dst, 1, written, StandardCharsets.UTF_8);
     }
@@ -61,7 +61,57 @@ class EnvelopeEncoderTest {
         final byte[] prefix = EnvelopeEncoder.prefix("a:1");
         final byte[] src = controls.getBytes(StandardCharsets.UTF_8);
         final byte[] dst = new byte[EnvelopeEncoder.maxEncodedLength(prefix.length, src.length)];
-        assertEquals(dst.length, EnvelopeEncoder.encode(prefix, src, 0, src.length, dst, 0));
+        assertEquals(dst.length, EnvelopeEncoder.encode(prefix, src, 0, src.length, dst, 0, Integer.MAX_VALUE));
+    }
+
+    /** The envelope of {@code content} from {@code 127.0.0.1:54321} under a limit, as text, or null when too long. */
+    private static String encodeUnder(int maxBytes, String content) {
+        final byte[] prefix = EnvelopeEncoder.prefix("127.0.0.1:54321");
+        final byte[] src = content.getBytes(StandardCharsets.UTF_8);
+        final byte[] dst = new byte[EnvelopeEncoder.requiredRoom(prefix.length, src.length, maxBytes) + 1];
+        dst[dst.length - 1] = 'X';
+        final int written = EnvelopeEncoder.encode(prefix, src, 0, src.length, dst, 0, maxBytes);
+        assertEquals('X', dst[dst.length - 1], "nothing is written past the room asked for");
+        return written == EnvelopeEncoder.TOO_LONG ? null : new String(dst, 0, written, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void an_envelope_of_exactly_max_envelope_bytes_is_written_and_one_byte_more_is_too_long() {
+        final int overhead = "{\"remote_addr\":\"127.0.0.1:54321\",\"content\":\"\"}\n".length(); // 47
+        // a: 1 byte escaped; ": 2 bytes; \u0001: 6 bytes. Each line's envelope is exactly 65,536 bytes.
+        for (String unit : new String[]{"a", "\"", "\u0001"}) {
+            final int escaped = unit.equals("a") ? 1 : unit.equals("\"") ? 2 : 6;
+            final int room = 65_536 - overhead;
+            final String fits = unit.repeat(room / escaped) + "a".repeat(room % escaped);
+            final String over = fits + "a";
+            final String envelope = encodeUnder(65_536, fits);
+            assertEquals(65_536, envelope.getBytes(StandardCharsets.UTF_8).length, unit);
+            assertTrue(envelope.endsWith("\"}\n"));
+            assertEquals(null, encodeUnder(65_536, over), unit);
+        }
+    }
+
+    @Test
+    void a_line_over_the_limit_unescaped_is_refused_before_any_escaping() {
+        assertEquals(null, encodeUnder(100, "a".repeat(54)));
+        assertEquals(100, encodeUnder(100, "a".repeat(53)).length());
+    }
+
+    @Test
+    void under_any_limit_the_envelope_is_the_unbounded_one_or_too_long() {
+        final SplittableRandom random = new SplittableRandom(11);
+        for (int round = 0; round < 20_000; round++) {
+            final String content = randomText(random);
+            final String unbounded = encode("127.0.0.1:54321", content);
+            final int length = unbounded.getBytes(StandardCharsets.UTF_8).length;
+            final int limit = Math.max(1, length + random.nextInt(-8, 9));
+            final String bounded = encodeUnder(limit, content);
+            if (length <= limit) {
+                assertEquals(unbounded, bounded);
+            } else {
+                assertEquals(null, bounded, "limit " + limit + ", envelope " + length);
+            }
+        }
     }
 
     /**

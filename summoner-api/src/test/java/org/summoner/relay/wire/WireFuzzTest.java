@@ -168,7 +168,7 @@ class WireFuzzTest {
             final String remoteAddr = random.nextBoolean() ? "127.0.0.1:" + random.nextInt(65536) : "[::1]:" + random.nextInt(65536);
             final byte[] prefix = EnvelopeEncoder.prefix(remoteAddr);
             final byte[] out = new byte[EnvelopeEncoder.maxEncodedLength(prefix.length, bytes.length)];
-            final int n = EnvelopeEncoder.encode(prefix, bytes, 0, bytes.length, out, 0);
+            final int n = EnvelopeEncoder.encode(prefix, bytes, 0, bytes.length, out, 0, Integer.MAX_VALUE);
 
             for (int i = 0; i < n - 1; i++) {
                 assertTrue(out[i] != '\n' && out[i] != '\r', "no raw line break before the end");

@@ -1,6 +1,7 @@
 package org.summoner.relay.agrona;
 
 import org.summoner.relay.policy.RateLimiter;
+import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.wire.LineFramer;
 
 import java.net.InetAddress;
@@ -27,8 +28,10 @@ final class AgronaConnection {
     final SocketChannel channel;
     final InetAddress address;
     final String remoteAddr;
+    final byte[] envelopePrefix;
     final LineFramer framer;
     final RateLimiter rateLimiter;
+    final BacklogJudge.Recipient recipient;
     final ByteQueue queue = new ByteQueue();
 
     SelectionKey key;
@@ -43,14 +46,16 @@ final class AgronaConnection {
     /** The sequence of the last outbound batch this client sent a line into. */
     long lastBatch = -1;
 
-    AgronaConnection(long id, SocketChannel channel, InetAddress address, String remoteAddr, LineFramer framer,
-                     RateLimiter rateLimiter, long nowNanos) {
+    AgronaConnection(long id, SocketChannel channel, InetAddress address, String remoteAddr, byte[] envelopePrefix,
+                     LineFramer framer, RateLimiter rateLimiter, BacklogJudge.Recipient recipient, long nowNanos) {
         this.id = id;
         this.channel = channel;
         this.address = address;
         this.remoteAddr = remoteAddr;
+        this.envelopePrefix = envelopePrefix;
         this.framer = framer;
         this.rateLimiter = rateLimiter;
+        this.recipient = recipient;
         this.lastReadNanos = nowNanos;
     }
 

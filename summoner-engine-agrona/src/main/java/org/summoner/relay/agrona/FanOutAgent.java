@@ -7,14 +7,13 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.summoner.relay.spi.RelayCounters;
-import org.summoner.relay.wire.EnvelopeEncoder;
 
 import java.util.Arrays;
 
 /**
- * The one fan-out agent: reads lines from the many-to-one lines ring, encodes each envelope once into a batch, and
- * publishes the batch to every I/O agent's one-to-one outbound ring, one record per ring (or several, for a batch
- * larger than a ring's largest message).
+ * The one fan-out agent: reads envelopes (encoded once each by the sender's I/O agent) from the many-to-one lines
+ * ring, gathers them into a batch with who sent which, and publishes the batch to every I/O agent's one-to-one
+ * outbound ring, one record per ring (or several, for a batch larger than a ring's largest message).
  *
  * <p>A full outbound ring is backpressure: the batch stays here, the agent stops reading lines until every ring has
  * taken it (counted once per wait in {@code handOffWaits}), the lines ring fills, and the I/O agents stop reading
@@ -32,7 +31,8 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
     private final RingBuffer[] outbound;
     private final Runnable[] wakers;
     private final RelayCounters counters;
-    private final Long2ObjectHashMap<Sender> senders = new Long2ObjectHashMap<>();
+    /** Envelopes of senders whose last piece has not come yet; an entry is removed with its last piece. */
+    private final Long2ObjectHashMap<Pieces> pieces = new Long2ObjectHashMap<>();
     private final ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(BATCH_BYTES * 2);
     private final long[] spanSenders = new long[Records.MAX_SPANS];
     private final int[] spanEnds = new int[Records.MAX_SPANS];
@@ -42,26 +42,19 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
     private int payloadLength;
     private int spans;
     private boolean waiting;
-    private byte[] lineScratch = new byte[4096];
-    private byte[] encodeScratch = new byte[4096];
     private long linesRelayed;
 
-    /** What the fan-out agent knows of a connection: its envelope prefix and the pieces of a long line. */
-    private static final class Sender {
-        final byte[] prefix;
-        byte[] partial = new byte[0];
-        int partialLength;
+    /** An envelope arriving in pieces ({@link Records#ENVELOPE_PART}), gathered until its last piece. */
+    private static final class Pieces {
+        byte[] bytes = new byte[0];
+        int length;
 
-        Sender(byte[] prefix) {
-            this.prefix = prefix;
-        }
-
-        void append(MutableDirectBuffer buffer, int index, int length) {
-            if (partial.length < partialLength + length) {
-                partial = Arrays.copyOf(partial, Math.max(partialLength + length, partial.length * 2));
+        void append(MutableDirectBuffer buffer, int index, int count) {
+            if (bytes.length < length + count) {
+                bytes = Arrays.copyOf(bytes, Math.max(length + count, bytes.length * 2));
             }
-            buffer.getBytes(index, partial, partialLength, length);
-            partialLength += length;
+            buffer.getBytes(index, bytes, length, count);
+            length += count;
         }
     }
 
@@ -110,57 +103,31 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
         final int body = index + Records.ID_BYTES;
         final int bodyLength = length - Records.ID_BYTES;
         switch (type) {
-            case Records.OPENED -> {
-                final byte[] prefix = new byte[bodyLength];
-                buffer.getBytes(body, prefix);
-                senders.put(id, new Sender(prefix));
+            case Records.ENVELOPE_PART -> {
+                pieces.computeIfAbsent(id, ignored -> new Pieces()).append(buffer, body, bodyLength);
                 return Action.CONTINUE;
             }
-            case Records.CLOSED -> {
-                senders.remove(id);
-                return Action.CONTINUE;
-            }
-            case Records.LINE_PART -> {
-                final Sender sender = senders.get(id);
-                if (sender != null) {
-                    sender.append(buffer, body, bodyLength);
-                }
-                return Action.CONTINUE;
-            }
-            case Records.LINE -> {
-                return line(id, buffer, body, bodyLength);
+            case Records.ENVELOPE -> {
+                return envelope(id, buffer, body, bodyLength);
             }
             default -> throw new IllegalStateException("unknown record type " + type + " in the lines ring");
         }
     }
 
-    private Action line(long id, MutableDirectBuffer buffer, int body, int bodyLength) {
-        final Sender sender = senders.get(id);
-        if (sender == null) {
-            return Action.CONTINUE; // an I/O agent announces a connection before its lines; never expected
+    /** The last (or only) piece of an envelope: appended to the batch, unless the batch is full. */
+    private Action envelope(long id, MutableDirectBuffer buffer, int body, int bodyLength) {
+        final Pieces earlier = pieces.get(id);
+        final int length = (earlier == null ? 0 : earlier.length) + bodyLength;
+        if (payloadLength > 0 && (payloadLength + length > BATCH_BYTES || spans == Records.MAX_SPANS)) {
+            return Action.ABORT; // the batch is full: publish it, and read this envelope again into the next one
         }
-        final int length = sender.partialLength + bodyLength;
-        final int bound = EnvelopeEncoder.maxEncodedLength(sender.prefix.length, length);
-        if (payloadLength > 0 && (payloadLength + bound > BATCH_BYTES || spans == Records.MAX_SPANS)) {
-            return Action.ABORT; // the batch is full: publish it, and read this line again into the next one
+        if (earlier != null) {
+            payload.putBytes(payloadLength, earlier.bytes, 0, earlier.length);
+            payloadLength += earlier.length;
+            pieces.remove(id); // a long envelope's memory is not kept
         }
-        final byte[] content;
-        if (sender.partialLength > 0) {
-            sender.append(buffer, body, bodyLength);
-            content = sender.partial;
-        } else {
-            if (lineScratch.length < bodyLength) {
-                lineScratch = new byte[Math.max(bodyLength, lineScratch.length * 2)];
-            }
-            buffer.getBytes(body, lineScratch, 0, bodyLength);
-            content = lineScratch;
-        }
-        if (encodeScratch.length < bound) {
-            encodeScratch = new byte[Math.max(bound, encodeScratch.length * 2)];
-        }
-        final int encoded = EnvelopeEncoder.encode(sender.prefix, content, 0, length, encodeScratch, 0);
-        payload.putBytes(payloadLength, encodeScratch, 0, encoded);
-        payloadLength += encoded;
+        payload.putBytes(payloadLength, buffer, body, bodyLength);
+        payloadLength += bodyLength;
         if (spans > 0 && spanSenders[spans - 1] == id) {
             spanEnds[spans - 1] = payloadLength;
             spanMessages[spans - 1]++;
@@ -169,10 +136,6 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
             spanEnds[spans] = payloadLength;
             spanMessages[spans] = 1;
             spans++;
-        }
-        if (sender.partialLength > 0) {
-            sender.partialLength = 0;
-            sender.partial = new byte[0]; // a long line's memory is not kept
         }
         linesRelayed++;
         return payloadLength >= BATCH_BYTES ? Action.BREAK : Action.CONTINUE;

@@ -18,8 +18,10 @@ import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
+import org.summoner.relay.wire.EnvelopeScratch;
 import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
+import org.summoner.relay.wire.NoticeLines;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
 
@@ -63,9 +65,6 @@ final class IoAgent implements Agent, LineHandler {
     private static final long RETRY_BLOCK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a connection that was told to go away may take to read its last notice. */
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final byte[] NO_BYTES = new byte[0];
-    private static final ServerNotice[] AGENT_NOTICES = {ServerNotice.RATE_LIMITED, ServerNotice.IDLE_TIMEOUT,
-            ServerNotice.SHUTTING_DOWN, ServerNotice.LINE_TOO_LONG, ServerNotice.INVALID_UTF8};
 
     private final int agentIndex;
     private final RelayCounters counters;
@@ -73,6 +72,7 @@ final class IoAgent implements Agent, LineHandler {
     private final FairUsePolicy policy;
     private final BacklogJudge judge;
     private final int backlogToJudge;
+    private final EnvelopeScratch scratch;
     private final ReadPause readPause;
     private final int maxLineBytes;
     private final long maxQueuedBytes;
@@ -129,9 +129,13 @@ final class IoAgent implements Agent, LineHandler {
         this.outbound = outbound;
         this.outboundView = outbound.buffer().byteBuffer().duplicate();
         this.wakeFanOut = wakeFanOut;
-        for (ServerNotice notice : AGENT_NOTICES) {
-            notices[notice.ordinal()] = notice.toBytes(maxLineBytes);
+        final NoticeLines noticeLines = new NoticeLines(maxLineBytes, parameters.maxEnvelopeBytes());
+        for (ServerNotice notice : ServerNotice.values()) {
+            if (!notice.atAdmission()) {
+                notices[notice.ordinal()] = noticeLines.line(notice);
+            }
         }
+        this.scratch = new EnvelopeScratch(parameters.maxEnvelopeBytes());
         this.nextIdleCheckNanos = now + policy.idleCheckIntervalNanos();
         this.selector = Selector.open();
     }
@@ -281,17 +285,23 @@ final class IoAgent implements Agent, LineHandler {
             drop(sender, ServerNotice.RATE_LIMITED);
             return;
         }
+        final int encoded = scratch.encode(sender.envelopePrefix, buffer, offset, length);
+        if (encoded == EnvelopeEncoder.TOO_LONG) {
+            drop(sender, ServerNotice.ENVELOPE_TOO_LONG);
+            return;
+        }
         if (RelayedLines.enabled()) {
             RelayedLines.received(sender.remoteAddr, buffer, offset, length);
         }
-        int at = offset;
-        int left = length;
+        final byte[] envelope = scratch.bytes();
+        int at = 0;
+        int left = encoded;
         while (left > maxLinePiece) {
-            publish(Records.LINE_PART, sender.id, buffer, at, maxLinePiece);
+            publish(Records.ENVELOPE_PART, sender.id, envelope, at, maxLinePiece);
             at += maxLinePiece;
             left -= maxLinePiece;
         }
-        publish(Records.LINE, sender.id, buffer, at, left);
+        publish(Records.ENVELOPE, sender.id, envelope, at, left);
     }
 
     @Override
@@ -527,8 +537,8 @@ final class IoAgent implements Agent, LineHandler {
             shutDownOutput(connection);
         }
         updateInterest(connection);
-        if (queue.messages() >= backlogToJudge && connection.state == AgronaConnection.State.OPEN) {
-            judgeBacklog(connection);
+        if (connection.state == AgronaConnection.State.OPEN && judge.mustJudge(connection.recipient, queue.messages())) {
+            judgeBacklog(connection); // also when it fell: the room counts who is behind
         }
     }
 
@@ -546,8 +556,7 @@ final class IoAgent implements Agent, LineHandler {
 
     /** Applies the backpressure gate to what really waits for a client. */
     private void judgeBacklog(AgronaConnection connection) {
-        if (!connection.closeScheduled && judge.judge(connection.queue.messages(), connection.queue.bytes(),
-                connection.address, connection.remoteAddr, now)) {
+        if (!connection.closeScheduled && judge.judge(connection.recipient, connection.queue.messages(), connection.queue.bytes(), now)) {
             scheduleClose(connection);
         }
     }
@@ -555,8 +564,7 @@ final class IoAgent implements Agent, LineHandler {
     /** Closes a client that cannot keep up, and quarantines its address. */
     private void slowConsumer(AgronaConnection connection, String limit) {
         if (!connection.closeScheduled) {
-            judge.slowConsumer(connection.address, connection.remoteAddr, limit, connection.queue.messages(),
-                    connection.queue.bytes(), now);
+            judge.slowConsumer(connection.recipient, limit, connection.queue.messages(), connection.queue.bytes(), now);
             scheduleClose(connection);
         }
     }
@@ -577,11 +585,10 @@ final class IoAgent implements Agent, LineHandler {
                 final String remoteAddr = RemoteAddresses.format(next.remote());
                 final long id = ((long) agentIndex << 48) | nextConnectionSequence++;
                 final AgronaConnection connection = new AgronaConnection(id, channel, next.remote().getAddress(), remoteAddr,
-                        new LineFramer(maxLineBytes), policy.newRateLimiter(now), now);
+                        EnvelopeEncoder.prefix(remoteAddr), new LineFramer(maxLineBytes), policy.newRateLimiter(now),
+                        judge.join(next.remote().getAddress(), remoteAddr), now);
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
-                final byte[] prefix = EnvelopeEncoder.prefix(remoteAddr);
-                publish(Records.OPENED, id, prefix, 0, prefix.length);
                 addConnection(connection);
                 updateInterest(connection);
                 counters.connectionOpened();
@@ -680,7 +687,7 @@ final class IoAgent implements Agent, LineHandler {
         if (dropped > 0) {
             counters.deliveriesDropped(dropped);
         }
-        publish(Records.CLOSED, connection.id, NO_BYTES, 0, 0);
+        judge.leave(connection.recipient);
         counters.connectionClosed();
         policy.admission().release(connection.address);
     }

@@ -3,13 +3,12 @@ package org.summoner.relay.agrona;
 /**
  * The records the engine's ring buffers carry. All integers are little-endian, as Agrona's buffers write them.
  *
- * <p>Lines ring (many I/O agents to the one fan-out agent), each record starting with the connection's id
- * ({@code long}):
+ * <p>Lines ring (many I/O agents to the one fan-out agent), each record starting with the sending connection's
+ * id ({@code long}):
  * <ul>
- *   <li>{@link #OPENED}: id, then the connection's envelope prefix ({@code {"remote_addr":"...","content":"}).</li>
- *   <li>{@link #LINE}: id, then a line (or the last piece of a line too long for one record).</li>
- *   <li>{@link #LINE_PART}: id, then a piece of a line that the following records of that id complete.</li>
- *   <li>{@link #CLOSED}: id only: the connection is gone, forget it.</li>
+ *   <li>{@link #ENVELOPE}: id, then the envelope of a relayed line, encoded by the I/O agent (or the last piece
+ *       of an envelope too long for one record).</li>
+ *   <li>{@link #ENVELOPE_PART}: id, then a piece of an envelope that the following records of that id complete.</li>
  * </ul>
  * One connection's records come from one I/O agent, in order, so its pieces arrive in order.
  *
@@ -19,10 +18,8 @@ package org.summoner.relay.agrona;
  * continues in the next records; its span counts it where it ends.
  */
 final class Records {
-    static final int OPENED = 1;
-    static final int LINE = 2;
-    static final int LINE_PART = 3;
-    static final int CLOSED = 4;
+    static final int ENVELOPE = 2;
+    static final int ENVELOPE_PART = 3;
     static final int BATCH = 5;
 
     static final int ID_BYTES = Long.BYTES;

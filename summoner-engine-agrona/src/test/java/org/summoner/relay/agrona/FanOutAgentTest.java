@@ -6,7 +6,6 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.spi.RelayCounters;
-import org.summoner.relay.wire.EnvelopeEncoder;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The fan-out agent's hand-off: lines in, one batch record per outbound ring out, envelopes encoded once; a full
+ * The fan-out agent's hand-off: envelopes in, one batch record per outbound ring out; a full
  * outbound ring holds the batch back (a return code and a counter, nothing lost, nothing read meanwhile).
  */
 class FanOutAgentTest {
@@ -50,10 +49,6 @@ class FanOutAgentTest {
         assertTrue(lines.write(type, record, 0, record.capacity()));
     }
 
-    private static String prefixOf(String remoteAddr) {
-        return new String(EnvelopeEncoder.prefix(remoteAddr), StandardCharsets.UTF_8);
-    }
-
     private static String envelope(String remoteAddr, String content) {
         return "{\"remote_addr\":\"" + remoteAddr + "\",\"content\":\"" + content + "\"}\n";
     }
@@ -80,11 +75,9 @@ class FanOutAgentTest {
         final RingBuffer first = new OneToOneRingBuffer(ring(64 * 1024));
         final RingBuffer second = new OneToOneRingBuffer(ring(64 * 1024));
         final FanOutAgent fanOut = agent(first, second);
-        record(Records.OPENED, A, prefixOf("127.0.0.1:1"));
-        record(Records.OPENED, B, prefixOf("127.0.0.1:2"));
-        record(Records.LINE, A, "one");
-        record(Records.LINE, A, "two");
-        record(Records.LINE, B, "three");
+        record(Records.ENVELOPE, A, envelope("127.0.0.1:1", "one"));
+        record(Records.ENVELOPE, A, envelope("127.0.0.1:1", "two"));
+        record(Records.ENVELOPE, B, envelope("127.0.0.1:2", "three"));
 
         assertTrue(fanOut.doWork() > 0);
 
@@ -98,29 +91,30 @@ class FanOutAgentTest {
     }
 
     @Test
-    void a_line_in_pieces_is_relayed_once_whole() {
+    void an_envelope_in_pieces_is_relayed_once_whole_even_when_another_senders_comes_between() {
         final RingBuffer outbound = new OneToOneRingBuffer(ring(64 * 1024));
         final FanOutAgent fanOut = agent(outbound);
-        record(Records.OPENED, A, prefixOf("[::1]:7"));
-        record(Records.LINE_PART, A, "hel");
-        record(Records.LINE_PART, A, "lo ");
-        record(Records.LINE, A, "world");
+        final String whole = envelope("[::1]:7", "hello world");
+        record(Records.ENVELOPE_PART, A, whole.substring(0, 10));
+        record(Records.ENVELOPE, B, envelope("[::1]:8", "between"));
+        record(Records.ENVELOPE_PART, A, whole.substring(10, 20));
+        record(Records.ENVELOPE, A, whole.substring(20));
 
         fanOut.doWork();
 
-        final String payload = envelope("[::1]:7", "hello world");
-        assertEquals(List.of(A + ":" + payload.length() + ":1 " + payload), drain(outbound));
+        final String other = envelope("[::1]:8", "between");
+        assertEquals(List.of(B + ":" + other.length() + ":1 " + A + ":" + (other + whole).length() + ":1 " + other + whole),
+                drain(outbound));
     }
 
     @Test
     void a_full_outbound_ring_holds_the_batch_back_and_stops_reading_until_there_is_room() {
         final RingBuffer outbound = new OneToOneRingBuffer(ring(64 * 1024));
         final FanOutAgent fanOut = agent(outbound);
-        record(Records.OPENED, A, prefixOf("127.0.0.1:1"));
         final String line = "x".repeat(4000);
         int sent = 0;
         while (outbound.size() + 8 * 1024 < outbound.capacity() || sent < 40) {
-            record(Records.LINE, A, line);
+            record(Records.ENVELOPE, A, envelope("127.0.0.1:1", line));
             sent++;
             fanOut.doWork();
             if (counters.handOffWaits() > 0) {
@@ -129,7 +123,7 @@ class FanOutAgentTest {
         }
         assertEquals(1, counters.handOffWaits(), "the wait is counted once");
         assertFalse(fanOut.hasWork(), "a waiting agent idles instead of spinning");
-        record(Records.LINE, A, "after");
+        record(Records.ENVELOPE, A, envelope("127.0.0.1:1", "after"));
         assertEquals(0, fanOut.doWork(), "nothing moves while the ring is full");
         assertTrue(lines.size() > 0, "the next line stays in the lines ring");
 
@@ -157,12 +151,12 @@ class FanOutAgentTest {
     void an_envelope_larger_than_a_ring_record_travels_in_several() {
         final RingBuffer outbound = new OneToOneRingBuffer(ring(64 * 1024)); // records of at most 8 KiB
         final FanOutAgent fanOut = agent(outbound);
-        record(Records.OPENED, A, prefixOf("127.0.0.1:1"));
         final String line = "y".repeat(20_000);
+        final String whole = envelope("127.0.0.1:1", line);
         for (int i = 0; i < 3; i++) {
-            record(Records.LINE_PART, A, line.substring(i * 6_000, (i + 1) * 6_000));
+            record(Records.ENVELOPE_PART, A, whole.substring(i * 6_000, (i + 1) * 6_000));
         }
-        record(Records.LINE, A, line.substring(18_000));
+        record(Records.ENVELOPE, A, whole.substring(18_000));
 
         fanOut.doWork();
 

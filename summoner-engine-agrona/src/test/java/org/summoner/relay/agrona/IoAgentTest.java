@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The I/O agent's side of a full lines ring: lines wait in its stash, it stops reading its sockets (each wait
+ * The I/O agent's side of a full lines ring: envelopes wait in its stash, it stops reading its sockets (each wait
  * counted), and once the fan-out agent makes room every line arrives, once and in order. Driven by hand on this thread over
  * a real loopback socket.
  */
@@ -69,8 +69,9 @@ class IoAgentTest {
                 }
                 filled = true;
                 lines.read((type, buffer, index, length) -> {
-                    if (type == Records.LINE) {
-                        received.add(buffer.getStringWithoutLengthUtf8(index + Records.ID_BYTES, length - Records.ID_BYTES));
+                    if (type == Records.ENVELOPE) {
+                        final String envelope = buffer.getStringWithoutLengthUtf8(index + Records.ID_BYTES, length - Records.ID_BYTES);
+                        received.add(envelope.substring(envelope.indexOf("\"content\":\"") + 11, envelope.length() - 3));
                     }
                 });
             }

@@ -3,6 +3,7 @@ package org.summoner.relay.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.summoner.relay.wire.EnvelopeEncoder;
+import org.summoner.relay.wire.EnvelopeScratch;
 
 import java.util.Arrays;
 
@@ -29,7 +30,7 @@ final class EnvelopeBatch {
     private static final int INITIAL_CAPACITY = 512;
 
     private final ByteBufAllocator allocator;
-    private byte[] scratch = new byte[4096];
+    private final EnvelopeScratch scratch;
     private ByteBuf buffer;
     private Object[] senders = new Object[16];
     private int[] spanEnds = new int[16];
@@ -37,26 +38,31 @@ final class EnvelopeBatch {
     private int spans;
     private int messages;
 
-    EnvelopeBatch(ByteBufAllocator allocator) {
+    /** @param maxEnvelopeBytes {@code max_envelope_bytes}: the longest envelope it holds. */
+    EnvelopeBatch(ByteBufAllocator allocator, int maxEnvelopeBytes) {
         this.allocator = allocator;
+        this.scratch = new EnvelopeScratch(maxEnvelopeBytes);
     }
 
-    /** Encodes the envelope of {@code content} from {@code sender} at the end of the batch. */
-    void append(Object sender, byte[] prefix, byte[] content, int offset, int length) {
-        final int bound = EnvelopeEncoder.maxEncodedLength(prefix.length, length);
-        if (scratch.length < bound) {
-            scratch = new byte[Math.max(bound, scratch.length * 2)];
+    /**
+     * Encodes the envelope of {@code content} from {@code sender} at the end of the batch.
+     *
+     * @return false, with nothing appended, when the envelope would exceed {@code max_envelope_bytes}.
+     */
+    boolean append(Object sender, byte[] prefix, byte[] content, int offset, int length) {
+        final int encoded = scratch.encode(prefix, content, offset, length);
+        if (encoded == EnvelopeEncoder.TOO_LONG) {
+            return false;
         }
-        final int encoded = EnvelopeEncoder.encode(prefix, content, offset, length, scratch, 0);
         if (buffer == null) {
             buffer = allocator.directBuffer(Math.max(INITIAL_CAPACITY, encoded));
         }
-        buffer.writeBytes(scratch, 0, encoded);
+        buffer.writeBytes(scratch.bytes(), 0, encoded);
         messages++;
         if (spans > 0 && senders[spans - 1] == sender) {
             spanEnds[spans - 1] = buffer.writerIndex();
             spanMessages[spans - 1]++;
-            return;
+            return true;
         }
         if (spans == senders.length) {
             senders = Arrays.copyOf(senders, spans * 2);
@@ -67,6 +73,7 @@ final class EnvelopeBatch {
         spanEnds[spans] = buffer.writerIndex();
         spanMessages[spans] = 1;
         spans++;
+        return true;
     }
 
     boolean isEmpty() {

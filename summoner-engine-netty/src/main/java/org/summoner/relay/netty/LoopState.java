@@ -19,6 +19,7 @@ import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
+import org.summoner.relay.wire.NoticeLines;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
 
@@ -53,8 +54,6 @@ final class LoopState {
     static final long INBOX_HIGH_WATER_BYTES = 8L * 1024 * 1024;
     static final long INBOX_LOW_WATER_BYTES = 2L * 1024 * 1024;
     private static final long INBOX_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final ServerNotice[] LOOP_NOTICES = {ServerNotice.RATE_LIMITED, ServerNotice.IDLE_TIMEOUT,
-            ServerNotice.SHUTTING_DOWN, ServerNotice.LINE_TOO_LONG, ServerNotice.INVALID_UTF8};
 
     final EventLoop loop;
     /** Shared by the decoders of this loop's channels, which run one at a time. */
@@ -63,7 +62,6 @@ final class LoopState {
     private final CounterBatch counts;
     private final FairUsePolicy policy;
     private final BacklogJudge judge;
-    private final int backlogToJudge;
     private final long maxQueuedBytes;
     private final int maxLineBytes;
     private final ReadPause pauses;
@@ -96,17 +94,19 @@ final class LoopState {
 
     LoopState(EventLoop loop, EngineContext context, BacklogJudge judge, ReadPause pauses, ByteBufAllocator allocator) {
         this.loop = loop;
-        this.batch = new EnvelopeBatch(allocator);
+        this.batch = new EnvelopeBatch(allocator, context.config().hyperParameters().maxEnvelopeBytes());
         this.counters = context.counters();
         this.counts = new CounterBatch(counters);
         this.policy = context.policy();
         this.judge = judge;
-        this.backlogToJudge = judge.lowestThreshold();
         this.maxQueuedBytes = context.config().hyperParameters().maxQueuedBytes();
         this.maxLineBytes = context.config().hyperParameters().maxLineBytes();
         this.pauses = pauses;
-        for (ServerNotice notice : LOOP_NOTICES) {
-            notices[notice.ordinal()] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(notice.toBytes(maxLineBytes)));
+        final NoticeLines lines = new NoticeLines(maxLineBytes, context.config().hyperParameters().maxEnvelopeBytes());
+        for (ServerNotice notice : ServerNotice.values()) {
+            if (!notice.atAdmission()) {
+                notices[notice.ordinal()] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(lines.line(notice)));
+            }
         }
     }
 
@@ -127,7 +127,7 @@ final class LoopState {
         now = System.nanoTime();
         final String remoteAddr = RemoteAddresses.format(remote);
         final NettyConnection connection = new NettyConnection(channel, this, remote.getAddress(), remoteAddr,
-                EnvelopeEncoder.prefix(remoteAddr), policy.newRateLimiter(now), now);
+                EnvelopeEncoder.prefix(remoteAddr), policy.newRateLimiter(now), judge.join(remote.getAddress(), remoteAddr), now);
         connection.index = connections.size();
         connections.add(connection);
         if (!reading()) {
@@ -155,10 +155,13 @@ final class LoopState {
             drop(sender, ServerNotice.RATE_LIMITED, false);
             return;
         }
+        if (!batch.append(sender, sender.envelopePrefix, bytes, offset, length)) {
+            drop(sender, ServerNotice.ENVELOPE_TOO_LONG, false);
+            return;
+        }
         if (RelayedLines.enabled()) {
             RelayedLines.received(sender.remoteAddr, bytes, offset, length);
         }
-        batch.append(sender, sender.envelopePrefix, bytes, offset, length);
         sender.lastBatch = batchSequence;
         counts.lineRelayed();
         if (batch.readableBytes() >= BATCH_SEAL_BYTES) {
@@ -277,12 +280,10 @@ final class LoopState {
             return;
         }
         final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
-        if (pending == null || pending.size() == 0) {
-            return;
-        }
-        final long backlog = backlog(connection, pending);
-        if (backlog >= backlogToJudge
-                && judge.judge(backlog, backlogBytes(connection), connection.address, connection.remoteAddr, now)) {
+        // Nothing flushed is waiting: whatever is unflushed goes out at the end of this batch, so no backlog.
+        final long backlog = pending == null || pending.size() == 0 ? 0 : backlog(connection, pending);
+        if (judge.mustJudge(connection.recipient, backlog)
+                && judge.judge(connection.recipient, backlog, backlog == 0 ? 0 : backlogBytes(connection), now)) {
             close(connection);
         }
     }
@@ -292,7 +293,7 @@ final class LoopState {
             return;
         }
         final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
-        judge.slowConsumer(connection.address, connection.remoteAddr, limit, pending == null ? 0 : backlog(connection, pending),
+        judge.slowConsumer(connection.recipient, limit, pending == null ? 0 : backlog(connection, pending),
                 backlogBytes(connection), now);
         close(connection);
     }
@@ -463,6 +464,7 @@ final class LoopState {
             connections.set(index, last);
             last.index = index;
         }
+        judge.leave(connection.recipient);
         counters.connectionClosed();
         policy.admission().release(connection.address);
         counts.publish();

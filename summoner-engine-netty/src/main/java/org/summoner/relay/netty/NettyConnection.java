@@ -2,6 +2,7 @@ package org.summoner.relay.netty;
 
 import io.netty.channel.Channel;
 import org.summoner.relay.policy.RateLimiter;
+import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ final class NettyConnection implements LineFrameDecoder.Lines {
     final String remoteAddr;
     final byte[] envelopePrefix;
     final RateLimiter rateLimiter;
+    final BacklogJudge.Recipient recipient;
 
     State state = State.OPEN;
     long lastReadNanos;
@@ -41,13 +43,14 @@ final class NettyConnection implements LineFrameDecoder.Lines {
     int index;
 
     NettyConnection(Channel channel, LoopState loop, InetAddress address, String remoteAddr, byte[] envelopePrefix,
-                    RateLimiter rateLimiter, long nowNanos) {
+                    RateLimiter rateLimiter, BacklogJudge.Recipient recipient, long nowNanos) {
         this.channel = channel;
         this.loop = loop;
         this.address = address;
         this.remoteAddr = remoteAddr;
         this.envelopePrefix = envelopePrefix;
         this.rateLimiter = rateLimiter;
+        this.recipient = recipient;
         this.lastReadNanos = nowNanos;
     }
 

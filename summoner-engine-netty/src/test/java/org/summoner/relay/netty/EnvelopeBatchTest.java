@@ -24,7 +24,7 @@ class EnvelopeBatchTest {
     private static final String A = "127.0.0.1:1";
     private static final String B = "[::1]:2";
 
-    private final EnvelopeBatch batch = new EnvelopeBatch(PooledByteBufAllocator.DEFAULT);
+    private final EnvelopeBatch batch = new EnvelopeBatch(PooledByteBufAllocator.DEFAULT, 65_536);
     private final List<String> written = new ArrayList<>();
     private final List<Integer> counts = new ArrayList<>();
     private final EnvelopeBatch.Sink<String> sink = (recipient, slice, messages) -> {
@@ -38,7 +38,7 @@ class EnvelopeBatchTest {
 
     private void append(String sender, String line) {
         final byte[] content = line.getBytes(StandardCharsets.UTF_8);
-        batch.append(sender, EnvelopeEncoder.prefix(sender), content, 0, content.length);
+        assertTrue(batch.append(sender, EnvelopeEncoder.prefix(sender), content, 0, content.length));
     }
 
     private static String envelope(String sender, String content) {

@@ -1,6 +1,7 @@
 package org.summoner.relay.nio;
 
 import org.summoner.relay.policy.RateLimiter;
+import org.summoner.relay.spi.BacklogJudge;
 import org.summoner.relay.wire.LineFramer;
 
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ final class NioConnection {
     final byte[] envelopePrefix;
     final LineFramer framer;
     final RateLimiter rateLimiter;
+    final BacklogJudge.Recipient recipient;
     final OutboundQueue queue = new OutboundQueue();
 
     SelectionKey key;
@@ -43,13 +45,14 @@ final class NioConnection {
     long lastReadNanos;
 
     NioConnection(SocketChannel channel, InetAddress address, String remoteAddr, byte[] envelopePrefix, LineFramer framer,
-                  RateLimiter rateLimiter, long nowNanos) {
+                  RateLimiter rateLimiter, BacklogJudge.Recipient recipient, long nowNanos) {
         this.channel = channel;
         this.address = address;
         this.remoteAddr = remoteAddr;
         this.envelopePrefix = envelopePrefix;
         this.framer = framer;
         this.rateLimiter = rateLimiter;
+        this.recipient = recipient;
         this.lastReadNanos = nowNanos;
     }
 

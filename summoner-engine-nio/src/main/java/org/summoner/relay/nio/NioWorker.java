@@ -11,8 +11,10 @@ import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
+import org.summoner.relay.wire.EnvelopeScratch;
 import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
+import org.summoner.relay.wire.NoticeLines;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
 
@@ -61,9 +63,6 @@ final class NioWorker implements Runnable, LineHandler {
     private static final long INBOX_PAUSE_SELECT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a connection that was told to go away may take to read its last notice. */
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** The notices a worker sends itself; refusals at admission are the acceptor's. */
-    private static final ServerNotice[] WORKER_NOTICES = {ServerNotice.RATE_LIMITED, ServerNotice.IDLE_TIMEOUT,
-            ServerNotice.SHUTTING_DOWN, ServerNotice.LINE_TOO_LONG, ServerNotice.INVALID_UTF8};
 
     private final RelayCounters counters;
     private final CounterBatch counts;
@@ -92,7 +91,7 @@ final class NioWorker implements Runnable, LineHandler {
     private final ArrayList<Envelope> outbox = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
-    private byte[] encodeBuffer = new byte[4096];
+    private final EnvelopeScratch scratch;
     private NioConnection reading;
     private boolean readsPaused;
     /** The clock of this turn, read once after each select. */
@@ -115,9 +114,13 @@ final class NioWorker implements Runnable, LineHandler {
         this.readPause = readPause;
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
-        for (ServerNotice notice : WORKER_NOTICES) {
-            notices[notice.ordinal()] = new Envelope(notice.toBytes(maxLineBytes), null);
+        final NoticeLines lines = new NoticeLines(maxLineBytes, parameters.maxEnvelopeBytes());
+        for (ServerNotice notice : ServerNotice.values()) {
+            if (!notice.atAdmission()) {
+                notices[notice.ordinal()] = new Envelope(lines.line(notice), null);
+            }
         }
+        this.scratch = new EnvelopeScratch(parameters.maxEnvelopeBytes());
         this.nextIdleCheckNanos = now + policy.idleCheckIntervalNanos();
         this.selector = Selector.open();
     }
@@ -290,13 +293,12 @@ final class NioWorker implements Runnable, LineHandler {
             drop(sender, ServerNotice.RATE_LIMITED);
             return;
         }
-        final byte[] prefix = sender.envelopePrefix;
-        final int bound = EnvelopeEncoder.maxEncodedLength(prefix.length, length);
-        if (encodeBuffer.length < bound) {
-            encodeBuffer = new byte[Math.max(bound, encodeBuffer.length * 2)];
+        final int encoded = scratch.encode(sender.envelopePrefix, buffer, offset, length);
+        if (encoded == EnvelopeEncoder.TOO_LONG) {
+            drop(sender, ServerNotice.ENVELOPE_TOO_LONG);
+            return;
         }
-        final int encoded = EnvelopeEncoder.encode(prefix, buffer, offset, length, encodeBuffer, 0);
-        final Envelope envelope = new Envelope(Arrays.copyOf(encodeBuffer, encoded), sender);
+        final Envelope envelope = new Envelope(Arrays.copyOf(scratch.bytes(), encoded), sender);
         if (RelayedLines.enabled()) {
             RelayedLines.received(sender.remoteAddr, buffer, offset, length);
         }
@@ -358,8 +360,7 @@ final class NioWorker implements Runnable, LineHandler {
 
     /** Applies the backpressure gate to what really waits for a recipient. */
     private void judgeBacklog(NioConnection connection) {
-        if (!connection.closeScheduled && judge.judge(connection.queue.size(), connection.queue.bytes(), connection.address,
-                connection.remoteAddr, now)) {
+        if (!connection.closeScheduled && judge.judge(connection.recipient, connection.queue.size(), connection.queue.bytes(), now)) {
             scheduleClose(connection);
         }
     }
@@ -367,8 +368,7 @@ final class NioWorker implements Runnable, LineHandler {
     /** Closes a recipient that cannot keep up, and quarantines its address. */
     private void slowConsumer(NioConnection connection, String limit) {
         if (!connection.closeScheduled) {
-            judge.slowConsumer(connection.address, connection.remoteAddr, limit, connection.queue.size(),
-                    connection.queue.bytes(), now);
+            judge.slowConsumer(connection.recipient, limit, connection.queue.size(), connection.queue.bytes(), now);
             scheduleClose(connection);
         }
     }
@@ -426,8 +426,8 @@ final class NioWorker implements Runnable, LineHandler {
             }
         }
         updateInterest(connection);
-        if (queue.size() >= backlogToJudge && connection.state == NioConnection.State.OPEN) {
-            judgeBacklog(connection);
+        if (connection.state == NioConnection.State.OPEN && judge.mustJudge(connection.recipient, queue.size())) {
+            judgeBacklog(connection); // also when it fell: the room counts who is behind
         }
     }
 
@@ -474,7 +474,8 @@ final class NioWorker implements Runnable, LineHandler {
             try {
                 final String remoteAddr = RemoteAddresses.format(next.remote());
                 final NioConnection connection = new NioConnection(channel, next.remote().getAddress(), remoteAddr,
-                        EnvelopeEncoder.prefix(remoteAddr), new LineFramer(maxLineBytes), policy.newRateLimiter(now), now);
+                        EnvelopeEncoder.prefix(remoteAddr), new LineFramer(maxLineBytes), policy.newRateLimiter(now),
+                        judge.join(next.remote().getAddress(), remoteAddr), now);
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
                 addConnection(connection);
@@ -586,6 +587,7 @@ final class NioWorker implements Runnable, LineHandler {
         if (dropped > 0) {
             counters.deliveriesDropped(dropped);
         }
+        judge.leave(connection.recipient);
         counters.connectionClosed();
         policy.admission().release(connection.address);
     }

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Fifty hostile clients (random bytes, over-long lines, invalid UTF-8; half of them never read) next to ten
  * well-behaved chatters, on the runnable server with its default configuration. The chatters must get every
- * line of each other, in order; the server must keep serving; its memory is sampled throughout.
+ * line of each other, in order, and never be paused for the hostile readers (the isolation rule); the server must
+ * keep serving; its memory is sampled throughout.
  */
 class NoisyNeighboursIT {
     private static final int CHATTERS = 10;
@@ -106,9 +107,18 @@ class NoisyNeighboursIT {
                     } while (line != null && !line.endsWith("\"content\":\"welcome\"}"));
                     assertTrue(line != null, "the newcomer got the line");
                 }
+
+                // The isolation rule: hostile readers (half of them never read) are cut off one by one; they are never
+                // more than half of the room, so no one is ever paused for them.
+                server.terminate();
+                final String stats = server.remainingLines().stream().filter(line -> line.contains(" - INFO - stats: ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no stats line: " + server.outputSoFar()));
+                assertTrue(stats.contains(", pauses 0 throttle + 0 flow control, "), stats);
+                final String slowConsumers = stats.substring(stats.indexOf("; slow consumers ") + 17, stats.indexOf(", idle closed"));
                 Figures.record("noisy neighbours (" + engine + ")", NOISY + " hostile clients sent " + noiseBytes.get() / 1024 + " KiB of junk for "
                         + seconds + " s next to " + CHATTERS + " chatters, who got all " + Arrays.stream(sent).sum() * (CHATTERS - 1)
-                        + " of each other's lines in order; server resident memory " + Figures.mib(rssBefore) + " before, "
+                        + " of each other's lines in order and were never paused (0 throttle or flow-control pauses; "
+                        + slowConsumers + " hostile readers closed as slow consumers); server resident memory " + Figures.mib(rssBefore) + " before, "
                         + Figures.mib(rssMax) + " at most, " + Figures.mib(rssAfter) + " after; old generation "
                         + Figures.mib(oldBefore) + " before, " + Figures.mib(oldAfter) + " after, live after a full collection (heap fixed at 256 MiB)");
             } finally {
@@ -149,7 +159,10 @@ class NoisyNeighboursIT {
         return next;
     }
 
-    /** One hostile client until {@code end}: junk of every kind; if it is a reader it drains, else it never reads. */
+    /**
+     * One hostile client until {@code end}: junk of every kind (and its rate limit's worth of valid 2 KB lines, relayed
+     * to everyone); if it is a reader it drains, else it never reads.
+     */
     private static Void noise(int port, boolean reads, long end, SplittableRandom random, AtomicLong bytes) {
         while (System.nanoTime() < end) {
             try (Socket socket = new Socket()) {
@@ -188,7 +201,7 @@ class NoisyNeighboursIT {
     }
 
     private static byte[] junk(SplittableRandom random) {
-        switch (random.nextInt(4)) {
+        switch (random.nextInt(5)) {
             case 0 -> { // random bytes with random newlines
                 final byte[] bytes = new byte[1 + random.nextInt(4096)];
                 for (int i = 0; i < bytes.length; i++) {
@@ -204,6 +217,12 @@ class NoisyNeighboursIT {
             }
             case 2 -> {
                 return new byte[]{'b', 'a', 'd', (byte) 0xC3, (byte) 0x28, '\n'};
+            }
+            case 3 -> { // a valid 2 KB line, relayed to everyone: what makes the readers that never read fall behind
+                final byte[] bytes = new byte[2048];
+                Arrays.fill(bytes, (byte) 'B');
+                bytes[bytes.length - 1] = '\n';
+                return bytes;
             }
             default -> {
                 return ("noise " + random.nextLong() + "\n").getBytes(StandardCharsets.US_ASCII);

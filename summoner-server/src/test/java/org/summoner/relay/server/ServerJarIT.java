@@ -1,6 +1,8 @@
 package org.summoner.relay.server;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.tck.ServerProcess;
 
@@ -265,6 +267,43 @@ class ServerJarIT {
                 assertEquals(0, receiver.exitValue(), new String(receiver.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
             } finally {
                 sender.destroyForcibly();
+                receiver.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * The lines that used to end every SDK receiver's session (measured: {@code LimitOverrunError} on every engine):
+     * 65,535 bytes of {@code a}, 40,000 quotes and 11,000 U+0001, each under {@code max_line_bytes} but over 64 KiB
+     * once wrapped and escaped. The receiver reads as {@code SummonerClient} does and must get the next good line.
+     */
+    @ParameterizedTest(name = "engine {0}")
+    @ValueSource(strings = {"nio", "netty", "agrona"})
+    void an_sdk_style_receiver_survives_every_hostile_line_and_gets_the_next_good_one(String engine) throws Exception {
+        assumeTrue(commandWorks("python3", "--version"), "python3 is not installed");
+        final Path agent = dir.resolve("sdk_style_agent.py");
+        try (var in = getClass().getResourceAsStream("/sdk_style_agent.py")) {
+            Files.copy(in, agent);
+        }
+        final Path config = dir.resolve("lifted.json");
+        Files.writeString(config, "{\"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 2000000000}}");
+        try (ServerProcess server = ServerProcess.start(dir, "--port", "0", "--engine", engine, "--config", config.toString())) {
+            final int port = server.awaitListeningPort();
+            final Process receiver = new ProcessBuilder("python3", agent.toString(), "127.0.0.1", String.valueOf(port), "receive", "1").start();
+            final BufferedReader received = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", received.readLine());
+            Thread.sleep(200);
+            final Process hostile = new ProcessBuilder("python3", agent.toString(), "127.0.0.1", String.valueOf(port), "hostile").start();
+            final BufferedReader notices = new BufferedReader(new InputStreamReader(hostile.getInputStream(), StandardCharsets.UTF_8));
+            try {
+                assertEquals("'after the storm'", received.readLine().split("\t")[1]);
+                assertTrue(receiver.waitFor(15, TimeUnit.SECONDS));
+                assertEquals(0, receiver.exitValue(), new String(receiver.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                for (int i = 0; i < 3; i++) {
+                    assertEquals("Warning: Line exceeds max_envelope_bytes (65536 bytes) once wrapped and was dropped.", notices.readLine());
+                }
+            } finally {
+                hostile.destroyForcibly();
                 receiver.destroyForcibly();
             }
         }

@@ -37,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -431,6 +432,50 @@ public abstract class RelayEngineCompatibilityKit {
             awaitStats(server, "one line dropped as too long", stats -> stats.droppedTooLong() == 1);
         }
 
+        /**
+         * A line whose envelope is exactly {@code max_envelope_bytes} (65,536 by default, the longest line the Summoner
+         * Python client reads) is relayed, one byte more is not: built of {@code a}, of {@code "} (escaped to two
+         * bytes) and of U+0001 (escaped to six), so escaping is what crosses the bound, never the line's own length.
+         */
+        @ParameterizedTest(name = "made of {0}")
+        @ValueSource(strings = {"a", "quote", "u0001"})
+        void an_envelope_of_exactly_max_envelope_bytes_is_relayed_and_one_byte_more_is_not(String unit) throws IOException {
+            final Pair pair = startPair();
+            final RunningServer server = pair.server();
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
+            final String raw = unit.equals("a") ? "a" : unit.equals("quote") ? "\"" : "\u0001";
+            final String escaped = unit.equals("a") ? "a" : unit.equals("quote") ? "\\\"" : "\\u0001";
+            final int room = 65_536 - envelope(a, "").length() - 1; // the envelope's own bytes and its \n
+            final int units = room / escaped.length();
+            final String pad = "a".repeat(room - units * escaped.length());
+
+            a.send(raw.repeat(units) + pad + "\n");
+            final String relayed = b.readLine();
+            assertEquals(envelope(a, escaped.repeat(units) + pad), relayed);
+            assertEquals(65_536, relayed.getBytes(StandardCharsets.UTF_8).length + 1);
+
+            a.send(raw.repeat(units) + pad + "a\n");
+            assertEquals("Warning: Line exceeds max_envelope_bytes (65536 bytes) once wrapped and was dropped.", a.readLine());
+            a.send("next\n");
+            assertEquals(envelope(a, "next"), b.readLine(), "the line over the bound reached no one");
+            awaitStats(server, "one line dropped as an envelope too long", stats -> stats.droppedEnvelopeTooLong() == 1
+                    && stats.linesRelayed() == 2);
+        }
+
+        @Test
+        void max_envelope_bytes_is_quoted_in_the_warning_and_bounds_every_relayed_line() throws IOException {
+            final Pair pair = startPair(Map.of("max_envelope_bytes", 200));
+            final KitClient a = pair.a();
+            final KitClient b = pair.b();
+            final int room = 200 - envelope(a, "").length() - 1;
+
+            a.send("\u0001".repeat(room / 6 + 1) + "\n");
+            assertEquals("Warning: Line exceeds max_envelope_bytes (200 bytes) once wrapped and was dropped.", a.readLine());
+            a.send("x".repeat(room) + "\n");
+            assertEquals(envelope(a, "x".repeat(room)), b.readLine());
+        }
+
         @ParameterizedTest(name = "bytes {0}")
         @ValueSource(strings = {"ff", "c0af", "eda080", "f4908080", "e282", "41fe42", "80"})
         void a_line_that_is_not_utf8_is_dropped_with_a_warning_and_the_connection_stays_open(String hex) throws IOException {
@@ -617,6 +662,64 @@ public abstract class RelayEngineCompatibilityKit {
             assertTrue(got < lines, "the stalled client was cut off, not buffered for: it got " + got + " of " + lines);
             awaitStats(server, "one slow consumer closed with its queue dropped",
                     stats -> stats.slowConsumerDisconnects() == 1 && stats.deliveriesDropped() > 0);
+        }
+
+        /**
+         * The isolation rule on default thresholds: one client that never reads costs a healthy receiver nothing.
+         * The sender stays at most {@code WINDOW} lines ahead of the healthy reader, so only the stalled client can
+         * fall behind; before the rule, throttle and flow control paused the sender for seconds (7,400 of 20,000
+         * lines in 12 s).
+         */
+        @Test
+        void a_reader_that_never_reads_costs_a_healthy_receiver_nothing_on_default_thresholds() throws Exception {
+            final int lines = 20_000;
+            final int window = 50;
+            final RunningServer server = startServer(); // the kit's base: default thresholds, rate limit lifted
+            final KitClient sender = connect(server);
+            final KitClient healthy = connect(server);
+            final KitClient stalled = track(KitClient.connect(server.address(), 4096));
+            awaitConnections(server, 3);
+            final String padding = "p".repeat(1000);
+            final AtomicInteger healthyGot = new AtomicInteger();
+
+            final ExecutorService pool = Executors.newFixedThreadPool(2);
+            final long start = System.nanoTime();
+            try {
+                final Future<String> reader = pool.submit(() -> {
+                    for (int seq = 0; seq < lines; seq++) {
+                        final String line = healthy.readLine();
+                        if (!line.endsWith("\"content\":\"" + seq + " " + padding + "\"}")) {
+                            return "line " + seq + " was " + line.substring(0, Math.min(80, line.length()));
+                        }
+                        healthyGot.incrementAndGet();
+                    }
+                    return "ok";
+                });
+                pool.submit(() -> {
+                    final OutputStream out = new BufferedOutputStream(socketOutput(sender), 16 * 1024);
+                    for (int seq = 0; seq < lines; seq++) {
+                        if (seq - healthyGot.get() >= window) {
+                            out.flush();
+                            while (seq - healthyGot.get() >= window && !reader.isDone()) {
+                                LockSupport.parkNanos(50_000);
+                            }
+                        }
+                        out.write((seq + " " + padding + "\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.flush();
+                    return null;
+                }).get(30, TimeUnit.SECONDS);
+                assertEquals("ok", reader.get(30, TimeUnit.SECONDS));
+            } finally {
+                pool.shutdownNow();
+            }
+            final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertTrue(millis < 10_000, "all 20,000 lines in " + millis + " ms");
+            assertTrue(stalled.countLinesUntilEnd() < lines, "the stalled client was cut off");
+            awaitStats(server, "the stalled client closed as a slow consumer", stats -> stats.slowConsumerDisconnects() == 1);
+            final RelayStats stats = server.stats();
+            assertEquals(0, stats.throttles() + stats.flowControls(), "no one was paused: " + stats.summary());
         }
 
         @Test
@@ -893,14 +996,21 @@ public abstract class RelayEngineCompatibilityKit {
             assertEquals(envelope(other, "hello"), silent.readLine());
         }
 
+        /** Connects {@code count} clients that never read; see {@link #stalled}. */
+        private void stalledClients(RunningServer server, int count) throws IOException {
+            for (int i = 0; i < count; i++) {
+                stalled(server);
+            }
+        }
+
         @Test
-        void throttle_pauses_reading_from_senders_while_a_recipient_is_backed_up() throws Exception {
+        void throttle_pauses_reading_while_more_than_half_of_the_clients_are_backed_up() throws Exception {
             final RunningServer server = startServer(parameters("throttle_delay_ms", 800,
                     "backpressure_policy", policy(true, 20, false, 1_000_000, false, 1_000_000)));
             final KitClient sender = connect(server);
             final KitClient healthy = connect(server);
-            stalled(server);
-            awaitConnections(server, 3);
+            stalledClients(server, 3); // 3 of 5: the room cannot absorb what the sender sends
+            awaitConnections(server, 5);
             final List<Long> marks = drainInBackground(healthy);
 
             pushUntil(server, sender, "a throttle", stats -> stats.throttles() >= 1);
@@ -916,13 +1026,13 @@ public abstract class RelayEngineCompatibilityKit {
         }
 
         @Test
-        void flow_control_pauses_reading_for_longer_past_its_threshold() throws Exception {
+        void flow_control_pauses_reading_for_longer_while_more_than_half_are_past_its_threshold() throws Exception {
             final RunningServer server = startServer(parameters("flow_control_delay_ms", 1_200,
                     "backpressure_policy", policy(false, 1_000_000, true, 20, false, 1_000_000)));
             final KitClient sender = connect(server);
             final KitClient healthy = connect(server);
-            stalled(server);
-            awaitConnections(server, 3);
+            stalledClients(server, 3);
+            awaitConnections(server, 5);
             final List<Long> marks = drainInBackground(healthy);
 
             pushUntil(server, sender, "a flow-control pause", stats -> stats.flowControls() >= 1);
@@ -934,6 +1044,21 @@ public abstract class RelayEngineCompatibilityKit {
             final long gapMillis = TimeUnit.NANOSECONDS.toMillis(marks.get(1) - marks.get(0));
             assertTrue(gapMillis >= 600, "the second line waited for flow control (1,200 ms), not " + gapMillis + " ms");
             assertEquals(0, server.stats().throttles());
+        }
+
+        @Test
+        void half_of_the_room_backed_up_is_not_more_than_half_and_pauses_no_one() throws Exception {
+            final RunningServer server = startServer(parameters("throttle_delay_ms", 800, "flow_control_delay_ms", 800,
+                    "backpressure_policy", policy(true, 20, true, 40, true, 200)));
+            final KitClient sender = connect(server);
+            drainInBackground(connect(server));
+            stalledClients(server, 2); // 2 of 4: exactly half
+            awaitConnections(server, 4);
+
+            pushUntil(server, sender, "both stalled clients closed at disconnect_threshold",
+                    stats -> stats.slowConsumerDisconnects() == 2);
+
+            assertEquals(0, server.stats().throttles() + server.stats().flowControls(), server.stats().summary());
         }
 
         @Test
@@ -952,18 +1077,24 @@ public abstract class RelayEngineCompatibilityKit {
         }
 
         @Test
-        void disconnect_threshold_closes_the_recipient_that_cannot_keep_up_and_pauses_end_with_it() throws Exception {
+        void disconnect_threshold_closes_the_recipients_that_cannot_keep_up_and_pauses_end_with_them() throws Exception {
             final RunningServer server = startServer(parameters("throttle_delay_ms", 50,
                     "backpressure_policy", policy(true, 10, false, 1_000_000, true, 30)));
             final KitClient sender = connect(server);
             final KitClient healthy = connect(server);
-            final KitClient stalled = stalled(server);
-            awaitConnections(server, 3);
+            final List<KitClient> stalled = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                stalled.add(stalled(server));
+            }
+            awaitConnections(server, 5);
             final List<Long> marks = drainInBackground(healthy);
 
-            pushUntil(server, sender, "the stalled client closed", stats -> stats.slowConsumerDisconnects() == 1);
-            stalled.countLinesUntilEnd(); // fails unless the server really closed it
+            pushUntil(server, sender, "the stalled clients closed", stats -> stats.slowConsumerDisconnects() == 3);
+            for (KitClient client : stalled) {
+                client.countLinesUntilEnd(); // fails unless the server really closed it
+            }
             awaitConnections(server, 2);
+            assertTrue(server.stats().throttles() >= 1, "the room was behind for a while: " + server.stats().summary());
             final long throttlesBefore = server.stats().throttles();
             for (int i = 0; i < 20; i++) {
                 sender.send("mark\n");
@@ -979,12 +1110,12 @@ public abstract class RelayEngineCompatibilityKit {
                     "backpressure_policy", policy(true, 10, false, 1_000_000, false, 10)));
             final KitClient sender = connect(server);
             drainInBackground(connect(server));
-            stalled(server);
-            awaitConnections(server, 3);
+            stalledClients(server, 3);
+            awaitConnections(server, 5);
 
             pushUntil(server, sender, "a backlog of at least 10 (a throttle)", stats -> stats.throttles() >= 1);
             assertEquals(0, server.stats().slowConsumerDisconnects(), "not closed at disconnect_threshold");
-            pushUntil(server, sender, "the stalled client closed at max_queued_bytes", stats -> stats.slowConsumerDisconnects() == 1);
+            pushUntil(server, sender, "the stalled clients closed at max_queued_bytes", stats -> stats.slowConsumerDisconnects() == 3);
         }
 
         @Test
@@ -1009,9 +1140,27 @@ public abstract class RelayEngineCompatibilityKit {
         }
 
         @Test
+        void a_slow_consumer_on_a_trusted_loopback_address_is_closed_but_its_address_stays_welcome() throws Exception {
+            final RunningServer server = startServer(Map.of("backpressure_policy", policy(false, 1, false, 1, true, 20)));
+            final KitClient sender = connect(server);
+            drainInBackground(connect(server));
+            stalled(server);
+            awaitConnections(server, 3);
+
+            pushUntil(server, sender, "the stalled client closed", stats -> stats.slowConsumerDisconnects() == 1);
+            final KitClient next = connect(server);
+            awaitConnections(server, 3);
+            sender.send("still welcome\n");
+            assertEquals(envelope(sender, "still welcome"), next.readLine());
+            final RelayStats stats = server.stats();
+            assertEquals(0, stats.quarantines() + stats.quarantinedAddresses() + stats.rejectedQuarantined(), stats.summary());
+        }
+
+        @Test
         void a_slow_consumers_address_is_quarantined_for_the_cooldown_then_admitted_again() throws Exception {
             final RunningServer server = startServer(parameters("quarantine_cooldown_secs", 2, "quarantine_cleanup_interval_secs", 1,
-                    "backpressure_policy", policy(false, 1, false, 1, true, 20)));
+                    "backpressure_policy", policy(false, 1, false, 1, true, 20),
+                    "peer_trust", Map.of("trusted_networks", List.of())));
             final KitClient sender = connect(server);
             drainInBackground(connect(server));
             stalled(server);

@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code java -jar summoner-bench/target/summoner-load.jar run|report ...}
+ * {@code java -jar summoner-bench/target/summoner-load.jar run|stalled|report ...}
  */
-@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, ReportCommand.class},
+@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, ReportCommand.class},
         description = "Load harness for Summoner, NATS and Redis pub/sub servers, and the report of its results.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec
