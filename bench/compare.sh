@@ -111,7 +111,7 @@ for target in $targets; do
   for scenario in "${scenarios[@]}"; do
     IFS='|' read -r name senders receivers rate <<< "$scenario"
     for rep in $(seq 1 "$repeats"); do
-      java -jar "$load_jar" run --protocol "$protocol" --port "$port" --label "$label" --scenario "$name" \
+      java -jar "$load_jar" run --protocol "$protocol" --port "$port" --label "$label" --scenario "$name" --server-pid "$pid" \
         --senders "$senders" --receivers "$receivers" --rate "$rate" --line-bytes 128 \
         --warmup "$warmup" --duration "$duration" --quiet --json-out "$results" > /dev/null || true
     done

@@ -76,6 +76,10 @@ public final class LoadMain implements Runnable {
         @Option(names = "--receiver-threads", description = "Threads reading receivers (default: 1 below 4 receivers, else 2).")
         Integer receiverThreads;
 
+        @Option(names = "--server-pid", defaultValue = "0",
+                description = "The server's process id: its CPU time over the measured window goes into the result (Linux).")
+        long serverPid;
+
         @Option(names = "--label", description = "Name of the server under test in the result (default: protocol:port).")
         String label;
 
@@ -98,7 +102,7 @@ public final class LoadMain implements Runnable {
             final LoadOptions options = new LoadOptions(
                     label != null ? label : protocol.name().toLowerCase(Locale.ROOT) + ":" + resolvedPort,
                     scenario, protocol, host, resolvedPort, senders, receivers, lineBytes, rate, window, warmup, duration,
-                    drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, !quiet);
+                    drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, serverPid, !quiet);
             final PrintStream err = System.err;
             final LoadResult result;
             try {
@@ -113,9 +117,11 @@ public final class LoadMain implements Runnable {
                 Files.writeString(jsonOut, json + System.lineSeparator(), StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
-            err.printf(Locale.ROOT, "[%s] %s: %.0f lines/s, %.0f deliveries/s, p50 %.1f us, p99 %.1f us, p99.9 %.1f us, "
+            err.printf(Locale.ROOT, "[%s] %s: %.0f lines/s, %.0f deliveries/s,%s p50 %.1f us, p99 %.1f us, p99.9 %.1f us, "
                             + "lost %d, gaps %d, reorders %d, disconnects %d%s%n",
                     result.label(), result.clean() ? "clean" : "NOT CLEAN", result.linesPerSecond(), result.deliveriesPerSecond(),
+                    result.serverCpuSecondsPerMillionDeliveries() == null ? ""
+                            : String.format(Locale.ROOT, " server CPU %.3f s per million deliveries,", result.serverCpuSecondsPerMillionDeliveries()),
                     result.latencyMicros().p50(), result.latencyMicros().p99(), result.latencyMicros().p999(),
                     result.lost(), result.gaps(), result.reorders(), result.disconnects(),
                     result.firstServerNotice() == null ? "" : "; server said: " + result.firstServerNotice());

@@ -6,6 +6,7 @@ package org.summoner.relay.bench.load;
  * @param rate            lines per second over all senders; 0 means as fast as the window allows (closed loop).
  * @param window          closed loop only: lines one sender may have in flight (sent, not yet received by all).
  * @param receiverThreads threads reading the receivers' sockets.
+ * @param serverPid       the server's process, whose CPU time is read over the measured window; 0 when unknown.
  */
 record LoadOptions(
         String label,
@@ -22,6 +23,7 @@ record LoadOptions(
         int durationSeconds,
         int drainSeconds,
         int receiverThreads,
+        long serverPid,
         boolean progress) {
 
     boolean closedLoop() {

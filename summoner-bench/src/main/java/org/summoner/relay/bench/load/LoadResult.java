@@ -15,6 +15,7 @@ import org.HdrHistogram.Histogram;
  * @param disconnects   receivers the server closed during the run.
  * @param latencyMicros from the (intended, in open loop) send time to the read that returned the delivery.
  * @param sendLagMicros open loop only: how late the harness itself sent against the schedule.
+ * @param serverCpuSeconds the server process's CPU time (user + system) in the measured window; null when not measured.
  */
 public record LoadResult(
         String label,
@@ -43,6 +44,7 @@ public record LoadResult(
         double deliveriesPerSecond,
         Latency latencyMicros,
         Latency sendLagMicros,
+        Double serverCpuSeconds,
         String failure,
         String startedAt) {
 
@@ -67,6 +69,14 @@ public record LoadResult(
         private static double micros(long nanos) {
             return Math.round(nanos / 10.0) / 100.0;
         }
+    }
+
+    /** @return the server's CPU seconds per million deliveries in the measured window, or null when not measured. */
+    public Double serverCpuSecondsPerMillionDeliveries() {
+        if (serverCpuSeconds == null || serverCpuSeconds.isNaN() || deliveriesPerSecond == 0) {
+            return null;
+        }
+        return serverCpuSeconds / (deliveriesPerSecond * durationSeconds / 1e6);
     }
 
     /** @return whether every delivery arrived, once, in order, and no receiver was cut off. */

@@ -121,6 +121,8 @@ public final class LoadRun {
             final Histogram measured = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
             long sentAtStart = 0;
             long deliveredAtStart = 0;
+            final ProcessCpu serverCpu = options.serverPid() > 0 ? new ProcessCpu(options.serverPid()) : null;
+            double cpuAtStart = serverCpu == null ? Double.NaN : serverCpu.seconds();
             final int seconds = options.warmupSeconds() + options.durationSeconds();
             for (int second = 1; second <= seconds; second++) {
                 sleepUntil(startNanos + TimeUnit.SECONDS.toNanos(second));
@@ -135,6 +137,7 @@ public final class LoadRun {
                 if (second == options.warmupSeconds()) {
                     sentAtStart = sent(senders);
                     deliveredAtStart = delivered(loops);
+                    cpuAtStart = serverCpu == null ? Double.NaN : serverCpu.seconds();
                 }
                 if (options.progress()) {
                     progress(second, measuring, senders, loops, thisSecond);
@@ -142,6 +145,7 @@ public final class LoadRun {
             }
             final long sentInWindow = sent(senders) - sentAtStart;
             final long deliveredInWindow = delivered(loops) - deliveredAtStart;
+            final Double serverCpuSeconds = serverCpu == null ? null : Math.round((serverCpu.seconds() - cpuAtStart) * 100) / 100.0;
 
             sending = false;
             for (Thread thread : senderThreads) {
@@ -188,7 +192,7 @@ public final class LoadRun {
                     gaps, reorders, disconnects, notices, firstNotice,
                     sentInWindow / (double) options.durationSeconds(), deliveredInWindow / (double) options.durationSeconds(),
                     LoadResult.Latency.of(measured), options.closedLoop() ? null : LoadResult.Latency.of(sendLag),
-                    failure, startedAt);
+                    serverCpuSeconds, failure, startedAt);
         } finally {
             sending = false;
             go.countDown();

@@ -16,7 +16,7 @@ import java.util.Map;
 final class Report {
     /** A scenario's runs on one server, reduced to one point. */
     record Point(String label, int runs, double deliveriesPerSecond, double linesPerSecond, double p50, double p99,
-                 double p999, long lost, long reordered, long disconnects) {
+                 double p999, long lost, long reordered, long disconnects, Double cpuPerMillion) {
     }
 
     /** One scenario: its definition (from the first run) and one point per server, in the order they ran. */
@@ -71,7 +71,9 @@ final class Report {
                 median(runs.stream().mapToDouble(r -> r.latencyMicros().p999()).toArray()),
                 runs.stream().mapToLong(r -> r.lost() + r.gaps()).max().orElse(0),
                 runs.stream().mapToLong(LoadResult::reorders).max().orElse(0),
-                runs.stream().mapToLong(LoadResult::disconnects).max().orElse(0));
+                runs.stream().mapToLong(LoadResult::disconnects).max().orElse(0),
+                runs.stream().allMatch(r -> r.serverCpuSecondsPerMillionDeliveries() != null)
+                        ? median(runs.stream().mapToDouble(LoadResult::serverCpuSecondsPerMillionDeliveries).toArray()) : null);
     }
 
     static double median(double[] values) {
@@ -103,6 +105,8 @@ final class Report {
                 .append("- **p50, p99, p99.9**: microseconds from send to receipt. At a fixed rate the send time is the *intended* one, ")
                 .append("so a server that stalls is charged for the whole stall (no coordinated omission); at max rate it is the time ")
                 .append("the batch was written, and latency mostly measures the queue the window allows.\n")
+                .append("- **CPU s/M**: the server process's CPU time (user + system, from /proc) in the measured window per million ")
+                .append("deliveries: what a delivery costs the server, whoever limits the rate.\n")
                 .append("- **lost**: deliveries that never arrived (and sequence gaps); **reordered**: deliveries that arrived after a later ")
                 .append("one from the same sender. Both must be 0.\n")
                 .append("- **vs redis / vs nats**: at max rate, deliveries/s divided by that server's (higher is better); ")
@@ -110,13 +114,14 @@ final class Report {
         md.append("![throughput](throughput.png)\n\n![latency](latency.png)\n\n");
         for (Scenario scenario : scenarios) {
             md.append("## ").append(scenario.name()).append("\n\n").append(scenario.describe()).append(".\n\n");
-            md.append("| server | runs | deliveries/s | lines/s | p50 µs | p99 µs | p99.9 µs | lost | reordered | vs redis | vs nats |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("| server | runs | deliveries/s | lines/s | CPU s/M | p50 µs | p99 µs | p99.9 µs | lost | reordered | vs redis | vs nats |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             final Point redis = find(scenario, "redis");
             final Point nats = find(scenario, "nats");
             for (Point p : scenario.points().values()) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.0f | %.0f | %.0f | %d | %d | %s | %s |%n",
-                        p.label(), p.runs(), rate(p.deliveriesPerSecond()), rate(p.linesPerSecond()), p.p50(), p.p99(), p.p999(),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %.0f | %.0f | %.0f | %d | %d | %s | %s |%n",
+                        p.label(), p.runs(), rate(p.deliveriesPerSecond()), rate(p.linesPerSecond()),
+                        p.cpuPerMillion() == null ? "-" : String.format(Locale.ROOT, "%.3f", p.cpuPerMillion()), p.p50(), p.p99(), p.p999(),
                         p.lost(), p.reordered(), ratio(scenario, p, redis), ratio(scenario, p, nats)));
             }
             md.append('\n');

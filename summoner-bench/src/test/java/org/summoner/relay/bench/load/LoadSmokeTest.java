@@ -34,7 +34,7 @@ class LoadSmokeTest {
 
     private LoadResult run(int senders, int receivers, long rate) throws Exception {
         final LoadOptions options = new LoadOptions("smoke", "smoke", Protocol.SUMMONER, "127.0.0.1",
-                server.address().getPort(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, true);
+                server.address().getPort(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, ProcessHandle.current().pid(), true);
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
         final LoadResult result = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).execute();
         assertTrue(progress.toString(StandardCharsets.UTF_8).startsWith("[smoke]   1s measure sent "), progress.toString(StandardCharsets.UTF_8));
@@ -51,6 +51,7 @@ class LoadSmokeTest {
         assertEquals(result.expected(), result.delivered());
         assertTrue(result.latencyMicros().count() > 0 && result.latencyMicros().count() <= result.delivered(), result.toJson());
         assertEquals("max", result.mode());
+        assertTrue(result.serverCpuSeconds() > 0, "the server (this JVM) used CPU in the window: " + result.toJson());
     }
 
     @Test

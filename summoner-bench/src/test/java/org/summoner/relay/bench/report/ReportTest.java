@@ -17,7 +17,7 @@ class ReportTest {
         final LoadResult.Latency latency = new LoadResult.Latency(10, 20, p99, p99 * 2, p99 * 3, 12, 1000);
         return new LoadResult(label, scenario, "summoner", "127.0.0.1", 1, 1, 10, 128, rate == 0 ? "max" : "rate", rate,
                 1000, 1, 3, 100, 1000, 1000 - lost, lost, 0, 0, 0, 0, null, deliveries / 10, deliveries, latency,
-                null, null, "2026-01-01T00:00:00Z");
+                null, 0.5, null, "2026-01-01T00:00:00Z");
     }
 
     @Test
@@ -44,8 +44,8 @@ class ReportTest {
                 run("redis-server", "fan-out 10 at 5,000 lines/s", 5000, 5e4, 200, 0)));
 
         final String md = report.markdown("bench/compare.sh", List.of("cores: 2"), List.of("peer: redis 7"));
-        assertTrue(md.contains("| nio | 1 | 6.00M | 600.0K | 10 | 100 | 200 | 0 | 0 | 2.00x | 3.00x |"), md);
-        assertTrue(md.contains("| nio | 1 | 50.0K | 5.0K | 10 | 100 | 200 | 0 | 0 | 0.50x | - |"), md);
+        assertTrue(md.contains("| nio | 1 | 6.00M | 600.0K | 0.028 | 10 | 100 | 200 | 0 | 0 | 2.00x | 3.00x |"), md);
+        assertTrue(md.contains("| nio | 1 | 50.0K | 5.0K | 3.333 | 10 | 100 | 200 | 0 | 0 | 0.50x | - |"), md);
         assertTrue(md.contains("- cores: 2\n- peer: redis 7\n"), md);
 
         Charts.throughput(report, dir.resolve("throughput.png"));
