@@ -4,6 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Router;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineDiscovery;
@@ -153,9 +155,10 @@ public final class SummonerServer {
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
         final RelayCounters counters = new RelayCounters();
         final FairUsePolicy policy = FairUsePolicy.of(config);
+        final RelayCore core = new RelayCore(config, counters, policy, Router.BROADCAST);
         final RelayEngine engine;
         try {
-            engine = provider.create(new EngineContext(name, config, bindAddress, counters, policy));
+            engine = provider.create(new EngineContext(name, config, bindAddress, core));
         } catch (ConfigException e) {
             throw e; // the engine's own config section: named like any other key
         } catch (RuntimeException e) {

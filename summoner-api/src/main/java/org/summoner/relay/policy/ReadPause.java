@@ -3,22 +3,23 @@ package org.summoner.relay.policy;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The engine-wide pause in reading from clients that throttle and flow control ask for: in broadcast every
- * sender feeds every recipient, so a backed-up recipient on one engine thread pauses reading on all of them.
- * Engine threads read {@link #untilNanos()} once per turn, or are told of a new pause. Thread-safe.
+ * The engine-wide pause in reading from clients that throttle and flow control ask for, while more than half of
+ * the room is behind (the isolation rule): the senders are faster than the room, so reading pauses on every engine
+ * thread. Engine threads read {@link #untilNanos()} once per turn, or are told of a new pause ({@link #onStart}).
+ * Thread-safe.
  */
 public final class ReadPause {
+    private static final Runnable NOBODY = () -> { };
+
     private final AtomicLong untilNanos = new AtomicLong(System.nanoTime());
-    private final Runnable onStart;
+    private volatile Runnable onStart = NOBODY;
 
-    /** A pause that engine threads poll. */
-    public ReadPause() {
-        this(() -> { });
-    }
-
-    /** @param onStart run by the thread that starts a new pause, e.g. to tell every engine thread at once. */
-    public ReadPause(Runnable onStart) {
-        this.onStart = onStart;
+    /**
+     * @param listener run by the thread that starts a new pause, e.g. to tell every engine thread at once; an
+     *                 engine sets it once, before it serves.
+     */
+    public void onStart(Runnable listener) {
+        this.onStart = listener;
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.summoner.relay.spi;
 
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.policy.FairUsePolicy;
 
 import java.net.InetSocketAddress;
@@ -8,23 +9,21 @@ import java.util.Objects;
 
 /**
  * What an engine is given when it is created: the server's name, its validated configuration, the address to
- * bind (already resolved by the seed's precedence rules), the counters to keep and the fair-use rules to apply
- * (shared with the server, which runs their housekeeping). Immutable.
+ * bind (already resolved by the seed's precedence rules), and the {@link RelayCore} its threads run: sessions, the
+ * router, the outbound budget, the counters and the fair-use rules (shared with the server, which runs their
+ * housekeeping). Immutable.
  */
 public final class EngineContext {
     private final String serverName;
     private final ServerConfig config;
     private final InetSocketAddress bindAddress;
-    private final RelayCounters counters;
-    private final FairUsePolicy policy;
+    private final RelayCore core;
 
-    public EngineContext(String serverName, ServerConfig config, InetSocketAddress bindAddress, RelayCounters counters,
-                         FairUsePolicy policy) {
+    public EngineContext(String serverName, ServerConfig config, InetSocketAddress bindAddress, RelayCore core) {
         this.serverName = Objects.requireNonNull(serverName, "serverName");
         this.config = Objects.requireNonNull(config, "config");
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
-        this.counters = Objects.requireNonNull(counters, "counters");
-        this.policy = Objects.requireNonNull(policy, "policy");
+        this.core = Objects.requireNonNull(core, "core");
     }
 
     public String serverName() {
@@ -39,11 +38,15 @@ public final class EngineContext {
         return bindAddress;
     }
 
+    public RelayCore core() {
+        return core;
+    }
+
     public RelayCounters counters() {
-        return counters;
+        return core.counters();
     }
 
     public FairUsePolicy policy() {
-        return policy;
+        return core.policy();
     }
 }

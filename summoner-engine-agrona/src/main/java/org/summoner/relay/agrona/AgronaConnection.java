@@ -1,70 +1,46 @@
 package org.summoner.relay.agrona;
 
-import org.summoner.relay.policy.RateLimiter;
-import org.summoner.relay.spi.BacklogJudge;
-import org.summoner.relay.wire.LineFramer;
+import org.summoner.relay.selector.SelectorConnection;
 
-import java.net.InetAddress;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One client, owned by one {@link IoAgent}: its socket, its framer, its id in the rings, and what waits to be
- * written to it. Touched only by the owning agent's thread.
+ * One client of an {@link IoAgent}: its socket (through {@link SelectorConnection}) and the bytes a full socket did
+ * not take. Touched only by the owning agent's thread.
  */
-final class AgronaConnection {
-    /** Where a connection is in its life; it only moves forward. */
-    enum State {
-        /** Reads are relayed, envelopes are written. */
-        OPEN,
-        /** A last notice is being written; reads are discarded, nothing more is queued. */
-        DRAINING,
-        /** Output is shut down after the notice; reads are discarded until the peer closes or time runs out. */
-        LINGERING,
-        CLOSED
-    }
-
-    final long id;
-    final SocketChannel channel;
-    final InetAddress address;
-    final String remoteAddr;
-    final byte[] envelopePrefix;
-    final LineFramer framer;
-    final RateLimiter rateLimiter;
-    final BacklogJudge.Recipient recipient;
+final class AgronaConnection extends SelectorConnection {
+    private final IoAgent agent;
     final ByteQueue queue = new ByteQueue();
-
-    SelectionKey key;
-    /** Position in the agent's connection array, for O(1) removal. */
-    int index;
-    int interestOps;
-    boolean closeScheduled;
-    State state = State.OPEN;
-    long lingerDeadlineNanos;
-    /** When the client last sent anything, for {@code client_timeout_secs}. */
-    long lastReadNanos;
     /** The sequence of the last outbound batch this client sent a line into. */
     long lastBatch = -1;
 
-    AgronaConnection(long id, SocketChannel channel, InetAddress address, String remoteAddr, byte[] envelopePrefix,
-                     LineFramer framer, RateLimiter rateLimiter, BacklogJudge.Recipient recipient, long nowNanos) {
-        this.id = id;
-        this.channel = channel;
-        this.address = address;
-        this.remoteAddr = remoteAddr;
-        this.envelopePrefix = envelopePrefix;
-        this.framer = framer;
-        this.rateLimiter = rateLimiter;
-        this.recipient = recipient;
-        this.lastReadNanos = nowNanos;
+    AgronaConnection(SocketChannel channel, IoAgent agent) {
+        super(channel, agent);
+        this.agent = agent;
     }
 
-    /** @return whether the socket was full at the last write, so what is queued is a real backlog. */
-    boolean blocked() {
-        return (interestOps & SelectionKey.OP_WRITE) != 0;
+    @Override
+    protected boolean hasQueued() {
+        return !queue.isEmpty();
     }
 
-    boolean acceptsDeliveries() {
-        return state == State.OPEN && !closeScheduled;
+    @Override
+    protected long queuedMessages() {
+        return queue.messages();
+    }
+
+    @Override
+    protected long queuedBytes() {
+        return queue.bytes();
+    }
+
+    @Override
+    protected void queueLine(byte[] line) {
+        agent.writeLine(this, line);
+    }
+
+    @Override
+    protected long discardQueued() {
+        return queue.clear();
     }
 }

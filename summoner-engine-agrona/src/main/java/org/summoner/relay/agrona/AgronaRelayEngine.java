@@ -8,11 +8,10 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.policy.ReadPause;
-import org.summoner.relay.spi.BacklogJudge;
-import org.summoner.relay.spi.BlockingAcceptor;
+import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.selector.BlockingAcceptor;
+import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
-import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -38,8 +37,6 @@ final class AgronaRelayEngine implements RelayEngine {
 
     private final EngineContext context;
     private final AgronaSettings settings;
-    private final ReadPause readPause = new ReadPause();
-    private final BacklogJudge judge;
     private final List<AgentRunner> runners = new ArrayList<>();
     private IoAgent[] ioAgents = new IoAgent[0];
     private AgentRunner fanOutRunner;
@@ -54,7 +51,6 @@ final class AgronaRelayEngine implements RelayEngine {
     AgronaRelayEngine(EngineContext context, AgronaSettings settings) {
         this.context = context;
         this.settings = settings;
-        this.judge = new BacklogJudge(context, readPause);
     }
 
     @Override
@@ -82,8 +78,8 @@ final class AgronaRelayEngine implements RelayEngine {
         try {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < agents.length; i++) {
-                agents[i] = new IoAgent(i, context, judge, readPause, lines, outbound[i], fanOutIdle::wake);
-                wakers[i] = agents[i]::wake;
+                agents[i] = new IoAgent(i, context.core(), lines, outbound[i], fanOutIdle::wake);
+                wakers[i] = agents[i]::wakeup;
             }
         } catch (IOException | RuntimeException e) {
             for (IoAgent agent : agents) {
@@ -153,9 +149,9 @@ final class AgronaRelayEngine implements RelayEngine {
             join(acceptor);
         }
         for (IoAgent agent : ioAgents) {
-            agent.beginShutdown();
+            agent.requestShutdown();
         }
-        final long waitMillis = TimeUnit.NANOSECONDS.toMillis(IoAgent.LINGER_NANOS) + JOIN_SLACK_MILLIS;
+        final long waitMillis = TimeUnit.NANOSECONDS.toMillis(Dispatcher.LINGER_NANOS) + JOIN_SLACK_MILLIS;
         for (IoAgent agent : ioAgents) {
             try {
                 if (!agent.awaitStopped(waitMillis)) {

@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <pre>
  * "agrona": {
- *   "idle_strategy": "backoff",       // backoff | sleeping | yielding | busy-spin
+ *   "idle_strategy": "sleeping",      // sleeping | backoff | yielding | busy-spin
  *   "io_threads": 1,                  // socket I/O agents; default hyper_parameters.worker_threads
  *   "lines_ring_bytes": 1048576,      // I/O agents to the fan-out agent (a power of two)
  *   "outbound_ring_bytes": 1048576    // the fan-out agent to each I/O agent (a power of two)
@@ -36,7 +36,7 @@ record AgronaSettings(String idleStrategy, int ioThreads, int linesRingBytes, in
 
     static AgronaSettings from(ServerConfig config) {
         final ConfigSection section = config.section(SECTION);
-        final String idle = section.string("idle_strategy", IdleStrategies.BACKOFF);
+        final String idle = section.string("idle_strategy", IdleStrategies.SLEEPING);
         if (!IdleStrategies.NAMES.contains(idle)) {
             throw section.invalid("idle_strategy", "one of " + String.join(", ", IdleStrategies.NAMES));
         }

@@ -6,13 +6,14 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.summoner.relay.core.SpanTable;
 import org.summoner.relay.spi.RelayCounters;
 
 import java.util.Arrays;
 
 /**
  * The one fan-out agent: reads envelopes (encoded once each by the sender's I/O agent) from the many-to-one lines
- * ring, gathers them into a batch with who sent which, and publishes the batch to every I/O agent's one-to-one
+ * ring, gathers them into a batch with who sent which along which route (the core's {@link SpanTable}), and publishes the batch to every I/O agent's one-to-one
  * outbound ring, one record per ring (or several, for a batch larger than a ring's largest message).
  *
  * <p>A full outbound ring is backpressure: the batch stays here, the agent stops reading lines until every ring has
@@ -34,15 +35,11 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
     /** Envelopes of senders whose last piece has not come yet; an entry is removed with its last piece. */
     private final Long2ObjectHashMap<Pieces> pieces = new Long2ObjectHashMap<>();
     private final ExpandableDirectByteBuffer payload = new ExpandableDirectByteBuffer(BATCH_BYTES * 2);
-    private final long[] spanSenders = new long[Records.MAX_SPANS];
-    private final int[] spanEnds = new int[Records.MAX_SPANS];
-    private final int[] spanMessages = new int[Records.MAX_SPANS];
+    private final SpanTable spans = new SpanTable(Records.MAX_SPANS);
     /** Payload bytes each outbound ring has taken of the current batch. */
     private final int[] published;
     private int payloadLength;
-    private int spans;
     private boolean waiting;
-    private long linesRelayed;
 
     /** An envelope arriving in pieces ({@link Records#ENVELOPE_PART}), gathered until its last piece. */
     private static final class Pieces {
@@ -90,35 +87,32 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
             publish();
             work++;
         }
-        if (linesRelayed != 0) {
-            counters.relayed(linesRelayed, 0);
-            linesRelayed = 0;
-        }
         return work;
     }
 
     @Override
     public Action onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
         final long id = buffer.getLong(index);
-        final int body = index + Records.ID_BYTES;
-        final int bodyLength = length - Records.ID_BYTES;
+        final int body = index + Records.ENVELOPE_HEADER_BYTES;
+        final int bodyLength = length - Records.ENVELOPE_HEADER_BYTES;
         switch (type) {
             case Records.ENVELOPE_PART -> {
                 pieces.computeIfAbsent(id, ignored -> new Pieces()).append(buffer, body, bodyLength);
                 return Action.CONTINUE;
             }
             case Records.ENVELOPE -> {
-                return envelope(id, buffer, body, bodyLength);
+                return envelope(id, buffer.getInt(index + Records.KIND_AT), buffer.getLong(index + Records.TARGET_AT),
+                        buffer, body, bodyLength);
             }
             default -> throw new IllegalStateException("unknown record type " + type + " in the lines ring");
         }
     }
 
-    /** The last (or only) piece of an envelope: appended to the batch, unless the batch is full. */
-    private Action envelope(long id, MutableDirectBuffer buffer, int body, int bodyLength) {
+    /** The last (or only) piece of an envelope: appended to the batch with its route, unless the batch is full. */
+    private Action envelope(long id, int routeKind, long routeTarget, MutableDirectBuffer buffer, int body, int bodyLength) {
         final Pieces earlier = pieces.get(id);
         final int length = (earlier == null ? 0 : earlier.length) + bodyLength;
-        if (payloadLength > 0 && (payloadLength + length > BATCH_BYTES || spans == Records.MAX_SPANS)) {
+        if (payloadLength > 0 && (payloadLength + length > BATCH_BYTES || spans.count() == Records.MAX_SPANS)) {
             return Action.ABORT; // the batch is full: publish it, and read this envelope again into the next one
         }
         if (earlier != null) {
@@ -128,16 +122,7 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
         }
         payload.putBytes(payloadLength, buffer, body, bodyLength);
         payloadLength += bodyLength;
-        if (spans > 0 && spanSenders[spans - 1] == id) {
-            spanEnds[spans - 1] = payloadLength;
-            spanMessages[spans - 1]++;
-        } else {
-            spanSenders[spans] = id;
-            spanEnds[spans] = payloadLength;
-            spanMessages[spans] = 1;
-            spans++;
-        }
-        linesRelayed++;
+        spans.addSpan(id, routeKind, routeTarget, payloadLength, 1);
         return payloadLength >= BATCH_BYTES ? Action.BREAK : Action.CONTINUE;
     }
 
@@ -158,7 +143,7 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
         }
         waiting = false;
         payloadLength = 0;
-        spans = 0;
+        spans.clear();
         Arrays.fill(published, 0);
         return true;
     }
@@ -172,11 +157,11 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
                 final int from = published[r];
                 final int to = Math.min(payloadLength, from + maxPayload);
                 int first = 0;
-                while (spanEnds[first] <= from) {
+                while (spans.endOf(first) <= from) {
                     first++;
                 }
                 int last = first;
-                while (last + 1 < spans && spanEnds[last] < to) {
+                while (last + 1 < spans.count() && spans.endOf(last) < to) {
                     last++;
                 }
                 final int count = last - first + 1;
@@ -189,9 +174,12 @@ final class FanOutAgent implements Agent, ControlledMessageHandler {
                 dst.putInt(index, count);
                 int at = index + Records.SPAN_COUNT_BYTES;
                 for (int i = first; i <= last; i++) {
-                    dst.putLong(at, spanSenders[i]);
-                    dst.putInt(at + Long.BYTES, Math.min(spanEnds[i], to) - from);
-                    dst.putInt(at + Long.BYTES + Integer.BYTES, spanEnds[i] <= to ? spanMessages[i] : 0);
+                    final int end = spans.endOf(i);
+                    dst.putLong(at, spans.sender(i));
+                    dst.putInt(at + Records.SPAN_KIND_AT, spans.kind(i));
+                    dst.putLong(at + Records.SPAN_TARGET_AT, spans.target(i));
+                    dst.putInt(at + Records.SPAN_END_AT, Math.min(end, to) - from);
+                    dst.putInt(at + Records.SPAN_MESSAGES_AT, end <= to ? spans.messagesOf(i) : 0);
                     at += Records.SPAN_BYTES;
                 }
                 dst.putBytes(at, payload, from, to - from);

@@ -15,10 +15,11 @@ import java.util.function.BooleanSupplier;
  * The idle strategies by name, and the wake-up that lets parked agents answer at once.
  *
  * <ul>
- *   <li>{@code backoff} (default): spin, then yield, then park for 1 µs doubling to 1 ms; a producer that hands
- *       work to a parked agent unparks it, so waiting costs no latency and an idle server costs about a thousand
- *       wake-ups a second per agent.</li>
- *   <li>{@code sleeping}: park for 1 ms at once (woken the same way): the least CPU.</li>
+ *   <li>{@code sleeping} (default): park at once, for up to 1 ms; a producer that hands work to a parked agent
+ *       unparks it, so waiting costs no latency, and nothing runs that has nothing to do. On 2 cores it measured
+ *       best at max rate and no worse in latency than {@code backoff} (docs/benchmarks/jmh-agrona-idle.txt).</li>
+ *   <li>{@code backoff}: spin, then yield, then park for 1 µs doubling to 1 ms: the short timed parks and the yields
+ *       take the cores the other threads need when there are few.</li>
  *   <li>{@code yielding}: {@code Thread.yield()}: a core each, shared with whatever else runs.</li>
  *   <li>{@code busy-spin}: never gives the core up: the lowest latency on a machine with cores to spare, and
  *       a bad choice on a small one.</li>

@@ -23,7 +23,7 @@ class AgronaSettingsTest {
     @Test
     void defaults_follow_worker_threads_and_leave_cpu_to_others() {
         final AgronaSettings settings = read("{\"hyper_parameters\":{\"worker_threads\":3}}");
-        assertEquals(new AgronaSettings("backoff", 3, 1 << 20, 1 << 20, List.of()), settings);
+        assertEquals(new AgronaSettings("sleeping", 3, 1 << 20, 1 << 20, List.of()), settings);
     }
 
     @Test

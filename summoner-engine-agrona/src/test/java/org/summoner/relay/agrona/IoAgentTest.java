@@ -7,10 +7,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.summoner.relay.config.ServerConfig;
-import org.summoner.relay.policy.FairUsePolicy;
-import org.summoner.relay.policy.ReadPause;
-import org.summoner.relay.spi.BacklogJudge;
-import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.spi.RelayCounters;
 
 import java.net.InetSocketAddress;
@@ -37,13 +34,11 @@ class IoAgentTest {
     @Timeout(30)
     void a_full_lines_ring_stops_reading_and_loses_nothing() throws Exception {
         final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", Map.of("rate_limit_msgs_per_minute", 1_000_000)));
-        final RelayCounters counters = new RelayCounters();
-        final EngineContext context = new EngineContext("test", config, new InetSocketAddress("127.0.0.1", 0), counters,
-                FairUsePolicy.of(config));
-        final ReadPause pause = new ReadPause();
+        final RelayCore core = RelayCore.of(config);
+        final RelayCounters counters = core.counters();
         final RingBuffer lines = new ManyToOneRingBuffer(ring(AgronaSettings.MIN_RING_BYTES));
         final RingBuffer outbound = new OneToOneRingBuffer(ring(AgronaSettings.MIN_RING_BYTES));
-        final IoAgent agent = new IoAgent(0, context, new BacklogJudge(context, pause), pause, lines, outbound, () -> { });
+        final IoAgent agent = new IoAgent(0, core, lines, outbound, () -> { });
 
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
@@ -70,7 +65,8 @@ class IoAgentTest {
                 filled = true;
                 lines.read((type, buffer, index, length) -> {
                     if (type == Records.ENVELOPE) {
-                        final String envelope = buffer.getStringWithoutLengthUtf8(index + Records.ID_BYTES, length - Records.ID_BYTES);
+                        final String envelope = buffer.getStringWithoutLengthUtf8(index + Records.ENVELOPE_HEADER_BYTES,
+                                length - Records.ENVELOPE_HEADER_BYTES);
                         received.add(envelope.substring(envelope.indexOf("\"content\":\"") + 11, envelope.length() - 3));
                     }
                 });

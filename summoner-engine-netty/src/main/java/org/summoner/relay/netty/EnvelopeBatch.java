@@ -2,21 +2,19 @@ package org.summoner.relay.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import org.summoner.relay.wire.EnvelopeEncoder;
-import org.summoner.relay.wire.EnvelopeScratch;
-
-import java.util.Arrays;
+import org.summoner.relay.core.Route;
+import org.summoner.relay.core.Session;
+import org.summoner.relay.core.SpanTable;
 
 /**
- * The envelopes one event loop relays between two hand-offs, encoded once each, back to back, into one pooled
- * direct buffer. Every recipient gets retained slices of that buffer (no copy): the whole of it, or, for a client
- * that sent some of these lines, the runs of it that others sent. One write per recipient per batch instead of one
- * per envelope is what makes fan-out cheap in Netty, where each write walks the pipeline and takes an outbound
- * buffer entry.
+ * The envelopes one event loop relays between two hand-offs, encoded once each by their sessions, back to back in
+ * one pooled direct buffer, with the core's {@link SpanTable} of who sent which along which route. Every recipient
+ * gets retained slices of that buffer (no copy): the whole of it, or the runs of it meant for it. One write per
+ * recipient per batch instead of one per envelope is what makes fan-out cheap in Netty, where each write walks the
+ * pipeline and takes an outbound buffer entry.
  *
- * <p>Who sent what is kept as spans: consecutive envelopes of one sender share a span. The buffer starts small and
- * grows by doubling, so its capacity is at most twice what it holds (a slice held by a stalled reader retains the
- * whole buffer; this bounds that overhead). The encoding is the API's {@link EnvelopeEncoder}.
+ * <p>The buffer starts small and grows by doubling, so its capacity is at most twice what it holds (a slice held by
+ * a stalled reader retains the whole buffer; this bounds that overhead).
  *
  * <p>One per event loop; not thread-safe.
  */
@@ -30,106 +28,95 @@ final class EnvelopeBatch {
     private static final int INITIAL_CAPACITY = 512;
 
     private final ByteBufAllocator allocator;
-    private final EnvelopeScratch scratch;
+    private final SpanTable spans = new SpanTable(16);
+    private final Slicer<Object> slicer = new Slicer<>();
     private ByteBuf buffer;
-    private Object[] senders = new Object[16];
-    private int[] spanEnds = new int[16];
-    private int[] spanMessages = new int[16];
-    private int spans;
-    private int messages;
 
-    /** @param maxEnvelopeBytes {@code max_envelope_bytes}: the longest envelope it holds. */
-    EnvelopeBatch(ByteBufAllocator allocator, int maxEnvelopeBytes) {
+    EnvelopeBatch(ByteBufAllocator allocator) {
         this.allocator = allocator;
-        this.scratch = new EnvelopeScratch(maxEnvelopeBytes);
     }
 
-    /**
-     * Encodes the envelope of {@code content} from {@code sender} at the end of the batch.
-     *
-     * @return false, with nothing appended, when the envelope would exceed {@code max_envelope_bytes}.
-     */
-    boolean append(Object sender, byte[] prefix, byte[] content, int offset, int length) {
-        final int encoded = scratch.encode(prefix, content, offset, length);
-        if (encoded == EnvelopeEncoder.TOO_LONG) {
-            return false;
-        }
+    /** Appends one envelope, {@code envelope[0, length)}, of {@code sender} along {@code route}. */
+    void append(long sender, Route route, byte[] envelope, int length) {
         if (buffer == null) {
-            buffer = allocator.directBuffer(Math.max(INITIAL_CAPACITY, encoded));
+            buffer = allocator.directBuffer(Math.max(INITIAL_CAPACITY, length));
         }
-        buffer.writeBytes(scratch.bytes(), 0, encoded);
-        messages++;
-        if (spans > 0 && senders[spans - 1] == sender) {
-            spanEnds[spans - 1] = buffer.writerIndex();
-            spanMessages[spans - 1]++;
-            return true;
-        }
-        if (spans == senders.length) {
-            senders = Arrays.copyOf(senders, spans * 2);
-            spanEnds = Arrays.copyOf(spanEnds, spans * 2);
-            spanMessages = Arrays.copyOf(spanMessages, spans * 2);
-        }
-        senders[spans] = sender;
-        spanEnds[spans] = buffer.writerIndex();
-        spanMessages[spans] = 1;
-        spans++;
-        return true;
+        buffer.writeBytes(envelope, 0, length);
+        spans.add(sender, route, buffer.writerIndex());
     }
 
     boolean isEmpty() {
-        return messages == 0;
+        return spans.isEmpty();
     }
 
     int messages() {
-        return messages;
+        return spans.messages();
     }
 
     int readableBytes() {
         return buffer == null ? 0 : buffer.readableBytes();
     }
 
-    /** Gives {@code recipient} every envelope of the batch, as one slice. */
-    <T> void writeAll(T recipient, Sink<T> sink) {
-        if (messages > 0) {
-            sink.write(recipient, buffer.retainedSlice(), messages);
+    SpanTable spans() {
+        return spans;
+    }
+
+    /**
+     * Gives {@code target}, the connection of {@code session}, what it gets of the batch: everything as one slice when
+     * every envelope is a broadcast and it sent none of them ({@code sentInto} false), else its runs.
+     */
+    @SuppressWarnings("unchecked")
+    <T> void writeTo(Session session, T target, boolean sentInto, Sink<T> sink) {
+        writeTo(buffer, spans, session, target, sentInto, sink, (Slicer<T>) slicer);
+    }
+
+    /** The same for a sealed batch: its buffer and its spans (null when it was all broadcast). */
+    static <T> void writeTo(ByteBuf buffer, SpanTable spans, int messages, Session session, T target, Sink<T> sink, Slicer<T> slicer) {
+        if (spans == null) {
+            sink.write(target, buffer.retainedSlice(), messages);
+        } else {
+            writeTo(buffer, spans, session, target, true, sink, slicer);
         }
     }
 
-    /** Gives {@code recipient} the envelopes others sent, one slice per run of them, skipping its own. */
-    <T> void writeExcept(T recipient, Sink<T> sink) {
-        int runStart = -1;
-        int runEnd = 0;
-        int runMessages = 0;
-        for (int i = 0; i < spans; i++) {
-            final int spanStart = i == 0 ? 0 : spanEnds[i - 1];
-            if (senders[i] == recipient) {
-                if (runMessages > 0) {
-                    sink.write(recipient, buffer.retainedSlice(runStart, runEnd - runStart), runMessages);
-                    runMessages = 0;
-                }
-                continue;
-            }
-            if (runMessages == 0) {
-                runStart = spanStart;
-            }
-            runEnd = spanEnds[i];
-            runMessages += spanMessages[i];
+    private static <T> void writeTo(ByteBuf buffer, SpanTable spans, Session session, T target, boolean sentInto, Sink<T> sink,
+                                    Slicer<T> slicer) {
+        if (spans.isEmpty()) {
+            return;
         }
-        if (runMessages > 0) {
-            sink.write(recipient, buffer.retainedSlice(runStart, runEnd - runStart), runMessages);
+        if (!sentInto && spans.allBroadcast()) {
+            sink.write(target, buffer.retainedSlice(), spans.messages());
+            return;
         }
+        slicer.buffer = buffer;
+        slicer.target = target;
+        slicer.sink = sink;
+        spans.forEachRun(session, slicer);
+        slicer.buffer = null;
+        slicer.target = null;
+        slicer.sink = null;
     }
 
     /**
      * Ends the batch: the caller takes the buffer (reference count 1; null if the batch is empty) and this batch
-     * starts again empty.
+     * starts again empty. Take {@link #spans()} first if they are needed.
      */
     ByteBuf take() {
         final ByteBuf taken = buffer;
         buffer = null;
-        Arrays.fill(senders, 0, spans, null);
-        spans = 0;
-        messages = 0;
+        spans.clear();
         return taken;
+    }
+
+    /** Turns a recipient's runs into retained slices, without allocating a callback per recipient. */
+    static final class Slicer<T> implements SpanTable.Runs {
+        private ByteBuf buffer;
+        private T target;
+        private Sink<T> sink;
+
+        @Override
+        public void run(int start, int end, int messages) {
+            sink.write(target, buffer.retainedSlice(start, end - start), messages);
+        }
     }
 }

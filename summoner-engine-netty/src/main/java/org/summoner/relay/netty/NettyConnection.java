@@ -1,37 +1,22 @@
 package org.summoner.relay.netty;
 
 import io.netty.channel.Channel;
-import org.summoner.relay.policy.RateLimiter;
-import org.summoner.relay.spi.BacklogJudge;
-import org.summoner.relay.wire.ServerNotice;
-
-import java.net.InetAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.core.Session;
+import org.summoner.relay.core.SessionOutput;
 
 /**
- * One client: its channel, its envelope prefix, its rate limiter and what its loop knows of it. Its
- * {@link LineFrameDecoder.Lines} callbacks hand everything to the {@link LoopState} of its event loop, naming
- * itself, so no per-line object is needed. Touched only on that event loop.
+ * One client of a {@link NettyLoop}: its channel, what Netty holds for it, and its session. Its
+ * {@link SessionHandler.Events} feed the session; its {@link SessionOutput} goes to its loop. Touched only on that
+ * event loop.
  */
-final class NettyConnection implements LineFrameDecoder.Lines {
-    /** Where a connection is in its life; it only moves forward. */
-    enum State {
-        /** Lines are relayed, envelopes are written. */
-        OPEN,
-        /** A last notice is being written; what the client sends is discarded. */
-        DRAINING,
-        CLOSED
-    }
+final class NettyConnection implements SessionOutput, SessionHandler.Events {
+    private static final Logger log = LoggerFactory.getLogger(NettyConnection.class);
 
     final Channel channel;
-    final LoopState loop;
-    final InetAddress address;
-    final String remoteAddr;
-    final byte[] envelopePrefix;
-    final RateLimiter rateLimiter;
-    final BacklogJudge.Recipient recipient;
-
-    State state = State.OPEN;
-    long lastReadNanos;
+    private final NettyLoop loop;
+    Session session;
     /** Writes since the last flush: Netty's outbound buffer counts only flushed ones. */
     int unflushed;
     /** Envelopes in each write Netty holds for this client. */
@@ -39,38 +24,31 @@ final class NettyConnection implements LineFrameDecoder.Lines {
     /** The sequence of the last {@link EnvelopeBatch} this client sent a line into. */
     long lastBatch = -1;
     boolean dirty;
-    /** Position in the loop's connection list, for O(1) removal. */
-    int index;
 
-    NettyConnection(Channel channel, LoopState loop, InetAddress address, String remoteAddr, byte[] envelopePrefix,
-                    RateLimiter rateLimiter, BacklogJudge.Recipient recipient, long nowNanos) {
+    NettyConnection(Channel channel, NettyLoop loop) {
         this.channel = channel;
         this.loop = loop;
-        this.address = address;
-        this.remoteAddr = remoteAddr;
-        this.envelopePrefix = envelopePrefix;
-        this.rateLimiter = rateLimiter;
-        this.recipient = recipient;
-        this.lastReadNanos = nowNanos;
-    }
-
-    boolean acceptsDeliveries() {
-        return state == State.OPEN;
     }
 
     @Override
-    public boolean onBytes(int count) {
-        return loop.onBytes(this, count);
+    public void send(byte[] line) {
+        loop.sendLine(this, line);
     }
 
     @Override
-    public void onLine(byte[] buffer, int offset, int length) {
-        loop.relay(this, buffer, offset, length);
+    public void goodbye(byte[] line, long deadlineNanos) {
+        loop.goodbye(this, line, deadlineNanos);
     }
 
     @Override
-    public void onLineDropped(ServerNotice reason) {
-        loop.drop(this, reason, true);
+    public void close() {
+        loop.close(this);
+    }
+
+    @Override
+    public void onBytes(byte[] bytes, int offset, int length) {
+        loop.readClock();
+        session.onBytes(bytes, offset, length);
     }
 
     @Override
@@ -80,12 +58,15 @@ final class NettyConnection implements LineFrameDecoder.Lines {
 
     @Override
     public void onEndOfInput() {
-        loop.endOfInput(this);
+        session.onEndOfStream();
+        loop.scheduleBatchEnd(); // the last line's envelopes
+        session.close();
     }
 
     @Override
     public void onFailure(Throwable cause) {
-        loop.failed(this, cause);
+        log.debug("{} failed: {}", session.remoteAddr(), cause.toString());
+        session.close();
     }
 
     @Override

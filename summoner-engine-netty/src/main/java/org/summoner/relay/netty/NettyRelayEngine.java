@@ -17,11 +17,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.policy.AdmissionControl;
-import org.summoner.relay.policy.ReadPause;
-import org.summoner.relay.spi.BacklogJudge;
+import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
-import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -36,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty engine: one acceptor event loop ({@code summoner-netty-boss}) and {@code worker_threads} event loops
- * ({@code summoner-netty-worker}), each with a {@link LoopState} that owns the clients of that loop. Admission
+ * ({@code summoner-netty-worker}), each with a {@link NettyLoop} that owns the clients of that loop. Admission
  * (quarantine, connection limits) happens as each client's channel is initialised; a refused client is told why in
  * one line and closed.
  */
@@ -50,11 +49,8 @@ final class NettyRelayEngine implements RelayEngine {
 
     private final EngineContext context;
     private final AdmissionControl admission;
-    /** Throttle and flow control: a pause that starts is announced to every loop, which turns auto-read off. */
-    private final ReadPause pauses = new ReadPause(this::announcePause);
-    private final BacklogJudge judge;
-    private volatile LoopState[] loopStates = new LoopState[0];
-    private final Map<EventExecutor, LoopState> loops = new IdentityHashMap<>();
+    private volatile NettyLoop[] loopStates = new NettyLoop[0];
+    private final Map<EventExecutor, NettyLoop> loops = new IdentityHashMap<>();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -63,7 +59,6 @@ final class NettyRelayEngine implements RelayEngine {
 
     NettyRelayEngine(EngineContext context) {
         this.context = context;
-        this.judge = new BacklogJudge(context, pauses);
         this.admission = context.policy().admission();
     }
 
@@ -77,17 +72,19 @@ final class NettyRelayEngine implements RelayEngine {
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("summoner-netty-boss"), transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(context.config().hyperParameters().workerThreads(),
                 new DefaultThreadFactory("summoner-netty-worker"), transport.ioHandlerFactory());
-        final List<LoopState> states = new ArrayList<>();
+        final List<NettyLoop> states = new ArrayList<>();
         for (EventExecutor executor : workers) {
-            final LoopState state = new LoopState((EventLoop) executor, context, judge, pauses, PooledByteBufAllocator.DEFAULT);
+            final NettyLoop state = new NettyLoop((EventLoop) executor, context.core(), PooledByteBufAllocator.DEFAULT);
             loops.put(executor, state);
             states.add(state);
         }
-        for (LoopState state : states) {
-            state.peers(states.stream().filter(other -> other != state).toArray(LoopState[]::new));
+        for (NettyLoop state : states) {
+            state.peers(states.stream().filter(other -> other != state).toArray(NettyLoop[]::new));
             state.loop.execute(state::start);
         }
-        loopStates = states.toArray(new LoopState[0]);
+        loopStates = states.toArray(new NettyLoop[0]);
+        // Throttle and flow control: a pause that starts is announced to every loop, which turns auto-read off.
+        context.core().readPause().onStart(this::announcePause);
 
         final ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -116,7 +113,7 @@ final class NettyRelayEngine implements RelayEngine {
     }
 
     private void announcePause() {
-        for (LoopState state : loopStates) {
+        for (NettyLoop state : loopStates) {
             state.announcePause();
         }
     }
@@ -137,7 +134,7 @@ final class NettyRelayEngine implements RelayEngine {
             });
             return;
         }
-        final LoopState state = loops.get(channel.eventLoop());
+        final NettyLoop state = loops.get(channel.eventLoop());
         if (state == null) {
             admission.release(remote.getAddress());
             throw new IllegalStateException("no loop state for " + channel.eventLoop());
@@ -180,11 +177,11 @@ final class NettyRelayEngine implements RelayEngine {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
             final CountDownLatch done = new CountDownLatch(loops.size());
-            for (LoopState state : loops.values()) {
+            for (NettyLoop state : loops.values()) {
                 state.loop.execute(() -> state.shutdown(done));
             }
             try {
-                if (!done.await(TimeUnit.NANOSECONDS.toMillis(LoopState.LINGER_NANOS) + JOIN_SLACK_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (!done.await(TimeUnit.NANOSECONDS.toMillis(Dispatcher.LINGER_NANOS) + JOIN_SLACK_MILLIS, TimeUnit.MILLISECONDS)) {
                     log.warn("clients still connected after the shutdown grace period; closing the event loops");
                 }
             } catch (InterruptedException e) {

@@ -1,16 +1,21 @@
 package org.summoner.relay.nio;
 
+import org.summoner.relay.core.Route;
+import org.summoner.relay.core.Session;
+
 /**
- * One encoded envelope (or notice line), shared by reference among every recipient queue that holds it, on any
- * worker. Immutable once built; safely published to other workers through {@link Inbox}.
+ * One encoded envelope on its way to other workers: its bytes (shared by reference by every recipient queue that
+ * holds them, on any worker), its sender, which must not get it back, and its route. Immutable; safely published
+ * through {@link Inbox}.
  */
 final class Envelope {
     final byte[] bytes;
-    /** The connection it came from, which must not get it back; null for notices. */
-    final NioConnection sender;
+    final Session sender;
+    final Route route;
 
-    Envelope(byte[] bytes, NioConnection sender) {
+    Envelope(byte[] bytes, Session sender, Route route) {
         this.bytes = bytes;
         this.sender = sender;
+        this.route = route;
     }
 }

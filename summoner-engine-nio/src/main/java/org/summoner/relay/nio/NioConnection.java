@@ -1,67 +1,47 @@
 package org.summoner.relay.nio;
 
-import org.summoner.relay.policy.RateLimiter;
-import org.summoner.relay.spi.BacklogJudge;
-import org.summoner.relay.wire.LineFramer;
+import org.summoner.relay.selector.SelectorConnection;
 
-import java.net.InetAddress;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One client, owned by one {@link NioWorker}: its socket, its framer, its envelope prefix and what waits to be
- * written to it. Touched only by the owning worker's thread.
+ * One client of a {@link NioWorker}: its socket (through {@link SelectorConnection}) and the envelopes and notices
+ * waiting to be written to it, by reference. Touched only by the owning worker's thread.
  */
-final class NioConnection {
-    /** Where a connection is in its life; it only moves forward. */
-    enum State {
-        /** Reads are relayed, envelopes are queued. */
-        OPEN,
-        /** A last notice is being written; reads are discarded, nothing more is queued. */
-        DRAINING,
-        /** Output is shut down after the notice; reads are discarded until the peer closes or time runs out. */
-        LINGERING,
-        CLOSED
-    }
-
-    final SocketChannel channel;
-    final InetAddress address;
-    final String remoteAddr;
-    final byte[] envelopePrefix;
-    final LineFramer framer;
-    final RateLimiter rateLimiter;
-    final BacklogJudge.Recipient recipient;
+final class NioConnection extends SelectorConnection {
+    private final NioWorker worker;
     final OutboundQueue queue = new OutboundQueue();
-
-    SelectionKey key;
-    /** Position in the worker's connection array, for O(1) removal. */
-    int index;
-    int interestOps;
+    /** Whether it is on the worker's list of connections to write this turn. */
     boolean dirty;
-    boolean closeScheduled;
-    State state = State.OPEN;
-    long lingerDeadlineNanos;
-    /** When the client last sent anything, for {@code client_timeout_secs}. */
-    long lastReadNanos;
 
-    NioConnection(SocketChannel channel, InetAddress address, String remoteAddr, byte[] envelopePrefix, LineFramer framer,
-                  RateLimiter rateLimiter, BacklogJudge.Recipient recipient, long nowNanos) {
-        this.channel = channel;
-        this.address = address;
-        this.remoteAddr = remoteAddr;
-        this.envelopePrefix = envelopePrefix;
-        this.framer = framer;
-        this.rateLimiter = rateLimiter;
-        this.recipient = recipient;
-        this.lastReadNanos = nowNanos;
+    NioConnection(SocketChannel channel, NioWorker worker) {
+        super(channel, worker);
+        this.worker = worker;
     }
 
-    /** @return whether the socket buffer was full at the last write, so what is queued is a real backlog. */
-    boolean blocked() {
-        return (interestOps & SelectionKey.OP_WRITE) != 0;
+    @Override
+    protected boolean hasQueued() {
+        return !queue.isEmpty();
     }
 
-    boolean acceptsDeliveries() {
-        return state == State.OPEN && !closeScheduled;
+    @Override
+    protected long queuedMessages() {
+        return queue.size();
+    }
+
+    @Override
+    protected long queuedBytes() {
+        return queue.bytes();
+    }
+
+    @Override
+    protected void queueLine(byte[] line) {
+        queue.add(line);
+        worker.markDirty(this);
+    }
+
+    @Override
+    protected long discardQueued() {
+        return queue.clear();
     }
 }

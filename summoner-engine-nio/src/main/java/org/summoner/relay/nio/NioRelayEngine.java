@@ -2,11 +2,10 @@ package org.summoner.relay.nio;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.policy.ReadPause;
-import org.summoner.relay.spi.BacklogJudge;
-import org.summoner.relay.spi.BlockingAcceptor;
+import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.selector.BlockingAcceptor;
+import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
-import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -18,10 +17,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The NIO engine: one acceptor thread ({@code summoner-nio-acceptor}) blocking in {@code accept()}, asking
- * {@link AdmissionControl} about each socket (quarantine, connection limits: a refused client is told why in one
- * line and closed) and handing admitted ones, round-robin, to one of {@code worker_threads} {@link NioWorker}
- * selector loops ({@code summoner-nio-worker-N}), which own their connections for life.
+ * The NIO engine: one acceptor thread ({@code summoner-nio-acceptor}, a {@link BlockingAcceptor}: admission, refusals)
+ * handing admitted sockets, round-robin, to one of {@code worker_threads} {@link NioWorker} selector loops
+ * ({@code summoner-nio-worker-N}), which own their connections for life.
  */
 final class NioRelayEngine implements RelayEngine {
     private static final Logger log = LoggerFactory.getLogger(NioRelayEngine.class);
@@ -30,8 +28,6 @@ final class NioRelayEngine implements RelayEngine {
     private static final long JOIN_SLACK_MILLIS = 5_000;
 
     private final EngineContext context;
-    private final ReadPause readPause = new ReadPause();
-    private final BacklogJudge judge;
     private final List<Thread> threads = new ArrayList<>();
     private ServerSocketChannel serverChannel;
     private InetSocketAddress boundAddress;
@@ -44,7 +40,6 @@ final class NioRelayEngine implements RelayEngine {
 
     NioRelayEngine(EngineContext context) {
         this.context = context;
-        this.judge = new BacklogJudge(context, readPause);
     }
 
     @Override
@@ -58,7 +53,7 @@ final class NioRelayEngine implements RelayEngine {
         try {
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < created.length; i++) {
-                created[i] = new NioWorker(context, judge, readPause);
+                created[i] = new NioWorker(context.core());
             }
         } catch (IOException | RuntimeException e) {
             for (NioWorker worker : created) {
@@ -113,7 +108,7 @@ final class NioRelayEngine implements RelayEngine {
             worker.shutdown();
         }
         for (Thread thread : threads) {
-            join(thread, TimeUnit.NANOSECONDS.toMillis(NioWorker.LINGER_NANOS) + JOIN_SLACK_MILLIS);
+            join(thread, TimeUnit.NANOSECONDS.toMillis(Dispatcher.LINGER_NANOS) + JOIN_SLACK_MILLIS);
         }
     }
 

@@ -3,7 +3,7 @@ package org.summoner.relay.nio;
 import java.nio.ByteBuffer;
 
 /**
- * What waits to be written to one connection: a ring of shared {@link Envelope} references plus how far the
+ * What waits to be written to one connection: a ring of shared line arrays (envelopes and notices) plus how far the
  * first one has been written. Holds references, not copies, so a thousand recipients of one line share its bytes.
  *
  * <p>Unbounded by itself: the owning worker checks {@link #size()} and {@link #bytes()} against the
@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 final class OutboundQueue {
     private static final int INITIAL_CAPACITY = 4;
 
-    private Envelope[] ring = new Envelope[INITIAL_CAPACITY];
+    private byte[][] ring = new byte[INITIAL_CAPACITY][];
     private int head;
     private int size;
     private int headOffset;
@@ -31,13 +31,13 @@ final class OutboundQueue {
         return bytes;
     }
 
-    void add(Envelope envelope) {
+    void add(byte[] line) {
         if (size == ring.length) {
             grow();
         }
-        ring[(head + size) & (ring.length - 1)] = envelope;
+        ring[(head + size) & (ring.length - 1)] = line;
         size++;
-        bytes += envelope.bytes.length;
+        bytes += line.length;
     }
 
     /**
@@ -45,11 +45,11 @@ final class OutboundQueue {
      * Nothing is consumed until {@link #consume}.
      */
     void copyTo(ByteBuffer dst) {
-        final Envelope[] ring = this.ring;
+        final byte[][] ring = this.ring;
         final int mask = ring.length - 1;
         int offset = headOffset;
         for (int i = 0; i < size && dst.hasRemaining(); i++) {
-            final byte[] envelope = ring[(head + i) & mask].bytes;
+            final byte[] envelope = ring[(head + i) & mask];
             final int n = Math.min(envelope.length - offset, dst.remaining());
             dst.put(envelope, offset, n);
             offset = 0;
@@ -62,7 +62,7 @@ final class OutboundQueue {
         final int mask = ring.length - 1;
         int left = written;
         while (left > 0) {
-            final int remainingInHead = ring[head].bytes.length - headOffset;
+            final int remainingInHead = ring[head].length - headOffset;
             if (left < remainingInHead) {
                 headOffset += left;
                 return;
@@ -90,7 +90,7 @@ final class OutboundQueue {
     }
 
     private void grow() {
-        final Envelope[] grown = new Envelope[ring.length * 2];
+        final byte[][] grown = new byte[ring.length * 2][];
         for (int i = 0; i < size; i++) {
             grown[i] = ring[(head + i) & (ring.length - 1)];
         }

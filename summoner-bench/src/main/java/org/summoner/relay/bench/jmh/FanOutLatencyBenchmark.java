@@ -56,7 +56,7 @@ public class FanOutLatencyBenchmark {
 
     /**
      * The Agrona engine's idle strategy for a run, e.g. {@code -jvmArgsAppend -Dsummoner.bench.agrona.idle=busy-spin};
-     * {@code backoff}, its default, when unset. Other engines ignore the section.
+     * {@code sleeping}, its default, when unset. Other engines ignore the section.
      */
     static final String AGRONA_IDLE = "summoner.bench.agrona.idle";
 
@@ -70,7 +70,7 @@ public class FanOutLatencyBenchmark {
     public void start() throws IOException, InterruptedException {
         server = new SummonerServer("bench").start("127.0.0.1", 0, Map.of("version", engine,
                 "hyper_parameters", Map.of("rate_limit_msgs_per_minute", Integer.MAX_VALUE),
-                "agrona", Map.of("idle_strategy", System.getProperty(AGRONA_IDLE, "backoff"))));
+                "agrona", Map.of("idle_strategy", System.getProperty(AGRONA_IDLE, "sleeping"))));
         receiverChannels = new SocketChannel[receivers];
         for (int i = 0; i < receivers; i++) {
             receiverChannels[i] = connect(server.address());

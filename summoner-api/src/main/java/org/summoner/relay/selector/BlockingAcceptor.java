@@ -1,8 +1,10 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.selector;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.AdmissionControl;
+import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.RelayCounters;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -4,33 +4,30 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import org.summoner.relay.wire.LineFramer;
-import org.summoner.relay.wire.LineHandler;
 
 /**
- * The inbound end of a client's pipeline: frames its bytes with the API's {@link LineFramer}, so the framing rules
- * are the contract's by construction (bounded, discarding state for an over-long line, CRLF, UTF-8 check), and
- * hands every line and every connection event to {@link Lines}. No object is created per line. Every buffer it
- * receives is released here.
+ * The inbound end of a client's pipeline: hands what the client sends, as byte ranges, and every connection event to
+ * its connection ({@link Events}), which feeds its session; framing and every check are the session's. No object is
+ * created per read. Every buffer it receives is released here.
  *
  * <p>The channel runs with {@code ALLOW_HALF_CLOSURE}: end of input arrives as a {@link ChannelInputShutdownEvent},
- * after which the unfinished last line is delivered; a reset arrives as an exception, after which it is not.
+ * after which the unfinished last line is relayed; a reset arrives as an exception, after which it is not.
  *
  * <p>One per channel; called on the channel's event loop only.
  */
-final class LineFrameDecoder extends ChannelInboundHandlerAdapter {
+final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** What a connection does with what its client sends. */
-    interface Lines extends LineHandler {
-        /** @return false to discard these bytes (the connection is closing). */
-        boolean onBytes(int count);
+    interface Events {
+        /** Bytes from the client, valid during the call. */
+        void onBytes(byte[] bytes, int offset, int length);
 
         /** A read batch ended ({@code channelReadComplete}). */
         void onReadComplete();
 
-        /** The client closed its side; its last line, if any, was just delivered. */
+        /** The client closed its side. */
         void onEndOfInput();
 
-        /** The connection failed (typically a reset); nothing unfinished is delivered. */
+        /** The connection failed (typically a reset). */
         void onFailure(Throwable cause);
 
         /** The channel's writability changed with its write-buffer water marks. */
@@ -40,14 +37,12 @@ final class LineFrameDecoder extends ChannelInboundHandlerAdapter {
         void onClosed();
     }
 
-    private final LineFramer framer;
-    private final Lines lines;
-    /** Where bytes of a direct buffer are copied for the framer; shared by the channels of one event loop. */
+    private final Events events;
+    /** Where bytes of a direct buffer are copied for the session; shared by the channels of one event loop. */
     private final byte[] scratch;
 
-    LineFrameDecoder(int maxLineBytes, Lines lines, byte[] scratch) {
-        this.framer = new LineFramer(maxLineBytes);
-        this.lines = lines;
+    SessionHandler(Events events, byte[] scratch) {
+        this.events = events;
         this.scratch = scratch;
     }
 
@@ -56,11 +51,8 @@ final class LineFrameDecoder extends ChannelInboundHandlerAdapter {
         final ByteBuf bytes = (ByteBuf) msg;
         try {
             final int readable = bytes.readableBytes();
-            if (!lines.onBytes(readable)) {
-                return;
-            }
             if (bytes.hasArray()) {
-                framer.onBytes(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), readable, lines);
+                events.onBytes(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), readable);
                 return;
             }
             int index = bytes.readerIndex();
@@ -68,7 +60,7 @@ final class LineFrameDecoder extends ChannelInboundHandlerAdapter {
             while (index < end) {
                 final int chunk = Math.min(scratch.length, end - index);
                 bytes.getBytes(index, scratch, 0, chunk);
-                framer.onBytes(scratch, 0, chunk, lines);
+                events.onBytes(scratch, 0, chunk);
                 index += chunk;
             }
         } finally {
@@ -78,14 +70,13 @@ final class LineFrameDecoder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        lines.onReadComplete();
+        events.onReadComplete();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
-            framer.onEndOfStream(lines);
-            lines.onEndOfInput();
+            events.onEndOfInput();
             return;
         }
         ctx.fireUserEventTriggered(event);
@@ -93,16 +84,16 @@ final class LineFrameDecoder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        lines.onFailure(cause);
+        events.onFailure(cause);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        lines.onWritabilityChanged(ctx.channel().isWritable());
+        events.onWritabilityChanged(ctx.channel().isWritable());
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        lines.onClosed();
+        events.onClosed();
     }
 }

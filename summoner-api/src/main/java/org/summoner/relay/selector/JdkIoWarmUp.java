@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.selector;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

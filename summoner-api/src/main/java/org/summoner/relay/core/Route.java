@@ -1,0 +1,74 @@
+package org.summoner.relay.core;
+
+/**
+ * Where one relayed line goes: which sessions, other than its sender, get its envelope. A route is chosen once
+ * per line by the {@link Router} on the sender's thread and evaluated per recipient, on whichever engine thread
+ * owns it, by {@link #includes(Session)}. It is a kind and one {@code long} target, so an engine that moves lines
+ * between threads as bytes (the Agrona engine's rings) carries it as two numbers and evaluates it with
+ * {@link #includes(int, long, Session)}, the same rule.
+ *
+ * <p>Immutable and thread-safe. The routes a router returns are canonical instances (constants, or one per
+ * session), so choosing one allocates nothing.
+ */
+public final class Route {
+    /** Kind: nobody (the line binds or is consumed, and is not relayed). */
+    public static final int KIND_NONE = 0;
+    /** Kind: every session but the sender (SPEC section 4). */
+    public static final int KIND_BROADCAST = 1;
+    /** Kind: the one session whose {@link Session#id()} is the target. */
+    public static final int KIND_SESSION = 2;
+
+    /** Nobody. */
+    public static final Route NONE = new Route(KIND_NONE, 0);
+    /** Every other session. */
+    public static final Route BROADCAST = new Route(KIND_BROADCAST, 0);
+
+    private final int kind;
+    private final long target;
+
+    private Route(int kind, long target) {
+        this.kind = kind;
+        this.target = target;
+    }
+
+    /** @return a route to one session; {@link Session#route()} holds the canonical one. */
+    static Route toSession(long sessionId) {
+        return new Route(KIND_SESSION, sessionId);
+    }
+
+    public int kind() {
+        return kind;
+    }
+
+    public long target() {
+        return target;
+    }
+
+    public boolean isBroadcast() {
+        return kind == KIND_BROADCAST;
+    }
+
+    /** @return whether {@code recipient} gets the line; the sender is excluded by the caller, who knows it. */
+    public boolean includes(Session recipient) {
+        return includes(kind, target, recipient);
+    }
+
+    /** The rule of {@link #includes(Session)} for a route carried as its kind and target. */
+    public static boolean includes(int kind, long target, Session recipient) {
+        return switch (kind) {
+            case KIND_BROADCAST -> true;
+            case KIND_SESSION -> recipient.id() == target;
+            default -> false;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return switch (kind) {
+            case KIND_NONE -> "none";
+            case KIND_BROADCAST -> "broadcast";
+            case KIND_SESSION -> "session " + target;
+            default -> "kind " + kind + " target " + target;
+        };
+    }
+}

@@ -1,0 +1,24 @@
+package org.summoner.relay.core;
+
+/**
+ * The seam every routing mode implements (SPEC section 7): given a line that passed its session's own checks
+ * (framing, UTF-8, rate limit), where it goes. The router says so to {@link Decision}: relay a content (the line
+ * itself, or what a mode extracts from it) along a {@link Route}, once or several times; or drop it with a
+ * reason the sender is told; or neither (a line that only binds its connection). The session then wraps each
+ * content in its sender's envelope, under {@code max_envelope_bytes}, and hands it to its engine.
+ *
+ * <p>Called on the sender's thread, once per line; it must not block and should allocate nothing for the common
+ * line. One router per server, shared by every engine thread: an implementation is thread-safe.
+ */
+public interface Router {
+    /** What a router may do with a line. Valid during {@link #route} only. */
+    interface Decision {
+        /** Relay {@code content[offset, offset + length)} (valid UTF-8) in the sender's envelope along {@code route}. */
+        void relay(Route route, byte[] content, int offset, int length);
+    }
+
+    void route(Session sender, byte[] line, int offset, int length, Decision decision);
+
+    /** Broadcast (the default mode): every line goes to every other client. */
+    Router BROADCAST = (sender, line, offset, length, decision) -> decision.relay(Route.BROADCAST, line, offset, length);
+}

@@ -1,0 +1,223 @@
+package org.summoner.relay.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.policy.RateLimiter;
+import org.summoner.relay.spi.RelayedLines;
+import org.summoner.relay.wire.EnvelopeEncoder;
+import org.summoner.relay.wire.EnvelopeScratch;
+import org.summoner.relay.wire.LineFramer;
+import org.summoner.relay.wire.LineHandler;
+import org.summoner.relay.wire.ServerNotice;
+
+import java.net.InetAddress;
+
+/**
+ * One client connection, as the relay sees it whatever the engine: who it is, its framer and line checks, its idle
+ * clock and where it is in its life. The engine feeds it what it reads ({@link #onBytes}, {@link #onEndOfStream});
+ * the session frames lines, applies the checks in order (framing and UTF-8, then the rate limit, then the router's,
+ * then the envelope bound), tells its client about a dropped line, and hands each relayed envelope to its
+ * {@link Dispatcher}. It talks to its engine only through its {@link SessionOutput}.
+ *
+ * <p>Life cycle, forward only: {@link State#OPEN} (lines relayed, envelopes received) → {@link State#DRAINING} (a
+ * last line is being written: {@link #sayGoodbye}) → {@link State#LINGERING} (output shut after it) →
+ * {@link State#CLOSED}. Only an open session sends or receives; the engine reports the socket gone with
+ * {@link #closed()}, and the bookkeeping (counters, budget, admission) happens there, once.
+ *
+ * <p>Owned by one engine thread, its dispatcher's: not thread-safe. Other threads may read {@link #id()},
+ * {@link #address()} and {@link #remoteAddr()}, which never change. Allocates nothing per line.
+ */
+public final class Session implements LineHandler, Router.Decision {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    /** Where a session is in its life; it only moves forward. */
+    public enum State {
+        OPEN,
+        DRAINING,
+        LINGERING,
+        CLOSED
+    }
+
+    private final long id;
+    private final Dispatcher dispatcher;
+    private final RelayCore core;
+    private final SessionOutput output;
+    private final InetAddress address;
+    private final String remoteAddr;
+    private final byte[] envelopePrefix;
+    private final LineFramer framer;
+    private final RateLimiter rateLimiter;
+    private final Route route;
+    private State state = State.OPEN;
+    private boolean released;
+    private long lastReadNanos;
+    /** Position in the dispatcher's session list, for O(1) removal. */
+    int index;
+    /** The {@link OutboundBudget} level of the last judged backlog. */
+    int budgetLevel = OutboundBudget.NONE;
+
+    Session(long id, Dispatcher dispatcher, RelayCore core, SessionOutput output, InetAddress address, String remoteAddr,
+            long nowNanos) {
+        this.id = id;
+        this.dispatcher = dispatcher;
+        this.core = core;
+        this.output = output;
+        this.address = address;
+        this.remoteAddr = remoteAddr;
+        this.envelopePrefix = EnvelopeEncoder.prefix(remoteAddr);
+        this.framer = new LineFramer(core.maxLineBytes());
+        this.rateLimiter = core.policy().newRateLimiter(nowNanos);
+        this.route = Route.toSession(id);
+        this.lastReadNanos = nowNanos;
+    }
+
+    /** @return a number no other session of this server has had. */
+    public long id() {
+        return id;
+    }
+
+    public InetAddress address() {
+        return address;
+    }
+
+    /** @return the client as {@code remote_addr} shows it: {@code ip:port} or {@code [ipv6]:port}. */
+    public String remoteAddr() {
+        return remoteAddr;
+    }
+
+    /** @return the engine's half of this connection. */
+    public SessionOutput output() {
+        return output;
+    }
+
+    /** @return the route to this session alone. */
+    public Route route() {
+        return route;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** @return whether lines from it are relayed and envelopes are queued for it. */
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** @return when the client last sent a byte, for {@code client_timeout_secs}. */
+    public long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** @return the bytes of an unfinished line held for the client. */
+    public int pendingLineBytes() {
+        return framer.pendingBytes();
+    }
+
+    // ---- input, from the engine ----
+
+    /** Bytes the client sent: counted, its idle clock reset, and framed while the session is open. */
+    public void onBytes(byte[] bytes, int offset, int length) {
+        dispatcher.counts().bytesReceived(length);
+        lastReadNanos = dispatcher.now();
+        if (state == State.OPEN) {
+            framer.onBytes(bytes, offset, length, this);
+        }
+    }
+
+    /** The client closed its side: an unfinished last line is relayed (SPEC section 2). */
+    public void onEndOfStream() {
+        if (state == State.OPEN) {
+            framer.onEndOfStream(this);
+        }
+    }
+
+    @Override
+    public void onLine(byte[] line, int offset, int length) {
+        dispatcher.counts().lineReceived();
+        if (state != State.OPEN) {
+            return;
+        }
+        if (!rateLimiter.tryAcquire(dispatcher.now())) {
+            drop(ServerNotice.RATE_LIMITED);
+            return;
+        }
+        core.router().route(this, line, offset, length, this);
+    }
+
+    @Override
+    public void onLineDropped(ServerNotice reason) {
+        dispatcher.counts().lineReceived();
+        drop(reason);
+    }
+
+    /** The router's decision: the content goes in this session's envelope, encoded once, to the route's sessions. */
+    @Override
+    public void relay(Route route, byte[] content, int offset, int length) {
+        final EnvelopeScratch scratch = dispatcher.scratch();
+        final int encoded = scratch.encode(envelopePrefix, content, offset, length);
+        if (encoded == EnvelopeEncoder.TOO_LONG) {
+            drop(ServerNotice.ENVELOPE_TOO_LONG);
+            return;
+        }
+        if (RelayedLines.enabled()) {
+            RelayedLines.received(remoteAddr, content, offset, length);
+        }
+        dispatcher.counts().lineRelayed();
+        if (route.kind() != Route.KIND_NONE) {
+            dispatcher.dispatch(this, scratch.bytes(), encoded, route);
+        }
+    }
+
+    /** A line that is not relayed: counted, logged at DEBUG, and the client is told why. */
+    void drop(ServerNotice reason) {
+        core.counters().linesDropped(reason, 1);
+        log.debug("{} line dropped: {}", remoteAddr, reason);
+        if (state == State.OPEN) {
+            output.send(core.notices().line(reason));
+        }
+    }
+
+    // ---- life cycle ----
+
+    /**
+     * Ends an open session with a last line (idle timeout, shutdown): nothing more is relayed from or to it; the
+     * engine writes what waits, the line, a FIN, and closes by {@code deadlineNanos} at the latest.
+     */
+    public void sayGoodbye(ServerNotice notice, long deadlineNanos) {
+        if (state == State.OPEN) {
+            state = State.DRAINING;
+            output.goodbye(core.notices().line(notice), deadlineNanos);
+        }
+    }
+
+    /** The engine shut output down after the last line. */
+    public void outputShut() {
+        if (state == State.DRAINING) {
+            state = State.LINGERING;
+        }
+    }
+
+    /** Ends the session now (slow consumer, error, end of stream): nothing more is sent or relayed. */
+    public void close() {
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            output.close();
+        }
+    }
+
+    /** The engine closed the socket: the session leaves its dispatcher, the room and the admission count. Idempotent. */
+    public void closed() {
+        state = State.CLOSED;
+        if (!released) {
+            released = true;
+            dispatcher.remove(this);
+            core.sessionClosed(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Session{" + id + ", " + remoteAddr + ", " + state + '}';
+    }
+}

@@ -1,0 +1,26 @@
+package org.summoner.relay.core;
+
+/**
+ * The engine's half of one connection, as its {@link Session} sees it: where the server's own lines for this client
+ * go, and how it ends. Envelopes relayed from others do not pass here: the engine's {@link Dispatcher} queues them.
+ *
+ * <p>Called on the connection's engine thread only.
+ */
+public interface SessionOutput {
+    /**
+     * Queues a line of the server's own (a notice) after what already waits for this client, under the same
+     * {@code max_queued_bytes} bound as envelopes: a client that floods refused lines and never reads is closed, not
+     * buffered for.
+     */
+    void send(byte[] line);
+
+    /**
+     * Writes what waits, then {@code line}, then shuts output down (a FIN after the last line, so the kernel never
+     * resets it away) and closes once the client closes too, or at {@code deadlineNanos}. Reads go on only to see
+     * the client close.
+     */
+    void goodbye(byte[] line, long deadlineNanos);
+
+    /** Closes now; what waited for the client is dropped and counted. */
+    void close();
+}

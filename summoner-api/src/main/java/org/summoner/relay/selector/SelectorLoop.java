@@ -1,0 +1,468 @@
+package org.summoner.relay.selector;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.core.OutboundBudget;
+import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Session;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One selector and the connections it owns, for an engine on {@code java.nio} channels: what the NIO engine's
+ * workers and the Agrona engine's I/O agents do alike. Other threads reach it only through {@link #adopt} (the
+ * acceptor) and {@link #wakeup}. On its own thread it registers adopted sockets (each gets its {@link Session}),
+ * reads ready sockets with a bounded loop into its sessions, keeps interest ops in step with what waits and with
+ * read pauses, applies the {@link OutboundBudget} to what waits for a client, writes goodbyes and lingers, closes,
+ * and shuts down. The engine subclass decides how it writes and how envelopes cross its threads ({@link
+ * #dispatch}), and drives the turn: {@link #select}, then its own work, then {@link #housekeeping}.
+ *
+ * @param <C> the engine's connection type.
+ */
+public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(SelectorLoop.class);
+    public static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** Reads of one connection per readiness: one busy client cannot starve the others. */
+    private static final int MAX_READS_PER_WAKEUP = 4;
+    /** The longest a loop waits in {@code select()} with nothing timed to do. */
+    protected static final long MAX_SELECT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a loop with connections saying goodbye looks at them. */
+    private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** A socket the acceptor admitted, with the address admission counted it under. */
+    private record Adopted(SocketChannel channel, InetSocketAddress remote) {
+    }
+
+    protected final Selector selector;
+    private final OutboundBudget budget;
+    private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean mayBlock = new AtomicBoolean();
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+    private final ArrayList<SelectorConnection> closing = new ArrayList<>();
+    private final ArrayList<SelectorConnection> lingering = new ArrayList<>();
+    private volatile boolean alive = true;
+    private boolean readsPaused;
+    private boolean clockStale;
+    private boolean shuttingDown;
+    private long shutdownDeadlineNanos;
+
+    protected SelectorLoop(RelayCore core) throws IOException {
+        super(core);
+        this.budget = core.budget();
+        this.selector = Selector.open();
+    }
+
+    // ---- any thread ----
+
+    /** Called by the acceptor for an admitted socket: the loop registers it on its next turn. */
+    public final void adopt(SocketChannel channel, InetSocketAddress remote) {
+        adopted.offer(new Adopted(channel, remote));
+        wakeup();
+    }
+
+    /** Ends a {@code select()} in progress; cheap when the loop is busy. */
+    public final void wakeup() {
+        if (mayBlock.compareAndSet(true, false)) {
+            selector.wakeup();
+        }
+    }
+
+    /** @return false once the loop's thread has stopped on an unexpected error: give it no more sockets. */
+    public final boolean alive() {
+        return alive;
+    }
+
+    /** For an engine that fails to start, before the loop's thread exists. */
+    public final void closeSelector() {
+        closeQuietly(selector);
+    }
+
+    // ---- the engine's part ----
+
+    /** @return the engine's connection for a new socket; its session is attached next. */
+    protected abstract C connect(SocketChannel channel);
+
+    /** The socket has room again ({@code OP_WRITE}): write what waits, then call {@link #afterWrite}. */
+    protected abstract void onWritable(C connection);
+
+    /** @return whether the loop has work that must not wait for a socket (e.g. envelopes from other threads). */
+    protected boolean hasWork() {
+        return false;
+    }
+
+    /** @return whether reading may go on within one read turn (false stops it, e.g. while a hand-off is full). */
+    protected boolean mayRead() {
+        return true;
+    }
+
+    /** A connection and its session were registered. */
+    protected void opened(C connection) {
+    }
+
+    /** A connection was closed, before its session does its bookkeeping. */
+    protected void closed(C connection) {
+    }
+
+    // ---- the turn ----
+
+    /**
+     * Waits up to {@code timeoutNanos} for ready sockets (not at all when there is work or {@code 0}) and handles
+     * them; the turn's clock is read once, at the first ready key or on waking.
+     *
+     * @return the keys handled.
+     */
+    protected final int select(long timeoutNanos) throws IOException {
+        final long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999);
+        clockStale = true;
+        final int ready;
+        if (millis == 0) {
+            ready = selector.selectNow(onReady); // does not wait: no wake-up is needed, so none is asked for
+        } else {
+            mayBlock.set(true);
+            ready = !adopted.isEmpty() || hasWork() ? selector.selectNow(onReady) : selector.select(onReady, millis);
+            mayBlock.set(false);
+        }
+        if (clockStale) {
+            tick();
+        }
+        return ready;
+    }
+
+    /**
+     * For a loop that does not block in {@link #select} (an idle strategy decides when it waits): announces the
+     * wait, gives up if work arrived meanwhile, then waits in {@code select()} for a socket, a {@link #wakeup} or the
+     * next timed duty. The ready keys are handled by the next {@link #select}{@code (0)}.
+     */
+    protected final void block(long timeoutNanos) throws IOException {
+        mayBlock.set(true);
+        if (hasWork() || !adopted.isEmpty()) {
+            mayBlock.set(false);
+            return;
+        }
+        selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999))); // 0 would mean forever
+        mayBlock.set(false);
+        selector.selectedKeys().clear();
+    }
+
+    /** @return how long the loop may wait with nothing to do: the next idle sweep, linger check or {@code capNanos}. */
+    protected final long selectTimeoutNanos(long capNanos) {
+        return nanosToIdleSweep(lingering.isEmpty() ? capNanos : Math.min(capNanos, LINGER_CHECK_NANOS));
+    }
+
+    /** Sessions for the sockets the acceptor handed over since the last turn. @return how many. */
+    protected final int registerAdopted() {
+        int registered = 0;
+        Adopted next;
+        while ((next = adopted.poll()) != null) {
+            final SocketChannel channel = next.channel();
+            if (shuttingDown) {
+                closeQuietly(channel);
+                core().policy().admission().release(next.remote().getAddress());
+                continue;
+            }
+            try {
+                final C connection = connect(channel);
+                connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
+                connection.interestOps = SelectionKey.OP_READ;
+                connection.attach(open(next.remote(), connection));
+                updateInterest(connection);
+                opened(connection);
+                registered++;
+            } catch (IOException e) {
+                log.debug("connection lost before it was registered: {}", e.toString());
+                closeQuietly(channel);
+                core().policy().admission().release(next.remote().getAddress());
+            }
+        }
+        return registered;
+    }
+
+    /** Once per turn, after the engine's work: idle sweep, goodbyes that are done or out of time, closes, counts. */
+    protected final void housekeeping() {
+        sweepIdle();
+        expireLingering();
+        closeScheduled();
+        counts().publish();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void onReady(SelectionKey key) {
+        if (clockStale) {
+            tick();
+            clockStale = false;
+        }
+        final C connection = (C) key.attachment();
+        if (connection.closeScheduled || !key.isValid()) {
+            return;
+        }
+        final int ready = key.readyOps();
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            onWritable(connection);
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled
+                && !(readsPaused && connection.session().isOpen())) {
+            read(connection);
+        }
+    }
+
+    private void read(C connection) {
+        final Session session = connection.session();
+        final byte[] array = readBuffer.array();
+        for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead(); i++) {
+            readBuffer.clear();
+            final int n;
+            try {
+                n = connection.channel.read(readBuffer);
+            } catch (IOException e) {
+                log.debug("{} read failed: {}", session.remoteAddr(), e.toString());
+                session.close();
+                return;
+            }
+            if (n < 0) {
+                session.onEndOfStream();
+                session.close();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            session.onBytes(array, 0, n);
+            if (n < array.length) {
+                return;
+            }
+        }
+    }
+
+    // ---- reads ----
+
+    /** Stops or resumes reading from every open session (throttle, flow control, a full hand-off). */
+    protected final void pauseReads(boolean pause) {
+        if (pause == readsPaused) {
+            return;
+        }
+        readsPaused = pause;
+        for (int i = 0; i < sessionCount(); i++) {
+            updateInterest(connection(session(i)));
+        }
+    }
+
+    protected final boolean readsPaused() {
+        return readsPaused;
+    }
+
+    /** Interest in reads (unless paused; a closing session is read to see its client close) and in writes (if anything waits). */
+    protected final void updateInterest(SelectorConnection connection) {
+        if (connection.closeScheduled || connection.closed) {
+            return;
+        }
+        final boolean reads = !(readsPaused && connection.session().isOpen());
+        final int ops = (reads ? SelectionKey.OP_READ : 0) | (connection.hasQueued() ? SelectionKey.OP_WRITE : 0);
+        if (ops != connection.interestOps) {
+            connection.interestOps = ops;
+            connection.key.interestOps(ops);
+        }
+    }
+
+    // ---- what waits for a client ----
+
+    /**
+     * Before {@code bytes} of {@code messages} messages are queued for a client: past {@code max_queued_bytes} it is
+     * closed as a slow consumer and the messages counted as dropped.
+     *
+     * @return whether they may be queued.
+     */
+    protected final boolean admit(SelectorConnection connection, long bytes, int messages) {
+        if (budget.beforeQueue(connection.session(), connection.queuedMessages(), connection.queuedBytes(), bytes, now())
+                == OutboundBudget.Verdict.CLOSE) {
+            core().counters().deliveriesDropped(messages);
+            connection.session().close();
+            return false;
+        }
+        return true;
+    }
+
+    /** Something was queued for a client whose socket is full: what waits is a real backlog, judged now. */
+    protected final void queuedWhileBlocked(SelectorConnection connection) {
+        if (connection.blocked() && connection.session().isOpen()) {
+            judge(connection);
+        }
+    }
+
+    /**
+     * After a write attempt: a goodbye that is written out shuts output down; interest follows what is left;
+     * what is left is judged (also when it fell: the budget counts who is behind).
+     */
+    protected final void afterWrite(SelectorConnection connection) {
+        if (connection.closeScheduled) {
+            return;
+        }
+        final Session session = connection.session();
+        if (!connection.hasQueued() && session.state() == Session.State.DRAINING) {
+            shutOutput(connection);
+        }
+        updateInterest(connection);
+        if (session.isOpen()) {
+            judge(connection);
+        }
+    }
+
+    private void judge(SelectorConnection connection) {
+        final Session session = connection.session();
+        final long backlog = connection.queuedMessages();
+        if (budget.worthJudging(session, backlog)
+                && budget.onBacklog(session, backlog, connection.queuedBytes(), now()) == OutboundBudget.Verdict.CLOSE) {
+            session.close();
+        }
+    }
+
+    /** {@link SelectorConnection#send}: a line of the server's own, under the same bound as envelopes. */
+    final void sendLine(SelectorConnection connection, byte[] line) {
+        if (!connection.closeScheduled && admit(connection, line.length, 1)) {
+            connection.queueLine(line);
+            queuedWhileBlocked(connection);
+        }
+    }
+
+    // ---- goodbyes and closing ----
+
+    /** {@link SelectorConnection#goodbye}: the last line, then a FIN, then close when the client does or at the deadline. */
+    final void goodbye(SelectorConnection connection, byte[] line, long deadlineNanos) {
+        if (connection.closeScheduled) {
+            return;
+        }
+        connection.lingerDeadlineNanos = deadlineNanos;
+        lingering.add(connection);
+        if (admit(connection, line.length, 1)) {
+            connection.queueLine(line);
+            if (!connection.hasQueued() && !connection.closeScheduled) {
+                shutOutput(connection); // written at once
+            }
+        }
+    }
+
+    private void shutOutput(SelectorConnection connection) {
+        connection.session().outputShut();
+        try {
+            connection.channel.shutdownOutput();
+        } catch (IOException e) {
+            connection.session().close();
+        }
+    }
+
+    /** {@link SelectorConnection#close}: closed at the end of this turn. */
+    final void scheduleClose(SelectorConnection connection) {
+        if (!connection.closeScheduled) {
+            connection.closeScheduled = true;
+            closing.add(connection);
+        }
+    }
+
+    private void expireLingering() {
+        final long now = now();
+        for (int i = lingering.size() - 1; i >= 0; i--) {
+            final SelectorConnection connection = lingering.get(i);
+            if (connection.closeScheduled || now - connection.lingerDeadlineNanos >= 0) {
+                connection.session().close();
+                final SelectorConnection last = lingering.remove(lingering.size() - 1);
+                if (i < lingering.size()) {
+                    lingering.set(i, last);
+                }
+            }
+        }
+    }
+
+    private void closeScheduled() {
+        for (int i = 0, n = closing.size(); i < n; i++) {
+            closeNow(closing.get(i));
+        }
+        closing.clear();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void closeNow(SelectorConnection connection) {
+        if (connection.closed) {
+            return;
+        }
+        connection.closed = true;
+        connection.closeScheduled = true;
+        connection.key.cancel();
+        closeQuietly(connection.channel);
+        final long dropped = connection.discardQueued();
+        if (dropped > 0) {
+            core().counters().deliveriesDropped(dropped);
+        }
+        closed((C) connection);
+        connection.session().closed();
+    }
+
+    // ---- shutdown and failure ----
+
+    /** Server shutdown: every client is told and given {@link Dispatcher#LINGER_NANOS} to go. */
+    protected final void beginShutdown() {
+        if (!shuttingDown) {
+            tick();
+            registerAdopted(); // a client that arrived just now is told too
+            shuttingDown = true;
+            shutdownDeadlineNanos = now() + LINGER_NANOS;
+            sayGoodbyeToAll(shutdownDeadlineNanos);
+        }
+    }
+
+    /** @return true once every connection is closed; past the deadline, closes the rest. */
+    protected final boolean shutdownDone() {
+        if (sessionCount() > 0 && now() - shutdownDeadlineNanos >= 0) {
+            closeAll();
+        }
+        return sessionCount() == 0;
+    }
+
+    /** The loop's thread is ending on an unexpected error: its clients are closed, its adopted sockets released. */
+    protected final void failed(Throwable error) {
+        alive = false;
+        log.error("{} stopped by an unexpected error; closing its {} connections", Thread.currentThread().getName(),
+                sessionCount(), error);
+        closeAll();
+    }
+
+    /** Closes every connection and adopted socket now, and the selector. */
+    protected final void closeAll() {
+        for (int i = sessionCount() - 1; i >= 0; i--) {
+            closeNow(connection(session(i)));
+        }
+        Adopted orphan;
+        while ((orphan = adopted.poll()) != null) {
+            closeQuietly(orphan.channel());
+            core().policy().admission().release(orphan.remote().getAddress());
+        }
+        counts().publish();
+    }
+
+    protected final boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    @SuppressWarnings("unchecked")
+    protected final C connection(Session session) {
+        return (C) session.output();
+    }
+
+    protected static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // Closing is best effort: the socket or selector is being discarded either way.
+        }
+    }
+}

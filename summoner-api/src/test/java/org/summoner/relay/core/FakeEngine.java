@@ -1,0 +1,89 @@
+package org.summoner.relay.core;
+
+import org.summoner.relay.config.ServerConfig;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An engine without sockets for the core's tests: one dispatcher that records what it is asked to dispatch, and
+ * outputs that record what their sessions send. The clock is set by hand.
+ */
+final class FakeEngine extends Dispatcher {
+    /** One dispatch: the sender, the envelope's text and the route. */
+    record Dispatched(Session sender, String envelope, Route route) {
+    }
+
+    /** A connection's output: the lines sent, the goodbye, whether it was closed. */
+    static final class Output implements SessionOutput {
+        final List<String> sent = new ArrayList<>();
+        String goodbye;
+        long goodbyeDeadline;
+        boolean closed;
+
+        @Override
+        public void send(byte[] line) {
+            sent.add(new String(line, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void goodbye(byte[] line, long deadlineNanos) {
+            goodbye = new String(line, StandardCharsets.UTF_8);
+            goodbyeDeadline = deadlineNanos;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    final List<Dispatched> dispatched = new ArrayList<>();
+
+    FakeEngine(RelayCore core) {
+        super(core);
+    }
+
+    static FakeEngine of(Map<String, ?> hyperParameters) {
+        return new FakeEngine(RelayCore.of(ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters))));
+    }
+
+    @Override
+    protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
+        dispatched.add(new Dispatched(sender, new String(envelope, 0, length, StandardCharsets.UTF_8), route));
+    }
+
+    Session connect(String ip, int port) {
+        try {
+            return open(new InetSocketAddress(InetAddress.getByName(ip), port), new Output());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static Output output(Session session) {
+        return (Output) session.output();
+    }
+
+    void at(long nanos) {
+        setClock(nanos);
+    }
+
+    void sweep() {
+        sweepIdle();
+    }
+
+    void shutdown(long deadline) {
+        sayGoodbyeToAll(deadline);
+    }
+
+    static void send(Session session, String text) {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        session.onBytes(bytes, 0, bytes.length);
+    }
+}

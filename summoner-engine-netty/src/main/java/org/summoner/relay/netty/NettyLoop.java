@@ -1,0 +1,413 @@
+package org.summoner.relay.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
+import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.core.OutboundBudget;
+import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Route;
+import org.summoner.relay.core.Session;
+import org.summoner.relay.core.SpanTable;
+import org.summoner.relay.policy.ReadPause;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One Netty event loop's dispatcher and the clients it owns, on that loop's thread only. Its sessions' envelopes go
+ * into the loop's {@link EnvelopeBatch}; at the end of the loop's I/O batch (or once it holds
+ * {@link #BATCH_SEAL_BYTES}) each local recipient gets retained slices of it (no copy), the batch goes to every
+ * other loop in one task each, and every recipient that got something is flushed once.
+ *
+ * <p>A recipient's backlog is the envelopes in what Netty holds for it after a flush, or when its write buffer is
+ * over the high water mark; the core's {@link OutboundBudget} says what it means. Throttle and flow control turn
+ * auto-read off on every loop while the server's {@link ReadPause} lasts.
+ *
+ * <p>The hand-off between loops is bounded: while another loop has more than {@link #INBOX_HIGH_WATER_BYTES} of
+ * envelopes from its peers still to deliver, this loop stops reading (until that falls under
+ * {@link #INBOX_LOW_WATER_BYTES}), so the slowest loop sets the pace instead of a task queue growing.
+ */
+final class NettyLoop extends Dispatcher {
+    /** A batch this large is handed out before the I/O batch ends, so one fast sender cannot grow it. */
+    static final int BATCH_SEAL_BYTES = 16 * 1024;
+    static final long INBOX_HIGH_WATER_BYTES = 8L * 1024 * 1024;
+    static final long INBOX_LOW_WATER_BYTES = 2L * 1024 * 1024;
+    private static final long INBOX_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** A sealed batch on its way to other loops: its buffer, its envelopes, and its spans unless all were broadcast. */
+    private record Sealed(ByteBuf buffer, int messages, SpanTable spans) {
+    }
+
+    final EventLoop loop;
+    /** Shared by the handlers of this loop's channels, which run one at a time. */
+    private final byte[] readScratch = new byte[64 * 1024];
+    private final OutboundBudget budget;
+    private final ReadPause pauses;
+    private final EnvelopeBatch batch;
+    private final EnvelopeBatch.Sink<NettyConnection> toRecipient = this::deliver;
+    private final EnvelopeBatch.Slicer<NettyConnection> slicer = new EnvelopeBatch.Slicer<>();
+    /** Counts the batches this loop sealed; a connection that sent into the current one is marked with it. */
+    private long batchSequence;
+    private final ArrayList<NettyConnection> dirty = new ArrayList<>();
+    private final ArrayList<Sealed> outbox = new ArrayList<>();
+    private final Runnable endBatch = this::endBatch;
+    private final Runnable pause = this::pause;
+    private final Runnable resumeCheck = this::resumeCheck;
+    private final Runnable peersCheck = this::peersCheck;
+    private final Runnable idleSweep = this::idleSweep;
+    /** Bytes of envelopes other loops handed to this one and it has not delivered yet. */
+    private final AtomicLong inboxBytes = new AtomicLong();
+    private NettyLoop[] peers = new NettyLoop[0];
+    private boolean batchScheduled;
+    private boolean paused;
+    private boolean peersBackedUp;
+    private CountDownLatch shutdownDone;
+
+    NettyLoop(EventLoop loop, RelayCore core, ByteBufAllocator allocator) {
+        super(core);
+        this.loop = loop;
+        this.budget = core.budget();
+        this.pauses = core.readPause();
+        this.batch = new EnvelopeBatch(allocator);
+    }
+
+    void peers(NettyLoop[] others) {
+        this.peers = others;
+    }
+
+    /** Starts the idle sweep; called once, on the loop, before any client. */
+    void start() {
+        if (core().policy().idleTimeoutEnabled()) {
+            loop.schedule(idleSweep, nanosToIdleSweep(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void readClock() {
+        tick();
+    }
+
+    /** A client was admitted on this loop: its session, from now on a recipient. */
+    void register(Channel channel, InetSocketAddress remote) {
+        tick();
+        final NettyConnection connection = new NettyConnection(channel, this);
+        connection.session = open(remote, connection);
+        if (!reading()) {
+            channel.config().setAutoRead(false);
+        }
+        channel.pipeline().addLast(new SessionHandler(connection, readScratch));
+    }
+
+    // ---- envelopes ----
+
+    @Override
+    protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
+        batch.append(sender.id(), route, envelope, length);
+        ((NettyConnection) sender.output()).lastBatch = batchSequence;
+        if (batch.readableBytes() >= BATCH_SEAL_BYTES) {
+            seal();
+        }
+        scheduleBatchEnd();
+    }
+
+    /** Hands the batch out: every local recipient gets its slices of it; other loops get it at the end of the I/O batch. */
+    private void seal() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (int i = 0, n = sessionCount(); i < n; i++) {
+            final Session session = session(i);
+            if (session.isOpen()) {
+                final NettyConnection connection = (NettyConnection) session.output();
+                batch.writeTo(session, connection, connection.lastBatch == batchSequence, toRecipient);
+            }
+        }
+        final int messages = batch.messages();
+        final SpanTable spans = batch.spans().allBroadcast() ? null : batch.spans().copy();
+        final ByteBuf sealed = batch.take();
+        batchSequence++;
+        if (peers.length > 0) {
+            outbox.add(new Sealed(sealed, messages, spans)); // released once handed to the other loops
+        } else {
+            sealed.release();
+        }
+    }
+
+    /** The {@link EnvelopeBatch.Sink} of this loop's recipients. */
+    private void deliver(NettyConnection recipient, ByteBuf slice, int messages) {
+        if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
+            counts().delivered(messages);
+        }
+    }
+
+    /**
+     * Writes {@code message}, which carries {@code messages} envelopes, and takes ownership of it (not flushed;
+     * {@code promise} is completed when it is written). Past {@code max_queued_bytes} the recipient is closed as a
+     * slow consumer; over its high water mark, its backlog is judged right away.
+     *
+     * @return whether it was written.
+     */
+    private boolean enqueue(NettyConnection connection, ByteBuf message, int messages, ChannelPromise promise) {
+        final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
+        if (pending == null) {
+            message.release();
+            return false; // closing
+        }
+        final int size = message.readableBytes();
+        final PendingWrites writes = connection.pendingWrites;
+        writes.trimTo(pending.size() + connection.unflushed);
+        if (budget.beforeQueue(connection.session, writes.messages(), writes.bytes(), size, now()) == OutboundBudget.Verdict.CLOSE) {
+            message.release();
+            core().counters().deliveriesDropped(messages);
+            connection.session.close();
+            return false;
+        }
+        connection.channel.write(message, promise);
+        connection.unflushed++;
+        writes.add(messages, size);
+        counts().bytesSent(size);
+        if (!connection.dirty) {
+            connection.dirty = true;
+            dirty.add(connection);
+        }
+        if (!connection.channel.isWritable()) {
+            judgeBacklog(connection);
+        }
+        return true;
+    }
+
+    /**
+     * Applies the budget to what really waits for a recipient: the envelopes Netty holds that it was told to flush.
+     * A burst written in this batch and not yet flushed is not a backlog, even if it puts the channel over its high
+     * water mark.
+     */
+    void judgeBacklog(NettyConnection connection) {
+        final Session session = connection.session;
+        if (!session.isOpen()) {
+            return;
+        }
+        final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
+        final long backlog = pending == null || pending.size() == 0 ? 0 : backlog(connection, pending);
+        if (budget.worthJudging(session, backlog) && budget.onBacklog(session, backlog,
+                backlog == 0 ? 0 : connection.pendingWrites.bytes(), now()) == OutboundBudget.Verdict.CLOSE) {
+            session.close();
+        }
+    }
+
+    /** @return envelopes waiting to be written to the client: in flushed writes Netty still holds, and unflushed. */
+    private static long backlog(NettyConnection connection, ChannelOutboundBuffer pending) {
+        connection.pendingWrites.trimTo(pending.size() + connection.unflushed);
+        return connection.pendingWrites.messages();
+    }
+
+    /** Flushes and hands the batch's envelopes to the other loops once per loop iteration, however many reads. */
+    void scheduleBatchEnd() {
+        if (!batchScheduled) {
+            batchScheduled = true;
+            loop.execute(endBatch);
+        }
+    }
+
+    private void endBatch() {
+        batchScheduled = false;
+        seal();
+        if (!outbox.isEmpty()) {
+            long bytes = 0;
+            for (int i = 0, n = outbox.size(); i < n; i++) {
+                bytes += outbox.get(i).buffer().readableBytes();
+            }
+            for (NettyLoop peer : peers) {
+                final ArrayList<Sealed> batches = new ArrayList<>(outbox);
+                for (int i = 0, n = batches.size(); i < n; i++) {
+                    batches.get(i).buffer().retain();
+                }
+                final long batchBytes = bytes;
+                peer.inboxBytes.addAndGet(batchBytes);
+                peer.loop.execute(() -> peer.deliverBatches(batches, batchBytes));
+            }
+            for (int i = 0, n = outbox.size(); i < n; i++) {
+                outbox.get(i).buffer().release();
+            }
+            outbox.clear();
+            if (!peersBackedUp && mostBehindPeer() > INBOX_HIGH_WATER_BYTES) {
+                peersBackedUp = true;
+                core().counters().handOffWaited();
+                updateReading();
+                loop.schedule(peersCheck, INBOX_CHECK_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+        flushDirty();
+        counts().publish();
+    }
+
+    /** Batches from another loop, in that loop's order: every client here gets its part of each, then they are released. */
+    private void deliverBatches(ArrayList<Sealed> batches, long bytes) {
+        tick();
+        for (int b = 0, m = batches.size(); b < m; b++) {
+            final Sealed sealed = batches.get(b);
+            for (int i = 0, n = sessionCount(); i < n; i++) {
+                final Session session = session(i);
+                if (session.isOpen()) {
+                    EnvelopeBatch.writeTo(sealed.buffer(), sealed.spans(), sealed.messages(), session,
+                            (NettyConnection) session.output(), toRecipient, slicer);
+                }
+            }
+            sealed.buffer().release();
+        }
+        inboxBytes.addAndGet(-bytes);
+        flushDirty();
+        counts().publish();
+    }
+
+    private long mostBehindPeer() {
+        long most = 0;
+        for (NettyLoop peer : peers) {
+            most = Math.max(most, peer.inboxBytes.get());
+        }
+        return most;
+    }
+
+    /** While reading is held back for a peer: reads again once every peer is under the low-water mark. */
+    private void peersCheck() {
+        if (mostBehindPeer() >= INBOX_LOW_WATER_BYTES) {
+            loop.schedule(peersCheck, INBOX_CHECK_NANOS, TimeUnit.NANOSECONDS);
+            return;
+        }
+        peersBackedUp = false;
+        updateReading();
+    }
+
+    private void flushDirty() {
+        final ArrayList<NettyConnection> dirty = this.dirty;
+        for (int i = 0; i < dirty.size(); i++) {
+            final NettyConnection connection = dirty.get(i);
+            connection.dirty = false;
+            if (connection.session.state() == Session.State.CLOSED) {
+                continue;
+            }
+            connection.channel.flush();
+            connection.unflushed = 0;
+            judgeBacklog(connection);
+        }
+        dirty.clear();
+    }
+
+    // ---- the session's output ----
+
+    /** A line of the server's own, in order with the envelopes already relayed to this client. */
+    void sendLine(NettyConnection connection, byte[] line) {
+        seal(); // what was relayed before the line reaches this client first
+        if (enqueue(connection, Unpooled.wrappedBuffer(line), 1, connection.channel.voidPromise())) {
+            scheduleBatchEnd();
+        }
+    }
+
+    /** Writes a last line, then shuts output down (a FIN after it) and closes when the client does or at the deadline. */
+    void goodbye(NettyConnection connection, byte[] line, long deadlineNanos) {
+        seal();
+        final Channel channel = connection.channel;
+        final ChannelPromise written = channel.newPromise();
+        written.addListener((ChannelFutureListener) done -> {
+            if (done.isSuccess() && channel instanceof DuplexChannel && channel.isActive()) {
+                connection.session.outputShut();
+                ((DuplexChannel) channel).shutdownOutput();
+            }
+        });
+        if (enqueue(connection, Unpooled.wrappedBuffer(line), 1, written)) {
+            channel.flush();
+            connection.unflushed = 0;
+        }
+        loop.schedule(() -> connection.session.close(), Math.max(0, deadlineNanos - now()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes the channel; what was still waiting for it is counted as dropped. */
+    void close(NettyConnection connection) {
+        final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
+        if (pending != null) {
+            final long dropped = backlog(connection, pending);
+            if (dropped > 0) {
+                core().counters().deliveriesDropped(dropped);
+            }
+            counts().bytesSent(-connection.pendingWrites.bytes());
+        }
+        connection.channel.close();
+    }
+
+    /** The channel closed (by us or by the client). */
+    void closed(NettyConnection connection) {
+        connection.session.closed();
+        counts().publish();
+        if (shutdownDone != null && sessionCount() == 0) {
+            shutdownDone.countDown();
+            shutdownDone = null;
+        }
+    }
+
+    // ---- timed duties and pauses ----
+
+    private void idleSweep() {
+        tick();
+        sweepIdle();
+        loop.schedule(idleSweep, Math.max(1, nanosToIdleSweep(Long.MAX_VALUE)), TimeUnit.NANOSECONDS);
+    }
+
+    /** A pause started somewhere: stop reading here too, until the deadline. Called from any thread. */
+    void announcePause() {
+        loop.execute(pause);
+    }
+
+    private void pause() {
+        if (!paused) {
+            paused = true;
+            updateReading();
+        }
+        loop.schedule(resumeCheck, Math.max(0, pauses.untilNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void resumeCheck() {
+        final long left = pauses.untilNanos() - System.nanoTime();
+        if (left > 0) {
+            loop.schedule(resumeCheck, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (paused) {
+            paused = false;
+            updateReading();
+        }
+    }
+
+    /** Reading goes on unless a throttle or flow-control pause is in force or a peer loop is backed up. */
+    private boolean reading() {
+        return !paused && !peersBackedUp;
+    }
+
+    private void updateReading() {
+        final boolean reading = reading();
+        for (int i = 0; i < sessionCount(); i++) {
+            final Session session = session(i);
+            if (session.isOpen()) {
+                ((NettyConnection) session.output()).channel.config().setAutoRead(reading);
+            }
+        }
+    }
+
+    /** Server shutdown: every client is told and closed; {@code done} counts down when none is left. */
+    void shutdown(CountDownLatch done) {
+        tick();
+        if (sessionCount() == 0) {
+            done.countDown();
+            return;
+        }
+        shutdownDone = done;
+        sayGoodbyeToAll(now() + LINGER_NANOS);
+    }
+}
