@@ -60,7 +60,7 @@ public abstract class Dispatcher {
     }
 
     /** @return this thread's counts, published to the shared counters once per turn ({@link CounterBatch#publish()}). */
-    public final CounterBatch counts() {
+    public final CounterBatch turnCounts() {
         return counts;
     }
 

@@ -118,7 +118,7 @@ public final class Session implements LineHandler, Router.Decision {
 
     /** Bytes the client sent: counted, its idle clock reset, and framed while the session is open. */
     public void onBytes(byte[] bytes, int offset, int length) {
-        dispatcher.counts().bytesReceived(length);
+        dispatcher.turnCounts().bytesReceived(length);
         lastReadNanos = dispatcher.now();
         if (state == State.OPEN) {
             framer.onBytes(bytes, offset, length, this);
@@ -134,7 +134,7 @@ public final class Session implements LineHandler, Router.Decision {
 
     @Override
     public void onLine(byte[] line, int offset, int length) {
-        dispatcher.counts().lineReceived();
+        dispatcher.turnCounts().lineReceived();
         if (state != State.OPEN) {
             return;
         }
@@ -147,7 +147,7 @@ public final class Session implements LineHandler, Router.Decision {
 
     @Override
     public void onLineDropped(ServerNotice reason) {
-        dispatcher.counts().lineReceived();
+        dispatcher.turnCounts().lineReceived();
         drop(reason);
     }
 
@@ -163,7 +163,7 @@ public final class Session implements LineHandler, Router.Decision {
         if (RelayedLines.enabled()) {
             RelayedLines.received(remoteAddr, content, offset, length);
         }
-        dispatcher.counts().lineRelayed();
+        dispatcher.turnCounts().lineRelayed();
         if (route.kind() != Route.KIND_NONE) {
             dispatcher.dispatch(this, scratch.bytes(), encoded, route);
         }

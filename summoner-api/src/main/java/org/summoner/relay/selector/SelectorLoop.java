@@ -194,7 +194,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         sweepIdle();
         expireLingering();
         closeScheduled();
-        counts().publish();
+        turnCounts().publish();
     }
 
     @SuppressWarnings("unchecked")
@@ -446,7 +446,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             closeQuietly(orphan.channel());
             core().policy().admission().release(orphan.remote().getAddress());
         }
-        counts().publish();
+        turnCounts().publish();
     }
 
     protected final boolean shuttingDown() {

@@ -36,7 +36,7 @@ class SessionTest {
 
         assertEquals(List.of(new FakeEngine.Dispatched(session, "{\"remote_addr\":\"10.0.0.1:5000\",\"content\":\"hello\"}\n",
                 Route.BROADCAST)), engine.dispatched);
-        engine.counts().publish();
+        engine.turnCounts().publish();
         assertEquals(1, counters.linesReceived());
         assertEquals(1, counters.linesRelayed());
         assertEquals(7, counters.bytesReceived());
@@ -64,7 +64,7 @@ class SessionTest {
                 "Warning: Line exceeds max_envelope_bytes (100 bytes) once wrapped and was dropped.\n"), FakeEngine.output(session).sent);
         assertEquals(List.of(), engine.dispatched);
         assertEquals(1, counters.linesDropped(ServerNotice.ENVELOPE_TOO_LONG));
-        engine.counts().publish();
+        engine.turnCounts().publish();
         assertEquals(3, counters.linesReceived());
         assertEquals(0, counters.linesRelayed());
     }

@@ -9,7 +9,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
-import org.summoner.relay.selector.BlockingAcceptor;
+import org.summoner.relay.selector.Listener;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayEngine;
@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +30,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgronaRelayEngine implements RelayEngine {
     private static final Logger log = LoggerFactory.getLogger(AgronaRelayEngine.class);
-    /** The kernel caps it at net.core.somaxconn. */
-    private static final int ACCEPT_BACKLOG = 4096;
     private static final long JOIN_SLACK_MILLIS = 5_000;
 
     private final EngineContext context;
@@ -40,13 +37,10 @@ final class AgronaRelayEngine implements RelayEngine {
     private final List<AgentRunner> runners = new ArrayList<>();
     private IoAgent[] ioAgents = new IoAgent[0];
     private AgentRunner fanOutRunner;
-    private BlockingAcceptor acceptLoop;
-    private Thread acceptor;
+    private Listener listener;
     private InetSocketAddress boundAddress;
     private boolean started;
     private boolean closed;
-    /** Acceptor thread only. */
-    private int nextAgent;
 
     AgronaRelayEngine(EngineContext context, AgronaSettings settings) {
         this.context = context;
@@ -74,24 +68,18 @@ final class AgronaRelayEngine implements RelayEngine {
         final IdleStrategies.Wakeable fanOutIdle = new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()),
                 fanOut::hasWork);
         final IoAgent[] agents = new IoAgent[outbound.length];
-        final ServerSocketChannel server = ServerSocketChannel.open();
+        final ServerSocketChannel server = Listener.bind(context);
         try {
-            server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             for (int i = 0; i < agents.length; i++) {
                 agents[i] = new IoAgent(i, context.core(), lines, outbound[i], fanOutIdle::wake);
                 wakers[i] = agents[i]::wakeup;
             }
         } catch (IOException | RuntimeException e) {
-            for (IoAgent agent : agents) {
-                if (agent != null) {
-                    agent.closeSelector();
-                }
-            }
+            Listener.closeSelectors(agents);
             server.close();
             throw e;
         }
         ioAgents = agents;
-        boundAddress = (InetSocketAddress) server.getLocalAddress();
 
         fanOutRunner = new AgentRunner(fanOutIdle, this::onAgentError, null, fanOut);
         AgentRunner.startOnThread(fanOutRunner);
@@ -101,9 +89,8 @@ final class AgronaRelayEngine implements RelayEngine {
             runners.add(runner);
             AgentRunner.startOnThread(runner);
         }
-        acceptLoop = new BlockingAcceptor(server, context, this::adopt);
-        acceptor = new Thread(acceptLoop, "summoner-agrona-acceptor");
-        acceptor.start();
+        listener = new Listener(server, context, agents, "summoner-agrona-acceptor");
+        boundAddress = listener.address();
         log.debug("Agrona engine started: {} I/O agents, idle strategy {}, rings {} + {} x {} bytes, on {}",
                 agents.length, settings.idleStrategy(), settings.linesRingBytes(), agents.length,
                 settings.outboundRingBytes(), boundAddress);
@@ -112,14 +99,6 @@ final class AgronaRelayEngine implements RelayEngine {
     /** A ring of {@code capacity} data bytes on direct memory, so I/O agents can write from it to sockets. */
     private static UnsafeBuffer ring(int capacity) {
         return new UnsafeBuffer(ByteBuffer.allocateDirect(AgronaSettings.allocation(capacity)));
-    }
-
-    /** Round-robin over the I/O agents. */
-    private boolean adopt(SocketChannel channel, InetSocketAddress remote) {
-        final IoAgent agent = ioAgents[nextAgent];
-        nextAgent = nextAgent + 1 == ioAgents.length ? 0 : nextAgent + 1;
-        agent.adopt(channel, remote);
-        return true;
     }
 
     private void onAgentError(Throwable error) {
@@ -144,9 +123,8 @@ final class AgronaRelayEngine implements RelayEngine {
             }
             closed = true;
         }
-        if (acceptLoop != null) {
-            acceptLoop.close();
-            join(acceptor);
+        if (listener != null) {
+            listener.close();
         }
         for (IoAgent agent : ioAgents) {
             agent.requestShutdown();
@@ -167,17 +145,6 @@ final class AgronaRelayEngine implements RelayEngine {
         }
         if (fanOutRunner != null) {
             fanOutRunner.close();
-        }
-    }
-
-    private static void join(Thread thread) {
-        try {
-            thread.join(JOIN_SLACK_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.warn("{} did not stop within {} ms", thread.getName(), JOIN_SLACK_MILLIS);
         }
     }
 }

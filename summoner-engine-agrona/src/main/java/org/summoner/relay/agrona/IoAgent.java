@@ -105,7 +105,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
         if (shutdownRequested) {
             beginShutdown();
             if (shutdownDone()) {
-                counts().publish();
+                turnCounts().publish();
                 throw new AgentTerminationException();
             }
         }
@@ -296,7 +296,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             queue.append(buffer, offset, length);
             queuedWhileBlocked(connection);
         }
-        counts().delivered(messages);
+        turnCounts().delivered(messages);
     }
 
     /** A line of the server's own for one client, in order with what waits for it (the loop checked the bound). */
@@ -317,7 +317,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
     private int write(AgronaConnection connection, ByteBuffer bytes) {
         try {
             final int written = connection.channel().write(bytes);
-            counts().bytesSent(written);
+            turnCounts().bytesSent(written);
             return written;
         } catch (IOException e) {
             log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
@@ -339,7 +339,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
                 connection.session().close();
                 return;
             }
-            counts().bytesSent(written);
+            turnCounts().bytesSent(written);
             if (written == 0) {
                 break;
             }

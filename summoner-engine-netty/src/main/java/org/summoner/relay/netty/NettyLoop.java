@@ -145,7 +145,7 @@ final class NettyLoop extends Dispatcher {
     /** The {@link EnvelopeBatch.Sink} of this loop's recipients. */
     private void deliver(NettyConnection recipient, ByteBuf slice, int messages) {
         if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
-            counts().delivered(messages);
+            turnCounts().delivered(messages);
         }
     }
 
@@ -174,7 +174,7 @@ final class NettyLoop extends Dispatcher {
         connection.channel.write(message, promise);
         connection.unflushed++;
         writes.add(messages, size);
-        counts().bytesSent(size);
+        turnCounts().bytesSent(size);
         if (!connection.dirty) {
             connection.dirty = true;
             dirty.add(connection);
@@ -246,7 +246,7 @@ final class NettyLoop extends Dispatcher {
             }
         }
         flushDirty();
-        counts().publish();
+        turnCounts().publish();
     }
 
     /** Batches from another loop, in that loop's order: every client here gets its part of each, then they are released. */
@@ -265,7 +265,7 @@ final class NettyLoop extends Dispatcher {
         }
         inboxBytes.addAndGet(-bytes);
         flushDirty();
-        counts().publish();
+        turnCounts().publish();
     }
 
     private long mostBehindPeer() {
@@ -337,7 +337,7 @@ final class NettyLoop extends Dispatcher {
             if (dropped > 0) {
                 core().counters().deliveriesDropped(dropped);
             }
-            counts().bytesSent(-connection.pendingWrites.bytes());
+            turnCounts().bytesSent(-connection.pendingWrites.bytes());
         }
         connection.channel.close();
     }
@@ -345,7 +345,7 @@ final class NettyLoop extends Dispatcher {
     /** The channel closed (by us or by the client). */
     void closed(NettyConnection connection) {
         connection.session.closed();
-        counts().publish();
+        turnCounts().publish();
         if (shutdownDone != null && sessionCount() == 0) {
             shutdownDone.countDown();
             shutdownDone = null;

@@ -84,7 +84,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
         } catch (Throwable t) {
             failed(t);
         } finally {
-            counts().publish();
+            turnCounts().publish();
             closeSelector();
         }
     }
@@ -139,7 +139,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
                 }
             }
         }
-        counts().delivered(queued);
+        turnCounts().delivered(queued);
     }
 
     /** @return whether it was queued (past {@code max_queued_bytes} the recipient is closed instead). */
@@ -234,7 +234,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
                 connection.session().close();
                 return;
             }
-            counts().bytesSent(written);
+            turnCounts().bytesSent(written);
             queue.consume(written);
             if (written < staged) {
                 break;
