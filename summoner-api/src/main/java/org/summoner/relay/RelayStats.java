@@ -1,6 +1,7 @@
 package org.summoner.relay;
 
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 
 /**
@@ -31,6 +32,11 @@ import org.summoner.relay.wire.ServerNotice;
  * @param acceptErrors            failed accepts (e.g. out of file descriptors), each followed by a back-off.
  * @param handOffWaits            times a hand-off between engine threads was full and its producer waited for
  *                                room (reading paused meanwhile): backpressure inside the engine, never loss.
+ * @param rejected                lines a routing mode refused, by reason code ({@code bad_envelope_signature}, ...);
+ *                                only the reasons that occurred.
+ * @param rejectedClosed          clients closed after too many rejected lines ({@code invalid_attempts}).
+ * @param undeliverable           valid lines addressed to an identity no connection was bound to.
+ * @param boundIdentities         identities bound to at least one connection now (a gauge).
  */
 public record RelayStats(
         long connectionsOpened,
@@ -55,12 +61,24 @@ public record RelayStats(
         long throttles,
         long flowControls,
         long acceptErrors,
-        long handOffWaits) {
+        long handOffWaits,
+        java.util.Map<String, Long> rejected,
+        long rejectedClosed,
+        long undeliverable,
+        long boundIdentities) {
 
     /**
      * @param quarantinedAddresses the quarantine list's size now.
+     * @param boundIdentities      the identities bound now.
      */
-    public static RelayStats of(RelayCounters counters, long quarantinedAddresses) {
+    public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities) {
+        final java.util.Map<String, Long> rejected = new java.util.TreeMap<>();
+        for (Rejection reason : Rejection.values()) {
+            final long count = counters.linesRejected(reason);
+            if (count > 0) {
+                rejected.put(reason.code(), count);
+            }
+        }
         return new RelayStats(
                 counters.connectionsOpened(),
                 counters.connectionsClosed(),
@@ -84,7 +102,25 @@ public record RelayStats(
                 counters.throttles(),
                 counters.flowControls(),
                 counters.acceptErrors(),
-                counters.handOffWaits());
+                counters.handOffWaits(),
+                java.util.Collections.unmodifiableMap(rejected),
+                counters.rejectedClosed(),
+                counters.undeliverable(),
+                boundIdentities);
+    }
+
+    /** @return every line a routing mode refused, whatever the reason. */
+    public long linesRejected() {
+        long total = 0;
+        for (long count : rejected.values()) {
+            total += count;
+        }
+        return total;
+    }
+
+    /** @return the lines refused for one reason. */
+    public long rejected(Rejection reason) {
+        return rejected.getOrDefault(reason.code(), 0L);
     }
 
     /** @return clients connected at the time of the snapshot. */
@@ -112,6 +148,8 @@ public record RelayStats(
                 + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
                 + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()
                 + ", pauses " + throttles + " throttle + " + flowControls + " flow control, accept errors " + acceptErrors
-                + ", hand-off waits " + handOffWaits;
+                + ", hand-off waits " + handOffWaits + "; rejected " + linesRejected() + (rejected.isEmpty() ? "" : " " + rejected)
+                + ", closed after rejections " + rejectedClosed + ", undeliverable " + undeliverable + ", bound identities "
+                + boundIdentities;
     }
 }

@@ -2,6 +2,7 @@ package org.summoner.relay;
 
 import org.slf4j.Logger;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.spi.RelayEngine;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class RunningServer implements AutoCloseable {
     private final String engineName;
     private final RelayEngine engine;
+    private final RelayCore core;
     private final RelayCounters counters;
     private final FairUsePolicy policy;
     private final Housekeeper housekeeper;
@@ -29,12 +31,12 @@ public final class RunningServer implements AutoCloseable {
     private final Object closeLock = new Object();
     private boolean closing;
 
-    RunningServer(String engineName, RelayEngine engine, RelayCounters counters, FairUsePolicy policy, ServerConfig config,
-                  Duration summaryInterval, Logger log) {
+    RunningServer(String engineName, RelayEngine engine, RelayCore core, ServerConfig config, Duration summaryInterval, Logger log) {
         this.engineName = engineName;
         this.engine = engine;
-        this.counters = counters;
-        this.policy = policy;
+        this.core = core;
+        this.counters = core.counters();
+        this.policy = core.policy();
         this.config = config;
         this.address = engine.boundAddress();
         this.log = log;
@@ -58,7 +60,7 @@ public final class RunningServer implements AutoCloseable {
 
     /** @return a snapshot of the counters. */
     public RelayStats stats() {
-        return RelayStats.of(counters, policy.admission().quarantinedAddresses());
+        return RelayStats.of(counters, policy.admission().quarantinedAddresses(), core.bindings().size());
     }
 
     /**

@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
-import org.summoner.relay.core.Router;
+import org.summoner.relay.routing.Routers;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineDiscovery;
@@ -155,7 +155,7 @@ public final class SummonerServer {
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
         final RelayCounters counters = new RelayCounters();
         final FairUsePolicy policy = FairUsePolicy.of(config);
-        final RelayCore core = new RelayCore(config, counters, policy, Router.BROADCAST);
+        final RelayCore core = new RelayCore(config, counters, policy, Routers::of);
         final RelayEngine engine;
         try {
             engine = provider.create(new EngineContext(name, config, bindAddress, core));
@@ -175,7 +175,7 @@ public final class SummonerServer {
             throw new ServerStartException("cannot start the " + provider.name() + " engine on "
                     + hostPort(bindHost, bindPort) + ": " + e, e);
         }
-        final RunningServer server = new RunningServer(provider.name(), engine, counters, policy, config, summaryInterval, log);
+        final RunningServer server = new RunningServer(provider.name(), engine, core, config, summaryInterval, log);
         log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
                 provider.displayName(), hostPort(bindHost, server.address().getPort()));
         return server;

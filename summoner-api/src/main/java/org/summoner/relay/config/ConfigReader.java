@@ -125,9 +125,102 @@ final class ConfigReader {
                 s.integer("max_queued_bytes", 16L * 1024 * 1024, 1024, Long.MAX_VALUE),
                 (int) s.integer("max_connections", 0, 0, Integer.MAX_VALUE),
                 (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE),
-                readPeerTrust(s.object("peer_trust")));
+                readPeerTrust(s.object("peer_trust")),
+                readRouting(s));
         s.warnUnknown();
         return parameters;
+    }
+
+    /** {@code routing}, and {@code dedicated_relay.enabled}, Summoner's own way of asking for {@code dedicated}. */
+    private Routing readRouting(ConfigSection s) {
+        final DedicatedRelay dedicated = readDedicated(s.object("dedicated_relay"));
+        final String value = s.string("routing", null);
+        if (value == null) {
+            return new Routing(dedicated.enabled() ? RoutingMode.DEDICATED : RoutingMode.BROADCAST, dedicated);
+        }
+        RoutingMode mode = null;
+        for (RoutingMode candidate : RoutingMode.values()) {
+            if (candidate.key().equals(value)) {
+                mode = candidate;
+            }
+        }
+        if (mode == null) {
+            throw s.invalid("routing", "one of " + String.join(", ", java.util.Arrays.stream(RoutingMode.values()).map(RoutingMode::key).toList()));
+        }
+        if (dedicated.enabled() && mode != RoutingMode.DEDICATED) {
+            throw new ConfigException(source, s.path() + "routing", source + ": key \"" + s.path() + "routing\": \"" + value
+                    + "\" contradicts \"" + s.path() + "dedicated_relay.enabled\": true; remove one of them or make them agree", null);
+        }
+        return new Routing(mode, dedicated);
+    }
+
+    private DedicatedRelay readDedicated(ConfigSection s) {
+        final boolean enabled = s.bool("enabled", false);
+        final String adapter = s.string("validation_adapter", "aurora");
+        if (!adapter.equals("aurora")) {
+            throw s.invalid("validation_adapter", "\"aurora\" (the only adapter)");
+        }
+        final java.util.Set<String> allowed = fingerprints(s, "allowed_fingerprints", s.stringList("allowed_fingerprints"));
+        final java.util.Map<String, List<String>> graphLists = s.stringListMap("communication_graph",
+                "null or an object from each fingerprint to the list of fingerprints it may write to");
+        java.util.Map<String, java.util.Set<String>> graph = null;
+        if (graphLists != null) {
+            graph = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> edge : graphLists.entrySet()) {
+                fingerprints(s, "communication_graph", List.of(edge.getKey()));
+                graph.put(edge.getKey(), fingerprints(s, "communication_graph", edge.getValue()));
+            }
+            graph = java.util.Collections.unmodifiableMap(graph);
+        }
+        final ConfigSection p = s.object("paths");
+        final DedicatedRelay.Paths paths = new DedicatedRelay.Paths(
+                dotPath(p, "envelope_root", "", true), dotPath(p, "sender_identity", "from", false),
+                dotPath(p, "receiver_identity", "to", false), dotPath(p, "envelope_signature", "sig", false),
+                dotPath(p, "sender_signing_key", "from.pub_sig_b64", false), dotPath(p, "sender_identity_signature", "from.sig", false));
+        p.warnUnknown();
+        final ConfigSection q = s.object("policy");
+        final DedicatedRelay.Policy policy = new DedicatedRelay.Policy(q.bool("allow_null_receiver_binding", true),
+                q.bool("reject_unknown_receiver", true), q.bool("reject_when_receiver_disconnected", false));
+        q.warnUnknown();
+        final ConfigSection a = s.object("invalid_attempts");
+        final DedicatedRelay.InvalidAttempts attempts = new DedicatedRelay.InvalidAttempts(a.bool("enabled", true),
+                a.integer("window_secs", 60, 1, Integer.MAX_VALUE),
+                (int) a.integer("throttle_threshold", 3, 1, Integer.MAX_VALUE),
+                (int) a.integer("flow_control_threshold", 6, 1, Integer.MAX_VALUE),
+                (int) a.integer("disconnect_threshold", 10, 1, Integer.MAX_VALUE),
+                (int) a.integer("quarantine_threshold", 12, 1, Integer.MAX_VALUE),
+                a.integer("quarantine_secs", 600, 0, Integer.MAX_VALUE),
+                (int) a.integer("max_entries", 10_000, 1, 10_000_000));
+        a.warnUnknown();
+        final ConfigSection firewall = s.object("firewall");
+        if (firewall.bool("enabled", false)) {
+            throw firewall.invalid("enabled", "false (a firewall is not supported: this relay never runs shell commands)");
+        }
+        firewall.acceptAllKeys(); // the plan's other firewall keys configure what is not supported; nothing to warn about
+        s.warnUnknown();
+        return new DedicatedRelay(enabled, adapter, allowed, graph, paths, policy, attempts);
+    }
+
+    /** @return the fingerprints, each checked to be 22 base64url characters; null stays null. */
+    private static java.util.Set<String> fingerprints(ConfigSection s, String key, List<String> values) {
+        if (values == null) {
+            return null;
+        }
+        for (int i = 0; i < values.size(); i++) {
+            if (!org.summoner.relay.identity.Fingerprint.isWellFormed(values.get(i))) {
+                throw s.invalid(key, "fingerprints of 22 base64url characters (\"" + values.get(i) + "\" is not one)");
+            }
+        }
+        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(values));
+    }
+
+    /** A dot path of non-empty names; {@code mayBeEmpty} for a path that may name the line itself. */
+    private static String dotPath(ConfigSection s, String key, String defaultValue, boolean mayBeEmpty) {
+        final String path = s.string(key, defaultValue);
+        if ((path.isEmpty() && !mayBeEmpty) || (!path.isEmpty() && java.util.Arrays.asList(path.split("\\.", -1)).contains(""))) {
+            throw s.invalid(key, mayBeEmpty ? "a dot path such as \"_payload\", or \"\" for the line itself" : "a dot path such as \"from.sig\"");
+        }
+        return path;
     }
 
     private PeerTrust readPeerTrust(ConfigSection s) {

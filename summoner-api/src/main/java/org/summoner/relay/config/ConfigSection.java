@@ -133,6 +133,42 @@ public final class ConfigSection {
     }
 
     /**
+     * @return the object at {@code key} as a map from its keys to lists of strings (in document order), or null
+     *         when it is absent or null.
+     */
+    public java.util.Map<String, List<String>> stringListMap(String key, String expected) {
+        if (!has(key)) {
+            return null;
+        }
+        final JsonNode value = node.get(key);
+        if (!value.isObject()) {
+            throw invalid(key, expected, value);
+        }
+        final java.util.Map<String, List<String>> map = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, JsonNode> field : value.properties()) {
+            if (!field.getValue().isArray()) {
+                throw invalid(key, expected, value);
+            }
+            final List<String> items = new ArrayList<>();
+            for (JsonNode item : field.getValue()) {
+                if (!item.isTextual()) {
+                    throw invalid(key, expected, value);
+                }
+                items.add(item.textValue());
+            }
+            map.put(field.getKey(), List.copyOf(items));
+        }
+        return map;
+    }
+
+    /** Marks every key of this section as known: a section whose other keys are read by nobody and warned of by no one. */
+    public void acceptAllKeys() {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            known.add(names.next());
+        }
+    }
+
+    /**
      * @return the networks listed at {@code key} (CIDRs such as {@code "10.0.0.0/8"} or {@code "::1/128"}, or bare
      *         addresses), or {@code defaultValue} when it is absent or null; {@code []} is the empty set.
      */

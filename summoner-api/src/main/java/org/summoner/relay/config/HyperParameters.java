@@ -15,6 +15,7 @@ import java.util.OptionalLong;
  * @param maxConnections    clients connected at once, 0 for no limit but the operating system's.
  * @param maxConnectionsPerIp clients connected at once from one address, 0 for no limit.
  * @param peerTrust         {@code peer_trust}: the networks trusted, allowed and denied.
+ * @param routing           {@code routing} and the settings of its modes ({@code dedicated_relay}).
  */
 public record HyperParameters(
         int connectionBufferSize,
@@ -36,5 +37,6 @@ public record HyperParameters(
         long maxQueuedBytes,
         int maxConnections,
         int maxConnectionsPerIp,
-        PeerTrust peerTrust) {
+        PeerTrust peerTrust,
+        Routing routing) {
 }

@@ -4,12 +4,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.policy.FairUsePolicy;
+import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.ReadPause;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.NoticeLines;
 
 import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RelayCore {
     private static final Logger log = LoggerFactory.getLogger(RelayCore.class);
 
+    private final ServerConfig config;
     private final RelayCounters counters;
     private final FairUsePolicy policy;
     private final Router router;
@@ -32,22 +36,40 @@ public final class RelayCore {
     private final int maxEnvelopeBytes;
     private final long maxQueuedBytes;
     private final AtomicLong sessionIds = new AtomicLong();
+    private final Bindings bindings = new Bindings();
+    private final InvalidAttempts invalidAttempts;
+    private final long throttleNanos;
+    private final long flowControlNanos;
+    private final long invalidAttemptsQuarantineNanos;
 
-    public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, Router router) {
+    /**
+     * @param router the routing mode, or null to make the one the config asks for ({@code Routers.of}) once this
+     *               core exists: a mode's router reads the core's bindings.
+     */
+    public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, java.util.function.Function<RelayCore, Router> router) {
         final HyperParameters parameters = config.hyperParameters();
+        this.config = config;
         this.counters = counters;
         this.policy = policy;
-        this.router = router;
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxEnvelopeBytes = parameters.maxEnvelopeBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
         this.notices = new NoticeLines(maxLineBytes, maxEnvelopeBytes);
         this.budget = new OutboundBudget(policy.backpressure(), policy.admission(), readPause, counters, maxQueuedBytes);
+        this.invalidAttempts = new InvalidAttempts(parameters.routing().dedicated().invalidAttempts());
+        this.throttleNanos = TimeUnit.MILLISECONDS.toNanos(parameters.throttleDelayMs());
+        this.flowControlNanos = TimeUnit.MILLISECONDS.toNanos(parameters.flowControlDelayMs());
+        this.invalidAttemptsQuarantineNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().quarantineSecs());
+        this.router = router.apply(this);
     }
 
     /** @return a core for {@code config} with its own counters and policy, routing by broadcast: for tests and tools. */
     public static RelayCore of(ServerConfig config) {
-        return new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), Router.BROADCAST);
+        return new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), core -> Router.BROADCAST);
+    }
+
+    public ServerConfig config() {
+        return config;
     }
 
     public RelayCounters counters() {
@@ -64,6 +86,31 @@ public final class RelayCore {
 
     public OutboundBudget budget() {
         return budget;
+    }
+
+    /** @return the identities bound to connections now. */
+    public Bindings bindings() {
+        return bindings;
+    }
+
+    /** @return the rejected lines counted per IP ({@code dedicated_relay.invalid_attempts}). */
+    public InvalidAttempts invalidAttempts() {
+        return invalidAttempts;
+    }
+
+    long invalidAttemptPauseNanos(InvalidAttempts.Action action) {
+        return action == InvalidAttempts.Action.THROTTLE ? throttleNanos : flowControlNanos;
+    }
+
+    /** Too many rejected lines: the session's IP may not connect for {@code quarantine_secs}, unless trusted. */
+    void quarantineForInvalidAttempts(Session session, long nowNanos) {
+        final AdmissionControl.Quarantine quarantine = policy.admission().quarantine(session.address(), nowNanos,
+                invalidAttemptsQuarantineNanos);
+        if (quarantine == AdmissionControl.Quarantine.QUARANTINED) {
+            counters.quarantined();
+            log.warn("{} quarantined for {} s after too many rejected lines", session.remoteAddr(),
+                    TimeUnit.NANOSECONDS.toSeconds(invalidAttemptsQuarantineNanos));
+        }
     }
 
     /**

@@ -17,6 +17,8 @@ public final class Route {
     public static final int KIND_BROADCAST = 1;
     /** Kind: the one session whose {@link Session#id()} is the target. */
     public static final int KIND_SESSION = 2;
+    /** Kind: every session bound to one identity, the target being the {@link Bindings.Binding#id()} of the binding. */
+    public static final int KIND_BINDING = 3;
 
     /** Nobody. */
     public static final Route NONE = new Route(KIND_NONE, 0);
@@ -34,6 +36,11 @@ public final class Route {
     /** @return a route to one session; {@link Session#route()} holds the canonical one. */
     static Route toSession(long sessionId) {
         return new Route(KIND_SESSION, sessionId);
+    }
+
+    /** @return a route to the sessions of one binding; {@link Bindings.Binding#route()} holds the canonical one. */
+    static Route toBinding(long bindingId) {
+        return new Route(KIND_BINDING, bindingId);
     }
 
     public int kind() {
@@ -58,6 +65,7 @@ public final class Route {
         return switch (kind) {
             case KIND_BROADCAST -> true;
             case KIND_SESSION -> recipient.id() == target;
+            case KIND_BINDING -> recipient.bindingId() == target;
             default -> false;
         };
     }
@@ -68,6 +76,7 @@ public final class Route {
             case KIND_NONE -> "none";
             case KIND_BROADCAST -> "broadcast";
             case KIND_SESSION -> "session " + target;
+            case KIND_BINDING -> "binding " + target;
             default -> "kind " + kind + " target " + target;
         };
     }

@@ -1,10 +1,12 @@
 package org.summoner.relay.core;
 
+import org.summoner.relay.wire.Rejection;
+
 /**
  * The seam every routing mode implements (SPEC section 7): given a line that passed its session's own checks
  * (framing, UTF-8, rate limit), where it goes. The router says so to {@link Decision}: relay a content (the line
- * itself, or what a mode extracts from it) along a {@link Route}, once or several times; or drop it with a
- * reason the sender is told; or neither (a line that only binds its connection). The session then wraps each
+ * itself, or what a mode extracts from it) along a {@link Route}, once or several times; or reject it with a
+ * reason the sender is told; or neither (a line that only binds its connection, {@link Session#bind}). The session then wraps each
  * content in its sender's envelope, under {@code max_envelope_bytes}, and hands it to its engine.
  *
  * <p>Called on the sender's thread, once per line; it must not block and should allocate nothing for the common
@@ -15,6 +17,12 @@ public interface Router {
     interface Decision {
         /** Relay {@code content[offset, offset + length)} (valid UTF-8) in the sender's envelope along {@code route}. */
         void relay(Route route, byte[] content, int offset, int length);
+
+        /**
+         * Refuse the line: the sender is told {@code Warning: Line rejected (<code>) and was not relayed.}, the
+         * rejection is counted, and recorded as an invalid attempt of the sender's IP.
+         */
+        void reject(Rejection reason);
     }
 
     void route(Session sender, byte[] line, int offset, int length, Decision decision);

@@ -2,12 +2,15 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.identity.IdentityMemo;
+import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.RateLimiter;
 import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.EnvelopeScratch;
 import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
+import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetAddress;
@@ -51,6 +54,9 @@ public final class Session implements LineHandler, Router.Decision {
     private State state = State.OPEN;
     private boolean released;
     private long lastReadNanos;
+    /** The identity this connection is bound to (SPEC section 7), or null. */
+    private Bindings.Binding binding;
+    private IdentityMemo identityMemo;
     /** Position in the dispatcher's session list, for O(1) removal. */
     int index;
     /** The {@link OutboundBudget} level of the last judged backlog. */
@@ -107,6 +113,36 @@ public final class Session implements LineHandler, Router.Decision {
     /** @return when the client last sent a byte, for {@code client_timeout_secs}. */
     public long lastReadNanos() {
         return lastReadNanos;
+    }
+
+    /** @return the fingerprint this connection is bound to, or null while it is not bound. */
+    public String fingerprint() {
+        return binding == null ? null : binding.fingerprint();
+    }
+
+    /** @return the id of this connection's binding, 0 while it is not bound; what {@link Route#KIND_BINDING} matches. */
+    public long bindingId() {
+        return binding == null ? 0 : binding.id();
+    }
+
+    /**
+     * Binds this connection to {@code fingerprint}, for as long as it is open; called by a router once a valid signed
+     * envelope proved it. A connection is bound once: a router refuses another fingerprint ({@code identity_mismatch}).
+     */
+    public void bind(String fingerprint) {
+        if (binding != null) {
+            throw new IllegalStateException(remoteAddr + " is bound to " + binding.fingerprint() + " already");
+        }
+        binding = core.bindings().bind(fingerprint);
+        log.debug("{} bound to {}", remoteAddr, fingerprint);
+    }
+
+    /** @return what this connection's identity records verified to, so each is checked once, not per line. */
+    public IdentityMemo identityMemo() {
+        if (identityMemo == null) {
+            identityMemo = new IdentityMemo();
+        }
+        return identityMemo;
     }
 
     /** @return the bytes of an unfinished line held for the client. */
@@ -169,6 +205,39 @@ public final class Session implements LineHandler, Router.Decision {
         }
     }
 
+    /**
+     * The router's decision: the line is refused. The client is told, the rejection counted, and recorded against its
+     * IP: at the thresholds of {@code invalid_attempts}, reading from it is delayed or paused, or it is closed (and
+     * its IP quarantined, unless trusted).
+     */
+    @Override
+    public void reject(Rejection reason) {
+        core.counters().lineRejected(reason);
+        log.debug("{} line rejected: {}", remoteAddr, reason.code());
+        if (state != State.OPEN) {
+            return;
+        }
+        final byte[] notice = core.notices().rejected(reason);
+        final long now = dispatcher.now();
+        final InvalidAttempts.Action action = core.invalidAttempts().record(address, now);
+        switch (action) {
+            case NONE -> output.send(notice);
+            case THROTTLE, FLOW_CONTROL -> {
+                output.send(notice);
+                output.pauseReading(now + core.invalidAttemptPauseNanos(action));
+            }
+            case DISCONNECT, QUARANTINE -> {
+                if (action == InvalidAttempts.Action.QUARANTINE) {
+                    core.quarantineForInvalidAttempts(this, now);
+                }
+                core.counters().closedAfterRejections();
+                log.debug("{} closed after too many rejected lines ({})", remoteAddr, action);
+                state = State.DRAINING;
+                output.goodbye(notice, now + Dispatcher.LINGER_NANOS);
+            }
+        }
+    }
+
     /** A line that is not relayed: counted, logged at DEBUG, and the client is told why. */
     void drop(ServerNotice reason) {
         core.counters().linesDropped(reason, 1);
@@ -212,6 +281,9 @@ public final class Session implements LineHandler, Router.Decision {
         if (!released) {
             released = true;
             dispatcher.remove(this);
+            if (binding != null) {
+                core.bindings().release(binding);
+            }
             core.sessionClosed(this);
         }
     }

@@ -23,4 +23,10 @@ public interface SessionOutput {
 
     /** Closes now; what waited for the client is dropped and counted. */
     void close();
+
+    /**
+     * Reads nothing from this client until {@code untilNanos} (a per-client throttle, e.g. after invalid attempts);
+     * a later call extends the pause, never shortens it. Writes go on.
+     */
+    void pauseReading(long untilNanos);
 }

@@ -66,10 +66,15 @@ public final class AdmissionControl {
      * trusted (SPEC section 4, quarantine scope: a ban of 127.0.0.1 would lock every local agent out).
      */
     public Quarantine quarantine(InetAddress address, long nowNanos) {
+        return quarantine(address, nowNanos, quarantine.cooldownNanos());
+    }
+
+    /** As {@link #quarantine(InetAddress, long)}, for {@code durationNanos} (e.g. {@code invalid_attempts.quarantine_secs}). */
+    public Quarantine quarantine(InetAddress address, long nowNanos, long durationNanos) {
         if (trusted.contains(address)) {
             return Quarantine.TRUSTED;
         }
-        return quarantine.add(address, nowNanos) ? Quarantine.QUARANTINED : Quarantine.NOT_QUARANTINED;
+        return quarantine.add(address, nowNanos, durationNanos) ? Quarantine.QUARANTINED : Quarantine.NOT_QUARANTINED;
     }
 
     /** Removes expired quarantine entries; run every {@code quarantine_cleanup_interval_secs}. */

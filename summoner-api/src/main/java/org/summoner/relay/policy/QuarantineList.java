@@ -29,11 +29,21 @@ public final class QuarantineList {
         return cooldownNanos > 0;
     }
 
+    /** @return {@code quarantine_cooldown_secs}, in nanoseconds. */
+    public long cooldownNanos() {
+        return cooldownNanos;
+    }
+
     /**
      * @return true if the address is now quarantined; false when quarantine is disabled or the list is full.
      */
     public boolean add(InetAddress address, long nowNanos) {
-        if (!enabled()) {
+        return add(address, nowNanos, cooldownNanos);
+    }
+
+    /** As {@link #add(InetAddress, long)}, for {@code durationNanos}; an entry is never shortened. */
+    public boolean add(InetAddress address, long nowNanos, long durationNanos) {
+        if (durationNanos <= 0) {
             return false;
         }
         if (until.size() >= maxEntries && !until.containsKey(address)) {
@@ -42,7 +52,7 @@ public final class QuarantineList {
                 return false;
             }
         }
-        until.put(address, nowNanos + cooldownNanos);
+        until.merge(address, nowNanos + durationNanos, (old, proposed) -> proposed - old > 0 ? proposed : old);
         return true;
     }
 

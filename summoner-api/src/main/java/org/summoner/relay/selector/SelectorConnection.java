@@ -22,6 +22,8 @@ public abstract class SelectorConnection implements SessionOutput {
     boolean closeScheduled;
     boolean closed;
     long lingerDeadlineNanos;
+    /** Reads of this client alone are paused until then ({@link #pauseReading}); 0 when they are not. */
+    long readsPausedUntilNanos;
 
     protected SelectorConnection(SocketChannel channel, SelectorLoop<?> loop) {
         this.channel = channel;
@@ -68,6 +70,11 @@ public abstract class SelectorConnection implements SessionOutput {
     @Override
     public final void close() {
         loop.scheduleClose(this);
+    }
+
+    @Override
+    public final void pauseReading(long untilNanos) {
+        loop.pauseReading(this, untilNanos);
     }
 
     // ---- what the engine keeps for the client ----

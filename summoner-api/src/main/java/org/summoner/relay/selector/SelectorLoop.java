@@ -52,6 +52,8 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final ArrayList<SelectorConnection> closing = new ArrayList<>();
     private final ArrayList<SelectorConnection> lingering = new ArrayList<>();
+    /** Connections whose reads alone are paused ({@link SelectorConnection#pauseReading}), until their deadline. */
+    private final ArrayList<SelectorConnection> paused = new ArrayList<>();
     private volatile boolean alive = true;
     private boolean readsPaused;
     private boolean clockStale;
@@ -156,9 +158,16 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         selector.selectedKeys().clear();
     }
 
-    /** @return how long the loop may wait with nothing to do: the next idle sweep, linger check or {@code capNanos}. */
+    /**
+     * @return how long the loop may wait with nothing to do: until the next idle sweep, linger check, end of a
+     *         client's read pause, or {@code capNanos}.
+     */
     protected final long selectTimeoutNanos(long capNanos) {
-        return nanosToIdleSweep(lingering.isEmpty() ? capNanos : Math.min(capNanos, LINGER_CHECK_NANOS));
+        long timeout = lingering.isEmpty() ? capNanos : Math.min(capNanos, LINGER_CHECK_NANOS);
+        for (int i = 0; i < paused.size(); i++) {
+            timeout = Math.min(timeout, Math.max(0, paused.get(i).readsPausedUntilNanos - now()));
+        }
+        return nanosToIdleSweep(timeout);
     }
 
     /** Sessions for the sockets the acceptor handed over since the last turn. @return how many. */
@@ -189,9 +198,13 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         return registered;
     }
 
-    /** Once per turn, after the engine's work: idle sweep, goodbyes that are done or out of time, closes, counts. */
+    /**
+     * Once per turn, after the engine's work: idle sweep, read pauses that ended, goodbyes that are done or out of
+     * time, closes, counts.
+     */
     protected final void housekeeping() {
         sweepIdle();
+        resumePaused();
         expireLingering();
         closeScheduled();
         turnCounts().publish();
@@ -211,8 +224,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         if ((ready & SelectionKey.OP_WRITE) != 0) {
             onWritable(connection);
         }
-        if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled
-                && !(readsPaused && connection.session().isOpen())) {
+        if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled && (connection.interestOps & SelectionKey.OP_READ) != 0) {
             read(connection);
         }
     }
@@ -262,12 +274,43 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         return readsPaused;
     }
 
-    /** Interest in reads (unless paused; a closing session is read to see its client close) and in writes (if anything waits). */
+    /** {@link SelectorConnection#pauseReading}: no reads from this client until the deadline. */
+    final void pauseReading(SelectorConnection connection, long untilNanos) {
+        if (connection.closeScheduled) {
+            return;
+        }
+        if (connection.readsPausedUntilNanos == 0) {
+            paused.add(connection);
+        }
+        connection.readsPausedUntilNanos = Math.max(connection.readsPausedUntilNanos, untilNanos);
+        updateInterest(connection);
+    }
+
+    private void resumePaused() {
+        final long now = now();
+        for (int i = paused.size() - 1; i >= 0; i--) {
+            final SelectorConnection connection = paused.get(i);
+            if (connection.closeScheduled || now - connection.readsPausedUntilNanos >= 0) {
+                connection.readsPausedUntilNanos = 0;
+                final SelectorConnection last = paused.remove(paused.size() - 1);
+                if (i < paused.size()) {
+                    paused.set(i, last);
+                }
+                updateInterest(connection);
+            }
+        }
+    }
+
+    /**
+     * Interest in reads (unless paused, for everyone or for this client; a closing session is read to see its client
+     * close) and in writes (if anything waits).
+     */
     protected final void updateInterest(SelectorConnection connection) {
         if (connection.closeScheduled || connection.closed) {
             return;
         }
-        final boolean reads = !(readsPaused && connection.session().isOpen());
+        final boolean open = connection.session().isOpen();
+        final boolean reads = !(readsPaused && open) && !(open && connection.readsPausedUntilNanos != 0);
         final int ops = (reads ? SelectionKey.OP_READ : 0) | (connection.hasQueued() ? SelectionKey.OP_WRITE : 0);
         if (ops != connection.interestOps) {
             connection.interestOps = ops;

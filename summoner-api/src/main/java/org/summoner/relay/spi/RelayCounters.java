@@ -1,5 +1,6 @@
 package org.summoner.relay.spi;
 
+import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.util.concurrent.atomic.LongAdder;
@@ -27,7 +28,10 @@ public final class RelayCounters {
     private final LongAdder flowControls = new LongAdder();
     private final LongAdder acceptErrors = new LongAdder();
     private final LongAdder handOffWaits = new LongAdder();
+    private final LongAdder rejectedClosed = new LongAdder();
+    private final LongAdder undeliverable = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
+    private final LongAdder[] linesRejected = new LongAdder[Rejection.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
 
     public RelayCounters() {
@@ -35,6 +39,36 @@ public final class RelayCounters {
             linesDropped[i] = new LongAdder();
             connectionsRejected[i] = new LongAdder();
         }
+        for (int i = 0; i < linesRejected.length; i++) {
+            linesRejected[i] = new LongAdder();
+        }
+    }
+
+    /** A routing mode refused a line, for the reason the sender was told. */
+    public void lineRejected(Rejection reason) {
+        linesRejected[reason.ordinal()].increment();
+    }
+
+    /** A client was closed after too many rejected lines ({@code invalid_attempts}). */
+    public void closedAfterRejections() {
+        rejectedClosed.increment();
+    }
+
+    /** A valid line addressed to an identity no connection is bound to, dropped without a warning (SPEC section 7). */
+    public void lineUndeliverable() {
+        undeliverable.increment();
+    }
+
+    public long linesRejected(Rejection reason) {
+        return linesRejected[reason.ordinal()].sum();
+    }
+
+    public long rejectedClosed() {
+        return rejectedClosed.sum();
+    }
+
+    public long undeliverable() {
+        return undeliverable.sum();
     }
 
     /** A client is registered and will receive what is relayed from now on. */

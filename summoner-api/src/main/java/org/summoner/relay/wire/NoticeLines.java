@@ -9,10 +9,11 @@ package org.summoner.relay.wire;
  */
 public final class NoticeLines {
     private final byte[][] lines = new byte[ServerNotice.values().length][];
+    private final byte[][] rejections = new byte[Rejection.values().length][];
 
     public NoticeLines(int maxLineBytes, int maxEnvelopeBytes) {
         for (ServerNotice notice : ServerNotice.values()) {
-            if (!notice.atAdmission()) {
+            if (!notice.atAdmission() && notice != ServerNotice.REJECTED) {
                 lines[notice.ordinal()] = notice.toBytes(switch (notice) {
                     case LINE_TOO_LONG -> maxLineBytes;
                     case ENVELOPE_TOO_LONG -> maxEnvelopeBytes;
@@ -20,6 +21,14 @@ public final class NoticeLines {
                 });
             }
         }
+        for (Rejection rejection : Rejection.values()) {
+            rejections[rejection.ordinal()] = ServerNotice.REJECTED.toBytes(rejection.code());
+        }
+    }
+
+    /** @return {@code Warning: Line rejected (<code>) and was not relayed.} with its {@code \n}. */
+    public byte[] rejected(Rejection rejection) {
+        return rejections[rejection.ordinal()];
     }
 
     /**
@@ -29,7 +38,7 @@ public final class NoticeLines {
     public byte[] line(ServerNotice notice) {
         final byte[] line = lines[notice.ordinal()];
         if (line == null) {
-            throw new IllegalArgumentException(notice + " is sent at admission, with the numbers of its moment");
+            throw new IllegalArgumentException(notice + " quotes what only its moment knows: see AdmissionControl or rejected()");
         }
         return line;
     }

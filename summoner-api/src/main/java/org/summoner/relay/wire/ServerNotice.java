@@ -25,6 +25,8 @@ public enum ServerNotice {
      * written; it was discarded and the connection stays open.
      */
     ENVELOPE_TOO_LONG("Warning: Line exceeds max_envelope_bytes (%d bytes) once wrapped and was dropped."),
+    /** Ours: a routing mode refused the line, for the {@link Rejection} it quotes; the connection stays open. */
+    REJECTED("Warning: Line rejected (%s) and was not relayed."),
     /** Ours: the address was closed as a slow consumer and may not reconnect yet; it is then closed. */
     QUARANTINED("Warning: Your address is quarantined for %d more seconds after falling too far behind; disconnecting."),
     /** Ours: {@code max_connections} clients are connected; it is then closed. */
@@ -44,11 +46,11 @@ public enum ServerNotice {
     }
 
     /**
-     * @param quoted the number the notice quotes: {@code max_line_bytes}, {@code max_envelope_bytes}, the seconds of
-     *               quarantine left, or the connection limit; ignored by notices that quote none.
+     * @param quoted what the notice quotes: {@code max_line_bytes}, {@code max_envelope_bytes}, the seconds of
+     *               quarantine left, the connection limit, or a rejection's code; ignored by notices that quote none.
      * @return the line without its terminating {@code \n}.
      */
-    public String text(long quoted) {
+    public String text(Object quoted) {
         return template.indexOf('%') >= 0 ? String.format(template, quoted) : template;
     }
 
@@ -56,7 +58,7 @@ public enum ServerNotice {
      * @param quoted as for {@link #text(long)}.
      * @return a new array holding the UTF-8 line with its {@code \n}; engines build fixed ones once and share them.
      */
-    public byte[] toBytes(long quoted) {
+    public byte[] toBytes(Object quoted) {
         return (text(quoted) + '\n').getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -41,6 +41,13 @@ final class FakeEngine extends Dispatcher {
         public void close() {
             closed = true;
         }
+
+        long readsPausedUntil;
+
+        @Override
+        public void pauseReading(long untilNanos) {
+            readsPausedUntil = Math.max(readsPausedUntil, untilNanos);
+        }
     }
 
     final List<Dispatched> dispatched = new ArrayList<>();

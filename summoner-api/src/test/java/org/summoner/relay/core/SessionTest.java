@@ -89,7 +89,7 @@ class SessionTest {
                 decision.relay(Route.BROADCAST, inner, 0, inner.length);
             }
         };
-        final FakeEngine routed = new FakeEngine(new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), router));
+        final FakeEngine routed = new FakeEngine(new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), core -> router));
         final Session session = routed.connect("10.0.0.2", 7);
         FakeEngine.send(session, "ignored\nto you\n");
 

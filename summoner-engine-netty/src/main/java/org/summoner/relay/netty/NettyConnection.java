@@ -24,6 +24,8 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     /** The sequence of the last {@link EnvelopeBatch} this client sent a line into. */
     long lastBatch = -1;
     boolean dirty;
+    /** Reads of this client alone are paused until then; 0 when they are not. */
+    long readsPausedUntilNanos;
 
     NettyConnection(Channel channel, NettyLoop loop) {
         this.channel = channel;
@@ -43,6 +45,11 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     @Override
     public void close() {
         loop.close(this);
+    }
+
+    @Override
+    public void pauseReading(long untilNanos) {
+        loop.pauseReading(this, untilNanos);
     }
 
     @Override

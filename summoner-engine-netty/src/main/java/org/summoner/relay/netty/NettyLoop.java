@@ -360,6 +360,28 @@ final class NettyLoop extends Dispatcher {
         loop.schedule(idleSweep, Math.max(1, nanosToIdleSweep(Long.MAX_VALUE)), TimeUnit.NANOSECONDS);
     }
 
+    /** One client's reads alone pause until the deadline (e.g. after invalid attempts). */
+    void pauseReading(NettyConnection connection, long untilNanos) {
+        final boolean wasPaused = connection.readsPausedUntilNanos != 0;
+        connection.readsPausedUntilNanos = Math.max(connection.readsPausedUntilNanos, untilNanos);
+        connection.channel.config().setAutoRead(false);
+        if (!wasPaused) {
+            loop.schedule(() -> resumeReading(connection), Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void resumeReading(NettyConnection connection) {
+        final long left = connection.readsPausedUntilNanos - System.nanoTime();
+        if (left > 0) {
+            loop.schedule(() -> resumeReading(connection), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        connection.readsPausedUntilNanos = 0;
+        if (connection.session.isOpen()) {
+            connection.channel.config().setAutoRead(reading());
+        }
+    }
+
     /** A pause started somewhere: stop reading here too, until the deadline. Called from any thread. */
     void announcePause() {
         loop.execute(pause);
@@ -395,7 +417,8 @@ final class NettyLoop extends Dispatcher {
         for (int i = 0; i < sessionCount(); i++) {
             final Session session = session(i);
             if (session.isOpen()) {
-                ((NettyConnection) session.output()).channel.config().setAutoRead(reading);
+                final NettyConnection connection = (NettyConnection) session.output();
+                connection.channel.config().setAutoRead(reading && connection.readsPausedUntilNanos == 0);
             }
         }
     }

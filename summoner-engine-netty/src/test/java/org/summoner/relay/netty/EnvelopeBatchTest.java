@@ -70,6 +70,10 @@ class EnvelopeBatchTest {
                     @Override
                     public void close() {
                     }
+
+                    @Override
+                    public void pauseReading(long untilNanos) {
+                    }
                 });
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalArgumentException(e);

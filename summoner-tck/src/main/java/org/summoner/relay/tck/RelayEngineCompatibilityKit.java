@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Nested;
 /**
  * The relay contract ({@code SPEC.md}), checked over real loopback sockets against one engine: one section per part
  * of the contract ({@link EnvelopeSection}, {@link FramingSection}, {@link DeliverySection}, {@link LifecycleSection},
- * {@link FairUseSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses
+ * {@link FairUseSection}, {@link DedicatedSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses
  * it and names the engine:
  *
  * <pre>{@code
@@ -62,6 +62,15 @@ public abstract class RelayEngineCompatibilityKit {
     @Nested
     @DisplayName("SPEC 6: fair use (hyper_parameters)")
     class FairUse extends FairUseSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 7 and 8: dedicated routing, Aurora identities")
+    class Dedicated extends DedicatedSection {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();

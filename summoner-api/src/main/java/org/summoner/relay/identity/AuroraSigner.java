@@ -1,0 +1,89 @@
+package org.summoner.relay.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An agent identity made and used as Aurora makes them (SPEC section 8): an Ed25519 signing key and an X25519
+ * encryption key, the self-signed record {@code {created_at, pub_enc_b64, pub_sig_b64, meta?, sig, v: "id.v1"}},
+ * and envelopes {@code {v: "env.v1", payload, session_proof, from, to, sig}} signed over their canonical JSON. For
+ * Java agents and for tests; the relay itself only verifies ({@link AuroraVerifier}). It never encrypts a payload:
+ * a payload is whatever JSON value the caller gives (Aurora's directed envelopes carry AES-GCM ciphertext).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class AuroraSigner {
+    private static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
+
+    private final PrivateKey signingKey;
+    private final Map<String, Object> publicId;
+    private final String fingerprint;
+
+    private AuroraSigner(PrivateKey signingKey, Map<String, Object> publicId, String fingerprint) {
+        this.signingKey = signingKey;
+        this.publicId = publicId;
+        this.fingerprint = fingerprint;
+    }
+
+    /** A new identity; {@code meta} (any JSON-like value, or null for none) is signed with the keys. */
+    public static AuroraSigner generate(Object meta) {
+        try {
+            final KeyPair signing = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            final KeyPair encryption = KeyPairGenerator.getInstance("X25519").generateKeyPair();
+            final byte[] signingPublic = Ed25519.raw(signing.getPublic());
+            final Map<String, Object> record = new LinkedHashMap<>();
+            record.put("created_at", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(CREATED_AT));
+            record.put("pub_enc_b64", Base64Strict.encode(Ed25519.raw(encryption.getPublic())));
+            record.put("pub_sig_b64", Base64Strict.encode(signingPublic));
+            if (meta != null) {
+                record.put("meta", Json.of(meta));
+            }
+            record.put("sig", Base64Strict.encode(Ed25519.sign(signing.getPrivate(), AuroraVerifier.identityCore(record))));
+            record.put("v", AuroraVerifier.IDENTITY_VERSION);
+            return new AuroraSigner(signing.getPrivate(), record, Fingerprint.of(signingPublic));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK cannot make Ed25519 and X25519 keys", e);
+        }
+    }
+
+    /** @return the public identity record, as others receive it (a JSON object of {@link Json} values). */
+    public Map<String, Object> publicId() {
+        return publicId;
+    }
+
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * @param payload      the payload (any JSON-like value; null for JSON null).
+     * @param sessionProof Aurora's session proof (any JSON-like value; null for JSON null).
+     * @param to           the receiver's public record, or null for an envelope to no one in particular.
+     * @return the envelope as one line of JSON, without its {@code \n}.
+     */
+    public String seal(Object payload, Object sessionProof, Map<String, Object> to) {
+        final Map<String, Object> envelope = envelope(payload, sessionProof, to);
+        return new String(Json.canonical(envelope), StandardCharsets.US_ASCII);
+    }
+
+    /** @return the signed envelope as a map of {@link Json} values, e.g. to wrap it before sending. */
+    public Map<String, Object> envelope(Object payload, Object sessionProof, Map<String, Object> to) {
+        final Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("v", AuroraVerifier.ENVELOPE_VERSION);
+        envelope.put("payload", Json.of(payload));
+        envelope.put("session_proof", Json.of(sessionProof));
+        envelope.put("from", publicId);
+        envelope.put("to", to == null ? Json.NULL : to);
+        envelope.put("sig", Base64Strict.encode(Ed25519.sign(signingKey, AuroraVerifier.signedCore(envelope))));
+        return envelope;
+    }
+}

@@ -1,0 +1,302 @@
+package org.summoner.relay.identity;
+
+import org.summoner.relay.wire.Rejection;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a signed envelope as the Summoner Aurora identity library signs it (SPEC section 8), strictly. The checks
+ * run in Aurora's order and the first that fails is the verdict: the JSON text; the envelope's structure
+ * ({@code v}, fields, types); the sender's identity record (its fields, version, key lengths, then its signature);
+ * the receiver's record when {@code to} is not null; the envelope signature over the canonical JSON of
+ * {@code {v, payload, session_proof, from, to}}. A {@link SenderCheck} may refuse the sender once its fingerprint is
+ * known, before any signature is checked (the cheap policy checks first).
+ *
+ * <p>Where the parts are is configurable ({@link Paths}, {@code dedicated_relay.paths}); what Aurora signs is not.
+ * The payload is never decrypted and session continuity is not checked: those are the agents' business.
+ *
+ * <p>Immutable and thread-safe. It caches nothing: a caller that sees the same identity record on every line of a
+ * connection keeps its own memo ({@link IdentityMemo}).
+ */
+public final class AuroraVerifier {
+    /** The envelope's version, and an identity record's. */
+    static final String ENVELOPE_VERSION = "env.v1";
+    static final String IDENTITY_VERSION = "id.v1";
+    private static final String[] RECORD_STRINGS = {"created_at", "pub_enc_b64", "pub_sig_b64", "sig", "v"};
+
+    /**
+     * Where the parts of a signed envelope are, as dot paths: {@code root} locates the envelope in the line (empty:
+     * the line itself; {@code _payload} for the Summoner SDK's typed wrapper), the others are inside the envelope.
+     */
+    public record Paths(List<String> root, List<String> senderIdentity, List<String> receiverIdentity,
+                        List<String> envelopeSignature, List<String> senderSigningKey, List<String> senderIdentitySignature) {
+        /** Summoner's defaults: the line is the envelope; {@code from}, {@code to}, {@code sig}, {@code from.pub_sig_b64}, {@code from.sig}. */
+        public static final Paths DEFAULTS = of("", "from", "to", "sig", "from.pub_sig_b64", "from.sig");
+
+        public static Paths of(String root, String senderIdentity, String receiverIdentity, String envelopeSignature,
+                               String senderSigningKey, String senderIdentitySignature) {
+            return new Paths(split(root), split(senderIdentity), split(receiverIdentity), split(envelopeSignature),
+                    split(senderSigningKey), split(senderIdentitySignature));
+        }
+
+        private static List<String> split(String path) {
+            return path.isEmpty() ? List.of() : List.of(path.split("\\.", -1));
+        }
+    }
+
+    /** A policy on the sender, asked once its fingerprint is known and before its signatures are checked. */
+    @FunctionalInterface
+    public interface SenderCheck {
+        /** @return null to go on, or why the sender is refused. */
+        Rejection check(String senderFingerprint);
+
+        SenderCheck ANYONE = fingerprint -> null;
+    }
+
+    /**
+     * The verdict: valid (no {@code rejection}) with the sender's fingerprint and the receiver's (null when
+     * {@code to} is null), or the first check that failed and the field it failed on.
+     */
+    public record Verdict(Rejection rejection, String field, String sender, String receiver, Map<String, Object> envelope) {
+        public boolean valid() {
+            return rejection == null;
+        }
+
+        static Verdict failed(Rejection rejection, String field) {
+            return new Verdict(rejection, field, null, null, null);
+        }
+    }
+
+    private final Paths paths;
+
+    public AuroraVerifier(Paths paths) {
+        this.paths = paths;
+    }
+
+    /** Parses and checks one line (valid UTF-8). */
+    public Verdict verify(byte[] line, int offset, int length, SenderCheck senderCheck, IdentityMemo memo) {
+        final Object parsed;
+        try {
+            parsed = Json.parse(line, offset, length);
+        } catch (Json.NotJson e) {
+            return Verdict.failed(Rejection.NOT_JSON, "");
+        }
+        return verify(parsed, senderCheck, memo);
+    }
+
+    /** @return whether the line holds a value at the sender-identity path: it claims to be a signed envelope. */
+    public boolean claimsSignature(Object parsedLine) {
+        final Object envelope = at(parsedLine, paths.root());
+        return envelope instanceof Map<?, ?> && at(envelope, paths.senderIdentity()) != null;
+    }
+
+    /** Checks a parsed line. */
+    @SuppressWarnings("unchecked")
+    public Verdict verify(Object parsedLine, SenderCheck senderCheck, IdentityMemo memo) {
+        if (!(parsedLine instanceof Map)) {
+            return Verdict.failed(Rejection.NOT_OBJECT, "");
+        }
+        final Object located = at(parsedLine, paths.root());
+        if (located == null) {
+            return Verdict.failed(Rejection.MISSING_FIELD, join(paths.root()));
+        }
+        if (!(located instanceof Map)) {
+            return Verdict.failed(Rejection.NOT_OBJECT, join(paths.root()));
+        }
+        final Map<String, Object> envelope = (Map<String, Object>) located;
+
+        // The envelope's structure.
+        final Object version = envelope.get("v");
+        if (version == null) {
+            return Verdict.failed(Rejection.MISSING_FIELD, "v");
+        }
+        if (!ENVELOPE_VERSION.equals(version)) {
+            return Verdict.failed(Rejection.WRONG_VERSION, "v");
+        }
+        for (String field : new String[]{"payload", "session_proof"}) {
+            if (!envelope.containsKey(field)) {
+                return Verdict.failed(Rejection.MISSING_FIELD, field);
+            }
+        }
+        final Object from = at(envelope, paths.senderIdentity());
+        if (from == null) {
+            return Verdict.failed(Rejection.MISSING_FIELD, join(paths.senderIdentity()));
+        }
+        final Object to = at(envelope, paths.receiverIdentity());
+        if (to == null) {
+            return Verdict.failed(Rejection.MISSING_FIELD, join(paths.receiverIdentity()));
+        }
+        final Object signature = at(envelope, paths.envelopeSignature());
+        if (signature == null) {
+            return Verdict.failed(Rejection.MISSING_FIELD, join(paths.envelopeSignature()));
+        }
+        if (!(from instanceof Map)) {
+            return Verdict.failed(Rejection.WRONG_TYPE, join(paths.senderIdentity()));
+        }
+        if (to != Json.NULL && !(to instanceof Map)) {
+            return Verdict.failed(Rejection.WRONG_TYPE, join(paths.receiverIdentity()));
+        }
+        if (!(signature instanceof String)) {
+            return Verdict.failed(Rejection.WRONG_TYPE, join(paths.envelopeSignature()));
+        }
+
+        // The sender's identity.
+        final Record sender = new Record((Map<String, Object>) from, join(paths.senderIdentity()),
+                at(envelope, paths.senderSigningKey()), join(paths.senderSigningKey()),
+                at(envelope, paths.senderIdentitySignature()), join(paths.senderIdentitySignature()));
+        Verdict failure = sender.checkShape();
+        if (failure != null) {
+            return failure;
+        }
+        final Rejection refused = senderCheck.check(sender.fingerprint);
+        if (refused != null) {
+            return new Verdict(refused, join(paths.senderIdentity()), sender.fingerprint, null, envelope);
+        }
+        failure = sender.checkSignature(memo, true);
+        if (failure != null) {
+            return failure;
+        }
+
+        // The receiver's identity, when there is one.
+        Record receiver = null;
+        if (to != Json.NULL) {
+            final String toPath = join(paths.receiverIdentity());
+            final Map<String, Object> record = (Map<String, Object>) to;
+            receiver = new Record(record, toPath, record.get("pub_sig_b64"), toPath + ".pub_sig_b64", record.get("sig"), toPath + ".sig");
+            failure = receiver.checkShape();
+            if (failure == null) {
+                failure = receiver.checkSignature(memo, false);
+            }
+            if (failure != null) {
+                return failure;
+            }
+        }
+
+        // The envelope's own signature.
+        final byte[] envelopeSignature = Base64Strict.decode((String) signature);
+        if (envelopeSignature == null || envelopeSignature.length != Ed25519.SIGNATURE_BYTES) {
+            return Verdict.failed(Rejection.BAD_SIGNATURE_LENGTH, join(paths.envelopeSignature()));
+        }
+        if (!Ed25519.verify(sender.key, signedCore(envelope), envelopeSignature)) {
+            return Verdict.failed(Rejection.BAD_ENVELOPE_SIGNATURE, join(paths.envelopeSignature()));
+        }
+        return new Verdict(null, null, sender.fingerprint, receiver == null ? null : receiver.fingerprint, envelope);
+    }
+
+    /** @return the canonical bytes the envelope signature covers: {@code {v, payload, session_proof, from, to}}. */
+    static byte[] signedCore(Map<String, Object> envelope) {
+        final Map<String, Object> core = new LinkedHashMap<>();
+        for (String field : new String[]{"v", "payload", "session_proof", "from", "to"}) {
+            core.put(field, envelope.get(field));
+        }
+        return Json.canonical(core);
+    }
+
+    /** @return the canonical bytes an identity signature covers: its keys and date, and {@code meta} unless null. */
+    static byte[] identityCore(Map<String, Object> record) {
+        final Map<String, Object> core = new LinkedHashMap<>();
+        core.put("created_at", record.get("created_at"));
+        core.put("pub_enc_b64", record.get("pub_enc_b64"));
+        core.put("pub_sig_b64", record.get("pub_sig_b64"));
+        final Object meta = record.get("meta");
+        if (meta != null && meta != Json.NULL) {
+            core.put("meta", meta);
+        }
+        return Json.canonical(core);
+    }
+
+    /** One identity record being checked. */
+    private static final class Record {
+        private final Map<String, Object> fields;
+        private final String path;
+        private final Object keyText;
+        private final String keyPath;
+        private final Object signatureText;
+        private final String signaturePath;
+        byte[] key;
+        byte[] signature;
+        String fingerprint;
+
+        Record(Map<String, Object> fields, String path, Object keyText, String keyPath, Object signatureText, String signaturePath) {
+            this.fields = fields;
+            this.path = path;
+            this.keyText = keyText;
+            this.keyPath = keyPath;
+            this.signatureText = signatureText;
+            this.signaturePath = signaturePath;
+        }
+
+        /** Fields, types, version, key and signature lengths; then the fingerprint is known. */
+        Verdict checkShape() {
+            for (String field : RECORD_STRINGS) {
+                final Object value = fields.get(field);
+                if (value == null) {
+                    return Verdict.failed(Rejection.MISSING_FIELD, path + "." + field);
+                }
+                if (!(value instanceof String) && !field.equals("v")) {
+                    return Verdict.failed(Rejection.WRONG_TYPE, path + "." + field);
+                }
+            }
+            if (keyText == null) {
+                return Verdict.failed(Rejection.MISSING_FIELD, keyPath);
+            }
+            if (signatureText == null) {
+                return Verdict.failed(Rejection.MISSING_FIELD, signaturePath);
+            }
+            if (!(keyText instanceof String)) {
+                return Verdict.failed(Rejection.WRONG_TYPE, keyPath);
+            }
+            if (!(signatureText instanceof String)) {
+                return Verdict.failed(Rejection.WRONG_TYPE, signaturePath);
+            }
+            if (!IDENTITY_VERSION.equals(fields.get("v"))) {
+                return Verdict.failed(Rejection.WRONG_VERSION, path + ".v");
+            }
+            key = Base64Strict.decode((String) keyText);
+            if (key == null || key.length != Ed25519.KEY_BYTES) {
+                return Verdict.failed(Rejection.BAD_KEY_LENGTH, keyPath);
+            }
+            final byte[] encryptionKey = Base64Strict.decode((String) fields.get("pub_enc_b64"));
+            if (encryptionKey == null || encryptionKey.length != Ed25519.KEY_BYTES) {
+                return Verdict.failed(Rejection.BAD_KEY_LENGTH, path + ".pub_enc_b64");
+            }
+            signature = Base64Strict.decode((String) signatureText);
+            if (signature == null || signature.length != Ed25519.SIGNATURE_BYTES) {
+                return Verdict.failed(Rejection.BAD_SIGNATURE_LENGTH, signaturePath);
+            }
+            fingerprint = Fingerprint.of(key);
+            return null;
+        }
+
+        Verdict checkSignature(IdentityMemo memo, boolean sender) {
+            final byte[] core = identityCore(fields);
+            if (memo != null && memo.remembers(sender, core, signature)) {
+                return null;
+            }
+            if (!Ed25519.verify(key, core, signature)) {
+                return Verdict.failed(Rejection.BAD_IDENTITY_SIGNATURE, path);
+            }
+            if (memo != null) {
+                memo.remember(sender, core, signature);
+            }
+            return null;
+        }
+    }
+
+    private static Object at(Object value, List<String> path) {
+        Object at = value;
+        for (String key : path) {
+            if (!(at instanceof Map<?, ?> map)) {
+                return null;
+            }
+            at = map.get(key);
+        }
+        return at;
+    }
+
+    private static String join(List<String> path) {
+        return String.join(".", path);
+    }
+}

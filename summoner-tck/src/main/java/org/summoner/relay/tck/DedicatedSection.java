@@ -1,0 +1,404 @@
+package org.summoner.relay.tck;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.summoner.relay.RelayStats;
+import org.summoner.relay.RunningServer;
+import org.summoner.relay.identity.AuroraSigner;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kit's tests of SPEC section 7, {@code routing: dedicated}, and 8, the Aurora adapter: signed envelopes bind
+ * their connections and reach only the connections bound to their receiver; everything else is rejected with its
+ * reason; invalid attempts are bounded per IP. Identities are made here with the API's {@link AuroraSigner}, and the
+ * Aurora library's own lines come from its vectors ({@code aurora-v1.json}).
+ */
+public abstract class DedicatedSection extends KitHarness {
+    private static final JsonNode VECTORS = vectors();
+
+    private static JsonNode vectors() {
+        try (InputStream in = DedicatedSection.class.getResourceAsStream("/aurora/aurora-v1.json")) {
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An agent: a connection and the Aurora identity it signs with. */
+    protected record Agent(KitClient client, AuroraSigner identity) {
+        String envelopeTo(Agent receiver, Object payload) {
+            return identity.seal(payload, Map.of("ts", 1), receiver == null ? null : receiver.identity.publicId());
+        }
+    }
+
+    /** The kit's base plus {@code routing: dedicated} and these {@code dedicated_relay} settings. */
+    protected RunningServer startDedicated(Map<String, ?> dedicatedRelay, Object... moreKeysAndValues) {
+        final Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("routing", "dedicated");
+        parameters.put("dedicated_relay", dedicatedRelay);
+        for (int i = 0; i < moreKeysAndValues.length; i += 2) {
+            parameters.put((String) moreKeysAndValues[i], moreKeysAndValues[i + 1]);
+        }
+        return startServer(parameters);
+    }
+
+    private Agent agent(RunningServer server, AuroraSigner identity) throws IOException {
+        return new Agent(connect(server), identity);
+    }
+
+    /** Binds each agent's connection with a {@code to: null} envelope, and waits until the server counts them bound. */
+    private void bind(RunningServer server, long boundIdentities, Agent... agents) throws IOException {
+        for (Agent agent : agents) {
+            agent.client().send(agent.envelopeTo(null, Map.of("hello", "relay")) + "\n");
+        }
+        awaitStats(server, boundIdentities + " identities bound", stats -> stats.boundIdentities() == boundIdentities);
+    }
+
+    /** The line as the JSON string inside an envelope: the kit's lines are ASCII with quotes and backslashes only. */
+    private static String escaped(String line) {
+        return line.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static String rejected(String code) {
+        return "Warning: Line rejected (" + code + ") and was not relayed.";
+    }
+
+    private static String vectorLine(String name) {
+        for (JsonNode testCase : VECTORS.get("cases")) {
+            if (testCase.get("name").textValue().equals(name)) {
+                return testCase.get("line").textValue();
+            }
+        }
+        throw new IllegalArgumentException(name);
+    }
+
+    private static Map<String, Object> noInvalidAttempts() {
+        return Map.of("invalid_attempts", Map.of("enabled", false));
+    }
+
+    @Test
+    void a_directed_envelope_reaches_every_connection_bound_to_its_receiver_and_no_one_else() throws Exception {
+        final RunningServer server = startDedicated(Map.of());
+        final AuroraSigner bobIdentity = AuroraSigner.generate(null);
+        final Agent alice = agent(server, AuroraSigner.generate(Map.of("name", "alice")));
+        final Agent bob = agent(server, bobIdentity);
+        final Agent bobAgain = agent(server, bobIdentity); // an agent may reconnect before its old socket is gone
+        final Agent carol = agent(server, AuroraSigner.generate(null));
+        awaitConnections(server, 4);
+        bind(server, 3, alice, bob, bobAgain, carol);
+
+        final String line = alice.envelopeTo(bob, Map.of("offer", 12.5));
+        alice.client().send(line + "\n");
+
+        assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        assertEquals(envelope(alice.client(), escaped(line)), bobAgain.client().readLine());
+        final String forCarol = bob.envelopeTo(carol, "just for carol");
+        bob.client().send(forCarol + "\n");
+        assertEquals(envelope(bob.client(), escaped(forCarol)), carol.client().readLine(), "carol got nothing before her own line");
+        alice.client().assertNothingWithin(Duration.ofMillis(200));
+        awaitStats(server, "2 relayed, 3 deliveries", stats -> stats.linesRelayed() == 2 && stats.deliveries() == 3);
+    }
+
+    @Test
+    void an_envelope_to_no_one_binds_its_connection_and_is_not_relayed() throws Exception {
+        final RunningServer server = startDedicated(Map.of());
+        final Agent alice = agent(server, AuroraSigner.generate(null));
+        final Agent bob = agent(server, AuroraSigner.generate(null));
+        awaitConnections(server, 2);
+        bind(server, 1, alice);
+        bob.client().assertNothingWithin(Duration.ofMillis(200));
+        alice.client().assertNothingWithin(Duration.ofMillis(1));
+
+        final String toAlice = bob.envelopeTo(alice, "hi alice");
+        bob.client().send(toAlice + "\n");
+        assertEquals(envelope(bob.client(), escaped(toAlice)), alice.client().readLine());
+        awaitStats(server, "both bound", stats -> stats.boundIdentities() == 2);
+    }
+
+    @Test
+    void the_aurora_librarys_own_lines_are_routed_and_every_rejection_of_its_vectors_is_told_with_its_reason() throws Exception {
+        final RunningServer server = startDedicated(noInvalidAttempts());
+        final KitClient bob = connect(server);
+        final KitClient alice = connect(server);
+        awaitConnections(server, 2);
+        bob.send(vectorLine("directed_reply_bob_to_alice") + "\n"); // binds this connection to bob (alice is not bound yet)
+        awaitStats(server, "bob bound", stats -> stats.boundIdentities() == 1);
+        final String toBob = vectorLine("directed_alice_to_bob");
+        alice.send(toBob + "\n");
+        assertEquals(envelope(alice, escaped(toBob)), bob.readLine(), "Aurora's directed envelope reached bob's connection");
+
+        int rejections = 0;
+        for (JsonNode testCase : VECTORS.get("cases")) {
+            if (testCase.get("expect").textValue().equals("valid") || !testCase.get("envelope_root").isNull()) {
+                continue;
+            }
+            final KitClient client = connect(server);
+            client.send(testCase.get("line").textValue().getBytes(StandardCharsets.UTF_8));
+            client.send("\n");
+            assertEquals(rejected(testCase.get("reason").textValue()), client.readLine(), testCase.get("name").textValue());
+            client.close();
+            rejections++;
+        }
+        bob.assertNothingWithin(Duration.ofMillis(200));
+        final int expected = rejections;
+        awaitStats(server, expected + " rejections", stats -> stats.linesRejected() == expected && stats.linesRelayed() == 1);
+    }
+
+    @Test
+    void envelopes_the_summoner_sdk_wraps_in_its_typed_payload_are_found_with_envelope_root() throws Exception {
+        final RunningServer server = startDedicated(Map.of("paths", Map.of("envelope_root", "_payload")));
+        final KitClient sender = connect(server);
+        awaitConnections(server, 1);
+        String wrapped = null;
+        for (JsonNode testCase : VECTORS.get("cases")) {
+            if (testCase.get("name").textValue().equals("sdk_wrapped_discovery")) {
+                wrapped = testCase.get("line").textValue();
+            }
+        }
+        sender.send(wrapped + "\n");
+        awaitStats(server, "the wrapped envelope bound its sender", stats -> stats.boundIdentities() == 1);
+        sender.send(vectorLine("discovery_plain_alice") + "\n"); // not wrapped: no _payload
+        assertEquals(rejected("missing_field"), sender.readLine());
+    }
+
+    @Test
+    void lines_that_are_not_signed_envelopes_are_rejected() throws Exception {
+        final RunningServer server = startDedicated(noInvalidAttempts());
+        final KitClient plain = connect(server);
+        final KitClient other = connect(server);
+        awaitConnections(server, 2);
+        plain.send("hello everyone\n[1, 2]\n{\"v\": \"env.v1\"}\n\n");
+        assertEquals(rejected("not_json"), plain.readLine());
+        assertEquals(rejected("not_object"), plain.readLine());
+        assertEquals(rejected("missing_field"), plain.readLine());
+        assertEquals(rejected("not_json"), plain.readLine(), "an empty line is not JSON");
+        other.assertNothingWithin(Duration.ofMillis(200));
+        awaitStats(server, "4 rejected", stats -> stats.rejected(org.summoner.relay.wire.Rejection.NOT_JSON) == 2
+                && stats.linesRejected() == 4);
+    }
+
+    @Test
+    void a_connection_bound_to_one_identity_cannot_speak_for_another() throws Exception {
+        final RunningServer server = startDedicated(noInvalidAttempts());
+        final Agent alice = agent(server, AuroraSigner.generate(null));
+        final Agent bob = agent(server, AuroraSigner.generate(null));
+        awaitConnections(server, 2);
+        bind(server, 2, alice, bob);
+        final AuroraSigner mallory = AuroraSigner.generate(Map.of("name", "alice"));
+        alice.client().send(mallory.seal("as mallory", null, bob.identity().publicId()) + "\n");
+        assertEquals(rejected("identity_mismatch"), alice.client().readLine());
+        bob.client().assertNothingWithin(Duration.ofMillis(200));
+    }
+
+    @Test
+    void the_communication_graph_allows_each_edge_one_way_only() throws Exception {
+        final AuroraSigner aliceIdentity = AuroraSigner.generate(null);
+        final AuroraSigner bobIdentity = AuroraSigner.generate(null);
+        final AuroraSigner carolIdentity = AuroraSigner.generate(null);
+        final RunningServer server = startDedicated(Map.of("invalid_attempts", Map.of("enabled", false),
+                "communication_graph", Map.of(aliceIdentity.fingerprint(), List.of(bobIdentity.fingerprint()))));
+        final Agent alice = agent(server, aliceIdentity);
+        final Agent bob = agent(server, bobIdentity);
+        final Agent carol = agent(server, carolIdentity);
+        awaitConnections(server, 3);
+        bind(server, 3, alice, bob, carol);
+
+        final String allowed = alice.envelopeTo(bob, "alice may write to bob");
+        alice.client().send(allowed + "\n");
+        assertEquals(envelope(alice.client(), escaped(allowed)), bob.client().readLine());
+        bob.client().send(bob.envelopeTo(alice, "bob may not write back") + "\n");
+        assertEquals(rejected("edge_not_allowed"), bob.client().readLine());
+        alice.client().send(alice.envelopeTo(carol, "nor may alice write to carol") + "\n");
+        assertEquals(rejected("edge_not_allowed"), alice.client().readLine());
+        carol.client().send(carol.envelopeTo(alice, "carol has no edges") + "\n");
+        assertEquals(rejected("edge_not_allowed"), carol.client().readLine());
+        alice.client().assertNothingWithin(Duration.ofMillis(200));
+    }
+
+    @Test
+    void allowed_fingerprints_refuse_unknown_senders_and_unknown_receivers_unless_told_otherwise() throws Exception {
+        final AuroraSigner aliceIdentity = AuroraSigner.generate(null);
+        final AuroraSigner bobIdentity = AuroraSigner.generate(null);
+        final List<String> allowed = List.of(aliceIdentity.fingerprint(), bobIdentity.fingerprint());
+        final AuroraSigner stranger = AuroraSigner.generate(null);
+
+        final RunningServer strict = startDedicated(Map.of("invalid_attempts", Map.of("enabled", false), "allowed_fingerprints", allowed));
+        final Agent alice = agent(strict, aliceIdentity);
+        final Agent outsider = agent(strict, stranger);
+        awaitConnections(strict, 2);
+        outsider.client().send(outsider.envelopeTo(null, "let me in") + "\n");
+        assertEquals(rejected("sender_not_allowed"), outsider.client().readLine());
+        alice.client().send(alice.envelopeTo(outsider, "to a stranger") + "\n");
+        assertEquals(rejected("receiver_not_allowed"), alice.client().readLine());
+
+        final RunningServer lenient = startDedicated(Map.of("invalid_attempts", Map.of("enabled", false), "allowed_fingerprints", allowed,
+                "policy", Map.of("reject_unknown_receiver", false)));
+        final Agent alice2 = agent(lenient, aliceIdentity);
+        awaitConnections(lenient, 1);
+        alice2.client().send(alice2.envelopeTo(outsider, "to a stranger, who cannot be bound here") + "\n");
+        awaitStats(lenient, "one undeliverable line, no rejection", stats -> stats.undeliverable() == 1 && stats.linesRejected() == 0);
+        alice2.client().assertNothingWithin(Duration.ofMillis(200));
+    }
+
+    @Test
+    void a_receiver_not_connected_is_rejected_only_with_reject_when_receiver_disconnected() throws Exception {
+        final AuroraSigner absent = AuroraSigner.generate(null);
+        final RunningServer quiet = startDedicated(Map.of());
+        final Agent alice = agent(quiet, AuroraSigner.generate(null));
+        awaitConnections(quiet, 1);
+        alice.client().send(alice.identity().seal("anyone there?", null, absent.publicId()) + "\n");
+        awaitStats(quiet, "one undeliverable line", stats -> stats.undeliverable() == 1);
+        alice.client().assertNothingWithin(Duration.ofMillis(200));
+
+        final RunningServer told = startDedicated(Map.of("policy", Map.of("reject_when_receiver_disconnected", true)));
+        final Agent alice2 = agent(told, alice.identity());
+        awaitConnections(told, 1);
+        alice2.client().send(alice2.identity().seal("anyone there?", null, absent.publicId()) + "\n");
+        assertEquals(rejected("receiver_not_connected"), alice2.client().readLine());
+    }
+
+    @Test
+    void a_null_receiver_is_refused_when_it_may_not_bind() throws Exception {
+        final RunningServer server = startDedicated(Map.of("policy", Map.of("allow_null_receiver_binding", false)));
+        final Agent alice = agent(server, AuroraSigner.generate(null));
+        awaitConnections(server, 1);
+        alice.client().send(alice.envelopeTo(null, "hello") + "\n");
+        assertEquals(rejected("receiver_not_allowed"), alice.client().readLine());
+        assertEquals(0, server.stats().boundIdentities());
+    }
+
+    /**
+     * {@code invalid_attempts}, counted per IP across connections: at 2 reading is delayed, at 3 paused for longer, at
+     * 4 the client is closed, at 5 it is closed and its IP quarantined; a trusted address is never quarantined.
+     */
+    @Test
+    void invalid_attempts_delay_then_pause_then_close_then_quarantine_but_never_a_trusted_address() throws Exception {
+        final Map<String, Object> attempts = Map.of("invalid_attempts", Map.of("throttle_threshold", 2, "flow_control_threshold", 3,
+                "disconnect_threshold", 4, "quarantine_threshold", 5, "quarantine_secs", 60));
+        final RunningServer server = startDedicated(attempts, "throttle_delay_ms", 400, "flow_control_delay_ms", 800,
+                "peer_trust", Map.of("trusted_networks", List.of()));
+        final KitClient offender = connect(server);
+        awaitConnections(server, 1);
+        final long[] warnedAt = new long[4];
+        for (int i = 0; i < 4; i++) {
+            offender.send("not an envelope " + i + "\n");
+            assertEquals(rejected("not_json"), offender.readLine());
+            warnedAt[i] = System.nanoTime();
+        }
+        offender.assertEndOfStream();
+        final long afterThrottle = TimeUnit.NANOSECONDS.toMillis(warnedAt[2] - warnedAt[1]);
+        final long afterPause = TimeUnit.NANOSECONDS.toMillis(warnedAt[3] - warnedAt[2]);
+        assertTrue(afterThrottle >= 300, "the 3rd line was read after the 400 ms delay: " + afterThrottle + " ms");
+        assertTrue(afterPause >= 650, "the 4th line was read after the 800 ms pause: " + afterPause + " ms");
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(warnedAt[1] - warnedAt[0]) < 300, "no delay before the threshold");
+
+        final KitClient again = connect(server);
+        again.send("still not an envelope\n");
+        assertEquals(rejected("not_json"), again.readLine());
+        again.assertEndOfStream();
+        final KitClient refused = connect(server);
+        assertTrue(refused.readLine().startsWith("Warning: Your address is quarantined for "), "the 5th rejection quarantined the IP");
+        awaitStats(server, "2 closed after rejections, 1 quarantine", stats -> stats.rejectedClosed() == 2 && stats.quarantines() == 1);
+
+        final RunningServer trusting = startDedicated(attempts); // loopback trusted, as by default
+        for (int i = 0; i < 5; i++) {
+            final KitClient client = connect(trusting);
+            client.send("junk\n");
+            assertEquals(rejected("not_json"), client.readLine());
+            client.close();
+        }
+        final Agent welcome = agent(trusting, AuroraSigner.generate(null));
+        bind(trusting, 1, welcome);
+        assertEquals(0, trusting.stats().quarantines());
+    }
+
+    @Test
+    void directed_lines_keep_each_senders_order_under_load() throws Exception {
+        final int lines = 1_000;
+        final RunningServer server = startDedicated(Map.of());
+        final Agent alice = agent(server, AuroraSigner.generate(null));
+        final Agent bob = agent(server, AuroraSigner.generate(null));
+        awaitConnections(server, 2);
+        bind(server, 2, alice, bob);
+        final List<String> sent = new ArrayList<>();
+        for (int i = 0; i < lines; i++) {
+            sent.add(alice.envelopeTo(bob, Map.of("seq", i)));
+        }
+        final OutputStream out = new BufferedOutputStream(socketOutput(alice.client()), 64 * 1024);
+        for (String line : sent) {
+            out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        out.flush();
+        for (String line : sent) {
+            assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        }
+    }
+
+    /**
+     * One client flooding forged signatures, next to two agents exchanging valid ones: every valid line arrives, in
+     * order, and the flooder is closed at {@code disconnect_threshold}.
+     */
+    @Test
+    void a_flood_of_forged_signatures_costs_valid_traffic_no_line() throws Exception {
+        final RunningServer server = startDedicated(Map.of());
+        final Agent alice = agent(server, AuroraSigner.generate(null));
+        final Agent bob = agent(server, AuroraSigner.generate(null));
+        final KitClient flooder = connect(server);
+        awaitConnections(server, 3);
+        bind(server, 2, alice, bob);
+        final AuroraSigner mallory = AuroraSigner.generate(null);
+        final String genuine = mallory.seal("forged", null, bob.identity().publicId());
+        final String forged = genuine.replace("\"forged\"", "\"Forged\""); // the signature no longer covers the payload
+
+        final ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            final Future<?> flood = pool.submit(() -> {
+                final byte[] line = (forged + "\n").getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < 200; i++) {
+                    flooder.send(line);
+                }
+                return null;
+            });
+            final List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sent.add(alice.envelopeTo(bob, Map.of("seq", i)));
+            }
+            for (String line : sent) {
+                alice.client().send(line + "\n");
+            }
+            for (String line : sent) {
+                assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+            }
+            try {
+                flood.get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException closedWhileSending) {
+                // the server closed the flooder while it was still sending: what this test waits for
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        flooder.countLinesUntilEnd();
+        final RelayStats stats = server.stats();
+        assertTrue(stats.rejectedClosed() >= 1, stats.summary());
+        assertTrue(stats.rejected(org.summoner.relay.wire.Rejection.BAD_ENVELOPE_SIGNATURE) <= 20,
+                "the flooder was cut off after a few forgeries: " + stats.summary());
+    }
+}
