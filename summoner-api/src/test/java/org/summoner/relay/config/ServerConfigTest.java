@@ -153,6 +153,56 @@ class ServerConfigTest {
             assertFalse(config.hyperParameters().backpressurePolicy().enableDisconnect());
         }
 
+        /** A dedicated_relay section written with every key of Summoner's plan, as SPEC section 7 lists them. */
+        @Test
+        void a_dedicated_relay_section_as_summoners_plan_writes_it_is_read_without_warnings() {
+            final ServerConfig config = json("""
+                    {
+                      "version": "rss_3",
+                      "hyper_parameters": {
+                        "dedicated_relay": {
+                          "enabled": true,
+                          "validation_adapter": "aurora",
+                          "allowed_fingerprints": ["%A%", "%B%"],
+                          "communication_graph": {"%A%": ["%B%"], "%B%": ["%A%"]},
+                          "paths": {
+                            "envelope_root": "_payload",
+                            "sender_identity": "from",
+                            "receiver_identity": "to",
+                            "envelope_signature": "sig",
+                            "sender_signing_key": "from.pub_sig_b64",
+                            "sender_identity_signature": "from.sig"
+                          },
+                          "policy": {
+                            "allow_null_receiver_binding": true,
+                            "reject_unknown_receiver": true,
+                            "reject_when_receiver_disconnected": false
+                          },
+                          "invalid_attempts": {
+                            "enabled": true,
+                            "window_secs": 60,
+                            "throttle_threshold": 3,
+                            "flow_control_threshold": 6,
+                            "disconnect_threshold": 10,
+                            "quarantine_threshold": 12,
+                            "quarantine_secs": 600,
+                            "max_entries": 10000
+                          },
+                          "firewall": {"enabled": false, "backend": "nftables"}
+                        }
+                      }
+                    }
+                    """.replace("%A%", "AAAAAAAAAAAAAAAAAAAAAA").replace("%B%", "BBBBBBBBBBBBBBBBBBBBB_"));
+            assertEquals(List.of(), config.warnings());
+            final Routing routing = config.hyperParameters().routing();
+            assertEquals(RoutingMode.DEDICATED, routing.mode(), "enabled without routing means dedicated");
+            assertEquals("_payload", routing.dedicated().paths().envelopeRoot());
+            assertEquals(java.util.Set.of("BBBBBBBBBBBBBBBBBBBBB_"), routing.dedicated().communicationGraph().get("AAAAAAAAAAAAAAAAAAAAAA"));
+            assertEquals(10, routing.dedicated().invalidAttempts().disconnectThreshold());
+            assertEquals(RoutingMode.BROADCAST, ServerConfig.defaults().hyperParameters().routing().mode());
+            assertEquals(RoutingMode.DEDICATED, json("{\"hyper_parameters\":{\"routing\":\"dedicated\"}}").hyperParameters().routing().mode());
+        }
+
         @Test
         void trusted_networks_can_be_emptied_or_replaced() {
             assertTrue(json("{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[]}}}")
@@ -255,6 +305,15 @@ class ServerConfigTest {
                 "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"127.0.0.0/8\",\"10.0.0.0/33\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"10.0.0.0/33\": prefix length 33 is over 32 for IPv4), found [\"127.0.0.0/8\",\"10.0.0.0/33\"]",
                 "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"localhost\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"localhost\": not an IPv4 or IPv6 address), found [\"localhost\"]",
                 "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":\"127.0.0.1\"}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected null or a list of strings, found \"127.0.0.1\"",
+                "{\"hyper_parameters\":{\"routing\":\"mesh\"}}                 | server_config.json: key \"hyper_parameters.routing\": expected one of broadcast, dedicated, found \"mesh\"",
+                "{\"hyper_parameters\":{\"routing\":\"broadcast\",\"dedicated_relay\":{\"enabled\":true}}} | server_config.json: key \"hyper_parameters.routing\": \"broadcast\" contradicts \"hyper_parameters.dedicated_relay.enabled\": true; remove one of them or make them agree",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"validation_adapter\":\"pgp\"}}} | server_config.json: key \"hyper_parameters.dedicated_relay.validation_adapter\": expected \"aurora\" (the only adapter), found \"pgp\"",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"allowed_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAA\",\"short\"]}}} | server_config.json: key \"hyper_parameters.dedicated_relay.allowed_fingerprints\": expected fingerprints of 22 base64url characters (\"short\" is not one), found [\"AAAAAAAAAAAAAAAAAAAAAA\",\"short\"]",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"communication_graph\":{\"AAAAAAAAAAAAAAAAAAAAAA\":[\"BBBBBBBBBBBBBBBBBBBBB_\",\"not/base64url+chars!!\"]}}}} | server_config.json: key \"hyper_parameters.dedicated_relay.communication_graph\": expected fingerprints of 22 base64url characters (\"not/base64url+chars!!\" is not one), found {\"AAAAAAAAAAAAAAAAAAAAAA\":[\"BBBBBBBBBBBBBBBBBBBBB_\",\"not/base64url+chars!!\"]}",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"communication_graph\":{\"AAAAAAAAAAAAAAAAAAAAAA\":\"BBBBBBBBBBBBBBBBBBBBB_\"}}}} | server_config.json: key \"hyper_parameters.dedicated_relay.communication_graph\": expected null or an object from each fingerprint to the list of fingerprints it may write to, found {\"AAAAAAAAAAAAAAAAAAAAAA\":\"BBBBBBBBBBBBBBBBBBBBB_\"}",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"firewall\":{\"enabled\":true}}}} | server_config.json: key \"hyper_parameters.dedicated_relay.firewall.enabled\": expected false (a firewall is not supported: this relay never runs shell commands), found true",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"paths\":{\"sender_identity\":\"from..x\"}}}} | server_config.json: key \"hyper_parameters.dedicated_relay.paths.sender_identity\": expected a dot path such as \"from.sig\", found \"from..x\"",
+                "{\"hyper_parameters\":{\"dedicated_relay\":{\"invalid_attempts\":{\"window_secs\":0}}}} | server_config.json: key \"hyper_parameters.dedicated_relay.invalid_attempts.window_secs\": expected a positive integer, found 0",
                 "{\"hyper_parameters\":{\"max_queued_bytes\":10}}       | server_config.json: key \"hyper_parameters.max_queued_bytes\": expected an integer of at least 1024, found 10",
                 "{\"hyper_parameters\":{\"max_connections\":-1}}        | server_config.json: key \"hyper_parameters.max_connections\": expected a non-negative integer, found -1",
                 "{\"hyper_parameters\":{\"max_connections_per_ip\":1.5}} | server_config.json: key \"hyper_parameters.max_connections_per_ip\": expected a non-negative integer, found 1.5",
