@@ -21,12 +21,15 @@ import org.summoner.relay.wire.ServerNotice;
  * @param droppedInvalidUtf8      lines dropped for not being valid UTF-8.
  * @param droppedRateLimited      lines dropped for exceeding {@code rate_limit_msgs_per_minute}.
  * @param droppedEnvelopeTooLong  lines dropped because their envelope would exceed {@code max_envelope_bytes}.
+ * @param droppedNoHost           participants' lines dropped because no host was connected ({@code routing: hosted}).
+ * @param droppedHandshakeRequired lines refused before their connection completed its handshake.
  * @param idleDisconnects         clients closed for sending nothing for {@code client_timeout_secs}.
  * @param quarantines             addresses quarantined after a slow consumer from them was closed.
  * @param quarantinedAddresses    addresses on the quarantine list now (a gauge).
  * @param rejectedQuarantined     connections refused because their address was quarantined.
  * @param rejectedServerFull      connections refused at {@code max_connections}.
  * @param rejectedPerAddress      connections refused at {@code max_connections_per_ip}.
+ * @param rejectedNotAllowed      connections refused by {@code peer_trust.allow_networks} or {@code deny_networks}.
  * @param throttles               pauses of {@code throttle_delay_ms} in reading from clients.
  * @param flowControls            pauses of {@code flow_control_delay_ms} in reading from clients.
  * @param acceptErrors            failed accepts (e.g. out of file descriptors), each followed by a back-off.
@@ -35,8 +38,12 @@ import org.summoner.relay.wire.ServerNotice;
  * @param rejected                lines a routing mode refused, by reason code ({@code bad_envelope_signature}, ...);
  *                                only the reasons that occurred.
  * @param rejectedClosed          clients closed after too many rejected lines ({@code invalid_attempts}).
- * @param undeliverable           valid lines addressed to an identity no connection was bound to.
+ * @param undeliverable           valid lines addressed to an identity no connection was bound to, and host directives'
+ *                                names with no participant connected.
  * @param boundIdentities         identities bound to at least one connection now (a gauge).
+ * @param hostsConnected          connections bound as hosts now ({@code hosted}, {@code hybrid}; a gauge).
+ * @param handshakesCompleted     connections that completed the handshake ({@code handshake.required}).
+ * @param handshakeTimeouts       connections closed for not completing it within {@code handshake.timeout_secs}.
  */
 public record RelayStats(
         long connectionsOpened,
@@ -52,12 +59,15 @@ public record RelayStats(
         long droppedInvalidUtf8,
         long droppedRateLimited,
         long droppedEnvelopeTooLong,
+        long droppedNoHost,
+        long droppedHandshakeRequired,
         long idleDisconnects,
         long quarantines,
         long quarantinedAddresses,
         long rejectedQuarantined,
         long rejectedServerFull,
         long rejectedPerAddress,
+        long rejectedNotAllowed,
         long throttles,
         long flowControls,
         long acceptErrors,
@@ -65,13 +75,17 @@ public record RelayStats(
         java.util.Map<String, Long> rejected,
         long rejectedClosed,
         long undeliverable,
-        long boundIdentities) {
+        long boundIdentities,
+        long hostsConnected,
+        long handshakesCompleted,
+        long handshakeTimeouts) {
 
     /**
      * @param quarantinedAddresses the quarantine list's size now.
      * @param boundIdentities      the identities bound now.
+     * @param hostsConnected       the connections bound as hosts now.
      */
-    public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities) {
+    public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities, long hostsConnected) {
         final java.util.Map<String, Long> rejected = new java.util.TreeMap<>();
         for (Rejection reason : Rejection.values()) {
             final long count = counters.linesRejected(reason);
@@ -93,12 +107,15 @@ public record RelayStats(
                 counters.linesDropped(ServerNotice.INVALID_UTF8),
                 counters.linesDropped(ServerNotice.RATE_LIMITED),
                 counters.linesDropped(ServerNotice.ENVELOPE_TOO_LONG),
+                counters.linesDropped(ServerNotice.NO_HOST),
+                counters.linesDropped(ServerNotice.HANDSHAKE_REQUIRED),
                 counters.idleDisconnects(),
                 counters.quarantines(),
                 quarantinedAddresses,
                 counters.connectionsRejected(ServerNotice.QUARANTINED),
                 counters.connectionsRejected(ServerNotice.SERVER_FULL),
                 counters.connectionsRejected(ServerNotice.TOO_MANY_CONNECTIONS),
+                counters.connectionsRejected(ServerNotice.NOT_ALLOWED),
                 counters.throttles(),
                 counters.flowControls(),
                 counters.acceptErrors(),
@@ -106,7 +123,10 @@ public record RelayStats(
                 java.util.Collections.unmodifiableMap(rejected),
                 counters.rejectedClosed(),
                 counters.undeliverable(),
-                boundIdentities);
+                boundIdentities,
+                hostsConnected,
+                counters.handshakesCompleted(),
+                counters.handshakeTimeouts());
     }
 
     /** @return every line a routing mode refused, whatever the reason. */
@@ -130,12 +150,13 @@ public record RelayStats(
 
     /** @return every line not relayed, whatever the reason. */
     public long linesDropped() {
-        return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited + droppedEnvelopeTooLong;
+        return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited + droppedEnvelopeTooLong + droppedNoHost
+                + droppedHandshakeRequired;
     }
 
     /** @return every connection refused, whatever the reason. */
     public long connectionsRejected() {
-        return rejectedQuarantined + rejectedServerFull + rejectedPerAddress;
+        return rejectedQuarantined + rejectedServerFull + rejectedPerAddress + rejectedNotAllowed;
     }
 
     /** The one-line summary the server logs once a minute while anything changes. */
@@ -143,13 +164,14 @@ public record RelayStats(
         return "stats: " + connectionsOpen() + " connected, " + connectionsOpened + " opened; lines " + linesReceived
                 + " in, " + linesRelayed + " relayed, " + linesDropped() + " dropped (" + droppedTooLong + " too long, "
                 + droppedInvalidUtf8 + " invalid UTF-8, " + droppedRateLimited + " rate-limited, " + droppedEnvelopeTooLong
-                + " envelope too long); deliveries "
+                + " envelope too long, " + droppedNoHost + " no host, " + droppedHandshakeRequired + " before handshake); deliveries "
                 + deliveries + ", " + deliveriesDropped + " dropped; bytes " + bytesReceived + " in, " + bytesSent
                 + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
                 + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()
                 + ", pauses " + throttles + " throttle + " + flowControls + " flow control, accept errors " + acceptErrors
                 + ", hand-off waits " + handOffWaits + "; rejected " + linesRejected() + (rejected.isEmpty() ? "" : " " + rejected)
                 + ", closed after rejections " + rejectedClosed + ", undeliverable " + undeliverable + ", bound identities "
-                + boundIdentities;
+                + boundIdentities + ", hosts " + hostsConnected + ", handshakes " + handshakesCompleted + " done + "
+                + handshakeTimeouts + " timed out";
     }
 }

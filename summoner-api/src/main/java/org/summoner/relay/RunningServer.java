@@ -60,7 +60,7 @@ public final class RunningServer implements AutoCloseable {
 
     /** @return a snapshot of the counters. */
     public RelayStats stats() {
-        return RelayStats.of(counters, policy.admission().quarantinedAddresses(), core.bindings().size());
+        return RelayStats.of(counters, policy.admission().quarantinedAddresses(), core.bindings().size(), core.hostsConnected());
     }
 
     /**

@@ -126,32 +126,88 @@ final class ConfigReader {
                 (int) s.integer("max_connections", 0, 0, Integer.MAX_VALUE),
                 (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE),
                 readPeerTrust(s.object("peer_trust")),
-                readRouting(s));
+                readRouting(s),
+                readHandshake(s.object("handshake")));
         s.warnUnknown();
+        checkCombinations(s, parameters);
         return parameters;
     }
 
     /** {@code routing}, and {@code dedicated_relay.enabled}, Summoner's own way of asking for {@code dedicated}. */
     private Routing readRouting(ConfigSection s) {
         final DedicatedRelay dedicated = readDedicated(s.object("dedicated_relay"));
+        final ConfigSection hosted = s.object("hosted_relay");
+        final java.util.Set<String> hosts = fingerprints(hosted, "host_fingerprints", hosted.stringList("host_fingerprints"));
+        hosted.warnUnknown();
+        final java.util.Set<String> hostFingerprints = hosts == null ? java.util.Set.of() : hosts;
         final String value = s.string("routing", null);
+        final RoutingMode mode;
         if (value == null) {
-            return new Routing(dedicated.enabled() ? RoutingMode.DEDICATED : RoutingMode.BROADCAST, dedicated);
-        }
-        RoutingMode mode = null;
-        for (RoutingMode candidate : RoutingMode.values()) {
-            if (candidate.key().equals(value)) {
-                mode = candidate;
+            mode = dedicated.enabled() ? RoutingMode.DEDICATED : RoutingMode.BROADCAST;
+        } else {
+            mode = java.util.Arrays.stream(RoutingMode.values()).filter(candidate -> candidate.key().equals(value)).findFirst()
+                    .orElseThrow(() -> s.invalid("routing", "one of "
+                            + String.join(", ", java.util.Arrays.stream(RoutingMode.values()).map(RoutingMode::key).toList())));
+            if (dedicated.enabled() && mode != RoutingMode.DEDICATED) {
+                throw new ConfigException(source, s.path() + "routing", source + ": key \"" + s.path() + "routing\": \"" + value
+                        + "\" contradicts \"" + s.path() + "dedicated_relay.enabled\": true; remove one of them or make them agree", null);
             }
         }
-        if (mode == null) {
-            throw s.invalid("routing", "one of " + String.join(", ", java.util.Arrays.stream(RoutingMode.values()).map(RoutingMode::key).toList()));
+        if (hosts != null && mode != RoutingMode.HOSTED && mode != RoutingMode.HYBRID) {
+            hosted.warnUnused("host_fingerprints", "is read only with \"routing\": \"hosted\" or \"hybrid\"; ignored");
         }
-        if (dedicated.enabled() && mode != RoutingMode.DEDICATED) {
-            throw new ConfigException(source, s.path() + "routing", source + ": key \"" + s.path() + "routing\": \"" + value
-                    + "\" contradicts \"" + s.path() + "dedicated_relay.enabled\": true; remove one of them or make them agree", null);
+        if (mode == RoutingMode.HOSTED && hostFingerprints.isEmpty()) {
+            throw new ConfigException(source, s.path() + "hosted_relay.host_fingerprints", source + ": key \"" + s.path()
+                    + "hosted_relay.host_fingerprints\": expected a non-empty list of fingerprints with \"routing\": \"hosted\", found "
+                    + (hosts == null ? "nothing" : "[]"), null);
         }
-        return new Routing(mode, dedicated);
+        return new Routing(mode, dedicated, hostFingerprints);
+    }
+
+    private Handshake readHandshake(ConfigSection s) {
+        final Handshake handshake = new Handshake(s.bool("required", false), s.bool("challenge", true),
+                s.integer("timeout_secs", 10, 1, Integer.MAX_VALUE));
+        s.warnUnknown();
+        return handshake;
+    }
+
+    /** Settings that are each valid but cannot work together are an error naming the keys, not a server no one can use. */
+    private void checkCombinations(ConfigSection s, HyperParameters p) {
+        final String at = s.path();
+        final java.util.Set<String> allowed = p.peerTrust().allowedFingerprints();
+        if (p.peerTrust().allowNetworks() != null && p.peerTrust().allowNetworks().isEmpty()) {
+            throw combination(at + "peer_trust.allow_networks", "is [], so no address may connect; null allows every address");
+        }
+        if (allowed != null && allowed.isEmpty()) {
+            if (p.handshake().required()) {
+                throw combination(at + "peer_trust.allowed_fingerprints", "is [] while \"" + at
+                        + "handshake.required\" is true, so no client could ever be relayed");
+            }
+            if (p.routing().mode() == RoutingMode.DEDICATED) {
+                throw combination(at + "peer_trust.allowed_fingerprints", "is [] with \"routing\": \"dedicated\", so no one could send");
+            }
+        }
+        final RoutingMode mode = p.routing().mode();
+        final java.util.Set<String> dedicatedSenders = p.routing().dedicated().allowedFingerprints();
+        if (mode == RoutingMode.DEDICATED && dedicatedSenders != null && dedicatedSenders.isEmpty()) {
+            throw combination(at + "dedicated_relay.allowed_fingerprints", "is [] with \"routing\": \"dedicated\", so no one could send");
+        }
+        if (mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID) {
+            for (String host : p.routing().hostFingerprints()) {
+                if (allowed != null && !allowed.contains(host)) {
+                    throw combination(at + "hosted_relay.host_fingerprints", "names " + host + ", which \"" + at
+                            + "peer_trust.allowed_fingerprints\" does not allow, so that host could never bind");
+                }
+                if (mode == RoutingMode.HYBRID && dedicatedSenders != null && !dedicatedSenders.contains(host)) {
+                    throw combination(at + "hosted_relay.host_fingerprints", "names " + host + ", which \"" + at
+                            + "dedicated_relay.allowed_fingerprints\" does not allow, so in \"hybrid\" that host could never bind");
+                }
+            }
+        }
+    }
+
+    private ConfigException combination(String key, String problem) {
+        return new ConfigException(source, key, source + ": key \"" + key + "\" " + problem, null);
     }
 
     private DedicatedRelay readDedicated(ConfigSection s) {
@@ -224,7 +280,9 @@ final class ConfigReader {
     }
 
     private PeerTrust readPeerTrust(ConfigSection s) {
-        final PeerTrust trust = new PeerTrust(s.networks("trusted_networks", NetworkSet.LOOPBACK));
+        final PeerTrust trust = new PeerTrust(s.networks("trusted_networks", NetworkSet.LOOPBACK),
+                s.networks("allow_networks", null), s.networks("deny_networks", NetworkSet.NONE),
+                fingerprints(s, "allowed_fingerprints", s.stringList("allowed_fingerprints")));
         s.warnUnknown();
         return trust;
     }

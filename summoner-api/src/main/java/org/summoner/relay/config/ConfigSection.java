@@ -191,6 +191,11 @@ public final class ConfigSection {
         }
     }
 
+    /** Adds a warning about a key of this section that is read but has no effect, and why. */
+    public void warnUnused(String key, String why) {
+        warnings.add(source + ": key \"" + path + key + "\" " + why);
+    }
+
     /** @return the warnings of this section and the sections read from it (an engine logs them at start). */
     public List<String> warnings() {
         return Collections.unmodifiableList(warnings);

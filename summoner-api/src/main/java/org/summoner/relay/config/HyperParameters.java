@@ -15,7 +15,8 @@ import java.util.OptionalLong;
  * @param maxConnections    clients connected at once, 0 for no limit but the operating system's.
  * @param maxConnectionsPerIp clients connected at once from one address, 0 for no limit.
  * @param peerTrust         {@code peer_trust}: the networks trusted, allowed and denied.
- * @param routing           {@code routing} and the settings of its modes ({@code dedicated_relay}).
+ * @param routing           {@code routing} and the settings of its modes ({@code dedicated_relay}, {@code hosted_relay}).
+ * @param handshake         {@code handshake}: off unless {@code required}.
  */
 public record HyperParameters(
         int connectionBufferSize,
@@ -38,5 +39,6 @@ public record HyperParameters(
         int maxConnections,
         int maxConnectionsPerIp,
         PeerTrust peerTrust,
-        Routing routing) {
+        Routing routing,
+        Handshake handshake) {
 }

@@ -31,6 +31,9 @@ public abstract class Dispatcher {
     private int sessionCount;
     private long now = System.nanoTime();
     private long nextIdleSweepNanos;
+    /** Sessions whose handshake is pending, oldest first: deadlines come in order, as one timeout applies to all. */
+    private Session handshakesHead;
+    private Session handshakesTail;
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
@@ -109,10 +112,42 @@ public abstract class Dispatcher {
     // ---- timed duties ----
 
     /**
-     * Every {@code timeout_check_interval_secs}: tells sessions that sent nothing for {@code client_timeout_secs}
-     * and closes them (receiving is not activity, as in the reference).
+     * Runs what is due: the idle sweep, every {@code timeout_check_interval_secs} (it tells sessions that sent
+     * nothing for {@code client_timeout_secs} and closes them; receiving is not activity, as in the reference), and
+     * the handshakes out of time ({@code handshake.timeout_secs}), told and closed. The engine calls it once per turn,
+     * or when {@link #nextTimedDutyNanos()} comes.
      */
-    protected final void sweepIdle() {
+    protected final void runTimedDuties() {
+        sweepIdle();
+        expireHandshakes();
+    }
+
+    /** @return when {@link #runTimedDuties()} next has something to do, on the turn's clock; {@code Long.MAX_VALUE} for never. */
+    protected final long nextTimedDutyNanos() {
+        long next = Long.MAX_VALUE;
+        if (core.policy().idleTimeoutEnabled()) {
+            next = nextIdleSweepNanos;
+        }
+        if (handshakesHead != null && (next == Long.MAX_VALUE || handshakesHead.handshakeDeadlineNanos - next < 0)) {
+            next = handshakesHead.handshakeDeadlineNanos;
+        }
+        return next;
+    }
+
+    /** @return how long until {@link #runTimedDuties()} has something to do, at most {@code capNanos}; never negative. */
+    protected final long nanosToTimedDuty(long capNanos) {
+        final long next = nextTimedDutyNanos();
+        return next == Long.MAX_VALUE ? capNanos : Math.max(0, Math.min(capNanos, next - now));
+    }
+
+    /**
+     * A timed duty was added that may come before any the engine waits for ({@code atNanos}): an engine that schedules
+     * its duties rather than computing a wait each turn (Netty) schedules one. Called on this thread.
+     */
+    protected void timedDutyAdded(long atNanos) {
+    }
+
+    private void sweepIdle() {
         if (!core.policy().idleTimeoutEnabled() || now - nextIdleSweepNanos < 0) {
             return;
         }
@@ -127,12 +162,53 @@ public abstract class Dispatcher {
         }
     }
 
-    /** @return how long until the next idle sweep is due, at most {@code capNanos}; never negative. */
-    protected final long nanosToIdleSweep(long capNanos) {
-        if (!core.policy().idleTimeoutEnabled()) {
-            return capNanos;
+    private void expireHandshakes() {
+        while (handshakesHead != null && now - handshakesHead.handshakeDeadlineNanos >= 0) {
+            final Session session = handshakesHead;
+            handshakeDone(session);
+            if (session.isOpen()) {
+                core.counters().handshakeTimedOut();
+                log.debug("{} did not complete its handshake in time; disconnecting", session.remoteAddr());
+                session.sayGoodbye(ServerNotice.HANDSHAKE_TIMEOUT, now + LINGER_NANOS);
+            }
         }
-        return Math.max(0, Math.min(capNanos, nextIdleSweepNanos - now));
+    }
+
+    /** {@code session} must be bound by {@code deadlineNanos}; deadlines come in order. */
+    final void awaitHandshake(Session session, long deadlineNanos) {
+        session.handshakeDeadlineNanos = deadlineNanos;
+        session.awaitingHandshake = true;
+        session.handshakePrevious = handshakesTail;
+        session.handshakeNext = null;
+        if (handshakesTail == null) {
+            handshakesHead = session;
+            timedDutyAdded(deadlineNanos);
+        } else {
+            handshakesTail.handshakeNext = session;
+        }
+        handshakesTail = session;
+    }
+
+    /** {@code session}'s handshake is no longer pending: it was bound, timed out, or the session closed. */
+    final void handshakeDone(Session session) {
+        if (!session.awaitingHandshake) {
+            return;
+        }
+        session.awaitingHandshake = false;
+        final Session previous = session.handshakePrevious;
+        final Session next = session.handshakeNext;
+        if (previous == null) {
+            handshakesHead = next;
+        } else {
+            previous.handshakeNext = next;
+        }
+        if (next == null) {
+            handshakesTail = previous;
+        } else {
+            next.handshakePrevious = previous;
+        }
+        session.handshakePrevious = null;
+        session.handshakeNext = null;
     }
 
     /** Server shutdown: every session is told {@code Warning: Server is shutting down.} and closed by the deadline. */

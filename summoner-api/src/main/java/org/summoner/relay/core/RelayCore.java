@@ -3,6 +3,7 @@ package org.summoner.relay.core;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
+import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.policy.FairUsePolicy;
@@ -12,13 +13,20 @@ import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.NoticeLines;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The relay of one server, shared by its engine's threads: the limits every session applies, the fair-use policy,
- * the {@link Router} of the routing mode, the {@link OutboundBudget}, the notices' bytes, the engine-wide
- * {@link ReadPause} of throttle and flow control, and the counters. Built once per server, before its engine.
+ * the {@link Router} of the routing mode, who is connected (by {@code remote_addr}, by identity, the hosts), the
+ * handshake's settings, the {@link OutboundBudget}, the notices' bytes, the engine-wide {@link ReadPause} of throttle
+ * and flow control, and the counters. Built once per server, before its engine.
  *
  * <p>Thread-safe.
  */
@@ -41,6 +49,13 @@ public final class RelayCore {
     private final long throttleNanos;
     private final long flowControlNanos;
     private final long invalidAttemptsQuarantineNanos;
+    private final ConcurrentHashMap<String, Session> byRemoteAddr = new ConcurrentHashMap<>();
+    private final Set<String> hostFingerprints;
+    private final AtomicInteger hostConnections = new AtomicInteger();
+    private final boolean handshakeRequired;
+    private final boolean handshakeChallenges;
+    private final long handshakeTimeoutNanos;
+    private final SecureRandom nonces = new SecureRandom();
 
     /**
      * @param router the routing mode, or null to make the one the config asks for ({@code Routers.of}) once this
@@ -54,12 +69,17 @@ public final class RelayCore {
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxEnvelopeBytes = parameters.maxEnvelopeBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
-        this.notices = new NoticeLines(maxLineBytes, maxEnvelopeBytes);
+        this.notices = new NoticeLines(maxLineBytes, maxEnvelopeBytes, parameters.handshake().timeoutSecs());
         this.budget = new OutboundBudget(policy.backpressure(), policy.admission(), readPause, counters, maxQueuedBytes);
         this.invalidAttempts = new InvalidAttempts(parameters.routing().dedicated().invalidAttempts());
         this.throttleNanos = TimeUnit.MILLISECONDS.toNanos(parameters.throttleDelayMs());
         this.flowControlNanos = TimeUnit.MILLISECONDS.toNanos(parameters.flowControlDelayMs());
         this.invalidAttemptsQuarantineNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().quarantineSecs());
+        final RoutingMode mode = parameters.routing().mode();
+        this.hostFingerprints = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID ? parameters.routing().hostFingerprints() : Set.of();
+        this.handshakeRequired = parameters.handshake().required();
+        this.handshakeChallenges = handshakeRequired && parameters.handshake().challenge();
+        this.handshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(parameters.handshake().timeoutSecs());
         this.router = router.apply(this);
     }
 
@@ -91,6 +111,55 @@ public final class RelayCore {
     /** @return the identities bound to connections now. */
     public Bindings bindings() {
         return bindings;
+    }
+
+    /** @return the open session whose {@code remote_addr} is {@code remoteAddr}, on whatever thread, or null. */
+    public Session session(String remoteAddr) {
+        return byRemoteAddr.get(remoteAddr);
+    }
+
+    /** @return whether a connection bound to {@code fingerprint} is a host: {@code hosted} or {@code hybrid}, and a configured host. */
+    public boolean isHostIdentity(String fingerprint) {
+        return hostFingerprints.contains(fingerprint);
+    }
+
+    /** @return the connections bound as hosts now. */
+    public int hostsConnected() {
+        return hostConnections.get();
+    }
+
+    void hostJoined() {
+        hostConnections.incrementAndGet();
+    }
+
+    void hostLeft() {
+        hostConnections.decrementAndGet();
+    }
+
+    /** @return {@code handshake.required}: nothing is relayed from a connection before it is bound. */
+    public boolean handshakeRequired() {
+        return handshakeRequired;
+    }
+
+    /** @return whether each connection is sent a challenge its binding envelope must answer. */
+    public boolean handshakeChallenges() {
+        return handshakeChallenges;
+    }
+
+    long handshakeTimeoutNanos() {
+        return handshakeTimeoutNanos;
+    }
+
+    /** @return a fresh nonce: 32 bytes from {@link SecureRandom}, as base64url without padding (43 characters). */
+    String newChallenge() {
+        final byte[] nonce = new byte[32];
+        nonces.nextBytes(nonce);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
+    }
+
+    /** @return {@code {"handshake":"challenge","nonce":"<nonce>"}} and its {@code \n} (the nonce needs no escaping). */
+    byte[] challengeLine(String nonce) {
+        return ("{\"handshake\":\"challenge\",\"nonce\":\"" + nonce + "\"}\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** @return the rejected lines counted per IP ({@code dedicated_relay.invalid_attempts}). */
@@ -143,6 +212,7 @@ public final class RelayCore {
     Session newSession(Dispatcher dispatcher, SessionOutput output, InetAddress address, String remoteAddr, long nowNanos) {
         final Session session = new Session(sessionIds.incrementAndGet(), dispatcher, this, output, address, remoteAddr, nowNanos);
         budget.join(session);
+        byRemoteAddr.put(remoteAddr, session);
         counters.connectionOpened();
         log.debug("{} connected.", remoteAddr);
         return session;
@@ -150,6 +220,7 @@ public final class RelayCore {
 
     void sessionClosed(Session session) {
         budget.leave(session);
+        byRemoteAddr.remove(session.remoteAddr(), session);
         counters.connectionClosed();
         policy.admission().release(session.address());
         log.debug("{} disconnected.", session.remoteAddr());

@@ -19,11 +19,19 @@ public final class Route {
     public static final int KIND_SESSION = 2;
     /** Kind: every session bound to one identity, the target being the {@link Bindings.Binding#id()} of the binding. */
     public static final int KIND_BINDING = 3;
+    /** Kind: every session bound as a host ({@code routing: hosted}, {@code hybrid}). */
+    public static final int KIND_HOSTS = 4;
+    /** Kind: every session that is not a host. */
+    public static final int KIND_PARTICIPANTS = 5;
 
     /** Nobody. */
     public static final Route NONE = new Route(KIND_NONE, 0);
     /** Every other session. */
     public static final Route BROADCAST = new Route(KIND_BROADCAST, 0);
+    /** Every host. */
+    public static final Route HOSTS = new Route(KIND_HOSTS, 0);
+    /** Every session but the hosts. */
+    public static final Route PARTICIPANTS = new Route(KIND_PARTICIPANTS, 0);
 
     private final int kind;
     private final long target;
@@ -55,17 +63,30 @@ public final class Route {
         return kind == KIND_BROADCAST;
     }
 
-    /** @return whether {@code recipient} gets the line; the sender is excluded by the caller, who knows it. */
+    /**
+     * @return whether {@code recipient} gets the line: it receives ({@link Session#isReceiving()}) and the route
+     *         includes it; the sender is excluded by the caller, who knows it.
+     */
     public boolean includes(Session recipient) {
         return includes(kind, target, recipient);
     }
 
+    /**
+     * @return whether a broadcast reaches {@code recipient}, not its sender: whether it receives at all. The rule of
+     *         an engine's shortcut for a batch of broadcasts only, so the shortcut and {@link #includes} agree.
+     */
+    public static boolean getsBroadcast(Session recipient) {
+        return recipient.isReceiving();
+    }
+
     /** The rule of {@link #includes(Session)} for a route carried as its kind and target. */
     public static boolean includes(int kind, long target, Session recipient) {
-        return switch (kind) {
+        return getsBroadcast(recipient) && switch (kind) {
             case KIND_BROADCAST -> true;
             case KIND_SESSION -> recipient.id() == target;
             case KIND_BINDING -> recipient.bindingId() == target;
+            case KIND_HOSTS -> recipient.isHost();
+            case KIND_PARTICIPANTS -> !recipient.isHost();
             default -> false;
         };
     }
@@ -77,6 +98,8 @@ public final class Route {
             case KIND_BROADCAST -> "broadcast";
             case KIND_SESSION -> "session " + target;
             case KIND_BINDING -> "binding " + target;
+            case KIND_HOSTS -> "hosts";
+            case KIND_PARTICIPANTS -> "participants";
             default -> "kind " + kind + " target " + target;
         };
     }

@@ -1,12 +1,14 @@
 package org.summoner.relay.core;
 
 import org.summoner.relay.wire.Rejection;
+import org.summoner.relay.wire.ServerNotice;
 
 /**
  * The seam every routing mode implements (SPEC section 7): given a line that passed its session's own checks
  * (framing, UTF-8, rate limit), where it goes. The router says so to {@link Decision}: relay a content (the line
  * itself, or what a mode extracts from it) along a {@link Route}, once or several times; or reject it with a
- * reason the sender is told; or neither (a line that only binds its connection, {@link Session#bind}). The session then wraps each
+ * reason the sender is told; or refuse it with a notice; or neither (a line that only binds its connection,
+ * {@link Session#bind}). The session then wraps each
  * content in its sender's envelope, under {@code max_envelope_bytes}, and hands it to its engine.
  *
  * <p>Called on the sender's thread, once per line; it must not block and should allocate nothing for the common
@@ -23,6 +25,12 @@ public interface Router {
          * rejection is counted, and recorded as an invalid attempt of the sender's IP.
          */
         void reject(Rejection reason);
+
+        /** The line is not relayed, for a reason that is no rejection (no host connected, handshake required). */
+        void refuse(ServerNotice reason);
+
+        /** Sends the sender a line of the server's, {@code \n} included (e.g. a directive's missing recipient). */
+        void tell(byte[] line);
     }
 
     void route(Session sender, byte[] line, int offset, int length, Decision decision);

@@ -56,7 +56,18 @@ public final class Session implements LineHandler, Router.Decision {
     private long lastReadNanos;
     /** The identity this connection is bound to (SPEC section 7), or null. */
     private Bindings.Binding binding;
+    /** Bound to one of the configured hosts' identities ({@code routing: hosted}, {@code hybrid}). */
+    private volatile boolean host;
+    /** Whether relayed lines reach it: always, but with {@code handshake.required} only once it is bound. */
+    private boolean receiving;
     private IdentityMemo identityMemo;
+    /** {@code handshake.challenge}: the nonce this connection was sent, or null. */
+    private String challenge;
+    /** {@code handshake.required}: when this connection must be bound by; its place in its dispatcher's queue. */
+    long handshakeDeadlineNanos;
+    Session handshakePrevious;
+    Session handshakeNext;
+    boolean awaitingHandshake;
     /** Position in the dispatcher's session list, for O(1) removal. */
     int index;
     /** The {@link OutboundBudget} level of the last judged backlog. */
@@ -75,6 +86,7 @@ public final class Session implements LineHandler, Router.Decision {
         this.rateLimiter = core.policy().newRateLimiter(nowNanos);
         this.route = Route.toSession(id);
         this.lastReadNanos = nowNanos;
+        this.receiving = !core.handshakeRequired();
     }
 
     /** @return a number no other session of this server has had. */
@@ -126,15 +138,47 @@ public final class Session implements LineHandler, Router.Decision {
     }
 
     /**
+     * @return whether relayed lines reach this connection: with {@code handshake.required}, not before it is bound
+     *         (an unauthenticated socket sees nothing); read by routes on its own thread.
+     */
+    public boolean isReceiving() {
+        return receiving;
+    }
+
+    /** @return whether this connection is bound to a host's identity; read by routes on the recipient's thread. */
+    public boolean isHost() {
+        return host;
+    }
+
+    /**
      * Binds this connection to {@code fingerprint}, for as long as it is open; called by a router once a valid signed
      * envelope proved it. A connection is bound once: a router refuses another fingerprint ({@code identity_mismatch}).
+     * Bound to one of {@code hosted_relay.host_fingerprints} in {@code hosted} or {@code hybrid}, it is a host. A
+     * pending handshake is complete.
      */
     public void bind(String fingerprint) {
         if (binding != null) {
             throw new IllegalStateException(remoteAddr + " is bound to " + binding.fingerprint() + " already");
         }
         binding = core.bindings().bind(fingerprint);
-        log.debug("{} bound to {}", remoteAddr, fingerprint);
+        receiving = true;
+        if (core.isHostIdentity(fingerprint)) {
+            host = true;
+            core.hostJoined();
+        }
+        if (awaitingHandshake) {
+            dispatcher.handshakeDone(this);
+            core.counters().handshakeCompleted();
+        }
+        log.debug("{} bound to {}{}", remoteAddr, fingerprint, host ? " as a host" : "");
+    }
+
+    /**
+     * @return the nonce of the challenge this connection was sent ({@code handshake.challenge}), or null when it was
+     *         sent none.
+     */
+    public String challenge() {
+        return challenge;
     }
 
     /** @return what this connection's identity records verified to, so each is checked once, not per line. */
@@ -148,6 +192,23 @@ public final class Session implements LineHandler, Router.Decision {
     /** @return the bytes of an unfinished line held for the client. */
     public int pendingLineBytes() {
         return framer.pendingBytes();
+    }
+
+    // ---- life cycle, from the engine ----
+
+    /**
+     * The engine attached this session's output: with {@code handshake.required}, its clock starts, and with
+     * {@code challenge} the client is sent its nonce, the server's first line to it. Called once, before any read.
+     */
+    public void start() {
+        if (!core.handshakeRequired()) {
+            return;
+        }
+        dispatcher.awaitHandshake(this, dispatcher.now() + core.handshakeTimeoutNanos());
+        if (core.handshakeChallenges()) {
+            challenge = core.newChallenge();
+            output.send(core.challengeLine(challenge));
+        }
     }
 
     // ---- input, from the engine ----
@@ -238,6 +299,20 @@ public final class Session implements LineHandler, Router.Decision {
         }
     }
 
+    /** The router's decision: the line is not relayed, for a reason the sender is told. */
+    @Override
+    public void refuse(ServerNotice reason) {
+        drop(reason);
+    }
+
+    /** The router's decision: a line for the sender alone, from the server (e.g. a directive's missing recipient). */
+    @Override
+    public void tell(byte[] line) {
+        if (state == State.OPEN) {
+            output.send(line);
+        }
+    }
+
     /** A line that is not relayed: counted, logged at DEBUG, and the client is told why. */
     void drop(ServerNotice reason) {
         core.counters().linesDropped(reason, 1);
@@ -281,8 +356,14 @@ public final class Session implements LineHandler, Router.Decision {
         if (!released) {
             released = true;
             dispatcher.remove(this);
+            if (awaitingHandshake) {
+                dispatcher.handshakeDone(this);
+            }
             if (binding != null) {
                 core.bindings().release(binding);
+            }
+            if (host) {
+                core.hostLeft();
             }
             core.sessionClosed(this);
         }

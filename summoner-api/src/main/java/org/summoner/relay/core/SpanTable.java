@@ -10,7 +10,7 @@ import java.util.Arrays;
  *
  * <p>A recipient gets a span unless it sent it or the span's route excludes it ({@link Route#includes(int, long,
  * Session)}); a recipient that sent nothing in a batch of broadcast spans gets the whole batch in one run, which
- * engines check first ({@link #allBroadcast()}).
+ * engines check first ({@link #wholeFor}).
  *
  * <p>Owned by one thread; not thread-safe. Grows to the largest batch seen, then allocates nothing.
  */
@@ -107,9 +107,18 @@ public final class SpanTable {
         return count == 0 ? 0 : ends[count - 1];
     }
 
-    /** @return whether every span is a broadcast: a recipient that sent none of them gets all of it. */
+    /** @return whether every span is a broadcast. */
     public boolean allBroadcast() {
         return notBroadcast == 0;
+    }
+
+    /**
+     * @return whether {@code recipient} gets the whole batch, every byte of it in one piece: every span is a broadcast,
+     *         it sent none of them ({@code sentAny} false), and broadcasts reach it ({@link Route#getsBroadcast}).
+     *         Otherwise its runs are {@link #forEachRun}.
+     */
+    public boolean wholeFor(Session recipient, boolean sentAny) {
+        return notBroadcast == 0 && !sentAny && Route.getsBroadcast(recipient);
     }
 
     public long sender(int span) {

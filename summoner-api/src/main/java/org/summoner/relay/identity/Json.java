@@ -163,8 +163,20 @@ public final class Json {
 
     /** @return the canonical JSON of a parsed value, as UTF-8 (all ASCII). */
     public static byte[] canonical(Object value) {
+        return ascii(value, true);
+    }
+
+    /**
+     * @return a parsed value as compact JSON (Python's {@code json.dumps(value, separators=(",", ":"))}): keys in the
+     *         order they came, strings and numbers as {@link #canonical} writes them; UTF-8, all ASCII.
+     */
+    public static byte[] compact(Object value) {
+        return ascii(value, false);
+    }
+
+    private static byte[] ascii(Object value, boolean sortKeys) {
         final StringBuilder out = new StringBuilder(256);
-        write(value, out);
+        write(value, out, sortKeys);
         final byte[] bytes = new byte[out.length()];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = (byte) out.charAt(i);
@@ -173,7 +185,7 @@ public final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    private static void write(Object value, StringBuilder out) {
+    private static void write(Object value, StringBuilder out, boolean sortKeys) {
         if (value == NULL) {
             out.append("null");
         } else if (value instanceof Boolean b) {
@@ -188,12 +200,14 @@ public final class Json {
                 if (i > 0) {
                     out.append(',');
                 }
-                write(list.get(i), out);
+                write(list.get(i), out, sortKeys);
             }
             out.append(']');
         } else if (value instanceof Map<?, ?> map) {
             final String[] keys = ((Map<String, Object>) map).keySet().toArray(new String[0]);
-            Arrays.sort(keys, Json::compareCodePoints);
+            if (sortKeys) {
+                Arrays.sort(keys, Json::compareCodePoints);
+            }
             out.append('{');
             for (int i = 0; i < keys.length; i++) {
                 if (i > 0) {
@@ -201,7 +215,7 @@ public final class Json {
                 }
                 quote(keys[i], out);
                 out.append(':');
-                write(map.get(keys[i]), out);
+                write(map.get(keys[i]), out, sortKeys);
             }
             out.append('}');
         } else {

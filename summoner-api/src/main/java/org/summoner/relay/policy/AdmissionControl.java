@@ -1,16 +1,18 @@
 package org.summoner.relay.policy;
 
 import org.summoner.relay.config.NetworkSet;
+import org.summoner.relay.config.PeerTrust;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decides whether a new connection may stay: not while its address is quarantined, not past
+ * Decides whether a new connection may stay: not from an address {@code peer_trust} does not allow (outside
+ * {@code allow_networks}, inside {@code deny_networks}), not while its address is quarantined, not past
  * {@code max_connections} or {@code max_connections_per_ip}. A refused client is told why in one
- * {@code Warning:} line ({@link Rejection#line()}) and closed. Thread-safe: the acceptor admits, any thread
- * releases.
+ * {@code Warning:} line ({@link Rejection#line()}) and closed, before anything is read from it. Every engine's
+ * acceptor asks it, first thing. Thread-safe: the acceptor admits, any thread releases.
  */
 public final class AdmissionControl {
     /** Why a connection was refused, and the line that tells the client. */
@@ -33,18 +35,30 @@ public final class AdmissionControl {
     private final QuarantineList quarantine;
     private final ConnectionLimits limits;
     private final NetworkSet trusted;
+    private final NetworkSet allowed;
+    private final NetworkSet denied;
 
-    /** @param trusted {@code peer_trust.trusted_networks}: addresses never quarantined. */
-    public AdmissionControl(QuarantineList quarantine, ConnectionLimits limits, NetworkSet trusted) {
+    /** @param trust {@code peer_trust}: the addresses allowed, denied, and never quarantined. */
+    public AdmissionControl(QuarantineList quarantine, ConnectionLimits limits, PeerTrust trust) {
         this.quarantine = quarantine;
         this.limits = limits;
-        this.trusted = trusted;
+        this.trusted = trust.trustedNetworks();
+        this.allowed = trust.allowNetworks();
+        this.denied = trust.denyNetworks();
+    }
+
+    /** @return whether {@code peer_trust} lets {@code address} connect at all: allowed, and not denied. */
+    public boolean allows(InetAddress address) {
+        return (allowed == null || allowed.contains(address)) && !denied.contains(address);
     }
 
     /**
      * @return null if the connection is admitted (and counted: {@link #release} it when it closes), else why not.
      */
     public Rejection admit(InetAddress address, long nowNanos) {
+        if (!allows(address)) {
+            return new Rejection(ServerNotice.NOT_ALLOWED, 0);
+        }
         final long quarantined = quarantine.remainingNanos(address, nowNanos);
         if (quarantined > 0) {
             return new Rejection(ServerNotice.QUARANTINED, (quarantined + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));

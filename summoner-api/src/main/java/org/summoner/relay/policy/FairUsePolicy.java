@@ -34,7 +34,7 @@ public final class FairUsePolicy {
         this.admission = new AdmissionControl(
                 new QuarantineList(TimeUnit.SECONDS.toNanos(p.quarantineCooldownSecs()), MAX_QUARANTINED_ADDRESSES),
                 new ConnectionLimits(p.maxConnections(), p.maxConnectionsPerIp()),
-                p.peerTrust().trustedNetworks());
+                p.peerTrust());
     }
 
     public static FairUsePolicy of(ServerConfig config) {

@@ -159,15 +159,15 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     }
 
     /**
-     * @return how long the loop may wait with nothing to do: until the next idle sweep, linger check, end of a
-     *         client's read pause, or {@code capNanos}.
+     * @return how long the loop may wait with nothing to do: until the next timed duty (idle sweep, handshake
+     *         deadline), linger check, end of a client's read pause, or {@code capNanos}.
      */
     protected final long selectTimeoutNanos(long capNanos) {
         long timeout = lingering.isEmpty() ? capNanos : Math.min(capNanos, LINGER_CHECK_NANOS);
         for (int i = 0; i < paused.size(); i++) {
             timeout = Math.min(timeout, Math.max(0, paused.get(i).readsPausedUntilNanos - now()));
         }
-        return nanosToIdleSweep(timeout);
+        return nanosToTimedDuty(timeout);
     }
 
     /** Sessions for the sockets the acceptor handed over since the last turn. @return how many. */
@@ -188,6 +188,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
                 connection.attach(open(next.remote(), connection));
                 updateInterest(connection);
                 opened(connection);
+                connection.session().start();
                 registered++;
             } catch (IOException e) {
                 log.debug("connection lost before it was registered: {}", e.toString());
@@ -199,11 +200,11 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     }
 
     /**
-     * Once per turn, after the engine's work: idle sweep, read pauses that ended, goodbyes that are done or out of
-     * time, closes, counts.
+     * Once per turn, after the engine's work: timed duties (idle sweep, handshake deadlines), read pauses that ended,
+     * goodbyes that are done or out of time, closes, counts.
      */
     protected final void housekeeping() {
-        sweepIdle();
+        runTimedDuties();
         resumePaused();
         expireLingering();
         closeScheduled();

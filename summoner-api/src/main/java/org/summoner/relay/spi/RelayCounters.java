@@ -30,6 +30,8 @@ public final class RelayCounters {
     private final LongAdder handOffWaits = new LongAdder();
     private final LongAdder rejectedClosed = new LongAdder();
     private final LongAdder undeliverable = new LongAdder();
+    private final LongAdder handshakesCompleted = new LongAdder();
+    private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
     private final LongAdder[] linesRejected = new LongAdder[Rejection.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
@@ -54,9 +56,30 @@ public final class RelayCounters {
         rejectedClosed.increment();
     }
 
-    /** A valid line addressed to an identity no connection is bound to, dropped without a warning (SPEC section 7). */
+    /**
+     * A valid line addressed to an identity no connection is bound to (dropped without a warning, SPEC section 7), or
+     * a host directive's name with no participant connected (the host is told).
+     */
     public void lineUndeliverable() {
         undeliverable.increment();
+    }
+
+    /** A connection completed its handshake ({@code handshake.required}): it is bound and may be relayed. */
+    public void handshakeCompleted() {
+        handshakesCompleted.increment();
+    }
+
+    /** A connection was not bound within {@code handshake.timeout_secs}, and was told and closed. */
+    public void handshakeTimedOut() {
+        handshakeTimeouts.increment();
+    }
+
+    public long handshakesCompleted() {
+        return handshakesCompleted.sum();
+    }
+
+    public long handshakeTimeouts() {
+        return handshakeTimeouts.sum();
     }
 
     public long linesRejected(Rejection reason) {

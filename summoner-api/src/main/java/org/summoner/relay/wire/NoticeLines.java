@@ -3,20 +3,26 @@ package org.summoner.relay.wire;
 /**
  * The bytes of every {@link ServerNotice} a connection may be sent while it is served, built once per server with
  * the numbers they quote ({@code max_line_bytes}, {@code max_envelope_bytes}) and shared by every connection. The
- * refusals at admission quote numbers of their moment and are built by the admission control instead.
+ * refusals at admission quote numbers of their moment and are built by the admission control instead; a missing
+ * recipient's line quotes its name ({@link #recipientNotConnected}).
  *
  * <p>Immutable and thread-safe. The arrays it returns are shared: callers must not change them.
  */
 public final class NoticeLines {
+    /** The longest recipient name a notice quotes whole, in UTF-16 units. */
+    public static final int MAX_QUOTED_NAME = 256;
+
     private final byte[][] lines = new byte[ServerNotice.values().length][];
     private final byte[][] rejections = new byte[Rejection.values().length][];
 
-    public NoticeLines(int maxLineBytes, int maxEnvelopeBytes) {
+    /** @param handshakeTimeoutSecs {@code handshake.timeout_secs}, which the handshake's timeout quotes. */
+    public NoticeLines(int maxLineBytes, int maxEnvelopeBytes, long handshakeTimeoutSecs) {
         for (ServerNotice notice : ServerNotice.values()) {
-            if (!notice.atAdmission() && notice != ServerNotice.REJECTED) {
+            if (!notice.atAdmission() && notice != ServerNotice.REJECTED && notice != ServerNotice.RECIPIENT_NOT_CONNECTED) {
                 lines[notice.ordinal()] = notice.toBytes(switch (notice) {
                     case LINE_TOO_LONG -> maxLineBytes;
                     case ENVELOPE_TOO_LONG -> maxEnvelopeBytes;
+                    case HANDSHAKE_TIMEOUT -> handshakeTimeoutSecs;
                     default -> 0;
                 });
             }
@@ -29,6 +35,30 @@ public final class NoticeLines {
     /** @return {@code Warning: Line rejected (<code>) and was not relayed.} with its {@code \n}. */
     public byte[] rejected(Rejection rejection) {
         return rejections[rejection.ordinal()];
+    }
+
+    /**
+     * @return {@code Warning: Recipient not connected: <name>.} with its {@code \n}, the name as the host wrote it
+     *         but one line long and readable: a control character or an unpaired surrogate becomes U+FFFD, and past
+     *         {@link #MAX_QUOTED_NAME} characters it is cut and ends in {@code ...}.
+     */
+    public static byte[] recipientNotConnected(String name) {
+        final StringBuilder shown = new StringBuilder(Math.min(name.length(), MAX_QUOTED_NAME + 3));
+        int i = 0;
+        for (; i < name.length() && shown.length() < MAX_QUOTED_NAME; i++) {
+            final char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                shown.append(c).append(name.charAt(++i));
+            } else if (c < 0x20 || c == 0x7F || Character.isSurrogate(c)) {
+                shown.append('\uFFFD');
+            } else {
+                shown.append(c);
+            }
+        }
+        if (i < name.length()) {
+            shown.append("...");
+        }
+        return ServerNotice.RECIPIENT_NOT_CONNECTED.toBytes(shown);
     }
 
     /**

@@ -32,7 +32,17 @@ public enum ServerNotice {
     /** Ours: {@code max_connections} clients are connected; it is then closed. */
     SERVER_FULL("Warning: Server is full (max_connections %d); disconnecting."),
     /** Ours: {@code max_connections_per_ip} clients are connected from this address; it is then closed. */
-    TOO_MANY_CONNECTIONS("Warning: Too many connections from your address (max_connections_per_ip %d); disconnecting.");
+    TOO_MANY_CONNECTIONS("Warning: Too many connections from your address (max_connections_per_ip %d); disconnecting."),
+    /** Ours: the address is outside {@code peer_trust.allow_networks} or inside {@code deny_networks}; it is then closed. */
+    NOT_ALLOWED("Warning: Your address is not allowed on this server; disconnecting."),
+    /** Ours: {@code routing: hosted}, a participant's line and no host connected; the connection stays open. */
+    NO_HOST("Warning: No host is connected; the line was not relayed."),
+    /** Ours: a host directive named a client that is not connected (the name it quotes); the connection stays open. */
+    RECIPIENT_NOT_CONNECTED("Warning: Recipient not connected: %s."),
+    /** Ours: {@code handshake.required}, a line before the connection is bound; the connection stays open. */
+    HANDSHAKE_REQUIRED("Warning: Handshake required; the line was not relayed."),
+    /** Ours: {@code handshake.required}, the connection was not bound within {@code timeout_secs}; it is then closed. */
+    HANDSHAKE_TIMEOUT("Warning: Handshake not completed within %d seconds; disconnecting.");
 
     private final String template;
 
@@ -40,14 +50,15 @@ public enum ServerNotice {
         this.template = template;
     }
 
-    /** @return whether this notice refuses a new connection at admission (it quotes the numbers of its moment). */
+    /** @return whether this notice refuses a new connection at admission (built by the admission control, with the numbers of its moment). */
     public boolean atAdmission() {
-        return this == QUARANTINED || this == SERVER_FULL || this == TOO_MANY_CONNECTIONS;
+        return this == QUARANTINED || this == SERVER_FULL || this == TOO_MANY_CONNECTIONS || this == NOT_ALLOWED;
     }
 
     /**
      * @param quoted what the notice quotes: {@code max_line_bytes}, {@code max_envelope_bytes}, the seconds of
-     *               quarantine left, the connection limit, or a rejection's code; ignored by notices that quote none.
+     *               quarantine left, the connection limit, a rejection's code, a recipient's name or the handshake's
+     *               seconds; ignored by notices that quote none.
      * @return the line without its terminating {@code \n}.
      */
     public String text(Object quoted) {

@@ -204,6 +204,44 @@ class ServerConfigTest {
         }
 
         @Test
+        void hosted_hybrid_peer_trust_and_handshake_are_read_with_their_defaults() {
+            final HyperParameters defaults = ServerConfig.defaults().hyperParameters();
+            assertEquals(new Handshake(false, true, 10), defaults.handshake());
+            assertNull(defaults.peerTrust().allowNetworks(), "null: every address may connect");
+            assertTrue(defaults.peerTrust().denyNetworks().isEmpty());
+            assertNull(defaults.peerTrust().allowedFingerprints(), "null: any verified identity may bind");
+            assertEquals(java.util.Set.of(), defaults.routing().hostFingerprints());
+
+            final ServerConfig hosted = json("""
+                    {"hyper_parameters": {
+                      "routing": "hosted",
+                      "hosted_relay": {"host_fingerprints": ["%A%"]},
+                      "peer_trust": {"allow_networks": ["127.0.0.0/8", "::ffff:10.0.0.0/104"], "deny_networks": ["127.6.6.6"],
+                                     "allowed_fingerprints": ["%A%", "%B%"]},
+                      "handshake": {"required": true, "challenge": false, "timeout_secs": 3}
+                    }}
+                    """.replace("%A%", "AAAAAAAAAAAAAAAAAAAAAA").replace("%B%", "BBBBBBBBBBBBBBBBBBBBB_"));
+            assertEquals(List.of(), hosted.warnings());
+            final HyperParameters p = hosted.hyperParameters();
+            assertEquals(RoutingMode.HOSTED, p.routing().mode());
+            assertEquals(java.util.Set.of("AAAAAAAAAAAAAAAAAAAAAA"), p.routing().hostFingerprints());
+            assertEquals(List.of("127.0.0.0/8", "::ffff:10.0.0.0/104"), p.peerTrust().allowNetworks().texts());
+            assertEquals(List.of("127.6.6.6"), p.peerTrust().denyNetworks().texts());
+            assertEquals(java.util.Set.of("AAAAAAAAAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBBBBBBBB_"), p.peerTrust().allowedFingerprints());
+            assertEquals(new Handshake(true, false, 3), p.handshake());
+            assertEquals(RoutingMode.HYBRID, json("{\"hyper_parameters\":{\"routing\":\"hybrid\"}}").hyperParameters().routing().mode(),
+                    "hybrid needs no host");
+        }
+
+        @Test
+        void host_fingerprints_outside_hosted_and_hybrid_are_a_warning() {
+            final ServerConfig config = json("{\"hyper_parameters\":{\"hosted_relay\":{\"host_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAA\"]}}}");
+            assertEquals(List.of("server_config.json: key \"hyper_parameters.hosted_relay.host_fingerprints\" is read only with "
+                    + "\"routing\": \"hosted\" or \"hybrid\"; ignored"), config.warnings());
+            assertEquals(RoutingMode.BROADCAST, config.hyperParameters().routing().mode());
+        }
+
+        @Test
         void trusted_networks_can_be_emptied_or_replaced() {
             assertTrue(json("{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[]}}}")
                     .hyperParameters().peerTrust().trustedNetworks().isEmpty());
@@ -305,7 +343,19 @@ class ServerConfigTest {
                 "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"127.0.0.0/8\",\"10.0.0.0/33\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"10.0.0.0/33\": prefix length 33 is over 32 for IPv4), found [\"127.0.0.0/8\",\"10.0.0.0/33\"]",
                 "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":[\"localhost\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"localhost\": not an IPv4 or IPv6 address), found [\"localhost\"]",
                 "{\"hyper_parameters\":{\"peer_trust\":{\"trusted_networks\":\"127.0.0.1\"}}} | server_config.json: key \"hyper_parameters.peer_trust.trusted_networks\": expected null or a list of strings, found \"127.0.0.1\"",
-                "{\"hyper_parameters\":{\"routing\":\"mesh\"}}                 | server_config.json: key \"hyper_parameters.routing\": expected one of broadcast, dedicated, found \"mesh\"",
+                "{\"hyper_parameters\":{\"routing\":\"mesh\"}}                 | server_config.json: key \"hyper_parameters.routing\": expected one of broadcast, dedicated, hosted, hybrid, found \"mesh\"",
+                "{\"hyper_parameters\":{\"routing\":\"hosted\"}} | server_config.json: key \"hyper_parameters.hosted_relay.host_fingerprints\": expected a non-empty list of fingerprints with \"routing\": \"hosted\", found nothing",
+                "{\"hyper_parameters\":{\"routing\":\"hosted\",\"hosted_relay\":{\"host_fingerprints\":[]}}} | server_config.json: key \"hyper_parameters.hosted_relay.host_fingerprints\": expected a non-empty list of fingerprints with \"routing\": \"hosted\", found []",
+                "{\"hyper_parameters\":{\"routing\":\"hosted\",\"hosted_relay\":{\"host_fingerprints\":[\"host\"]}}} | server_config.json: key \"hyper_parameters.hosted_relay.host_fingerprints\": expected fingerprints of 22 base64url characters (\"host\" is not one), found [\"host\"]",
+                "{\"hyper_parameters\":{\"routing\":\"hosted\",\"hosted_relay\":{\"host_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAA\"]},\"peer_trust\":{\"allowed_fingerprints\":[\"BBBBBBBBBBBBBBBBBBBBB_\"]}}} | server_config.json: key \"hyper_parameters.hosted_relay.host_fingerprints\" names AAAAAAAAAAAAAAAAAAAAAA, which \"hyper_parameters.peer_trust.allowed_fingerprints\" does not allow, so that host could never bind",
+                "{\"hyper_parameters\":{\"routing\":\"hybrid\",\"hosted_relay\":{\"host_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAA\"]},\"dedicated_relay\":{\"allowed_fingerprints\":[\"BBBBBBBBBBBBBBBBBBBBB_\"]}}} | server_config.json: key \"hyper_parameters.hosted_relay.host_fingerprints\" names AAAAAAAAAAAAAAAAAAAAAA, which \"hyper_parameters.dedicated_relay.allowed_fingerprints\" does not allow, so in \"hybrid\" that host could never bind",
+                "{\"hyper_parameters\":{\"routing\":\"dedicated\",\"dedicated_relay\":{\"allowed_fingerprints\":[]}}} | server_config.json: key \"hyper_parameters.dedicated_relay.allowed_fingerprints\" is [] with \"routing\": \"dedicated\", so no one could send",
+                "{\"hyper_parameters\":{\"routing\":\"dedicated\",\"peer_trust\":{\"allowed_fingerprints\":[]}}} | server_config.json: key \"hyper_parameters.peer_trust.allowed_fingerprints\" is [] with \"routing\": \"dedicated\", so no one could send",
+                "{\"hyper_parameters\":{\"handshake\":{\"required\":true},\"peer_trust\":{\"allowed_fingerprints\":[]}}} | server_config.json: key \"hyper_parameters.peer_trust.allowed_fingerprints\" is [] while \"hyper_parameters.handshake.required\" is true, so no client could ever be relayed",
+                "{\"hyper_parameters\":{\"peer_trust\":{\"allow_networks\":[]}}} | server_config.json: key \"hyper_parameters.peer_trust.allow_networks\" is [], so no address may connect; null allows every address",
+                "{\"hyper_parameters\":{\"peer_trust\":{\"deny_networks\":[\"10.0.0.1/8\"]}}} | server_config.json: key \"hyper_parameters.peer_trust.deny_networks\": expected a list of networks such as \"10.0.0.0/8\" or \"::1/128\" (\"10.0.0.1/8\": bits are set past the /8 prefix (the network is 10.0.0.0/8)), found [\"10.0.0.1/8\"]",
+                "{\"hyper_parameters\":{\"handshake\":{\"timeout_secs\":0}}} | server_config.json: key \"hyper_parameters.handshake.timeout_secs\": expected a positive integer, found 0",
+                "{\"hyper_parameters\":{\"handshake\":{\"required\":\"yes\"}}} | server_config.json: key \"hyper_parameters.handshake.required\": expected true or false, found \"yes\"",
                 "{\"hyper_parameters\":{\"routing\":\"broadcast\",\"dedicated_relay\":{\"enabled\":true}}} | server_config.json: key \"hyper_parameters.routing\": \"broadcast\" contradicts \"hyper_parameters.dedicated_relay.enabled\": true; remove one of them or make them agree",
                 "{\"hyper_parameters\":{\"dedicated_relay\":{\"validation_adapter\":\"pgp\"}}} | server_config.json: key \"hyper_parameters.dedicated_relay.validation_adapter\": expected \"aurora\" (the only adapter), found \"pgp\"",
                 "{\"hyper_parameters\":{\"dedicated_relay\":{\"allowed_fingerprints\":[\"AAAAAAAAAAAAAAAAAAAAAA\",\"short\"]}}} | server_config.json: key \"hyper_parameters.dedicated_relay.allowed_fingerprints\": expected fingerprints of 22 base64url characters (\"short\" is not one), found [\"AAAAAAAAAAAAAAAAAAAAAA\",\"short\"]",

@@ -82,7 +82,7 @@ final class FakeEngine extends Dispatcher {
     }
 
     void sweep() {
-        sweepIdle();
+        runTimedDuties();
     }
 
     void shutdown(long deadline) {

@@ -239,7 +239,6 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
                 local.lastBatch = sequence;
             }
         }
-        final boolean wholeForOthers = batchSpans.allBroadcast();
         runWriter.buffer = buffer;
         runWriter.payloadAt = payloadAt;
         for (int i = 0; i < sessionCount(); i++) {
@@ -247,7 +246,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             if (!connection.acceptsDeliveries()) {
                 continue;
             }
-            if (wholeForOthers && connection.lastBatch != sequence) {
+            if (batchSpans.wholeFor(connection.session(), connection.lastBatch == sequence)) {
                 deliver(connection, buffer, payloadAt, batchSpans.end(), batchSpans.messages());
             } else {
                 runWriter.recipient = connection;

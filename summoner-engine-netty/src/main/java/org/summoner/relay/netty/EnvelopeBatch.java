@@ -73,7 +73,9 @@ final class EnvelopeBatch {
     /** The same for a sealed batch: its buffer and its spans (null when it was all broadcast). */
     static <T> void writeTo(ByteBuf buffer, SpanTable spans, int messages, Session session, T target, Sink<T> sink, Slicer<T> slicer) {
         if (spans == null) {
-            sink.write(target, buffer.retainedSlice(), messages);
+            if (Route.getsBroadcast(session)) { // every envelope a broadcast, and none from this loop
+                sink.write(target, buffer.retainedSlice(), messages);
+            }
         } else {
             writeTo(buffer, spans, session, target, true, sink, slicer);
         }
@@ -84,7 +86,7 @@ final class EnvelopeBatch {
         if (spans.isEmpty()) {
             return;
         }
-        if (!sentInto && spans.allBroadcast()) {
+        if (spans.wholeFor(session, sentInto)) {
             sink.write(target, buffer.retainedSlice(), spans.messages());
             return;
         }

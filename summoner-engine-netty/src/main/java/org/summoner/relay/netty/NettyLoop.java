@@ -64,7 +64,8 @@ final class NettyLoop extends Dispatcher {
     private final Runnable pause = this::pause;
     private final Runnable resumeCheck = this::resumeCheck;
     private final Runnable peersCheck = this::peersCheck;
-    private final Runnable idleSweep = this::idleSweep;
+    /** When the scheduled run of the timed duties is due; {@code Long.MAX_VALUE} while none is scheduled. */
+    private long dutyAtNanos = Long.MAX_VALUE;
     /** Bytes of envelopes other loops handed to this one and it has not delivered yet. */
     private final AtomicLong inboxBytes = new AtomicLong();
     private NettyLoop[] peers = new NettyLoop[0];
@@ -85,11 +86,10 @@ final class NettyLoop extends Dispatcher {
         this.peers = others;
     }
 
-    /** Starts the idle sweep; called once, on the loop, before any client. */
+    /** Schedules the timed duties (idle sweep); called once, on the loop, before any client. */
     void start() {
-        if (core().policy().idleTimeoutEnabled()) {
-            loop.schedule(idleSweep, nanosToIdleSweep(Long.MAX_VALUE), TimeUnit.NANOSECONDS);
-        }
+        tick();
+        scheduleDuties(nextTimedDutyNanos());
     }
 
     void readClock() {
@@ -105,6 +105,7 @@ final class NettyLoop extends Dispatcher {
             channel.config().setAutoRead(false);
         }
         channel.pipeline().addLast(new SessionHandler(connection, readScratch));
+        connection.session.start();
     }
 
     // ---- envelopes ----
@@ -354,10 +355,29 @@ final class NettyLoop extends Dispatcher {
 
     // ---- timed duties and pauses ----
 
-    private void idleSweep() {
+    @Override
+    protected void timedDutyAdded(long atNanos) {
+        scheduleDuties(atNanos);
+    }
+
+    /** One run of the timed duties is scheduled, at the earliest time asked for; a later one that was superseded is ignored. */
+    private void scheduleDuties(long atNanos) {
+        if (atNanos == Long.MAX_VALUE || (dutyAtNanos != Long.MAX_VALUE && dutyAtNanos - atNanos <= 0)) {
+            return;
+        }
+        dutyAtNanos = atNanos;
+        loop.schedule(() -> runDuties(atNanos), Math.max(1, atNanos - now()), TimeUnit.NANOSECONDS);
+    }
+
+    private void runDuties(long scheduledAtNanos) {
+        if (scheduledAtNanos != dutyAtNanos) {
+            return; // superseded by an earlier run
+        }
+        dutyAtNanos = Long.MAX_VALUE;
         tick();
-        sweepIdle();
-        loop.schedule(idleSweep, Math.max(1, nanosToIdleSweep(Long.MAX_VALUE)), TimeUnit.NANOSECONDS);
+        runTimedDuties();
+        turnCounts().publish();
+        scheduleDuties(nextTimedDutyNanos());
     }
 
     /** One client's reads alone pause until the deadline (e.g. after invalid attempts). */

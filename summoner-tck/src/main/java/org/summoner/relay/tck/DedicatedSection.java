@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reason; invalid attempts are bounded per IP. Identities are made here with the API's {@link AuroraSigner}, and the
  * Aurora library's own lines come from its vectors ({@code aurora-v1.json}).
  */
-public abstract class DedicatedSection extends KitHarness {
+public abstract class DedicatedSection extends IdentityHarness {
     private static final JsonNode VECTORS = vectors();
 
     private static JsonNode vectors() {
@@ -39,13 +39,6 @@ public abstract class DedicatedSection extends KitHarness {
             return new ObjectMapper().readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** An agent: a connection and the Aurora identity it signs with. */
-    protected record Agent(KitClient client, AuroraSigner identity) {
-        String envelopeTo(Agent receiver, Object payload) {
-            return identity.seal(payload, Map.of("ts", 1), receiver == null ? null : receiver.identity.publicId());
         }
     }
 
@@ -58,27 +51,6 @@ public abstract class DedicatedSection extends KitHarness {
             parameters.put((String) moreKeysAndValues[i], moreKeysAndValues[i + 1]);
         }
         return startServer(parameters);
-    }
-
-    private Agent agent(RunningServer server, AuroraSigner identity) throws IOException {
-        return new Agent(connect(server), identity);
-    }
-
-    /** Binds each agent's connection with a {@code to: null} envelope, and waits until the server counts them bound. */
-    private void bind(RunningServer server, long boundIdentities, Agent... agents) throws IOException {
-        for (Agent agent : agents) {
-            agent.client().send(agent.envelopeTo(null, Map.of("hello", "relay")) + "\n");
-        }
-        awaitStats(server, boundIdentities + " identities bound", stats -> stats.boundIdentities() == boundIdentities);
-    }
-
-    /** The line as the JSON string inside an envelope: the kit's lines are ASCII with quotes and backslashes only. */
-    private static String escaped(String line) {
-        return line.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    private static String rejected(String code) {
-        return "Warning: Line rejected (" + code + ") and was not relayed.";
     }
 
     private static String vectorLine(String name) {

@@ -6,8 +6,9 @@ import org.junit.jupiter.api.Nested;
 /**
  * The relay contract ({@code SPEC.md}), checked over real loopback sockets against one engine: one section per part
  * of the contract ({@link EnvelopeSection}, {@link FramingSection}, {@link DeliverySection}, {@link LifecycleSection},
- * {@link FairUseSection}, {@link DedicatedSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses
- * it and names the engine:
+ * {@link FairUseSection}, {@link DedicatedSection}, {@link HostedSection}, {@link HybridSection}, {@link PeerTrustSection},
+ * {@link HandshakeSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses it
+ * and names the engine:
  *
  * <pre>{@code
  * class NioCompatibilityTest extends RelayEngineCompatibilityKit {
@@ -71,6 +72,42 @@ public abstract class RelayEngineCompatibilityKit {
     @Nested
     @DisplayName("SPEC 7 and 8: dedicated routing, Aurora identities")
     class Dedicated extends DedicatedSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 7: hosted routing")
+    class Hosted extends HostedSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 7: hybrid routing")
+    class Hybrid extends HybridSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 9: peer trust")
+    class PeerTrust extends PeerTrustSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 9: handshake enforcement")
+    class Handshake extends HandshakeSection {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
