@@ -103,4 +103,14 @@ class JsonTest {
             }
         }
     }
+
+    @Test
+    void compact_keeps_the_key_order_and_writes_values_as_canonical_does() throws Exception {
+        final byte[] text = "{\"z\": 1, \"a\": [true, null, 1.50, \"\u00e9\\n\"], \"m\": {\"y\": {}, \"b\": []}}".getBytes(StandardCharsets.UTF_8);
+        final Object parsed = Json.parse(text, 0, text.length);
+        assertEquals("{\"z\":1,\"a\":[true,null,1.5,\"\\u00e9\\n\"],\"m\":{\"y\":{},\"b\":[]}}",
+                new String(Json.compact(parsed), StandardCharsets.US_ASCII));
+        assertEquals("{\"a\":[true,null,1.5,\"\\u00e9\\n\"],\"m\":{\"b\":[],\"y\":{}},\"z\":1}",
+                new String(Json.canonical(parsed), StandardCharsets.US_ASCII));
+    }
 }

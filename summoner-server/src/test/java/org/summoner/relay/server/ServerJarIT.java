@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.summoner.relay.identity.AuroraSigner;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.BufferedReader;
@@ -306,6 +307,88 @@ class ServerJarIT {
                 hostile.destroyForcibly();
                 receiver.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * A small hosted game through the jar, with agents that read as {@code SummonerClient} does: a host (bound by an
+     * envelope the test signs, as Python's standard library cannot), three players guessing a number, each told its
+     * result alone by a directive, then a late player. No player ever sees another's guess; every player sees the
+     * host's announcements from the moment it is connected.
+     */
+    @ParameterizedTest(name = "engine {0}")
+    @ValueSource(strings = {"nio", "netty", "agrona"})
+    void python_agents_play_a_hosted_game_with_directives_and_a_late_participant(String engine) throws Exception {
+        assumeTrue(commandWorks("python3", "--version"), "python3 is not installed");
+        final Path agent = dir.resolve("hosted_game_agent.py");
+        try (var in = getClass().getResourceAsStream("/hosted_game_agent.py")) {
+            Files.copy(in, agent);
+        }
+        final AuroraSigner hostIdentity = AuroraSigner.generate(java.util.Map.of("name", "game master"));
+        final Path hello = dir.resolve("host_hello.json");
+        Files.writeString(hello, hostIdentity.seal(java.util.Map.of("role", "host"), java.util.Map.of("ts", 1), null));
+        final Path config = dir.resolve("hosted.json");
+        Files.writeString(config, "{\"hyper_parameters\": {\"routing\": \"hosted\", \"hosted_relay\": {\"host_fingerprints\": [\""
+                + hostIdentity.fingerprint() + "\"]}}}");
+        final List<Process> processes = new java.util.ArrayList<>();
+        try (ServerProcess server = ServerProcess.start(dir, "--port", "0", "--engine", engine, "--config", config.toString())) {
+            final String port = String.valueOf(server.awaitListeningPort());
+            final Process host = python(processes, agent, port, "host", hello.toString(), "7", "3");
+            final BufferedReader hostOut = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.UTF_8));
+            final String bound = hostOut.readLine();
+            assertTrue(bound != null && bound.startsWith("bound 127.0.0.1:"), bound + errors(host));
+            final String hostAddress = bound.substring("bound ".length());
+
+            final java.util.Map<String, BufferedReader> players = new java.util.LinkedHashMap<>();
+            for (String[] player : new String[][]{{"ann", "3"}, {"ben", "9"}, {"cid", "7"}}) {
+                final Process process = python(processes, agent, port, "player", player[0], player[1]);
+                players.put(player[0], new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
+            }
+            final java.util.Map<String, String> results = java.util.Map.of("ann", "higher", "ben", "lower", "cid", "correct");
+            for (var player : players.entrySet()) {
+                assertEquals(hostAddress + "\t{'result': '" + results.get(player.getKey()) + "'}", player.getValue().readLine(), player.getKey());
+                assertEquals(hostAddress + "\t'round 1 over: the number was 7'", player.getValue().readLine(), player.getKey());
+            }
+            final Process late = python(processes, agent, port, "player", "dan", "5");
+            final BufferedReader lateOut = new BufferedReader(new InputStreamReader(late.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals(hostAddress + "\t{'result': 'higher'}", lateOut.readLine(), "the late player is answered too" + errors(late));
+            assertEquals(hostAddress + "\t'game over'", lateOut.readLine(), "and hears the host from when it came");
+            for (var player : players.entrySet()) {
+                assertEquals(hostAddress + "\t'game over'", player.getValue().readLine(), player.getKey() + ": never another player's guess");
+                assertEquals(null, player.getValue().readLine(), player.getKey() + " exits after game over");
+            }
+            final java.util.Set<String> senders = new java.util.HashSet<>();
+            final List<String> guesses = new java.util.ArrayList<>();
+            for (String line; (line = hostOut.readLine()) != null; ) {
+                final String[] words = line.split(" ");
+                assertEquals("guess", words[0], line);
+                senders.add(words[1]);
+                guesses.add(words[2]);
+            }
+            assertEquals(List.of("3", "5", "7", "9"), guesses.stream().sorted().toList(), "the host got every guess, once");
+            assertEquals(4, senders.size(), "from four connections: " + senders);
+            for (Process process : processes) {
+                assertTrue(process.waitFor(15, TimeUnit.SECONDS), "an agent did not finish");
+                assertEquals(0, process.exitValue(), errors(process));
+            }
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+    }
+
+    private static Process python(List<Process> started, Path script, String port, String... arguments) throws IOException {
+        final List<String> command = new java.util.ArrayList<>(List.of("python3", script.toString(), "127.0.0.1", port));
+        command.addAll(List.of(arguments));
+        final Process process = new ProcessBuilder(command).start();
+        started.add(process);
+        return process;
+    }
+
+    private static String errors(Process process) {
+        try {
+            return process.isAlive() ? "" : "; stderr: " + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "; stderr unreadable: " + e;
         }
     }
 
