@@ -37,8 +37,25 @@ final class HostDirectives {
         this.counters = core.counters();
     }
 
+    /**
+     * Handles {@code parsed} if it is a directive from a host: relays its content to the participants it names.
+     *
+     * @return whether it was one (then the line is done with).
+     */
+    boolean handle(Session sender, Object parsed, Router.Decision decision) {
+        if (!sender.isHost()) {
+            return false;
+        }
+        final List<?> names = recipients(parsed);
+        if (names == null) {
+            return false;
+        }
+        deliver(sender, parsed, names, decision);
+        return true;
+    }
+
     /** @return the names of a directive, or null when {@code parsed} is not one. */
-    static List<?> recipients(Object parsed) {
+    private static List<?> recipients(Object parsed) {
         if (!(parsed instanceof Map<?, ?> object) || object.size() != 2 || !object.containsKey("content")
                 || !(object.get("to") instanceof List<?> to) || to.isEmpty()) {
             return null;
@@ -52,7 +69,7 @@ final class HostDirectives {
     }
 
     /** Relays the directive's content to each participant it names, and tells the host of each name not connected. */
-    void deliver(Session host, Object directive, List<?> names, Router.Decision decision) {
+    private void deliver(Session host, Object directive, List<?> names, Router.Decision decision) {
         final Object value = ((Map<?, ?>) directive).get("content");
         final byte[] content = value instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : Json.compact(value);
         for (Object name : new LinkedHashSet<>(names)) {

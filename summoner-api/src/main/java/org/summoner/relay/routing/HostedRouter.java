@@ -7,8 +7,6 @@ import org.summoner.relay.core.Session;
 import org.summoner.relay.identity.AuroraVerifier;
 import org.summoner.relay.wire.ServerNotice;
 
-import java.util.List;
-
 /**
  * {@code routing: hosted} (SPEC section 7): a connection whose valid signed envelope's sender is one of
  * {@code hosted_relay.host_fingerprints} is a host (that line binds it and is not relayed); every other connection
@@ -38,12 +36,8 @@ final class HostedRouter implements Router {
     public void route(Session sender, byte[] line, int offset, int length, Decision decision) {
         if (SignedEnvelopes.mayBeObject(line, offset, length)) {
             final Object parsed = SignedEnvelopes.parse(line, offset, length);
-            if (sender.isHost()) {
-                final List<?> names = HostDirectives.recipients(parsed);
-                if (names != null) {
-                    directives.deliver(sender, parsed, names, decision);
-                    return;
-                }
+            if (directives.handle(sender, parsed, decision)) {
+                return;
             }
             if (envelopes.claimsSignature(parsed)) {
                 final AuroraVerifier.Verdict verdict = envelopes.verifyBinding(sender, parsed);

@@ -5,8 +5,6 @@ import org.summoner.relay.core.Router;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.identity.AuroraVerifier;
 
-import java.util.List;
-
 /**
  * {@code routing: hybrid} (SPEC section 7), per line in this order: a line that claims a signature (it holds the
  * sender-identity path) is handled exactly as in {@code dedicated}, and rejected, never broadcast, when it fails a
@@ -38,12 +36,8 @@ final class HybridRouter implements Router {
                 }
                 return;
             }
-            if (sender.isHost()) {
-                final List<?> names = HostDirectives.recipients(parsed);
-                if (names != null) {
-                    directives.deliver(sender, parsed, names, decision);
-                    return;
-                }
+            if (directives.handle(sender, parsed, decision)) {
+                return;
             }
         }
         decision.relay(Route.BROADCAST, line, offset, length);

@@ -1,6 +1,7 @@
 package org.summoner.relay.agrona;
 
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -251,23 +252,62 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             } else {
                 runWriter.recipient = connection;
                 batchSpans.forEachRun(connection.session(), runWriter);
+                runWriter.finish();
             }
         }
         runWriter.buffer = null;
         runWriter.recipient = null;
     }
 
-    /** Writes a recipient's runs of a batch, each as one piece. */
+    /**
+     * Writes a recipient's runs of a batch as one piece: one run straight from the ring's memory; several (routes to
+     * single sessions, such as a host's directives, interleave) gathered first, so a recipient costs one write per
+     * batch however its envelopes are spread.
+     */
     private final class RunWriter implements SpanTable.Runs {
+        private final ExpandableDirectByteBuffer gathered = new ExpandableDirectByteBuffer(FanOutAgent.BATCH_BYTES * 2);
+        private ByteBuffer gatheredView = gathered.byteBuffer().duplicate();
         MutableDirectBuffer buffer;
         int payloadAt;
         AgronaConnection recipient;
+        private int runs;
+        private int firstStart;
+        private int firstEnd;
+        private int gatheredLength;
+        private int messages;
 
         @Override
-        public void run(int start, int end, int messages) {
-            if (recipient.acceptsDeliveries()) {
-                deliver(recipient, buffer, payloadAt + start, end - start, messages);
+        public void run(int start, int end, int runMessages) {
+            if (runs == 0) {
+                firstStart = start;
+                firstEnd = end;
+            } else {
+                if (runs == 1) {
+                    gathered.putBytes(0, buffer, payloadAt + firstStart, firstEnd - firstStart);
+                    gatheredLength = firstEnd - firstStart;
+                }
+                gathered.putBytes(gatheredLength, buffer, payloadAt + start, end - start);
+                gatheredLength += end - start;
             }
+            runs++;
+            messages += runMessages;
+        }
+
+        /** Writes what the recipient's runs added up to, and starts again empty. */
+        void finish() {
+            if (runs > 0 && recipient.acceptsDeliveries()) {
+                if (runs == 1) {
+                    deliver(recipient, buffer, payloadAt + firstStart, firstEnd - firstStart, messages);
+                } else {
+                    if (gatheredView.capacity() != gathered.capacity()) {
+                        gatheredView = gathered.byteBuffer().duplicate(); // it grew
+                    }
+                    deliver(recipient, gathered, gatheredView, 0, gatheredLength, messages);
+                }
+            }
+            runs = 0;
+            gatheredLength = 0;
+            messages = 0;
         }
     }
 
@@ -276,10 +316,15 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
      * its queue, under the loop's bounds.
      */
     private void deliver(AgronaConnection connection, MutableDirectBuffer buffer, int offset, int length, int messages) {
+        deliver(connection, buffer, outboundView, offset, length, messages);
+    }
+
+    /** @param view a {@link ByteBuffer} over the same memory as {@code buffer}, for the socket write. */
+    private void deliver(AgronaConnection connection, MutableDirectBuffer buffer, ByteBuffer view, int offset, int length, int messages) {
         final ByteQueue queue = connection.queue;
         if (queue.isEmpty() && !connection.blocked()) {
-            outboundView.clear().position(offset).limit(offset + length);
-            final int written = write(connection, outboundView);
+            view.clear().position(offset).limit(offset + length);
+            final int written = write(connection, view);
             if (written < 0) {
                 return;
             }

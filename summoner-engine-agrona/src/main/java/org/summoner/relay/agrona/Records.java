@@ -35,7 +35,7 @@ final class Records {
     static final int SPAN_MESSAGES_AT = SPAN_END_AT + Integer.BYTES;
     static final int SPAN_COUNT_BYTES = Integer.BYTES;
     /** Spans in one batch record at most: a batch of more senders is closed early. */
-    static final int MAX_SPANS = 64;
+    static final int MAX_SPANS = 128;
     static final int MAX_BATCH_HEADER = SPAN_COUNT_BYTES + MAX_SPANS * SPAN_BYTES;
 
     private Records() {

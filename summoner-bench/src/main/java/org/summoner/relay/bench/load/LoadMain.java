@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code java -jar summoner-bench/target/summoner-load.jar run|stalled|report ...}
  */
-@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, ReportCommand.class},
+@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, ReportCommand.class, IdentityCommand.class},
         description = "Load harness for Summoner, NATS and Redis pub/sub servers, and the report of its results.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec
@@ -89,8 +89,30 @@ public final class LoadMain implements Runnable {
         @Option(names = "--json-out", paramLabel = "FILE", description = "Also append the result as one JSON line to FILE.")
         Path jsonOut;
 
+        @Option(names = "--shape", defaultValue = "plain",
+                description = "Summoner only: plain (the payload is the line), json ({\"m\":\"<payload>\"}, as an SDK dict message) or "
+                        + "directive (a host's {\"to\":[every receiver],\"content\":\"<payload>\"}) (default ${DEFAULT-VALUE}).")
+        String shape;
+
+        @Option(names = "--hello", paramLabel = "FILE",
+                description = "A line each sender sends first, e.g. a host's binding envelope from `summoner-load identity`.")
+        Path hello;
+
         @Option(names = "--quiet", description = "No progress lines.")
         boolean quiet;
+
+        private Shape shape() {
+            final Shape parsed;
+            try {
+                parsed = Shape.valueOf(shape.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--shape: expected plain, json or directive, found " + shape);
+            }
+            if (parsed != Shape.PLAIN && protocol != Protocol.SUMMONER) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--shape " + shape + " is for --protocol summoner only");
+            }
+            return parsed;
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -102,7 +124,8 @@ public final class LoadMain implements Runnable {
             final LoadOptions options = new LoadOptions(
                     label != null ? label : protocol.name().toLowerCase(Locale.ROOT) + ":" + resolvedPort,
                     scenario, protocol, host, resolvedPort, senders, receivers, lineBytes, rate, window, warmup, duration,
-                    drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, serverPid, !quiet);
+                    drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, serverPid, shape(),
+                    hello == null ? null : Files.readString(hello, StandardCharsets.UTF_8).strip(), !quiet);
             final PrintStream err = System.err;
             final LoadResult result;
             try {

@@ -7,6 +7,8 @@ package org.summoner.relay.bench.load;
  * @param window          closed loop only: lines one sender may have in flight (sent, not yet received by all).
  * @param receiverThreads threads reading the receivers' sockets.
  * @param serverPid       the server's process, whose CPU time is read over the measured window; 0 when unknown.
+ * @param shape           how a Summoner sender wraps each payload (plain for the other protocols).
+ * @param hello           a line each sender sends first (e.g. a host's signed binding envelope), or null.
  */
 record LoadOptions(
         String label,
@@ -24,6 +26,8 @@ record LoadOptions(
         int drainSeconds,
         int receiverThreads,
         long serverPid,
+        Shape shape,
+        String hello,
         boolean progress) {
 
     boolean closedLoop() {

@@ -38,6 +38,8 @@ public final class LoadRun {
     private final AtomicLongArray deliveredFrom;
     private volatile long startNanos;
     private volatile boolean sending = true;
+    private byte[] publishHead;
+    private byte[] publishTail;
     private volatile String failure;
 
     LoadRun(LoadOptions options, PrintStream log) {
@@ -56,6 +58,27 @@ public final class LoadRun {
 
     long startNanos() {
         return startNanos;
+    }
+
+    /** @return what precedes each payload a sender writes; set once the receivers are connected. */
+    byte[] publishHead() {
+        return publishHead;
+    }
+
+    byte[] publishTail() {
+        return publishTail;
+    }
+
+    /** A publisher's first bytes: the protocol's, then the hello line, if any. */
+    private byte[] publisherHandshake() {
+        final byte[] protocol = options.protocol().publisherHandshake();
+        if (options.hello() == null) {
+            return protocol;
+        }
+        final byte[] hello = (options.hello() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] both = java.util.Arrays.copyOf(protocol, protocol.length + hello.length);
+        System.arraycopy(hello, 0, both, protocol.length, hello.length);
+        return both;
     }
 
     boolean sending() {
@@ -104,10 +127,18 @@ public final class LoadRun {
             for (int i = 0; i < loops.size(); i++) {
                 loopThreads.add(start(loops.get(i), "load-receiver-" + i));
             }
+            final List<String> receivers = new ArrayList<>();
+            for (SocketChannel channel : channels) {
+                final InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+                receivers.add(local.getAddress().getHostAddress() + ":" + local.getPort());
+            }
+            publishHead = options.protocol() == Protocol.SUMMONER ? options.shape().head(receivers)
+                    : options.protocol().publishHead(options.lineBytes());
+            publishTail = options.protocol() == Protocol.SUMMONER ? options.shape().tail() : options.protocol().publishTail();
             for (int i = 0; i < options.senders(); i++) {
-                final SocketChannel channel = connect(options.protocol().publisherHandshake());
+                final SocketChannel channel = connect(publisherHandshake());
                 channels.add(channel);
-                final PublisherDrain drain = new PublisherDrain(channel, options.protocol(), options.lineBytes());
+                final PublisherDrain drain = new PublisherDrain(channel, options.protocol().newParser(options.lineBytes(), options.shape()));
                 drains.add(drain);
                 start(drain, "load-drain-" + i);
                 final Sender sender = new Sender(i, channel, this);
@@ -230,8 +261,8 @@ public final class LoadRun {
 
     /** Sends probes from the first sender until every receiver has seen one. */
     private void probeUntilEveryReceiverIsReady(SocketChannel firstSender) throws IOException, InterruptedException {
-        final byte[] head = options.protocol().publishHead(options.lineBytes());
-        final byte[] tail = options.protocol().publishTail();
+        final byte[] head = publishHead;
+        final byte[] tail = publishTail;
         final ByteBuffer probe = ByteBuffer.allocate(head.length + options.lineBytes() + tail.length)
                 .put(head).put(Payload.probe(0, options.lineBytes())).put(tail);
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MILLIS);

@@ -25,6 +25,11 @@ enum Protocol {
         InboundParser newParser(int payloadLength) {
             return new SummonerParser(payloadLength);
         }
+
+        @Override
+        InboundParser newParser(int payloadLength, Shape shape) {
+            return new SummonerParser(payloadLength, shape);
+        }
     },
     /** The NATS text protocol: {@code PUB subject n} / {@code MSG subject sid n}, with PING answered. */
     NATS(4222) {
@@ -100,6 +105,14 @@ enum Protocol {
 
     /** @param payloadLength the size of the payloads the harness sends, which a parser may use as a hint. */
     abstract InboundParser newParser(int payloadLength);
+
+    /** @return a parser of deliveries whose payload the senders wrapped in {@code shape} (Summoner only). */
+    InboundParser newParser(int payloadLength, Shape shape) {
+        if (shape != Shape.PLAIN) {
+            throw new IllegalArgumentException(this + " carries plain payloads only");
+        }
+        return newParser(payloadLength);
+    }
 
     static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);

@@ -16,9 +16,9 @@ final class PublisherDrain implements Runnable, PayloadSink {
     private final AtomicLong notices = new AtomicLong();
     private volatile String firstNotice;
 
-    PublisherDrain(SocketChannel channel, Protocol protocol, int payloadLength) {
+    PublisherDrain(SocketChannel channel, InboundParser parser) {
         this.channel = channel;
-        this.parser = protocol.newParser(payloadLength);
+        this.parser = parser;
     }
 
     @Override

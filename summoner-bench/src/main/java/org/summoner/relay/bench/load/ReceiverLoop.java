@@ -239,7 +239,7 @@ final class ReceiverLoop implements Runnable {
 
         Subscriber(SocketChannel channel, LoadOptions options) {
             this.channel = channel;
-            this.parser = options.protocol().newParser(options.lineBytes());
+            this.parser = options.protocol().newParser(options.lineBytes(), options.shape());
             this.nextSeq = new long[options.senders()];
         }
 

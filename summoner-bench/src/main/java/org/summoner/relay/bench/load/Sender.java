@@ -50,8 +50,8 @@ final class Sender implements Runnable {
 
     @Override
     public void run() {
-        final byte[] head = options.protocol().publishHead(options.lineBytes());
-        final byte[] tail = options.protocol().publishTail();
+        final byte[] head = run.publishHead();
+        final byte[] tail = run.publishTail();
         final Payload payload = new Payload(options.lineBytes());
         final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
         try {

@@ -13,9 +13,18 @@ final class SummonerParser implements InboundParser {
 
     /** The payload size the harness sends; lets a line be skipped instead of scanned when it ends as expected. */
     private final int payloadLength;
+    /** What the content holds before and after the payload ({@link Shape}), escaped as in the envelope. */
+    private final byte[] prefix;
+    private final byte[] suffix;
 
     SummonerParser(int payloadLength) {
+        this(payloadLength, Shape.PLAIN);
+    }
+
+    SummonerParser(int payloadLength, Shape shape) {
         this.payloadLength = payloadLength;
+        this.prefix = shape.contentPrefix();
+        this.suffix = shape.contentSuffix();
     }
 
     @Override
@@ -48,24 +57,46 @@ final class SummonerParser implements InboundParser {
             return 0;
         }
         final int contentStart = contentStart(bytes, start, Math.min(end, start + 256));
-        final int contentEnd = contentStart + payloadLength;
-        if (contentStart < 0 || contentEnd + 2 >= end
+        if (contentStart < 0 || !at(bytes, contentStart, end, prefix)) {
+            return 0;
+        }
+        final int payloadStart = contentStart + prefix.length;
+        final int contentEnd = payloadStart + payloadLength + suffix.length;
+        if (contentEnd + 2 >= end || !at(bytes, payloadStart + payloadLength, end, suffix)
                 || bytes[contentEnd] != '"' || bytes[contentEnd + 1] != '}' || bytes[contentEnd + 2] != '\n') {
             return 0;
         }
-        sink.onPayload(bytes, contentStart, payloadLength);
+        sink.onPayload(bytes, payloadStart, payloadLength);
         return contentEnd + 3;
     }
 
-    private static void line(byte[] bytes, int from, int to, PayloadSink sink) {
+    private static boolean at(byte[] bytes, int at, int end, byte[] expected) {
+        if (at + expected.length > end) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (bytes[at + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void line(byte[] bytes, int from, int to, PayloadSink sink) {
         int end = to;
         if (end > from && bytes[end - 1] == '\r') {
             end--;
         }
         if (end > from && bytes[from] == '{') {
-            final int contentStart = contentStart(bytes, from, end);
+            int contentStart = contentStart(bytes, from, end);
             if (contentStart >= 0) {
-                final int contentEnd = Bytes.indexOf(bytes, contentStart, end, (byte) '"');
+                if (at(bytes, contentStart, end, prefix)) {
+                    contentStart += prefix.length;
+                }
+                int contentEnd = Bytes.indexOf(bytes, contentStart, end, (byte) '"');
+                if (contentEnd > contentStart && bytes[contentEnd - 1] == '\\') {
+                    contentEnd--; // the escaped quote of a JSON suffix
+                }
                 sink.onPayload(bytes, contentStart, (contentEnd < 0 ? end : contentEnd) - contentStart);
                 return;
             }

@@ -24,14 +24,17 @@ final class Charts {
     private Charts() {
     }
 
-    /** Deliveries per second at max rate, one group per max-rate scenario, one bar per server. */
+    /** Deliveries per second at max rate, one group per max-rate scenario, one bar per server; nothing without one. */
     static void throughput(Report report, Path file) throws IOException {
+        if (report.scenarios().stream().noneMatch(Report.Scenario::maxRate)) {
+            return;
+        }
         final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Fan-out throughput at max rate (higher is better)")
                 .xAxisTitle("scenario").yAxisTitle("deliveries per second (millions)").build();
         style(chart);
         final List<Report.Scenario> scenarios = report.scenarios().stream().filter(Report.Scenario::maxRate).toList();
-        final List<String> categories = scenarios.stream().map(Charts::shortName).toList();
+        final List<String> categories = categoryNames(scenarios);
         for (String label : labels(scenarios)) {
             final List<Double> values = new ArrayList<>();
             for (Report.Scenario scenario : scenarios) {
@@ -45,6 +48,9 @@ final class Charts {
 
     /** Latency percentiles at fixed rates, on a log scale: one group per scenario and percentile, one bar per server. */
     static void latency(Report report, Path file) throws IOException {
+        if (report.scenarios().stream().allMatch(Report.Scenario::maxRate)) {
+            return;
+        }
         final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Latency at a fixed rate (lower is better)")
                 .xAxisTitle("scenario and percentile").yAxisTitle("microseconds (log scale)").build();
@@ -53,9 +59,9 @@ final class Charts {
         chart.getStyler().setYAxisMin(1.0); // bars start at the axis minimum, which a log axis needs above 0
         final List<Report.Scenario> scenarios = report.scenarios().stream().filter(s -> !s.maxRate()).toList();
         final List<String> categories = new ArrayList<>();
-        for (Report.Scenario scenario : scenarios) {
+        for (String name : categoryNames(scenarios)) {
             for (String percentile : List.of("p50", "p99", "p99.9")) {
-                categories.add(shortName(scenario) + " " + percentile);
+                categories.add(name + " " + percentile);
             }
         }
         for (String label : labels(scenarios)) {
@@ -71,8 +77,16 @@ final class Charts {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** A category label short enough to stay readable: "x10 max", "x100 4 senders @2000/s". */
-    private static String shortName(Report.Scenario scenario) {
+    /**
+     * A category label short enough to stay readable: "x10 max", "x100 4 senders @2000/s"; the scenario's own name when
+     * two scenarios of the chart have the same shape (the routing modes' runs differ in what is sent, not in shape).
+     */
+    private static List<String> categoryNames(List<Report.Scenario> scenarios) {
+        final List<String> shapes = scenarios.stream().map(Charts::shapeName).toList();
+        return new java.util.HashSet<>(shapes).size() == shapes.size() ? shapes : scenarios.stream().map(Report.Scenario::name).toList();
+    }
+
+    private static String shapeName(Report.Scenario scenario) {
         final var run = scenario.definition();
         return "x" + run.receivers() + (run.senders() > 1 ? " " + run.senders() + " senders" : "")
                 + (run.rate() == 0 ? " max" : " @" + run.rate() + "/s");

@@ -111,7 +111,12 @@ final class Report {
                 .append("one from the same sender. Both must be 0.\n")
                 .append("- **vs redis / vs nats**: at max rate, deliveries/s divided by that server's (higher is better); ")
                 .append("at a fixed rate, p99 divided by that server's (lower is better).\n\n");
-        md.append("![throughput](throughput.png)\n\n![latency](latency.png)\n\n");
+        if (scenarios.stream().anyMatch(Scenario::maxRate)) {
+            md.append("![throughput](throughput.png)\n\n");
+        }
+        if (!scenarios.stream().allMatch(Scenario::maxRate)) {
+            md.append("![latency](latency.png)\n\n");
+        }
         for (Scenario scenario : scenarios) {
             md.append("## ").append(scenario.name()).append("\n\n").append(scenario.describe()).append(".\n\n");
             md.append("| server | runs | deliveries/s | lines/s | CPU s/M | p50 µs | p99 µs | p99.9 µs | lost | reordered | vs redis | vs nats |\n");

@@ -33,8 +33,13 @@ class LoadSmokeTest {
     }
 
     private LoadResult run(int senders, int receivers, long rate) throws Exception {
+        return run(server, senders, receivers, rate, Shape.PLAIN, null);
+    }
+
+    private static LoadResult run(RunningServer server, int senders, int receivers, long rate, Shape shape, String hello) throws Exception {
         final LoadOptions options = new LoadOptions("smoke", "smoke", Protocol.SUMMONER, "127.0.0.1",
-                server.address().getPort(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, ProcessHandle.current().pid(), true);
+                server.address().getPort(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, ProcessHandle.current().pid(),
+                shape, hello, true);
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
         final LoadResult result = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).execute();
         assertTrue(progress.toString(StandardCharsets.UTF_8).startsWith("[smoke]   1s measure sent "), progress.toString(StandardCharsets.UTF_8));
@@ -62,5 +67,23 @@ class LoadSmokeTest {
         assertEquals(result.sent() * 2, result.delivered());
         assertTrue(result.sendLagMicros().count() == result.sent(), result.toJson());
         assertEquals(result, LoadResult.fromJson(result.toJson()));
+    }
+
+    @Test
+    void json_lines_through_a_hybrid_relay_and_a_hosts_directives_through_a_hosted_one_count_exactly() throws Exception {
+        final org.summoner.relay.identity.AuroraSigner host = org.summoner.relay.identity.AuroraSigner.generate(null);
+        try (RunningServer hybrid = new SummonerServer("smoke-hybrid").start("127.0.0.1", 0, Map.of("version", "nio",
+                "hyper_parameters", Map.of("rate_limit_msgs_per_minute", Integer.MAX_VALUE, "routing", "hybrid")));
+             RunningServer hosted = new SummonerServer("smoke-hosted").start("127.0.0.1", 0, Map.of("version", "nio",
+                "hyper_parameters", Map.of("rate_limit_msgs_per_minute", Integer.MAX_VALUE, "routing", "hosted",
+                        "hosted_relay", Map.of("host_fingerprints", java.util.List.of(host.fingerprint())))))) {
+            final LoadResult json = run(hybrid, 1, 3, 0, Shape.JSON, null);
+            assertTrue(json.clean(), json.toJson());
+            assertEquals(json.sent() * 3, json.delivered());
+
+            final LoadResult directives = run(hosted, 1, 3, 0, Shape.DIRECTIVE, host.seal("bind", null, null));
+            assertTrue(directives.clean(), directives.toJson());
+            assertEquals(directives.sent() * 3, directives.delivered(), "a sender that failed to bind as the host would be told no host is connected");
+        }
     }
 }
