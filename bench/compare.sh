@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Side-by-side fan-out comparison of this project's engines with nats-server and redis-server, on loopback.
+# Side-by-side fan-out comparison of this project's engines with nats-server, redis-server and the floor (the
+# smallest relay of the wire format, bench/ceiling/floor_relay.c), on loopback.
 #
-#   bench/compare.sh                 # full: 3 repeats, 10 s measured after 3 s warm-up; about 10 minutes
-#   bench/compare.sh --quick         # 1 repeat, 3 s after 1 s; about 2 minutes; writes to target/bench-quick
-#   bench/compare.sh --targets "nio redis" --repeats 5 --duration 20
+#   bench/compare.sh                 # full: 3 repeats, 10 s measured after 3 s warm-up, pinned; about 12 minutes
+#   bench/compare.sh --quick         # 1 repeat, 3 s after 1 s; about 3 minutes; writes to target/bench-quick
+#   bench/compare.sh --pinning both  # every server pinned (server on core 0, load on core 1) and unpinned
+#   bench/compare.sh --targets "nio redis floor" --repeats 5 --duration 20
 #
-# Installs nats-server and redis-server from Debian if missing, builds the jars if missing, starts each server,
-# runs every scenario against it with the load harness, stops every process it started (by PID, also on Ctrl+C),
-# then writes RESULTS.md and the plots (docs/benchmarks by default) with `summoner-load report`.
+# Pinning (taskset) is the default on 2 cores or more: server and load generator then never compete for a core,
+# which is what latency at a fixed rate needs; unpinned runs are labelled "(unpinned)".
+# Installs nats-server and redis-server from Debian if missing, builds the jars and the floor (cc) if missing,
+# starts each server, runs every scenario against it with the load harness, stops every process it started (by
+# PID, also on Ctrl+C), then writes RESULTS.md and the plots (docs/benchmarks by default) with `summoner-load report`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-repeats=3 duration=10 warmup=3 out=docs/benchmarks targets="" quick=0
+repeats=3 duration=10 warmup=3 out=docs/benchmarks targets="" quick=0 pinning=pinned
+args="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 repeats=1 duration=3 warmup=1 out=target/bench-quick ;;
@@ -20,7 +25,8 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --targets) targets=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --pinning) pinning=$2; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -38,10 +44,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
 nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+floor_bin=target/floor_relay
+if [ ! -x "$floor_bin" ] || [ bench/ceiling/floor_relay.c -nt "$floor_bin" ]; then
+  mkdir -p target && cc -O2 -Wall -o "$floor_bin" bench/ceiling/floor_relay.c
+fi
+case "$pinning" in
+  pinned|unpinned|both) ;;
+  *) echo "--pinning: expected pinned, unpinned or both, found $pinning" >&2; exit 2 ;;
+esac
+if ! command -v taskset >/dev/null 2>&1 || [ "$(nproc)" -lt 2 ]; then
+  [ "$pinning" != unpinned ] && echo "no taskset or fewer than 2 cores: running unpinned" >&2
+  pinning=unpinned
+fi
+modes=$([ "$pinning" = both ] && echo "pinned unpinned" || echo "$pinning")
 
 if [ -z "$targets" ]; then
   # Every engine the server jar carries, then the peers.
-  targets="$(java -jar "$server_jar" --list-engines | awk '{print $1}' | tr '\n' ' ')nats redis"
+  targets="$(java -jar "$server_jar" --list-engines | awk '{print $1}' | tr '\n' ' ')nats redis floor"
 fi
 
 work=$(mktemp -d -t summoner-bench.XXXXXX)
@@ -63,20 +82,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-free_port() {
-  local port=$1
-  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-  echo "$port"
-}
-
-wait_for_port() {
-  for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on 127.0.0.1:$1" >&2
-  return 1
-}
+. bench/lib.sh
 
 # name | senders | receivers | rate (0 = max) ; 128-byte lines
 scenarios=(
@@ -87,41 +93,49 @@ scenarios=(
 )
 
 {
+  echo "pinning: $modes (pinned: the server on core 0 with \`taskset -c 0\`, the load generator on core 1 with \`taskset -c 1\`)"
+  echo "floor: bench/ceiling/floor_relay.c built with \`cc -O2\` ($(cc --version | head -1)): one thread on epoll, the envelope encoded once per line, one write per recipient per epoll round"
   echo "servers: this project's engines run by \`java -jar $server_jar --engine <name> --config bench/server_config.bench.json\` (rate limit lifted; throttle, flow control and quarantine off, as NATS and Redis have none; slow-consumer limit 32 MiB per client like Redis's pub/sub hard limit); $($nats_bin --version) with defaults; $(redis-server --version | cut -d' ' -f1-3) with persistence off"
   echo "harness: summoner-load (closed loop: window 1000 lines per sender; receivers read on 2 threads from 4 receivers up); each point repeated $repeats times, $duration s measured after $warmup s warm-up"
   echo "reference, not re-measured here (the Summoner SDK cannot be installed on this machine): the Summoner Python server about 0.1M deliveries/s and the Summoner Rust server about 0.4M at fan-out 10 and 100, as measured on this kind of machine for issue 3"
 } > "$work/env.txt"
 
 port=17800
-for target in $targets; do
-  port=$(free_port $((port + 1)))
-  case "$target" in
-    nats) protocol=nats label=nats-server
-          "$nats_bin" -a 127.0.0.1 -p "$port" > "$work/$target.log" 2>&1 & ;;
-    redis) protocol=redis label=redis-server
-           redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$work/$target.log" 2>&1 & ;;
-    *) protocol=summoner label="$target"
-       java -jar "$server_jar" --engine "$target" --port "$port" --config bench/server_config.bench.json \
-         --name "bench-$target" > "$work/$target.log" 2>&1 & ;;
-  esac
-  pid=$!
-  pids+=("$pid")
-  wait_for_port "$port"
-  echo "== $label (pid $pid) on 127.0.0.1:$port"
-  for scenario in "${scenarios[@]}"; do
-    IFS='|' read -r name senders receivers rate <<< "$scenario"
-    for rep in $(seq 1 "$repeats"); do
-      java -jar "$load_jar" run --protocol "$protocol" --port "$port" --label "$label" --scenario "$name" --server-pid "$pid" \
-        --senders "$senders" --receivers "$receivers" --rate "$rate" --line-bytes 128 \
-        --warmup "$warmup" --duration "$duration" --quiet --json-out "$results" > /dev/null || true
+for mode in $modes; do
+  pin_server="" pin_load="" suffix=""
+  if [ "$mode" = pinned ]; then pin_server="taskset -c 0" pin_load="taskset -c 1"; else suffix=" (unpinned)"; fi
+  for target in $targets; do
+    port=$(free_port $((port + 1)))
+    case "$target" in
+      nats) protocol=nats label=nats-server
+            $pin_server "$nats_bin" -a 127.0.0.1 -p "$port" > "$work/$target.log" 2>&1 & ;;
+      redis) protocol=redis label=redis-server
+             $pin_server redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$work/$target.log" 2>&1 & ;;
+      floor) protocol=summoner label=floor
+             $pin_server "$floor_bin" 127.0.0.1 "$port" > "$work/$target.log" 2>&1 & ;;
+      *) protocol=summoner label="$target"
+         $pin_server java -jar "$server_jar" --engine "$target" --port "$port" --config bench/server_config.bench.json \
+           --name "bench-$target" > "$work/$target.log" 2>&1 & ;;
+    esac
+    pid=$!
+    pids+=("$pid")
+    wait_for_port "$port"
+    echo "== $label$suffix (pid $pid) on 127.0.0.1:$port"
+    for scenario in "${scenarios[@]}"; do
+      IFS='|' read -r name senders receivers rate <<< "$scenario"
+      for rep in $(seq 1 "$repeats"); do
+        $pin_load java -jar "$load_jar" run --protocol "$protocol" --port "$port" --label "$label$suffix" --scenario "$name" \
+          --server-pid "$pid" --senders "$senders" --receivers "$receivers" --rate "$rate" --line-bytes 128 \
+          --warmup "$warmup" --duration "$duration" --quiet --json-out "$results" > /dev/null || true
+      done
     done
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
   done
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
 done
 
 java -jar "$load_jar" report --input "$results" --out "$out" --env "$work/env.txt" \
-  --command "bench/compare.sh$([ $quick = 1 ] && echo ' --quick' || true)"
+  --command "bench/compare.sh${args:+ $args}"
 cp "$results" "$out/results.jsonl"
 finished=1
 echo "results: $out/RESULTS.md"

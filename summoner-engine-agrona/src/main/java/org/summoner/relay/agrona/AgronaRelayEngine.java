@@ -1,6 +1,7 @@
 package org.summoner.relay.agrona;
 
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -24,13 +25,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Agrona engine: an acceptor thread, {@code io_threads} socket I/O agents and one fan-out agent, each agent on
- * its own {@link AgentRunner} thread, joined by Agrona ring buffers: one {@link ManyToOneRingBuffer} of lines from
+ * its own {@link AgentRunner} thread (or, with {@code "threading": "shared"}, the one I/O agent and the fan-out agent
+ * on one thread as a {@link CompositeAgent}), joined by Agrona ring buffers: one {@link ManyToOneRingBuffer} of lines from
  * every I/O agent to the fan-out agent, and one {@link OneToOneRingBuffer} of envelope batches from the fan-out
  * agent to each I/O agent. See {@code summoner-engine-agrona/README.md}.
  */
 final class AgronaRelayEngine implements RelayEngine {
     private static final Logger log = LoggerFactory.getLogger(AgronaRelayEngine.class);
     private static final long JOIN_SLACK_MILLIS = 5_000;
+    private static final Runnable NO_ONE = () -> { };
 
     private final EngineContext context;
     private final AgronaSettings settings;
@@ -62,17 +65,20 @@ final class AgronaRelayEngine implements RelayEngine {
         for (int i = 0; i < outbound.length; i++) {
             outbound[i] = new OneToOneRingBuffer(ring(settings.outboundRingBytes()));
         }
-        // Each side wakes the other: the fan-out agent's wakers are filled in once the I/O agents exist.
+        // Dedicated threads wake each other (the fan-out agent's wakers are filled in once the I/O agents exist);
+        // agents that share a thread take turns and have no one to wake.
+        final boolean shared = settings.shared();
         final Runnable[] wakers = new Runnable[outbound.length];
         final FanOutAgent fanOut = new FanOutAgent(lines, outbound, wakers, context.counters());
         final IdleStrategies.Wakeable fanOutIdle = new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()),
                 fanOut::hasWork);
+        final Runnable wakeFanOut = shared ? NO_ONE : fanOutIdle::wake;
         final IoAgent[] agents = new IoAgent[outbound.length];
         final ServerSocketChannel server = Listener.bind(context);
         try {
             for (int i = 0; i < agents.length; i++) {
-                agents[i] = new IoAgent(i, context.core(), lines, outbound[i], fanOutIdle::wake);
-                wakers[i] = agents[i]::wakeup;
+                agents[i] = new IoAgent(i, context.core(), lines, outbound[i], wakeFanOut);
+                wakers[i] = shared ? NO_ONE : agents[i]::wakeup;
             }
         } catch (IOException | RuntimeException e) {
             Listener.closeSelectors(agents);
@@ -81,18 +87,27 @@ final class AgronaRelayEngine implements RelayEngine {
         }
         ioAgents = agents;
 
-        fanOutRunner = new AgentRunner(fanOutIdle, this::onAgentError, null, fanOut);
-        AgentRunner.startOnThread(fanOutRunner);
-        for (IoAgent agent : agents) {
+        if (shared) {
+            // One thread: the I/O agent, then the fan-out agent, in turns; it waits in the I/O agent's select().
+            final IoAgent agent = agents[0];
             final AgentRunner runner = new AgentRunner(new SelectorIdleStrategy(settings.idleStrategy(), agent),
-                    this::onAgentError, null, agent);
+                    this::onAgentError, null, new CompositeAgent(agent, fanOut));
             runners.add(runner);
             AgentRunner.startOnThread(runner);
+        } else {
+            fanOutRunner = new AgentRunner(fanOutIdle, this::onAgentError, null, fanOut);
+            AgentRunner.startOnThread(fanOutRunner);
+            for (IoAgent agent : agents) {
+                final AgentRunner runner = new AgentRunner(new SelectorIdleStrategy(settings.idleStrategy(), agent),
+                        this::onAgentError, null, agent);
+                runners.add(runner);
+                AgentRunner.startOnThread(runner);
+            }
         }
         listener = new Listener(server, context, agents, "summoner-agrona-acceptor");
         boundAddress = listener.address();
-        log.debug("Agrona engine started: {} I/O agents, idle strategy {}, rings {} + {} x {} bytes, on {}",
-                agents.length, settings.idleStrategy(), settings.linesRingBytes(), agents.length,
+        log.debug("Agrona engine started: {} I/O agents, {} threading, idle strategy {}, rings {} + {} x {} bytes, on {}",
+                agents.length, settings.threading(), settings.idleStrategy(), settings.linesRingBytes(), agents.length,
                 settings.outboundRingBytes(), boundAddress);
     }
 

@@ -22,15 +22,32 @@ class AgronaSettingsTest {
 
     @Test
     void defaults_follow_worker_threads_and_leave_cpu_to_others() {
-        final AgronaSettings settings = read("{\"hyper_parameters\":{\"worker_threads\":3}}");
-        assertEquals(new AgronaSettings("sleeping", 3, 1 << 20, 1 << 20, List.of()), settings);
+        final AgronaSettings settings = read("{\"hyper_parameters\":{\"worker_threads\":3},\"agrona\":{\"threading\":\"dedicated\"}}");
+        assertEquals(new AgronaSettings("sleeping", "dedicated", 3, 1 << 20, 1 << 20, List.of()), settings);
+    }
+
+    @Test
+    void threads_are_shared_by_default_only_on_one_processor() {
+        assertEquals("shared", AgronaSettings.defaultThreading(1));
+        assertEquals("dedicated", AgronaSettings.defaultThreading(2));
+        assertEquals(AgronaSettings.defaultThreading(Runtime.getRuntime().availableProcessors()), read("{}").threading());
+    }
+
+    @Test
+    void shared_threading_runs_one_io_agent() {
+        final AgronaSettings settings = read("{\"hyper_parameters\":{\"worker_threads\":3},\"agrona\":{\"threading\":\"shared\"}}");
+        assertEquals(new AgronaSettings("sleeping", "shared", 1, 1 << 20, 1 << 20, List.of()), settings);
+        assertEquals("server_config.json: key \"agrona.io_threads\": expected 1 with \"threading\": \"shared\", found 2",
+                error("{\"agrona\":{\"threading\":\"shared\",\"io_threads\":2}}"));
+        assertEquals("server_config.json: key \"agrona.threading\": expected one of dedicated, shared, found \"single\"",
+                error("{\"agrona\":{\"threading\":\"single\"}}"));
     }
 
     @Test
     void every_key_is_read() {
-        final AgronaSettings settings = read("{\"agrona\":{\"idle_strategy\":\"busy-spin\",\"io_threads\":2,"
+        final AgronaSettings settings = read("{\"agrona\":{\"idle_strategy\":\"busy-spin\",\"threading\":\"dedicated\",\"io_threads\":2,"
                 + "\"lines_ring_bytes\":65536,\"outbound_ring_bytes\":4194304,\"spare\":true}}");
-        assertEquals(new AgronaSettings("busy-spin", 2, 65536, 4194304,
+        assertEquals(new AgronaSettings("busy-spin", "dedicated", 2, 65536, 4194304,
                 List.of("server_config.json: unknown key \"agrona.spare\" ignored")), settings);
     }
 

@@ -48,6 +48,7 @@ final class NettyRelayEngine implements RelayEngine {
     private static final long JOIN_SLACK_MILLIS = 5_000;
 
     private final EngineContext context;
+    private final NettySettings settings;
     private final AdmissionControl admission;
     private volatile NettyLoop[] loopStates = new NettyLoop[0];
     private final Map<EventExecutor, NettyLoop> loops = new IdentityHashMap<>();
@@ -57,8 +58,9 @@ final class NettyRelayEngine implements RelayEngine {
     private InetSocketAddress boundAddress;
     private boolean closed;
 
-    NettyRelayEngine(EngineContext context) {
+    NettyRelayEngine(EngineContext context, NettySettings settings) {
         this.context = context;
+        this.settings = settings;
         this.admission = context.policy().admission();
     }
 
@@ -68,7 +70,10 @@ final class NettyRelayEngine implements RelayEngine {
             throw new IllegalStateException("start() may be called once");
         }
         JdkIoWarmUp.run(); // Netty's NIO transport writes through the JDK
-        final Transport transport = Transport.choose();
+        for (String warning : settings.warnings()) {
+            log.warn(warning);
+        }
+        final Transport transport = Transport.choose(settings.transport());
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("summoner-netty-boss"), transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(context.config().hyperParameters().workerThreads(),
                 new DefaultThreadFactory("summoner-netty-worker"), transport.ioHandlerFactory());

@@ -38,7 +38,12 @@ public final class NettyRelayEngineProvider implements RelayEngineProvider {
     }
 
     @Override
+    public String configSection() {
+        return NettySettings.SECTION;
+    }
+
+    @Override
     public RelayEngine create(EngineContext context) {
-        return new NettyRelayEngine(context);
+        return new NettyRelayEngine(context, NettySettings.from(context.config()));
     }
 }

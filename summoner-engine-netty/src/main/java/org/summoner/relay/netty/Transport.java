@@ -13,25 +13,34 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Netty transport: native epoll when Linux and the native library allow it, Netty's NIO transport otherwise.
- * The choice is logged once per JVM.
+ * The Netty transport, as {@code "netty": {"transport": ...}} asks ({@link NettySettings}): {@code epoll} (native
+ * epoll), {@code nio} (Netty's transport on java.nio, any platform), or {@code auto}, native epoll where it works.
+ * Native epoll asked for where it is not available falls back to NIO, and the reason is logged.
  */
 record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannel) {
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
     private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
-    static Transport choose() {
-        final Transport transport;
-        if (Epoll.isAvailable()) {
-            transport = new Transport("native epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
-            if (LOGGED.compareAndSet(false, true)) {
-                log.info("Netty transport: native epoll");
+    static Transport choose(String wanted) {
+        if (!wanted.equals(NettySettings.NIO)) {
+            if (Epoll.isAvailable()) {
+                return chosen(new Transport("native epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class));
             }
+            if (wanted.equals(NettySettings.EPOLL)) {
+                log.warn("Netty transport native epoll is not available here ({}): using NIO", String.valueOf(Epoll.unavailabilityCause()));
+            } else {
+                log.info("Netty's native epoll is unavailable here: {}", String.valueOf(Epoll.unavailabilityCause()));
+            }
+        }
+        return chosen(new Transport("NIO", NioIoHandler.newFactory(), NioServerSocketChannel.class));
+    }
+
+    /** Logs the transport at INFO the first time one is chosen in this JVM, at DEBUG after that. */
+    private static Transport chosen(Transport transport) {
+        if (LOGGED.compareAndSet(false, true)) {
+            log.info("Netty transport: {}", transport.name());
         } else {
-            transport = new Transport("NIO", NioIoHandler.newFactory(), NioServerSocketChannel.class);
-            if (LOGGED.compareAndSet(false, true)) {
-                log.info("Netty transport: NIO (native epoll unavailable: {})", String.valueOf(Epoll.unavailabilityCause()));
-            }
+            log.debug("Netty transport: {}", transport.name());
         }
         return transport;
     }

@@ -47,6 +47,14 @@ public abstract class KitHarness {
      */
     protected abstract String engineName();
 
+    /**
+     * @return top-level sections put into every configuration the kit writes, e.g. an engine's own section
+     * ({@code "agrona": {"threading": "shared"}}) to run the whole kit in another of its modes; none by default.
+     */
+    protected Map<String, ?> engineSections() {
+        return Map.of();
+    }
+
     @AfterEach
     void closeEverything() {
         for (KitClient client : clients) {
@@ -81,6 +89,7 @@ public abstract class KitHarness {
         parameters.putAll(hyperParameters);
         final Map<String, Object> config = new LinkedHashMap<>();
         config.put("version", engineName());
+        config.putAll(engineSections());
         config.put("hyper_parameters", parameters);
         return config;
     }

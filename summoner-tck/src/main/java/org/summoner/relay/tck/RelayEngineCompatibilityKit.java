@@ -3,6 +3,8 @@ package org.summoner.relay.tck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 
+import java.util.Map;
+
 /**
  * The relay contract ({@code SPEC.md}), checked over real loopback sockets against one engine: one section per part
  * of the contract ({@link EnvelopeSection}, {@link FramingSection}, {@link DeliverySection}, {@link LifecycleSection},
@@ -24,12 +26,22 @@ public abstract class RelayEngineCompatibilityKit {
      */
     protected abstract String engineName();
 
+    /** @return top-level sections added to every configuration of the kit (see {@link KitHarness#engineSections()}). */
+    protected Map<String, ?> engineSections() {
+        return Map.of();
+    }
+
     @Nested
     @DisplayName("SPEC 3: the envelope")
     class Envelopes extends EnvelopeSection {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
         }
     }
 
@@ -40,6 +52,11 @@ public abstract class RelayEngineCompatibilityKit {
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
         }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
     }
 
     @Nested
@@ -48,6 +65,11 @@ public abstract class RelayEngineCompatibilityKit {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
         }
     }
 
@@ -58,6 +80,11 @@ public abstract class RelayEngineCompatibilityKit {
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
         }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
     }
 
     @Nested
@@ -66,6 +93,11 @@ public abstract class RelayEngineCompatibilityKit {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
         }
     }
 
@@ -76,6 +108,11 @@ public abstract class RelayEngineCompatibilityKit {
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
         }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
     }
 
     @Nested
@@ -84,6 +121,11 @@ public abstract class RelayEngineCompatibilityKit {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
         }
     }
 
@@ -94,6 +136,11 @@ public abstract class RelayEngineCompatibilityKit {
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
         }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
     }
 
     @Nested
@@ -103,6 +150,11 @@ public abstract class RelayEngineCompatibilityKit {
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
         }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
     }
 
     @Nested
@@ -111,6 +163,11 @@ public abstract class RelayEngineCompatibilityKit {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
         }
     }
 }
