@@ -110,7 +110,10 @@ final class Report {
                 .append("- **lost**: deliveries that never arrived (and sequence gaps); **reordered**: deliveries that arrived after a later ")
                 .append("one from the same sender. Both must be 0.\n")
                 .append("- **vs redis / vs nats**: at max rate, deliveries/s divided by that server's (higher is better); ")
-                .append("at a fixed rate, p99 divided by that server's (lower is better).\n\n");
+                .append("at a fixed rate, p99 divided by that server's (lower is better); each row is compared with the peer run ")
+                .append("the same way (a row labelled \"(unpinned)\" with the unpinned peer).\n")
+                .append("- **vs floor**: CPU s/M divided by that of the floor (bench/ceiling/floor_relay.c, the smallest relay of ")
+                .append("the wire format) run the same way: what a delivery costs against the cost no relay can avoid.\n\n");
         if (scenarios.stream().anyMatch(Scenario::maxRate)) {
             md.append("![throughput](throughput.png)\n\n");
         }
@@ -119,29 +122,47 @@ final class Report {
         }
         for (Scenario scenario : scenarios) {
             md.append("## ").append(scenario.name()).append("\n\n").append(scenario.describe()).append(".\n\n");
-            md.append("| server | runs | deliveries/s | lines/s | CPU s/M | p50 µs | p99 µs | p99.9 µs | lost | reordered | vs redis | vs nats |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-            final Point redis = find(scenario, "redis");
-            final Point nats = find(scenario, "nats");
+            md.append("| server | runs | deliveries/s | lines/s | CPU s/M | p50 µs | p99 µs | p99.9 µs | lost | reordered | vs redis | vs nats | vs floor |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (Point p : scenario.points().values()) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %.0f | %.0f | %.0f | %d | %d | %s | %s |%n",
+                final Point redis = find(scenario, "redis", p);
+                final Point nats = find(scenario, "nats", p);
+                final Point floor = find(scenario, "floor", p);
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %.0f | %.0f | %.0f | %d | %d | %s | %s | %s |%n",
                         p.label(), p.runs(), rate(p.deliveriesPerSecond()), rate(p.linesPerSecond()),
                         p.cpuPerMillion() == null ? "-" : String.format(Locale.ROOT, "%.3f", p.cpuPerMillion()), p.p50(), p.p99(), p.p999(),
-                        p.lost(), p.reordered(), ratio(scenario, p, redis), ratio(scenario, p, nats)));
+                        p.lost(), p.reordered(), ratio(scenario, p, redis), ratio(scenario, p, nats), cpuRatio(p, floor)));
             }
             md.append('\n');
         }
         return md.toString();
     }
 
-    /** @return the point of the server whose label starts with {@code prefix} (e.g. "redis" for "redis-server"). */
-    private static Point find(Scenario scenario, String prefix) {
+    /**
+     * @return the point of the server whose label starts with {@code prefix} (e.g. "redis" for "redis-server") and
+     *         ends with the same qualifier as {@code row}'s (e.g. " (unpinned)"), or null.
+     */
+    private static Point find(Scenario scenario, String prefix, Point row) {
+        final String qualifier = qualifier(row.label());
         for (Point p : scenario.points().values()) {
-            if (p.label().startsWith(prefix)) {
+            if (p.label().startsWith(prefix) && qualifier(p.label()).equals(qualifier)) {
                 return p;
             }
         }
         return null;
+    }
+
+    /** @return what follows a label's name in parentheses, e.g. " (unpinned)" of "nio (unpinned)"; "" if nothing. */
+    static String qualifier(String label) {
+        final int at = label.indexOf(" (");
+        return at < 0 ? "" : label.substring(at);
+    }
+
+    private static String cpuRatio(Point p, Point floor) {
+        if (floor == null || floor.cpuPerMillion() == null || p.cpuPerMillion() == null || floor.cpuPerMillion() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2fx", p.cpuPerMillion() / floor.cpuPerMillion());
     }
 
     private static String ratio(Scenario scenario, Point p, Point peer) {

@@ -40,12 +40,17 @@ class ReportTest {
                 run("nio", "fan-out 10, max rate", 0, 6e6, 100, 0),
                 run("redis-server", "fan-out 10, max rate", 0, 3e6, 50, 0),
                 run("nats-server", "fan-out 10, max rate", 0, 2e6, 50, 0),
+                run("floor", "fan-out 10, max rate", 0, 3e6, 50, 0),
                 run("nio", "fan-out 10 at 5,000 lines/s", 5000, 5e4, 100, 0),
-                run("redis-server", "fan-out 10 at 5,000 lines/s", 5000, 5e4, 200, 0)));
+                run("redis-server", "fan-out 10 at 5,000 lines/s", 5000, 5e4, 200, 0),
+                run("nio (unpinned)", "fan-out 10 at 5,000 lines/s", 5000, 5e4, 300, 0),
+                run("redis-server (unpinned)", "fan-out 10 at 5,000 lines/s", 5000, 5e4, 150, 0)));
 
         final String md = report.markdown("bench/compare.sh", List.of("cores: 2"), List.of("peer: redis 7"));
-        assertTrue(md.contains("| nio | 1 | 6.00M | 600.0K | 0.028 | 10 | 100 | 200 | 0 | 0 | 2.00x | 3.00x |"), md);
-        assertTrue(md.contains("| nio | 1 | 50.0K | 5.0K | 3.333 | 10 | 100 | 200 | 0 | 0 | 0.50x | - |"), md);
+        assertTrue(md.contains("| nio | 1 | 6.00M | 600.0K | 0.028 | 10 | 100 | 200 | 0 | 0 | 2.00x | 3.00x | 0.50x |"), md);
+        assertTrue(md.contains("| nio | 1 | 50.0K | 5.0K | 3.333 | 10 | 100 | 200 | 0 | 0 | 0.50x | - | - |"), md);
+        // an unpinned row is compared with the unpinned peer, not the pinned one
+        assertTrue(md.contains("| nio (unpinned) | 1 | 50.0K | 5.0K | 3.333 | 10 | 300 | 600 | 0 | 0 | 2.00x | - | - |"), md);
         assertTrue(md.contains("- cores: 2\n- peer: redis 7\n"), md);
 
         Charts.throughput(report, dir.resolve("throughput.png"));
