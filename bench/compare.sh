@@ -44,10 +44,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
 nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
-floor_bin=target/floor_relay
-if [ ! -x "$floor_bin" ] || [ bench/ceiling/floor_relay.c -nt "$floor_bin" ]; then
-  mkdir -p target && cc -O2 -Wall -o "$floor_bin" bench/ceiling/floor_relay.c
-fi
+. bench/lib.sh
+build_c floor_relay
 case "$pinning" in
   pinned|unpinned|both) ;;
   *) echo "--pinning: expected pinned, unpinned or both, found $pinning" >&2; exit 2 ;;
@@ -82,8 +80,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-. bench/lib.sh
-
 # name | senders | receivers | rate (0 = max) ; 128-byte lines
 scenarios=(
   "fan-out 10, max rate|1|10|0"
@@ -107,17 +103,11 @@ for mode in $modes; do
   for target in $targets; do
     port=$(free_port $((port + 1)))
     case "$target" in
-      nats) protocol=nats label=nats-server
-            $pin_server "$nats_bin" -a 127.0.0.1 -p "$port" > "$work/$target.log" 2>&1 & ;;
-      redis) protocol=redis label=redis-server
-             $pin_server redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$work/$target.log" 2>&1 & ;;
-      floor) protocol=summoner label=floor
-             $pin_server "$floor_bin" 127.0.0.1 "$port" > "$work/$target.log" 2>&1 & ;;
-      *) protocol=summoner label="$target"
-         $pin_server java -jar "$server_jar" --engine "$target" --port "$port" --config bench/server_config.bench.json \
-           --name "bench-$target" > "$work/$target.log" 2>&1 & ;;
+      nats) label=nats-server ;;
+      redis) label=redis-server ;;
+      *) label="$target" ;;
     esac
-    pid=$!
+    start_server "$target" "$port" bench/server_config.bench.json "$work/$target.log" $pin_server
     pids+=("$pid")
     wait_for_port "$port"
     echo "== $label$suffix (pid $pid) on 127.0.0.1:$port"

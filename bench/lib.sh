@@ -16,3 +16,26 @@ wait_for_port() {
   echo "nothing listens on 127.0.0.1:$1" >&2
   return 1
 }
+
+# build_c NAME: target/NAME from bench/ceiling/NAME.c with the system cc, unless it is up to date.
+build_c() {
+  if [ ! -x "target/$1" ] || [ "bench/ceiling/$1.c" -nt "target/$1" ]; then
+    mkdir -p target && cc -O2 -Wall -o "target/$1" "bench/ceiling/$1.c"
+  fi
+}
+
+# start_server TARGET PORT CONFIG LOG [COMMAND PREFIX...]: starts redis, nats, floor or one of this project's engines
+# (by name, with CONFIG) on 127.0.0.1:PORT in the background, behind the prefix (e.g. taskset -c 0); sets pid and
+# protocol. Uses nats_bin and server_jar; the floor needs build_c floor_relay first.
+start_server() {
+  local target=$1 port=$2 config=$3 log=$4
+  shift 4
+  case "$target" in
+    redis) protocol=redis; "$@" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$log" 2>&1 & ;;
+    nats) protocol=nats; "$@" "$nats_bin" -a 127.0.0.1 -p "$port" > "$log" 2>&1 & ;;
+    floor) protocol=summoner; "$@" target/floor_relay 127.0.0.1 "$port" > "$log" 2>&1 & ;;
+    *) protocol=summoner; "$@" java -jar "$server_jar" --engine "$target" --port "$port" --config "$config" \
+         --name "bench-$target" > "$log" 2>&1 & ;;
+  esac
+  pid=$!
+}

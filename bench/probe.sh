@@ -27,17 +27,14 @@ done
 server_jar=summoner-server/target/summoner-server.jar
 [ -f "$server_jar" ] || mvn -B -q package -DskipTests -pl summoner-server -am
 mkdir -p target
-for tool in probe floor_relay; do
-  if [ ! -x "target/$tool" ] || [ "bench/ceiling/$tool.c" -nt "target/$tool" ]; then
-    cc -O2 -Wall -o "target/$tool" "bench/ceiling/$tool.c"
-  fi
-done
+. bench/lib.sh
+build_c probe
+build_c floor_relay
 missing=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; fi
 nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
-. bench/lib.sh
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT INT TERM
 : > "$out"
@@ -55,14 +52,7 @@ for rep in $(seq 1 "$repeats"); do
     engine=${target%%:*} config=bench/server_config.bench.json label=$target
     if [ "$engine" != "$target" ]; then config=${target#*:} label=$(basename "$config" .json); fi
     port=$(free_port $((port + 1)))
-    case "$engine" in
-      redis) protocol=redis; taskset -c 0 redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null 2>&1 & ;;
-      nats) protocol=nats; taskset -c 0 "$nats_bin" -a 127.0.0.1 -p "$port" >/dev/null 2>&1 & ;;
-      floor) protocol=summoner; taskset -c 0 target/floor_relay 127.0.0.1 "$port" >/dev/null 2>&1 & ;;
-      *) protocol=summoner; taskset -c 0 java -jar "$server_jar" --engine "$engine" --port "$port" \
-           --config "$config" --name "probe-$label" >/dev/null 2>&1 & ;;
-    esac
-    pid=$!
+    start_server "$engine" "$port" "$config" /dev/null taskset -c 0
     wait_for_port "$port"
     for scenario in "${scenarios[@]}"; do
       IFS='|' read -r name senders receivers rate <<< "$scenario"
