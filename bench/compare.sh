@@ -2,7 +2,7 @@
 # Side-by-side fan-out comparison of this project's engines with nats-server, redis-server and the floor (the
 # smallest relay of the wire format, bench/ceiling/floor_relay.c), on loopback.
 #
-#   bench/compare.sh                 # full: 3 repeats, 10 s measured after 3 s warm-up, pinned; about 12 minutes
+#   bench/compare.sh                 # full: 3 repeats, 10 s measured after 3 s warm-up, pinned; about 15 minutes
 #   bench/compare.sh --quick         # 1 repeat, 3 s after 1 s; about 3 minutes; writes to target/bench-quick
 #   bench/compare.sh --pinning both  # every server pinned (server on core 0, load on core 1) and unpinned
 #   bench/compare.sh --targets "nio redis floor" --repeats 5 --duration 20
@@ -37,14 +37,8 @@ load_jar=summoner-bench/target/summoner-load.jar
 if [ ! -f "$server_jar" ] || [ ! -f "$load_jar" ]; then
   mvn -B -q package -DskipTests -pl summoner-server,summoner-bench -am
 fi
-missing=()
-command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}"
-fi
-nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
 . bench/lib.sh
+ensure_peers
 build_c floor_relay
 case "$pinning" in
   pinned|unpinned|both) ;;

@@ -39,3 +39,15 @@ start_server() {
   esac
   pid=$!
 }
+
+# ensure_peers: installs nats-server and redis-server from Debian when missing (apt's output on stderr), and sets
+# nats_bin (Debian puts nats-server in /usr/sbin, which may not be on PATH).
+ensure_peers() {
+  local missing=()
+  command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2
+  fi
+  nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+}

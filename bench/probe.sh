@@ -4,7 +4,7 @@
 # (bench/ceiling/floor_relay.c). Prints a Markdown table of medians (p50, p99, p99.9 in microseconds) and writes
 # every run's JSON to --out.
 #
-#   bench/probe.sh                        # 3 rounds: per server and point, 10 s after 2 s, after an unrecorded 16 s; about 20 minutes
+#   bench/probe.sh                        # 3 rounds: per server and point, 10 s after 2 s, after an unrecorded 16 s; about 24 minutes
 #   bench/probe.sh --repeats 1 --duration 3 --targets "nio redis floor"
 #   bench/probe.sh --targets "agrona agrona:bench/variants/agrona-shared.json"   # an engine with another config
 set -euo pipefail
@@ -30,11 +30,7 @@ mkdir -p target
 . bench/lib.sh
 build_c probe
 build_c floor_relay
-missing=()
-command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; fi
-nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
+ensure_peers
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT INT TERM
 : > "$out"

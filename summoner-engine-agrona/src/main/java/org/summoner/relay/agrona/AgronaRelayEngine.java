@@ -70,8 +70,8 @@ final class AgronaRelayEngine implements RelayEngine {
         final boolean shared = settings.shared();
         final Runnable[] wakers = new Runnable[outbound.length];
         final FanOutAgent fanOut = new FanOutAgent(lines, outbound, wakers, context.counters());
-        final IdleStrategies.Wakeable fanOutIdle = new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()),
-                fanOut::hasWork);
+        final IdleStrategies.Wakeable fanOutIdle = shared ? null
+                : new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()), fanOut::hasWork);
         final Runnable wakeFanOut = shared ? NO_ONE : fanOutIdle::wake;
         final IoAgent[] agents = new IoAgent[outbound.length];
         final ServerSocketChannel server = Listener.bind(context);
