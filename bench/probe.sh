@@ -7,10 +7,11 @@
 #   bench/probe.sh                        # 3 rounds: per server and point, 10 s after 2 s, after an unrecorded 16 s; about 24 minutes
 #   bench/probe.sh --repeats 1 --duration 3 --targets "nio redis floor"
 #   bench/probe.sh --targets "agrona agrona:bench/variants/agrona-shared.json"   # an engine with another config
+#   bench/probe.sh --scenarios 1 --repeats 5   # only the first scenario (fan-out 10), in 5 rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args="$*"
-repeats=3 duration=10 warmup=2 warm_run=15 out=target/probe.jsonl targets="nio netty agrona redis nats floor"
+repeats=3 duration=10 warmup=2 warm_run=15 out=target/probe.jsonl targets="nio netty agrona redis nats floor" only=all
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeats) repeats=$2; shift ;;
@@ -19,7 +20,8 @@ while [ $# -gt 0 ]; do
     --warm-run) warm_run=$2; shift ;;
     --targets) targets=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --scenarios) only=$2; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -37,6 +39,9 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT INT TERM
 
 # name | senders | receivers | rate
 scenarios=("fan-out 10 at 5,000 lines/s|1|10|5000" "fan-out 100, 4 senders at 2,000 lines/s|4|100|2000")
+if [ "$only" != all ]; then  # --scenarios "1 2": by number, in this order
+  chosen=(); for n in $only; do chosen+=("${scenarios[$((n - 1))]}"); done; scenarios=("${chosen[@]}")
+fi
 port=18300
 # Rounds, not blocks: every server runs each scenario once per round, so a noisy minute of the machine is shared out
 # instead of falling on one server. Each server is started afresh every round and gets one unrecorded run of every

@@ -3,6 +3,7 @@ package org.summoner.relay.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,12 +53,51 @@ final class ConfigReader {
         final String version = top.string("version", null);
         final LoggerSettings logger = readLogger(top.object("logger"));
         final HyperParameters hyperParameters = readHyperParameters(top.object("hyper_parameters"));
+        final Monitoring monitoring = readMonitoring(top.object("monitoring"));
+        final TlsSettings tls = top.has("tls") && !top.node.get("tls").isNull() ? readTls(top.object("tls")) : null;
         final Map<String, JsonNode> others = new LinkedHashMap<>();
         for (String name : top.unknownKeys()) {
             others.put(name, top.node.get(name)); // an engine's own section, or a key of another program
         }
         top.warnUnknown();
-        return new ServerConfig(source, host, port, version, logger, hyperParameters, List.copyOf(warnings), others);
+        return new ServerConfig(source, host, port, version, logger, hyperParameters, monitoring, tls, List.copyOf(warnings), others);
+    }
+
+    private Monitoring readMonitoring(ConfigSection s) {
+        final String host = s.string("host", Monitoring.OFF.host());
+        if (host.isBlank()) {
+            throw s.invalid("host", "a host name or IP address");
+        }
+        final Integer port = s.has("port") && !s.node.get("port").isNull() ? (int) s.integer("port", 0, 0, 65535) : null;
+        s.warnUnknown();
+        return new Monitoring(host, port);
+    }
+
+    /** {@code tls}: the files are read and checked now, so every error names its key. */
+    private TlsSettings readTls(ConfigSection s) {
+        final PemFiles pem = new PemFiles(source);
+        final Path cert = file(s, "cert");
+        final Path key = file(s, "key");
+        final Path clientCa = s.has("client_ca") && !s.node.get("client_ca").isNull() ? file(s, "client_ca") : null;
+        s.warnUnknown();
+        final List<java.security.cert.X509Certificate> chain = pem.certificates(s.path() + "cert", cert);
+        final java.security.PrivateKey privateKey = pem.privateKey(s.path() + "key", key);
+        pem.checkPair(s.path() + "key", key, privateKey, cert, chain.get(0));
+        final List<java.security.cert.X509Certificate> issuers = clientCa == null ? List.of()
+                : pem.certificates(s.path() + "client_ca", clientCa);
+        return new TlsSettings(cert, key, clientCa, chain, privateKey, issuers);
+    }
+
+    private static Path file(ConfigSection s, String key) {
+        final String value = s.string(key, null);
+        if (value == null || value.isBlank()) {
+            throw s.invalid(key, "the path of a PEM file");
+        }
+        try {
+            return Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw s.invalid(key, "the path of a PEM file (" + e.getReason() + ")");
+        }
     }
 
     private LoggerSettings readLogger(ConfigSection s) {

@@ -52,18 +52,23 @@ public final class ServerConfig {
     private final String version;
     private final LoggerSettings logger;
     private final HyperParameters hyperParameters;
+    private final Monitoring monitoring;
+    private final TlsSettings tls;
     private final List<String> warnings;
     /** Top-level keys the reader does not know, with their values: an engine's own section, or another program's. */
     private final Map<String, JsonNode> others;
 
     ServerConfig(String source, String host, Integer port, String version, LoggerSettings logger,
-                 HyperParameters hyperParameters, List<String> warnings, Map<String, JsonNode> others) {
+                 HyperParameters hyperParameters, Monitoring monitoring, TlsSettings tls, List<String> warnings,
+                 Map<String, JsonNode> others) {
         this.source = source;
         this.host = host;
         this.port = port;
         this.version = version;
         this.logger = logger;
         this.hyperParameters = hyperParameters;
+        this.monitoring = monitoring;
+        this.tls = tls;
         this.warnings = warnings;
         this.others = others;
     }
@@ -166,6 +171,16 @@ public final class ServerConfig {
         return hyperParameters;
     }
 
+    /** @return {@code monitoring}: the HTTP listener of metrics, health and connections, {@link Monitoring#OFF} by default. */
+    public Monitoring monitoring() {
+        return monitoring;
+    }
+
+    /** @return {@code tls}, read and checked, when the relay port speaks TLS. */
+    public Optional<TlsSettings> tls() {
+        return Optional.ofNullable(tls);
+    }
+
     /** @return one line per key that was ignored, each naming the source and the key. */
     public List<String> warnings() {
         return warnings;
@@ -201,7 +216,7 @@ public final class ServerConfig {
 
     /** @return a copy with {@code host} set, as a command-line flag that overrides the file does. */
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, warnings, others);
+        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, monitoring, tls, warnings, others);
     }
 
     /** @return a copy with {@code port} set, as a command-line flag that overrides the file does. */
@@ -209,12 +224,12 @@ public final class ServerConfig {
         if (newPort < 0 || newPort > 65535) {
             throw new IllegalArgumentException("port=" + newPort + ": expected an integer from 0 to 65535");
         }
-        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, warnings, others);
+        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, monitoring, tls, warnings, others);
     }
 
     /** @return a copy with {@code version} set, as a command-line flag that overrides the file does. */
     public ServerConfig withVersion(String newVersion) {
-        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, warnings, others);
+        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, monitoring, tls, warnings, others);
     }
 
     /** Every resolved value, for the start-up log. */
@@ -226,6 +241,8 @@ public final class ServerConfig {
                 + ", version=" + version
                 + ", logger=" + logger
                 + ", hyper_parameters=" + hyperParameters
+                + ", monitoring=" + monitoring
+                + ", tls=" + tls
                 + '}';
     }
 }
