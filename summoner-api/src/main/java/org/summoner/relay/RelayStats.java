@@ -44,6 +44,8 @@ import org.summoner.relay.wire.ServerNotice;
  * @param hostsConnected          connections bound as hosts now ({@code hosted}, {@code hybrid}; a gauge).
  * @param handshakesCompleted     connections that completed the handshake ({@code handshake.required}).
  * @param handshakeTimeouts       connections closed for not completing it within {@code handshake.timeout_secs}.
+ * @param tlsHandshakeFailures    connections closed because their TLS handshake failed ({@code tls}).
+ * @param tlsPlaintextRefused     connections that spoke plaintext to the TLS port, told and closed ({@code tls}).
  */
 public record RelayStats(
         long connectionsOpened,
@@ -78,7 +80,9 @@ public record RelayStats(
         long boundIdentities,
         long hostsConnected,
         long handshakesCompleted,
-        long handshakeTimeouts) {
+        long handshakeTimeouts,
+        long tlsHandshakeFailures,
+        long tlsPlaintextRefused) {
 
     /**
      * @param quarantinedAddresses the quarantine list's size now.
@@ -126,7 +130,9 @@ public record RelayStats(
                 boundIdentities,
                 hostsConnected,
                 counters.handshakesCompleted(),
-                counters.handshakeTimeouts());
+                counters.handshakeTimeouts(),
+                counters.tlsHandshakeFailures(),
+                counters.tlsPlaintextRefused());
     }
 
     /** @return every line a routing mode refused, whatever the reason. */
@@ -172,6 +178,7 @@ public record RelayStats(
                 + ", hand-off waits " + handOffWaits + "; rejected " + linesRejected() + (rejected.isEmpty() ? "" : " " + rejected)
                 + ", closed after rejections " + rejectedClosed + ", undeliverable " + undeliverable + ", bound identities "
                 + boundIdentities + ", hosts " + hostsConnected + ", handshakes " + handshakesCompleted + " done + "
-                + handshakeTimeouts + " timed out";
+                + handshakeTimeouts + " timed out" + (tlsHandshakeFailures + tlsPlaintextRefused == 0 ? ""
+                : ", TLS handshakes failed " + tlsHandshakeFailures + ", plaintext refused " + tlsPlaintextRefused);
     }
 }

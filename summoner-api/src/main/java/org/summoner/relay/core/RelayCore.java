@@ -10,6 +10,7 @@ import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.ReadPause;
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.tls.ServerTls;
 import org.summoner.relay.wire.NoticeLines;
 
 import java.net.InetAddress;
@@ -56,6 +57,7 @@ public final class RelayCore {
     private final boolean handshakeChallenges;
     private final long handshakeTimeoutNanos;
     private final SecureRandom nonces = new SecureRandom();
+    private final ServerTls tls;
 
     /**
      * @param router the routing mode, or null to make the one the config asks for ({@code Routers.of}) once this
@@ -80,6 +82,7 @@ public final class RelayCore {
         this.handshakeRequired = parameters.handshake().required();
         this.handshakeChallenges = handshakeRequired && parameters.handshake().challenge();
         this.handshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(parameters.handshake().timeoutSecs());
+        this.tls = config.tls().map(settings -> ServerTls.of(settings, counters)).orElse(null);
         this.router = router.apply(this);
     }
 
@@ -98,6 +101,11 @@ public final class RelayCore {
 
     public FairUsePolicy policy() {
         return policy;
+    }
+
+    /** @return TLS on the relay port ({@code tls}), or null when it speaks plain TCP. */
+    public ServerTls tls() {
+        return tls;
     }
 
     public Router router() {

@@ -58,7 +58,10 @@ public final class Session implements LineHandler, Router.Decision {
     private Bindings.Binding binding;
     /** Bound to one of the configured hosts' identities ({@code routing: hosted}, {@code hybrid}). */
     private volatile boolean host;
-    /** Whether relayed lines reach it: always, but with {@code handshake.required} only once it is bound. */
+    /**
+     * Whether relayed lines reach it: from {@link #start()} on (over TLS, once the TLS handshake is done), but with
+     * {@code handshake.required} only once it is bound.
+     */
     private boolean receiving;
     private IdentityMemo identityMemo;
     /** {@code handshake.challenge}: the nonce this connection was sent, or null. */
@@ -86,7 +89,6 @@ public final class Session implements LineHandler, Router.Decision {
         this.rateLimiter = core.policy().newRateLimiter(nowNanos);
         this.route = Route.toSession(id);
         this.lastReadNanos = nowNanos;
-        this.receiving = !core.handshakeRequired();
     }
 
     /** @return a number no other session of this server has had. */
@@ -197,11 +199,14 @@ public final class Session implements LineHandler, Router.Decision {
     // ---- life cycle, from the engine ----
 
     /**
-     * The engine attached this session's output: with {@code handshake.required}, its clock starts, and with
-     * {@code challenge} the client is sent its nonce, the server's first line to it. Called once, before any read.
+     * The engine attached this session's output and the connection can carry lines (over TLS: its handshake is
+     * done): relayed lines reach it from now on, or with {@code handshake.required} its clock starts, and with
+     * {@code challenge} the client is sent its nonce, the server's first line to it. Called once, before any line is
+     * read from it.
      */
     public void start() {
         if (!core.handshakeRequired()) {
+            receiving = true;
             return;
         }
         dispatcher.awaitHandshake(this, dispatcher.now() + core.handshakeTimeoutNanos());

@@ -5,6 +5,7 @@ import org.summoner.relay.core.SessionOutput;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 
 /**
  * One client of a {@link SelectorLoop}: its socket, its selection key and what waits to be written to it, as the
@@ -24,6 +25,8 @@ public abstract class SelectorConnection implements SessionOutput {
     long lingerDeadlineNanos;
     /** Reads of this client alone are paused until then ({@link #pauseReading}); 0 when they are not. */
     long readsPausedUntilNanos;
+    /** TLS to this client ({@code tls}), or null on plain TCP. */
+    TlsWire tls;
 
     protected SelectorConnection(SocketChannel channel, SelectorLoop<?> loop) {
         this.channel = channel;
@@ -32,6 +35,14 @@ public abstract class SelectorConnection implements SessionOutput {
 
     public final SocketChannel channel() {
         return channel;
+    }
+
+    /**
+     * @return where the engine writes plaintext for this client: the socket itself, or its TLS. A write takes what
+     *         the socket takes, as {@link SocketChannel#write} does.
+     */
+    public final WritableByteChannel wire() {
+        return tls != null ? tls : channel;
     }
 
     public final Session session() {

@@ -46,6 +46,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
 
     protected final Selector selector;
     private final OutboundBudget budget;
+    /** TLS on the relay port, or null. */
+    private final org.summoner.relay.tls.ServerTls tls;
+    private TlsWire.Buffers tlsBuffers;
     private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean mayBlock = new AtomicBoolean();
     private final Consumer<SelectionKey> onReady = this::onReady;
@@ -63,6 +66,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     protected SelectorLoop(RelayCore core) throws IOException {
         super(core);
         this.budget = core.budget();
+        this.tls = core.tls();
         this.selector = Selector.open();
     }
 
@@ -183,12 +187,17 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             }
             try {
                 final C connection = connect(channel);
+                if (tls != null) {
+                    connection.tls = new TlsWire(channel, tls.newEngine(next.remote().getHostString(), next.remote().getPort()), tlsBuffers());
+                }
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
                 connection.attach(open(next.remote(), connection));
                 updateInterest(connection);
                 opened(connection);
-                connection.session().start();
+                if (connection.tls == null) {
+                    connection.session().start(); // over TLS, once its handshake is done
+                }
                 registered++;
             } catch (IOException e) {
                 log.debug("connection lost before it was registered: {}", e.toString());
@@ -222,7 +231,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             return;
         }
         final int ready = key.readyOps();
-        if ((ready & SelectionKey.OP_WRITE) != 0) {
+        if ((ready & SelectionKey.OP_WRITE) != 0 && (connection.tls == null || flushTls(connection))) {
             onWritable(connection);
         }
         if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled && (connection.interestOps & SelectionKey.OP_READ) != 0) {
@@ -231,6 +240,10 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     }
 
     private void read(C connection) {
+        if (connection.tls != null) {
+            readTls(connection);
+            return;
+        }
         final Session session = connection.session();
         final byte[] array = readBuffer.array();
         for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead(); i++) {
@@ -256,6 +269,96 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
                 return;
             }
         }
+    }
+
+    // ---- TLS ----
+
+    private TlsWire.Buffers tlsBuffers() {
+        if (tlsBuffers == null) {
+            tlsBuffers = new TlsWire.Buffers(tls.newEngine(null, -1));
+        }
+        return tlsBuffers;
+    }
+
+    /** Reads through TLS: the session starts when the handshake is done; a failed one is counted and closed. */
+    private void readTls(C connection) {
+        final Session session = connection.session();
+        final TlsWire wire = connection.tls;
+        try {
+            for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.closeScheduled; i++) {
+                final int n = wire.read(session, readBuffer, session::start);
+                if (n == TlsWire.PLAINTEXT) {
+                    refusePlaintext(connection);
+                    return;
+                }
+                if (n < 0) {
+                    session.onEndOfStream();
+                    session.close();
+                    return;
+                }
+                if (n == 0) {
+                    break;
+                }
+            }
+        } catch (javax.net.ssl.SSLException e) {
+            if (!wire.ready()) {
+                tls.handshakeFailed(session.remoteAddr(), e);
+                wire.sendAlert();
+            } else {
+                log.debug("{} TLS failed: {}", session.remoteAddr(), e.toString());
+            }
+            session.close();
+            return;
+        } catch (IOException e) {
+            log.debug("{} read failed: {}", session.remoteAddr(), e.toString());
+            session.close();
+            return;
+        }
+        updateInterest(connection); // the handshake may have left ciphertext waiting, or be done
+    }
+
+    /** {@code OP_WRITE} on a TLS connection: ciphertext that waits goes first. @return whether the engine may write. */
+    private boolean flushTls(C connection) {
+        final TlsWire wire = connection.tls;
+        try {
+            if (!wire.flush()) {
+                return false;
+            }
+            if (wire.resumeHandshake()) {
+                connection.session().start();
+            }
+        } catch (IOException e) {
+            if (!wire.ready() && e instanceof javax.net.ssl.SSLException) {
+                tls.handshakeFailed(connection.session().remoteAddr(), e);
+            }
+            log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
+            connection.session().close();
+            return false;
+        }
+        if (connection.hasQueued()) {
+            return true;
+        }
+        afterWrite(connection); // e.g. a goodbye whose last ciphertext just went
+        return false;
+    }
+
+    /**
+     * A client that spoke plaintext to the TLS port: told so in plaintext, its output shut, and closed when it closes
+     * or after {@link Dispatcher#LINGER_NANOS}; it never became a recipient.
+     */
+    private void refusePlaintext(C connection) {
+        final Session session = connection.session();
+        tls.plaintextRefused(session.remoteAddr());
+        try {
+            connection.channel.write(ByteBuffer.wrap(org.summoner.relay.tls.ServerTls.plaintextNotice()));
+            connection.channel.shutdownOutput();
+        } catch (IOException e) {
+            session.close();
+            return;
+        }
+        connection.tls.refuse(); // what it sends now is read and dropped: its session never started
+        connection.lingerDeadlineNanos = now() + LINGER_NANOS;
+        lingering.add(connection);
     }
 
     // ---- reads ----
@@ -312,7 +415,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
         final boolean open = connection.session().isOpen();
         final boolean reads = !(readsPaused && open) && !(open && connection.readsPausedUntilNanos != 0);
-        final int ops = (reads ? SelectionKey.OP_READ : 0) | (connection.hasQueued() ? SelectionKey.OP_WRITE : 0);
+        final TlsWire wire = connection.tls;
+        final boolean writes = wire == null ? connection.hasQueued() : wire.pending() || (wire.ready() && connection.hasQueued());
+        final int ops = (reads ? SelectionKey.OP_READ : 0) | (writes ? SelectionKey.OP_WRITE : 0);
         if (ops != connection.interestOps) {
             connection.interestOps = ops;
             connection.key.interestOps(ops);
@@ -353,7 +458,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             return;
         }
         final Session session = connection.session();
-        if (!connection.hasQueued() && session.state() == Session.State.DRAINING) {
+        if (!hasOutput(connection) && session.state() == Session.State.DRAINING) {
             shutOutput(connection);
         }
         updateInterest(connection);
@@ -390,16 +495,26 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         lingering.add(connection);
         if (admit(connection, line.length, 1)) {
             connection.queueLine(line);
-            if (!connection.hasQueued() && !connection.closeScheduled) {
+            if (!hasOutput(connection) && !connection.closeScheduled) {
                 shutOutput(connection); // written at once
             }
         }
     }
 
+    /** @return whether anything waits to be written: queued by the engine, or ciphertext. */
+    private static boolean hasOutput(SelectorConnection connection) {
+        return connection.hasQueued() || (connection.tls != null && connection.tls.pending());
+    }
+
     private void shutOutput(SelectorConnection connection) {
         connection.session().outputShut();
         try {
-            connection.channel.shutdownOutput();
+            if (connection.tls != null) {
+                connection.tls.shutdownOutput(); // close_notify first; the FIN once it is written
+                updateInterest(connection);
+            } else {
+                connection.channel.shutdownOutput();
+            }
         } catch (IOException e) {
             connection.session().close();
         }

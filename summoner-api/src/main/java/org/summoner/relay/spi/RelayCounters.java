@@ -32,6 +32,8 @@ public final class RelayCounters {
     private final LongAdder undeliverable = new LongAdder();
     private final LongAdder handshakesCompleted = new LongAdder();
     private final LongAdder handshakeTimeouts = new LongAdder();
+    private final LongAdder tlsHandshakeFailures = new LongAdder();
+    private final LongAdder tlsPlaintextRefused = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
     private final LongAdder[] linesRejected = new LongAdder[Rejection.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
@@ -72,6 +74,24 @@ public final class RelayCounters {
     /** A connection was not bound within {@code handshake.timeout_secs}, and was told and closed. */
     public void handshakeTimedOut() {
         handshakeTimeouts.increment();
+    }
+
+    /** A client's TLS handshake failed ({@code tls}); it was closed. */
+    public void tlsHandshakeFailed() {
+        tlsHandshakeFailures.increment();
+    }
+
+    /** A client spoke plaintext to the TLS port ({@code tls}); it was told and closed. */
+    public void tlsPlaintextClientRefused() {
+        tlsPlaintextRefused.increment();
+    }
+
+    public long tlsHandshakeFailures() {
+        return tlsHandshakeFailures.sum();
+    }
+
+    public long tlsPlaintextRefused() {
+        return tlsPlaintextRefused.sum();
     }
 
     public long handshakesCompleted() {

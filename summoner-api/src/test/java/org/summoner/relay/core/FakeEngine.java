@@ -65,9 +65,12 @@ final class FakeEngine extends Dispatcher {
         dispatched.add(new Dispatched(sender, new String(envelope, 0, length, StandardCharsets.UTF_8), route));
     }
 
+    /** A connection registered and started, as an engine does once it can carry lines. */
     Session connect(String ip, int port) {
         try {
-            return open(new InetSocketAddress(InetAddress.getByName(ip), port), new Output());
+            final Session session = open(new InetSocketAddress(InetAddress.getByName(ip), port), new Output());
+            session.start();
+            return session;
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }

@@ -28,9 +28,7 @@ class HandshakeDeadlinesTest {
     }
 
     private static Session started(FakeEngine engine, int port) {
-        final Session session = engine.connect("127.0.0.1", port);
-        session.start();
-        return session;
+        return engine.connect("127.0.0.1", port); // started: its deadline is set
     }
 
     @Test

@@ -360,7 +360,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
     /** @return bytes written, or -1 when the connection failed (it is then closed). */
     private int write(AgronaConnection connection, ByteBuffer bytes) {
         try {
-            final int written = connection.channel().write(bytes);
+            final int written = connection.wire().write(bytes);
             turnCounts().bytesSent(written);
             return written;
         } catch (IOException e) {
@@ -377,7 +377,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
         while (!queue.isEmpty()) {
             final int written;
             try {
-                written = queue.writeTo(connection.channel());
+                written = queue.writeTo(connection.wire());
             } catch (IOException e) {
                 log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
                 connection.session().close();

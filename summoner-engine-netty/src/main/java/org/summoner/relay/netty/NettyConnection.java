@@ -26,10 +26,26 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     boolean dirty;
     /** Reads of this client alone are paused until then; 0 when they are not. */
     long readsPausedUntilNanos;
+    /** Over TLS: Netty's outbound buffer holds ciphertext, not our writes ({@link #trimPendingWrites}). */
+    boolean tls;
 
     NettyConnection(Channel channel, NettyLoop loop) {
         this.channel = channel;
         this.loop = loop;
+    }
+
+    /**
+     * Forgets the writes Netty has finished. On plain TCP its outbound buffer holds one entry per write of ours; over
+     * TLS it holds ciphertext, so the writes still held are the unflushed ones (still in the {@code SslHandler}) and
+     * as many older ones as the bytes it holds cover (ciphertext is longer than plaintext, so this never counts too
+     * little).
+     */
+    void trimPendingWrites(io.netty.channel.ChannelOutboundBuffer pending) {
+        if (tls) {
+            pendingWrites.trimToBytes(unflushed, pending.totalPendingWriteBytes());
+        } else {
+            pendingWrites.trimTo(pending.size() + unflushed);
+        }
     }
 
     @Override
@@ -81,6 +97,22 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
         if (!writable) {
             loop.judgeBacklog(this);
         }
+    }
+
+    @Override
+    public void onTlsReady() {
+        loop.tlsReady(this);
+    }
+
+    @Override
+    public void onTlsFailed(Throwable cause) {
+        loop.core().tls().handshakeFailed(session.remoteAddr(), cause);
+        session.close();
+    }
+
+    /** The client spoke plaintext to the TLS port ({@link TlsDetector}): it never starts; it goes at the deadline. */
+    void refusedPlaintext() {
+        loop.refusedPlaintext(this);
     }
 
     @Override

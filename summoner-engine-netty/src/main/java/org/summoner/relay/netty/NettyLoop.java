@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
@@ -105,7 +106,24 @@ final class NettyLoop extends Dispatcher {
             channel.config().setAutoRead(false);
         }
         channel.pipeline().addLast(new SessionHandler(connection, readScratch));
+        if (core().tls() == null) {
+            connection.session.start();
+        } else {
+            connection.tls = true; // the session starts once the TLS handshake is done (NettyConnection.onTlsReady)
+            channel.pipeline().addFirst(new TlsDetector(core().tls(), connection));
+        }
+    }
+
+    /** The TLS handshake is done: the session starts, and what it sends first (a challenge) goes out. */
+    void tlsReady(NettyConnection connection) {
+        tick();
         connection.session.start();
+        scheduleBatchEnd();
+    }
+
+    /** A plaintext client of the TLS port, told and with its output shut: closed by the goodbye deadline at the latest. */
+    void refusedPlaintext(NettyConnection connection) {
+        loop.schedule(() -> connection.session.close(), LINGER_NANOS, TimeUnit.NANOSECONDS);
     }
 
     // ---- envelopes ----
@@ -165,7 +183,7 @@ final class NettyLoop extends Dispatcher {
         }
         final int size = message.readableBytes();
         final PendingWrites writes = connection.pendingWrites;
-        writes.trimTo(pending.size() + connection.unflushed);
+        connection.trimPendingWrites(pending);
         if (budget.beforeQueue(connection.session, writes.messages(), writes.bytes(), size, now()) == OutboundBudget.Verdict.CLOSE) {
             message.release();
             core().counters().deliveriesDropped(messages);
@@ -206,7 +224,7 @@ final class NettyLoop extends Dispatcher {
 
     /** @return envelopes waiting to be written to the client: in flushed writes Netty still holds, and unflushed. */
     private static long backlog(NettyConnection connection, ChannelOutboundBuffer pending) {
-        connection.pendingWrites.trimTo(pending.size() + connection.unflushed);
+        connection.trimPendingWrites(pending);
         return connection.pendingWrites.messages();
     }
 
@@ -320,7 +338,12 @@ final class NettyLoop extends Dispatcher {
         written.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess() && channel instanceof DuplexChannel && channel.isActive()) {
                 connection.session.outputShut();
-                ((DuplexChannel) channel).shutdownOutput();
+                final SslHandler ssl = channel.pipeline().get(SslHandler.class);
+                if (ssl == null) {
+                    ((DuplexChannel) channel).shutdownOutput();
+                } else { // close_notify first, then the FIN
+                    ssl.closeOutbound().addListener(notified -> ((DuplexChannel) channel).shutdownOutput());
+                }
             }
         });
         if (enqueue(connection, Unpooled.wrappedBuffer(line), 1, written)) {

@@ -38,6 +38,25 @@ final class PendingWrites {
         }
     }
 
+    /**
+     * Over TLS: keeps the newest {@code unflushed} writes, and of the older ones as many (newest first) as cover
+     * {@code heldBytes}, the bytes Netty still holds to write.
+     */
+    void trimToBytes(int unflushed, long heldBytes) {
+        long unflushedBytes = 0;
+        for (int i = Math.max(0, size - unflushed); i < size; i++) {
+            unflushedBytes += byteCounts[(head + i) % byteCounts.length];
+        }
+        long flushedBytes = bytes - unflushedBytes;
+        while (size > unflushed && flushedBytes - byteCounts[head] >= heldBytes) {
+            flushedBytes -= byteCounts[head];
+            messages -= messageCounts[head];
+            bytes -= byteCounts[head];
+            head = (head + 1) % messageCounts.length;
+            size--;
+        }
+    }
+
     /** @return envelopes in the writes remembered. */
     long messages() {
         return messages;

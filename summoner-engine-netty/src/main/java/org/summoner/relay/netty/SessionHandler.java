@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
  * The inbound end of a client's pipeline: hands what the client sends, as byte ranges, and every connection event to
@@ -32,6 +33,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
         /** The channel's writability changed with its write-buffer water marks. */
         void onWritabilityChanged(boolean writable);
+
+        /** The TLS handshake is done ({@code tls}). */
+        void onTlsReady();
+
+        /** The TLS handshake failed ({@code tls}). */
+        void onTlsFailed(Throwable cause);
 
         /** The channel is closed. */
         void onClosed();
@@ -77,6 +84,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
             events.onEndOfInput();
+            return;
+        }
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess()) {
+                events.onTlsReady();
+            } else {
+                events.onTlsFailed(handshake.cause());
+            }
             return;
         }
         ctx.fireUserEventTriggered(event);

@@ -58,6 +58,16 @@ class SessionHandlerTest {
         }
 
         @Override
+        public void onTlsReady() {
+            events.add("tls ready");
+        }
+
+        @Override
+        public void onTlsFailed(Throwable cause) {
+            events.add("tls failed:" + cause.getMessage());
+        }
+
+        @Override
         public void onClosed() {
             events.add("closed");
         }

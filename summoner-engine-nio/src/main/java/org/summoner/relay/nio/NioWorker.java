@@ -228,7 +228,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
             final int staged = buffer.remaining();
             final int written;
             try {
-                written = connection.channel().write(buffer);
+                written = connection.wire().write(buffer);
             } catch (IOException e) {
                 log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
                 connection.session().close();

@@ -1,0 +1,148 @@
+package org.summoner.relay.tls;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.TlsSettings;
+import org.summoner.relay.spi.RelayCounters;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * TLS on the relay port, the same for every engine: one {@link SSLContext} built once from {@code tls}'s PEM
+ * material, server engines limited to TLS 1.3 and 1.2 (and asking for a client certificate with {@code client_ca}),
+ * the test that tells a TLS client from a plaintext one by its first byte, and the accounting of failures: every
+ * failed handshake and plaintext connection is counted ({@link RelayCounters#tlsHandshakeFailed},
+ * {@link RelayCounters#tlsPlaintextClientRefused}) and logged at WARN at most once per 10 s with the count since.
+ *
+ * <p>Thread-safe: engines on any thread call {@link #newEngine} and report failures.
+ */
+public final class ServerTls {
+    private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
+    /** Offered and accepted, newest first; nothing older. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** The first byte of every TLS record a client opens with: a handshake record (RFC 8446 section 5.1). */
+    private static final byte HANDSHAKE_RECORD = 0x16;
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** What a client that speaks plaintext to the TLS port is told, in plaintext, before it is closed. */
+    private static final byte[] PLAINTEXT_NOTICE = "Warning: This port speaks TLS only; plaintext connections are closed.\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    private final SSLContext context;
+    private final String[] protocols;
+    private final boolean clientCertificates;
+    private final RelayCounters counters;
+    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+    private final AtomicLong unreported = new AtomicLong();
+
+    private ServerTls(SSLContext context, String[] protocols, boolean clientCertificates, RelayCounters counters) {
+        this.context = context;
+        this.protocols = protocols;
+        this.clientCertificates = clientCertificates;
+        this.counters = counters;
+    }
+
+    /**
+     * @throws IllegalStateException when the JDK cannot build a context from material that {@code ServerConfig}
+     *                               already checked, or supports neither protocol.
+     */
+    public static ServerTls of(TlsSettings settings, RelayCounters counters) {
+        try {
+            final char[] password = new char[0];
+            final KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", settings.privateKey(), password, settings.chain().toArray(new X509Certificate[0]));
+            final KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(keys, password);
+            TrustManagerFactory trustManagers = null;
+            if (settings.clientCertificatesRequired()) {
+                final KeyStore issuers = KeyStore.getInstance("PKCS12");
+                issuers.load(null, null);
+                for (int i = 0; i < settings.clientIssuers().size(); i++) {
+                    issuers.setCertificateEntry("client-ca-" + i, settings.clientIssuers().get(i));
+                }
+                trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                trustManagers.init(issuers);
+            }
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), trustManagers == null ? null : trustManagers.getTrustManagers(), null);
+            final List<String> supported = Arrays.asList(context.getSupportedSSLParameters().getProtocols());
+            final String[] protocols = PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new);
+            if (protocols.length == 0) {
+                throw new IllegalStateException("this JDK supports neither TLSv1.3 nor TLSv1.2 (it offers " + supported + ")");
+            }
+            return new ServerTls(context, protocols, settings.clientCertificatesRequired(), counters);
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot build the TLS context from " + settings + ": " + e, e);
+        }
+    }
+
+    /** @return a server-mode engine for one client, TLS 1.3/1.2 only, requiring a certificate with {@code client_ca}. */
+    public SSLEngine newEngine(String peerHost, int peerPort) {
+        final SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
+        engine.setUseClientMode(false);
+        final SSLParameters parameters = engine.getSSLParameters();
+        parameters.setProtocols(protocols);
+        parameters.setNeedClientAuth(clientCertificates);
+        engine.setSSLParameters(parameters);
+        return engine;
+    }
+
+    /** @return the protocols offered, e.g. {@code [TLSv1.3, TLSv1.2]}. */
+    public List<String> protocols() {
+        return List.of(protocols);
+    }
+
+    /** @return whether a connection whose first byte is {@code first} opens with a TLS handshake record. */
+    public static boolean opensTls(byte first) {
+        return first == HANDSHAKE_RECORD;
+    }
+
+    /** @return the plaintext line for a client that did not open with TLS (a new array each time). */
+    public static byte[] plaintextNotice() {
+        return PLAINTEXT_NOTICE.clone();
+    }
+
+    /** A client spoke plaintext to the TLS port: counted and, at most once per 10 s, logged. */
+    public void plaintextRefused(String remoteAddr) {
+        counters.tlsPlaintextClientRefused();
+        warn(remoteAddr, "spoke plaintext to the TLS port; told and closed");
+    }
+
+    /** A client's TLS handshake failed (bad certificate, no shared protocol, garbage): counted, logged at most once per 10 s. */
+    public void handshakeFailed(String remoteAddr, Throwable cause) {
+        counters.tlsHandshakeFailed();
+        warn(remoteAddr, "failed the TLS handshake: " + rootMessage(cause));
+    }
+
+    private void warn(String remoteAddr, String what) {
+        final long now = System.nanoTime();
+        final long last = lastWarningNanos.get();
+        if (now - last >= WARNING_INTERVAL_NANOS && lastWarningNanos.compareAndSet(last, now)) {
+            final long others = unreported.getAndSet(0);
+            log.warn("{} {}{}", remoteAddr, what, others == 0 ? ""
+                    : " (and " + others + " other TLS failures since the last such line; counted, logged at most every 10 s)");
+        } else {
+            unreported.incrementAndGet();
+        }
+    }
+
+    private static String rootMessage(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == cause ? String.valueOf(cause.getMessage()) : cause.getMessage() + " (" + root.getMessage() + ")";
+    }
+}
