@@ -8,8 +8,8 @@ import org.summoner.relay.wire.ServerNotice;
  * A snapshot of a server's counters. Each value is read separately, so a snapshot taken under load may be off by
  * the lines in flight between two reads; totals are exact once the server is quiet.
  *
- * @param connectionsOpened       clients registered since start.
- * @param connectionsClosed       clients closed since start, for any reason.
+ * @param connectionsOpened       clients registered since start (over TLS: once their handshake was done).
+ * @param connectionsClosed       of those, clients closed since start, for any reason.
  * @param linesReceived           complete lines framed from clients, relayed or not.
  * @param bytesReceived           bytes read from clients.
  * @param linesRelayed            lines relayed to the other clients.

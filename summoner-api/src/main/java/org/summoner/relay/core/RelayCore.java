@@ -221,15 +221,22 @@ public final class RelayCore {
         final Session session = new Session(sessionIds.incrementAndGet(), dispatcher, this, output, address, remoteAddr, nowNanos);
         budget.join(session);
         byRemoteAddr.put(remoteAddr, session);
-        counters.connectionOpened();
-        log.debug("{} connected.", remoteAddr);
         return session;
     }
 
-    void sessionClosed(Session session) {
+    /** The session can carry lines (over TLS: its handshake is done): from now on it is a connected client. */
+    void sessionStarted(Session session) {
+        counters.connectionOpened();
+        log.debug("{} connected.", session.remoteAddr());
+    }
+
+    /** @param started whether it was counted as connected ({@link #sessionStarted}). */
+    void sessionClosed(Session session, boolean started) {
         budget.leave(session);
         byRemoteAddr.remove(session.remoteAddr(), session);
-        counters.connectionClosed();
+        if (started) {
+            counters.connectionClosed();
+        }
         policy.admission().release(session.address());
         log.debug("{} disconnected.", session.remoteAddr());
     }

@@ -53,6 +53,7 @@ public final class Session implements LineHandler, Router.Decision {
     private final Route route;
     private State state = State.OPEN;
     private boolean released;
+    private boolean started;
     private long lastReadNanos;
     /** The identity this connection is bound to (SPEC section 7), or null. */
     private Bindings.Binding binding;
@@ -205,6 +206,11 @@ public final class Session implements LineHandler, Router.Decision {
      * read from it.
      */
     public void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        core.sessionStarted(this);
         if (!core.handshakeRequired()) {
             receiving = true;
             return;
@@ -370,7 +376,7 @@ public final class Session implements LineHandler, Router.Decision {
             if (host) {
                 core.hostLeft();
             }
-            core.sessionClosed(this);
+            core.sessionClosed(this, started);
         }
     }
 

@@ -44,4 +44,26 @@ class PendingWritesTest {
         assertEquals(40, writes.messages());
         assertEquals(40, writes.bytes());
     }
+
+    @Test
+    void over_tls_the_bytes_netty_holds_decide_which_flushed_writes_are_still_waiting() {
+        final PendingWrites writes = new PendingWrites();
+        writes.add(10, 1_000); // flushed
+        writes.add(1, 50);     // flushed
+        writes.add(5, 400);    // flushed
+        writes.add(2, 100);    // not flushed yet: in the SslHandler
+        writes.trimToBytes(1, 600);
+        assertEquals(18, writes.messages(), "600 held bytes need all three flushed writes (450 of the newest two are not enough)");
+        writes.trimToBytes(1, 450);
+        assertEquals(8, writes.messages(), "the two newest flushed writes cover 450 held bytes; the oldest is written");
+        assertEquals(550, writes.bytes());
+        writes.trimToBytes(1, 380); // ciphertext is longer than plaintext: 380 held bytes fit in the newest write
+        assertEquals(7, writes.messages());
+        assertEquals(500, writes.bytes());
+        writes.trimToBytes(1, 0);
+        assertEquals(2, writes.messages(), "nothing flushed is held: only the unflushed write waits");
+        writes.trimToBytes(0, 0);
+        assertEquals(0, writes.messages());
+        assertEquals(0, writes.bytes());
+    }
 }

@@ -150,7 +150,7 @@ public abstract class DeliverySection extends KitHarness {
                 "enable_throttle", false, "enable_flow_control", false)));
         final KitClient sender = connect(server);
         final KitClient healthy = connect(server);
-        final KitClient stalled = track(KitClient.connect(server.address(), 4096));
+        final KitClient stalled = connect(server.address(), 4096, null);
         awaitConnections(server, 3);
         final String padding = "p".repeat(980);
         final AtomicInteger healthyGot = new AtomicInteger();
@@ -207,7 +207,7 @@ public abstract class DeliverySection extends KitHarness {
         final RunningServer server = startServer(); // the kit's base: default thresholds, rate limit lifted
         final KitClient sender = connect(server);
         final KitClient healthy = connect(server);
-        final KitClient stalled = track(KitClient.connect(server.address(), 4096));
+        final KitClient stalled = connect(server.address(), 4096, null);
         awaitConnections(server, 3);
         final String padding = "p".repeat(1000);
         final AtomicInteger healthyGot = new AtomicInteger();

@@ -111,8 +111,8 @@ public abstract class EnvelopeSection extends KitHarness {
     void remote_addr_of_an_ipv6_client_is_bracketed() throws IOException {
         assumeTrue(ipv6LoopbackWorks(), "IPv6 loopback (::1) is not available on this machine");
         final RunningServer server = startServer("::1", Map.of());
-        final KitClient a = track(KitClient.connect(new InetSocketAddress("::1", server.address().getPort())));
-        final KitClient b = track(KitClient.connect(new InetSocketAddress("::1", server.address().getPort())));
+        final KitClient a = connect(new InetSocketAddress("::1", server.address().getPort()), 0, null);
+        final KitClient b = connect(new InetSocketAddress("::1", server.address().getPort()), 0, null);
         awaitConnections(server, 2);
 
         a.send("v6\n");

@@ -54,7 +54,7 @@ public abstract class FairUseSection extends KitHarness {
 
     /** A client that never reads, with a small receive buffer: what is sent to it backs up on the server. */
     private KitClient stalled(RunningServer server) throws IOException {
-        return track(KitClient.connect(server.address(), 4096));
+        return connect(server.address(), 4096, null);
     }
 
     /** Sends big lines until the counters satisfy {@code condition}; fails if 2,000 lines do not get there. */
@@ -401,7 +401,7 @@ public abstract class FairUseSection extends KitHarness {
         final KitClient second = connect(server);
         assertEquals("Warning: Too many connections from your address (max_connections_per_ip 1); disconnecting.", second.readLine());
         second.assertEndOfStream();
-        final KitClient other = track(KitClient.connect(server.address(), 0, InetAddress.getByName("127.0.0.2")));
+        final KitClient other = connect(server.address(), 0, InetAddress.getByName("127.0.0.2"));
         awaitConnections(server, 2);
         first.send("hi\n");
         assertEquals(envelope(first, "hi"), other.readLine());

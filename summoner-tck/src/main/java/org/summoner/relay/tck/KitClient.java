@@ -12,12 +12,16 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A plain blocking TCP client, as any Summoner agent is: it writes bytes and reads {@code \n}-terminated lines.
- * Every read has a deadline ({@link #READ_TIMEOUT}) so a missing line fails the test instead of hanging it.
+ * A plain blocking TCP client, as any Summoner agent is: it writes bytes and reads {@code \n}-terminated lines; or
+ * the same over TLS ({@link #connect(InetSocketAddress, int, InetAddress, SSLContext)}), for a server with
+ * {@code tls}. Every read has a deadline ({@link #READ_TIMEOUT}) so a missing line fails the test instead of hanging
+ * it.
  *
  * <p>Not thread-safe: one thread writes and one thread reads at most.
  */
@@ -26,6 +30,8 @@ public final class KitClient implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final Socket socket;
+    /** The TCP socket under {@link #socket} (the same one without TLS): what {@link #reset()} resets. */
+    private final Socket tcp;
     private final InputStream in;
     private final OutputStream out;
     private final String address;
@@ -33,8 +39,9 @@ public final class KitClient implements AutoCloseable {
     private int position;
     private int limit;
 
-    private KitClient(Socket socket) throws IOException {
+    private KitClient(Socket socket, Socket tcp) throws IOException {
         this.socket = socket;
+        this.tcp = tcp;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         // The kit's clients use 127.0.0.1 or ::1 only; written out here so the kit does not rely on the
@@ -63,6 +70,15 @@ public final class KitClient implements AutoCloseable {
      * @param localAddress the address to connect from (any loopback address, e.g. 127.0.0.2), or null for any.
      */
     public static KitClient connect(InetSocketAddress server, int receiveBufferBytes, InetAddress localAddress) throws IOException {
+        return connect(server, receiveBufferBytes, localAddress, null);
+    }
+
+    /**
+     * @param tls null for plain TCP, or the client context of a TLS connection (e.g. {@link KitTls#client()}): the
+     *            handshake is done before this returns.
+     */
+    public static KitClient connect(InetSocketAddress server, int receiveBufferBytes, InetAddress localAddress, SSLContext tls)
+            throws IOException {
         final Socket socket = new Socket();
         try {
             if (localAddress != null) {
@@ -74,7 +90,13 @@ public final class KitClient implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
             socket.connect(server, CONNECT_TIMEOUT_MILLIS);
-            return new KitClient(socket);
+            if (tls == null) {
+                return new KitClient(socket, socket);
+            }
+            final SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, server.getHostString(), server.getPort(), true);
+            secure.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            secure.startHandshake();
+            return new KitClient(secure, socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -222,8 +244,8 @@ public final class KitClient implements AutoCloseable {
 
     /** Aborts the connection: the server gets a reset, not an orderly end of stream. */
     public void reset() throws IOException {
-        socket.setSoLinger(true, 0);
-        socket.close();
+        tcp.setSoLinger(true, 0);
+        tcp.close(); // under TLS too: no close_notify, the reset alone
     }
 
     @Override

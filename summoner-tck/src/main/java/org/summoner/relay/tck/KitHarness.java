@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,9 +112,28 @@ public abstract class KitHarness {
         return startPair(Map.of());
     }
 
-    /** Connects a client; the kit closes it after the test. */
+    /** Connects a client (over TLS when {@link #engineSections()} sets {@code tls}); the kit closes it after the test. */
     protected KitClient connect(RunningServer server) throws IOException {
-        return track(KitClient.connect(server.address()));
+        return connect(server.address(), 0, null);
+    }
+
+    /**
+     * As {@link #connect(RunningServer)}, to {@code address}, with a receive buffer of {@code receiveBufferBytes} (0: the
+     * system's) and from {@code localAddress} (null: any).
+     */
+    protected KitClient connect(InetSocketAddress address, int receiveBufferBytes, InetAddress localAddress) throws IOException {
+        return track(KitClient.connect(address, receiveBufferBytes, localAddress, overTls() ? KitTls.client() : null));
+    }
+
+    /** @return whether the kit's servers speak TLS ({@code "tls"} among {@link #engineSections()}), and its clients with them. */
+    protected boolean overTls() {
+        return engineSections().containsKey("tls");
+    }
+
+    /** A server started by the test itself, closed after it. */
+    protected RunningServer track(RunningServer server) {
+        servers.add(server);
+        return server;
     }
 
     protected KitClient track(KitClient client) {
@@ -160,7 +180,12 @@ public abstract class KitHarness {
 
     /** @return the exact envelope line {@code sender}'s line reaches recipients as, without its {@code \n}. */
     protected static String envelope(KitClient sender, String jsonEscapedContent) {
-        return "{\"remote_addr\":\"" + sender.address() + "\",\"content\":\"" + jsonEscapedContent + "\"}";
+        return envelope(sender.address(), jsonEscapedContent);
+    }
+
+    /** @param remoteAddr the sender as {@code remote_addr} shows it, e.g. {@code 127.0.0.1:5555}. */
+    protected static String envelope(String remoteAddr, String jsonEscapedContent) {
+        return "{\"remote_addr\":\"" + remoteAddr + "\",\"content\":\"" + jsonEscapedContent + "\"}";
     }
 
     protected static byte[] bytes(int... values) {

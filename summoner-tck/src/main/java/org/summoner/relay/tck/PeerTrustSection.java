@@ -22,7 +22,7 @@ public abstract class PeerTrustSection extends IdentityHarness {
     private static final String NOT_ALLOWED = "Warning: Your address is not allowed on this server; disconnecting.";
 
     private KitClient connectFrom(RunningServer server, String localAddress) throws Exception {
-        return track(KitClient.connect(server.address(), 0, InetAddress.getByName(localAddress)));
+        return connect(server.address(), 0, InetAddress.getByName(localAddress));
     }
 
     @Test

@@ -1,0 +1,136 @@
+package org.summoner.relay.tck;
+
+import org.junit.jupiter.api.Test;
+import org.summoner.relay.RelayStats;
+import org.summoner.relay.RunningServer;
+import org.summoner.relay.SummonerServer;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kit's tests of SPEC 10's {@code tls}: TLS 1.3 and 1.2 clients chat with exact envelopes; a plaintext client is
+ * told in one plaintext line and closed; a failed handshake (no client certificate, or one {@code client_ca} did not
+ * sign) is counted and never becomes a client; nothing reaches a connection before its handshake is done. Run through
+ * {@link RelayEngineCompatibilityKit}; the rest of the wire contract over TLS is {@link RelayEngineTlsKit}.
+ */
+public abstract class TlsSection extends KitHarness {
+    private static final String PLAINTEXT_NOTICE = "Warning: This port speaks TLS only; plaintext connections are closed.";
+
+    private RunningServer startTlsServer(Map<String, Object> tls) {
+        final Map<String, Object> config = config(Map.of());
+        config.put("tls", tls);
+        final RunningServer server = new SummonerServer("tck").start("127.0.0.1", 0, config);
+        track(server);
+        return server;
+    }
+
+    private KitClient connectTls(RunningServer server, SSLContext context) throws IOException {
+        return track(KitClient.connect(server.address(), 0, null, context));
+    }
+
+    @Test
+    void tls_clients_chat_with_the_exact_envelopes_of_plain_tcp() throws Exception {
+        final RunningServer server = startTlsServer(KitTls.serverSection());
+        final KitClient a = connectTls(server, KitTls.client());
+        final KitClient b = connectTls(server, KitTls.client());
+        awaitConnections(server, 2);
+        a.send("hello {\"json\": \"inside\"}\n");
+        assertEquals(envelope(a, "hello {\\\"json\\\": \\\"inside\\\"}"), b.readLine());
+        final String longLine = "x".repeat(60_000);
+        for (int i = 0; i < 20; i++) {
+            b.send(i + longLine + "\n");
+        }
+        for (int i = 0; i < 20; i++) {
+            assertEquals(envelope(b, i + longLine), a.readLine());
+        }
+    }
+
+    @Test
+    void a_tls_1_2_client_is_served_and_nothing_older_is_offered() throws Exception {
+        final RunningServer server = startTlsServer(KitTls.serverSection());
+        final KitClient modern = connectTls(server, KitTls.client());
+        final SSLContext context = KitTls.client();
+        final Socket tcp = new Socket(server.address().getAddress(), server.address().getPort());
+        tcp.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
+        try (SSLSocket old = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", server.address().getPort(), true)) {
+            old.setEnabledProtocols(new String[] {"TLSv1.2"});
+            old.startHandshake();
+            assertEquals("TLSv1.2", old.getSession().getProtocol());
+            awaitConnections(server, 2);
+            old.getOutputStream().write("from 1.2\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(envelope(localAddress(old), "from 1.2"), modern.readLine());
+        }
+    }
+
+    @Test
+    void a_plaintext_client_is_told_in_one_line_closed_and_counted_and_never_relayed() throws Exception {
+        final RunningServer server = startTlsServer(KitTls.serverSection());
+        final KitClient listener = connectTls(server, KitTls.client());
+        awaitConnections(server, 1);
+        try (Socket plain = new Socket(server.address().getAddress(), server.address().getPort())) {
+            plain.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
+            plain.getOutputStream().write("hello in plaintext\n".getBytes(StandardCharsets.US_ASCII));
+            final InputStream in = plain.getInputStream();
+            assertEquals(PLAINTEXT_NOTICE + "\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        }
+        awaitStats(server, "one plaintext client refused", stats -> stats.tlsPlaintextRefused() == 1);
+        listener.assertNothingWithin(java.time.Duration.ofMillis(300));
+        final RelayStats stats = server.stats();
+        assertEquals(1, stats.connectionsOpened(), "the plaintext client never became a client: " + stats);
+        assertEquals(0, stats.linesReceived(), stats.toString());
+    }
+
+    @Test
+    void with_client_ca_a_client_without_a_signed_certificate_fails_the_handshake_and_is_counted() throws Exception {
+        final RunningServer server = startTlsServer(KitTls.serverSectionWithClientCa());
+        final KitClient member = connectTls(server, KitTls.client("client"));
+        awaitConnections(server, 1);
+        for (SSLContext outsider : new SSLContext[] {KitTls.client(), KitTls.client("stranger")}) {
+            // TLS 1.3: the client's handshake may finish before the server judged its certificate; its first read
+            // then gets the server's alert, or the end of the stream.
+            assertThrows(IOException.class, () -> {
+                final KitClient client = connectTls(server, outsider);
+                assertNull(client.readLineOrEnd());
+                throw new IOException("closed without a line");
+            });
+        }
+        awaitStats(server, "two failed TLS handshakes", stats -> stats.tlsHandshakeFailures() == 2);
+        assertEquals(1, server.stats().connectionsOpen(), server.stats().toString());
+        final KitClient second = connectTls(server, KitTls.client("client"));
+        awaitConnections(server, 2);
+        member.send("members only\n");
+        assertEquals(envelope(member, "members only"), second.readLine());
+    }
+
+    @Test
+    void a_connection_mid_handshake_is_not_a_client_and_gets_nothing() throws Exception {
+        final RunningServer server = startTlsServer(KitTls.serverSection());
+        final KitClient a = connectTls(server, KitTls.client());
+        final KitClient b = connectTls(server, KitTls.client());
+        awaitConnections(server, 2);
+        try (Socket stalled = new Socket(server.address().getAddress(), server.address().getPort())) {
+            stalled.setSoTimeout(500);
+            stalled.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a record, then silence
+            a.send("not for the stalled one\n");
+            assertEquals(envelope(a, "not for the stalled one"), b.readLine());
+            assertEquals(2, server.stats().connectionsOpen(), server.stats().toString());
+            assertThrows(java.net.SocketTimeoutException.class, () -> stalled.getInputStream().read());
+        }
+    }
+
+    /** The {@code remote_addr} of a raw TLS socket, as {@link KitClient#address()} writes it. */
+    private static String localAddress(Socket socket) {
+        return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
+    }
+}
