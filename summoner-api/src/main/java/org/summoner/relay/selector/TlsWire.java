@@ -115,7 +115,9 @@ final class TlsWire implements WritableByteChannel {
                 deliver(session, app);
             }
             final SSLEngineResult result = engine.unwrap(in, app);
-            if (!ready && progress(result.getHandshakeStatus())) {
+            final SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
+            // the first handshake, and what a client asks for after it (a TLS 1.3 key update)
+            if ((!ready || status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) && progress(status)) {
                 deliver(session, app); // nothing: plaintext only follows the handshake
                 onReady.run();
             }
