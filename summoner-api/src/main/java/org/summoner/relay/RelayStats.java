@@ -84,6 +84,11 @@ public record RelayStats(
         long tlsHandshakeFailures,
         long tlsPlaintextRefused) {
 
+    /** @return a snapshot of the counters and gauges of {@code core}'s server. */
+    public static RelayStats of(org.summoner.relay.core.RelayCore core) {
+        return of(core.counters(), core.policy().admission().quarantinedAddresses(), core.bindings().size(), core.hostsConnected());
+    }
+
     /**
      * @param quarantinedAddresses the quarantine list's size now.
      * @param boundIdentities      the identities bound now.

@@ -3,8 +3,7 @@ package org.summoner.relay;
 import org.slf4j.Logger;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
-import org.summoner.relay.policy.FairUsePolicy;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.monitoring.MonitoringServer;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.net.InetSocketAddress;
@@ -15,15 +14,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
  * {@link #close()}. While it runs, a housekeeping thread removes expired quarantine entries and logs a one-line
- * summary of the counters once a minute while anything changes. Thread-safe.
+ * summary of the counters once a minute while anything changes, and with {@code monitoring} its HTTP listener
+ * serves {@code /metrics}, {@code /healthz} and {@code /connz}. Thread-safe.
  */
 public final class RunningServer implements AutoCloseable {
     private final String engineName;
     private final RelayEngine engine;
     private final RelayCore core;
-    private final RelayCounters counters;
-    private final FairUsePolicy policy;
     private final Housekeeper housekeeper;
+    private final MonitoringServer monitoring;
     private final ServerConfig config;
     private final InetSocketAddress address;
     private final Logger log;
@@ -31,21 +30,33 @@ public final class RunningServer implements AutoCloseable {
     private final Object closeLock = new Object();
     private boolean closing;
 
-    RunningServer(String engineName, RelayEngine engine, RelayCore core, ServerConfig config, Duration summaryInterval, Logger log) {
+    /** @param monitoring the monitoring listener, started, or null when {@code monitoring} is off. */
+    RunningServer(String engineName, RelayEngine engine, RelayCore core, MonitoringServer monitoring, ServerConfig config,
+                  Duration summaryInterval, Logger log) {
         this.engineName = engineName;
         this.engine = engine;
         this.core = core;
-        this.counters = core.counters();
-        this.policy = core.policy();
+        this.monitoring = monitoring;
         this.config = config;
         this.address = engine.boundAddress();
         this.log = log;
-        this.housekeeper = new Housekeeper(policy, this::stats, summaryInterval, log);
+        this.housekeeper = new Housekeeper(core.policy(), this::stats, summaryInterval, log);
     }
 
     /** @return the address bound, with the real port when port 0 was asked for. */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /**
+     * @return the address the monitoring listener bound, with the real port when port 0 was asked for.
+     * @throws IllegalStateException when {@code monitoring} is off.
+     */
+    public InetSocketAddress monitoringAddress() {
+        if (monitoring == null) {
+            throw new IllegalStateException("monitoring is off: set \"monitoring\": {\"port\": ...} in the config");
+        }
+        return monitoring.address();
     }
 
     /** @return the name of the engine serving, e.g. {@code nio}. */
@@ -60,12 +71,13 @@ public final class RunningServer implements AutoCloseable {
 
     /** @return a snapshot of the counters. */
     public RelayStats stats() {
-        return RelayStats.of(counters, policy.admission().quarantinedAddresses(), core.bindings().size(), core.hostsConnected());
+        return RelayStats.of(core);
     }
 
     /**
-     * Shuts down gracefully: every client gets {@code Warning: Server is shutting down.} and is closed. The first
-     * call does the work and the others wait for it; returns once the engine has stopped.
+     * Shuts down gracefully: {@code /healthz} answers 503 at once, every client gets
+     * {@code Warning: Server is shutting down.} and is closed, then the monitoring listener stops. The first call does
+     * the work and the others wait for it; returns once the engine has stopped.
      */
     @Override
     public void close() {
@@ -77,10 +89,16 @@ public final class RunningServer implements AutoCloseable {
             closing = true;
         }
         try {
+            if (monitoring != null) {
+                monitoring.shuttingDown();
+            }
             log.info("Server is shutting down...");
             engine.close();
             housekeeper.close();
             housekeeper.logSummaryIfChanged();
+            if (monitoring != null) {
+                monitoring.close();
+            }
             log.info("Server exited cleanly.");
         } finally {
             terminated.countDown();

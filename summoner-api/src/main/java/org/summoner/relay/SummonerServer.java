@@ -3,8 +3,10 @@ package org.summoner.relay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ConfigException;
+import org.summoner.relay.config.Monitoring;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.monitoring.MonitoringServer;
 import org.summoner.relay.routing.Routers;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.spi.EngineContext;
@@ -175,10 +177,36 @@ public final class SummonerServer {
             throw new ServerStartException("cannot start the " + provider.name() + " engine on "
                     + hostPort(bindHost, bindPort) + ": " + e, e);
         }
-        final RunningServer server = new RunningServer(provider.name(), engine, core, config, summaryInterval, log);
+        final MonitoringServer monitoring = startMonitoring(config, core, provider, engine);
+        final RunningServer server = new RunningServer(provider.name(), engine, core, monitoring, config, summaryInterval, log);
         log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
                 provider.displayName(), hostPort(bindHost, server.address().getPort()));
+        if (monitoring != null) {
+            log.info("Monitoring on http://{} ({})", hostPort(config.monitoring().host(), monitoring.address().getPort()),
+                    "/metrics, /healthz, /connz");
+        }
         return server;
+    }
+
+    /**
+     * Starts the {@code monitoring} listener once the engine serves, or returns null when it is off; a failure closes
+     * the engine and names the key.
+     */
+    private static MonitoringServer startMonitoring(ServerConfig config, RelayCore core, RelayEngineProvider provider,
+                                                    RelayEngine engine) {
+        final Monitoring settings = config.monitoring();
+        if (!settings.enabled()) {
+            return null;
+        }
+        final String where = hostPort(settings.host(), settings.port());
+        try {
+            return MonitoringServer.start(resolve(settings.host(), settings.port()), () -> RelayStats.of(core), core,
+                    provider.name(), engine.gauges());
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw new ServerStartException("cannot start monitoring on " + where + " (\"monitoring.port\"): "
+                    + (e instanceof BindException ? e.getMessage() : e.toString()), e);
+        }
     }
 
     /**

@@ -67,6 +67,16 @@ public abstract class Dispatcher {
         return counts;
     }
 
+    /**
+     * Counts {@code envelopes} queued for {@code recipient} (one per relayed line it gets): in this turn's deliveries and
+     * in the recipient's own lines out. Called by {@link #dispatch} and by the engine's hand-offs, on the recipient's
+     * thread.
+     */
+    public final void delivered(Session recipient, int envelopes) {
+        counts.delivered(envelopes);
+        recipient.countLinesOut(envelopes);
+    }
+
     final EnvelopeScratch scratch() {
         return scratch;
     }

@@ -126,6 +126,14 @@ public final class RelayCore {
         return byRemoteAddr.get(remoteAddr);
     }
 
+    /**
+     * @return the sessions registered now, on every engine thread, a TLS handshake under way included (then
+     *         {@link Session#startedAtMillis()} is 0): a weakly consistent view for monitoring, read on its thread.
+     */
+    public java.util.Collection<Session> sessions() {
+        return java.util.Collections.unmodifiableCollection(byRemoteAddr.values());
+    }
+
     /** @return whether a connection bound to {@code fingerprint} is a host: {@code hosted} or {@code hybrid}, and a configured host. */
     public boolean isHostIdentity(String fingerprint) {
         return hostFingerprints.contains(fingerprint);

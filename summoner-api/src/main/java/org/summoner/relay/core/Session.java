@@ -13,6 +13,8 @@ import org.summoner.relay.wire.LineHandler;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 
 /**
@@ -28,10 +30,24 @@ import java.net.InetAddress;
  * {@link #closed()}, and the bookkeeping (counters, budget, admission) happens there, once.
  *
  * <p>Owned by one engine thread, its dispatcher's: not thread-safe. Other threads may read {@link #id()},
- * {@link #address()} and {@link #remoteAddr()}, which never change. Allocates nothing per line.
+ * {@link #address()} and {@link #remoteAddr()}, which never change, and, for monitoring, {@link #linesIn()},
+ * {@link #linesOut()}, {@link #startedAtMillis()}, {@link #fingerprint()}, {@link #isHost()} and {@link #isReceiving()}: reads of
+ * values only its thread writes, as fresh as the last turn. Allocates nothing per line.
  */
 public final class Session implements LineHandler, Router.Decision {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    private static final VarHandle LINES_IN;
+    private static final VarHandle LINES_OUT;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LINES_IN = lookup.findVarHandle(Session.class, "linesIn", long.class);
+            LINES_OUT = lookup.findVarHandle(Session.class, "linesOut", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Where a session is in its life; it only moves forward. */
     public enum State {
@@ -54,6 +70,12 @@ public final class Session implements LineHandler, Router.Decision {
     private State state = State.OPEN;
     private boolean released;
     private boolean started;
+    /** The wall clock when it started ({@link #start()}), 0 before: read by monitoring. */
+    private volatile long startedAtMillis;
+    /** Lines framed from this client; written by its thread only (opaque, for monitoring). */
+    private long linesIn;
+    /** Envelopes queued for this client; written by its thread only (opaque, for monitoring). */
+    private long linesOut;
     private long lastReadNanos;
     /** The identity this connection is bound to (SPEC section 7), or null. */
     private Bindings.Binding binding;
@@ -128,6 +150,29 @@ public final class Session implements LineHandler, Router.Decision {
     /** @return when the client last sent a byte, for {@code client_timeout_secs}. */
     public long lastReadNanos() {
         return lastReadNanos;
+    }
+
+    /** @return lines framed from this client so far, relayed or not; from any thread. */
+    public long linesIn() {
+        return (long) LINES_IN.getOpaque(this);
+    }
+
+    /** @return envelopes queued for this client so far; from any thread. */
+    public long linesOut() {
+        return (long) LINES_OUT.getOpaque(this);
+    }
+
+    /** Counts {@code envelopes} queued for this client: by its {@link Dispatcher}, on its thread. */
+    void countLinesOut(int envelopes) {
+        LINES_OUT.setOpaque(this, linesOut + envelopes);
+    }
+
+    /**
+     * @return the wall-clock time ({@link System#currentTimeMillis()}) at which it became a client ({@link #start()}),
+     *         or 0 while it is not one yet (a TLS handshake under way); from any thread.
+     */
+    public long startedAtMillis() {
+        return startedAtMillis;
     }
 
     /** @return the fingerprint this connection is bound to, or null while it is not bound. */
@@ -210,6 +255,7 @@ public final class Session implements LineHandler, Router.Decision {
             return;
         }
         started = true;
+        startedAtMillis = System.currentTimeMillis();
         core.sessionStarted(this);
         if (!core.handshakeRequired()) {
             receiving = true;
@@ -243,6 +289,7 @@ public final class Session implements LineHandler, Router.Decision {
     @Override
     public void onLine(byte[] line, int offset, int length) {
         dispatcher.turnCounts().lineReceived();
+        LINES_IN.setOpaque(this, linesIn + 1);
         if (state != State.OPEN) {
             return;
         }
@@ -256,6 +303,7 @@ public final class Session implements LineHandler, Router.Decision {
     @Override
     public void onLineDropped(ServerNotice reason) {
         dispatcher.turnCounts().lineReceived();
+        LINES_IN.setOpaque(this, linesIn + 1);
         drop(reason);
     }
 
@@ -337,9 +385,14 @@ public final class Session implements LineHandler, Router.Decision {
 
     /**
      * Ends an open session with a last line (idle timeout, shutdown): nothing more is relayed from or to it; the
-     * engine writes what waits, the line, a FIN, and closes by {@code deadlineNanos} at the latest.
+     * engine writes what waits, the line, a FIN, and closes by {@code deadlineNanos} at the latest. A session that
+     * never started (its TLS handshake not done) is closed at once.
      */
     public void sayGoodbye(ServerNotice notice, long deadlineNanos) {
+        if (state == State.OPEN && !started) {
+            close(); // never a client (a TLS handshake not done): it could not read the line
+            return;
+        }
         if (state == State.OPEN) {
             state = State.DRAINING;
             output.goodbye(core.notices().line(notice), deadlineNanos);

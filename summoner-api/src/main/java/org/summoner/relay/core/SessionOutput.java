@@ -4,7 +4,7 @@ package org.summoner.relay.core;
  * The engine's half of one connection, as its {@link Session} sees it: where the server's own lines for this client
  * go, and how it ends. Envelopes relayed from others do not pass here: the engine's {@link Dispatcher} queues them.
  *
- * <p>Called on the connection's engine thread only.
+ * <p>Called on the connection's engine thread only, but for {@link #backlogBytes()}.
  */
 public interface SessionOutput {
     /**
@@ -29,4 +29,11 @@ public interface SessionOutput {
      * a later call extends the pause, never shortens it. Writes go on.
      */
     void pauseReading(long untilNanos);
+
+    /**
+     * @return the bytes queued for this client and not yet written to its socket, for monitoring ({@code /connz},
+     *         {@code summoner_queued_bytes}). Called from any thread: a read of what the engine's thread keeps, as
+     *         fresh as its last write, never a walk of its queues.
+     */
+    long backlogBytes();
 }

@@ -96,8 +96,14 @@ public abstract class SelectorConnection implements SessionOutput {
     /** @return the messages (envelopes and lines) waiting, a partly written one included. */
     protected abstract long queuedMessages();
 
-    /** @return the bytes waiting. */
+    /** @return the bytes waiting; a plain read of the queue's count, so monitoring may call it from any thread. */
     protected abstract long queuedBytes();
+
+    /** The plaintext bytes that wait (ciphertext the socket did not take yet over TLS is a packet at most). */
+    @Override
+    public final long backlogBytes() {
+        return queuedBytes();
+    }
 
     /**
      * Queues (or writes at once, if nothing waits and the socket takes it) one line of the server's own, after what

@@ -2,6 +2,7 @@ package org.summoner.relay.spi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * A running relay: it accepts clients on one address and relays every line as the contract says (SPEC sections
@@ -24,6 +25,15 @@ public interface RelayEngine extends AutoCloseable {
      * @throws IllegalStateException before {@link #start()} succeeded.
      */
     InetSocketAddress boundAddress();
+
+    /**
+     * @return what this engine alone can tell about its load, as gauges for {@code /metrics} (e.g. how full the
+     *         Agrona rings are); none by default. Each gauge's value is read on the monitoring thread, once per scrape,
+     *         so it must be a cheap, thread-safe read that never waits on an engine thread.
+     */
+    default List<EngineGauge> gauges() {
+        return List.of();
+    }
 
     /**
      * Stops gracefully: stops accepting, sends {@code Warning: Server is shutting down.} to every client, gives

@@ -46,6 +46,14 @@ class ServerConfigTest {
         }
 
         @Test
+        void monitoring_is_off_unless_a_port_is_set() {
+            assertEquals(Monitoring.OFF, json("{}").monitoring());
+            assertFalse(json("{\"monitoring\": {\"port\": null}}").monitoring().enabled());
+            assertEquals(new Monitoring("127.0.0.1", 0), json("{\"monitoring\": {\"port\": 0}}").monitoring());
+            assertEquals(new Monitoring("0.0.0.0", 9090), json("{\"monitoring\": {\"host\": \"0.0.0.0\", \"port\": 9090}}").monitoring());
+        }
+
+        @Test
         void hyper_parameters_default_to_the_reference_values() {
             final HyperParameters p = ServerConfig.defaults().hyperParameters();
             assertEquals(128, p.connectionBufferSize());
@@ -321,6 +329,10 @@ class ServerConfigTest {
         @ParameterizedTest(name = "{0}")
         @CsvSource(delimiter = '|', value = {
                 "{\"port\":70000}                                       | server_config.json: key \"port\": expected an integer from 0 to 65535, found 70000",
+                "{\"monitoring\":{\"port\":70000}}                      | server_config.json: key \"monitoring.port\": expected an integer from 0 to 65535, found 70000",
+                "{\"monitoring\":{\"port\":\"9090\"}}                   | server_config.json: key \"monitoring.port\": expected an integer from 0 to 65535, found \"9090\"",
+                "{\"monitoring\":{\"host\":\" \",\"port\":9090}}         | server_config.json: key \"monitoring.host\": expected a host name or IP address, found \" \"",
+                "{\"monitoring\":9090}                                  | server_config.json: key \"monitoring\": expected a JSON object, found 9090",
                 "{\"port\":-1}                                          | server_config.json: key \"port\": expected an integer from 0 to 65535, found -1",
                 "{\"port\":\"8888\"}                                    | server_config.json: key \"port\": expected an integer from 0 to 65535, found \"8888\"",
                 "{\"port\":8888.5}                                      | server_config.json: key \"port\": expected an integer from 0 to 65535, found 8888.5",

@@ -48,6 +48,16 @@ final class FakeEngine extends Dispatcher {
         public void pauseReading(long untilNanos) {
             readsPausedUntil = Math.max(readsPausedUntil, untilNanos);
         }
+
+        /** Nothing is ever written: every line sent waits. */
+        @Override
+        public long backlogBytes() {
+            long bytes = 0;
+            for (String line : sent) {
+                bytes += line.getBytes(StandardCharsets.UTF_8).length;
+            }
+            return bytes;
+        }
     }
 
     final List<Dispatched> dispatched = new ArrayList<>();

@@ -13,6 +13,7 @@ import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.selector.Listener;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +41,7 @@ final class AgronaRelayEngine implements RelayEngine {
     private final AgronaSettings settings;
     private final List<AgentRunner> runners = new ArrayList<>();
     private IoAgent[] ioAgents = new IoAgent[0];
+    private volatile List<EngineGauge> gauges = List.of();
     private AgentRunner fanOutRunner;
     private Listener listener;
     private InetSocketAddress boundAddress;
@@ -86,6 +89,7 @@ final class AgronaRelayEngine implements RelayEngine {
             throw e;
         }
         ioAgents = agents;
+        gauges = ringGauges(lines, outbound);
 
         if (shared) {
             // One thread: the I/O agent, then the fan-out agent, in turns; it waits in the I/O agent's select().
@@ -109,6 +113,29 @@ final class AgronaRelayEngine implements RelayEngine {
         log.debug("Agrona engine started: {} I/O agents, {} threading, idle strategy {}, rings {} + {} x {} bytes, on {}",
                 agents.length, settings.threading(), settings.idleStrategy(), settings.linesRingBytes(), agents.length,
                 settings.outboundRingBytes(), boundAddress);
+    }
+
+    /** How full the rings are: what waits between the agents (a ring's {@code size()} is safe from any thread). */
+    private static List<EngineGauge> ringGauges(RingBuffer lines, RingBuffer[] outbound) {
+        final List<EngineGauge> gauges = new ArrayList<>();
+        final String used = "summoner_agrona_ring_used_bytes";
+        final String usedHelp = "Bytes waiting in an Agrona ring: lines from the I/O agents to the fan-out agent, or batches to one I/O agent.";
+        final String capacity = "summoner_agrona_ring_capacity_bytes";
+        final String capacityHelp = "The data capacity of an Agrona ring.";
+        gauges.add(new EngineGauge(used, usedHelp, Map.of("ring", "lines"), lines::size));
+        gauges.add(new EngineGauge(capacity, capacityHelp, Map.of("ring", "lines"), lines::capacity));
+        for (int i = 0; i < outbound.length; i++) {
+            final RingBuffer ring = outbound[i];
+            final Map<String, String> labels = Map.of("ring", "outbound-" + i);
+            gauges.add(new EngineGauge(used, usedHelp, labels, ring::size));
+            gauges.add(new EngineGauge(capacity, capacityHelp, labels, ring::capacity));
+        }
+        return List.copyOf(gauges);
+    }
+
+    @Override
+    public List<EngineGauge> gauges() {
+        return gauges;
     }
 
     /** A ring of {@code capacity} data bytes on direct memory, so I/O agents can write from it to sockets. */

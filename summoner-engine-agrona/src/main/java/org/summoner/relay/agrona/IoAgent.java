@@ -340,7 +340,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             queue.append(buffer, offset, length);
             queuedWhileBlocked(connection);
         }
-        turnCounts().delivered(messages);
+        delivered(connection.session(), messages);
     }
 
     /** A line of the server's own for one client, in order with what waits for it (the loop checked the bound). */

@@ -48,6 +48,13 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
         }
     }
 
+    /** What Netty's outbound buffer holds for the client, flushed or not: a volatile read, from any thread. */
+    @Override
+    public long backlogBytes() {
+        final io.netty.channel.ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        return pending == null ? 0 : pending.totalPendingWriteBytes();
+    }
+
     @Override
     public void send(byte[] line) {
         loop.sendLine(this, line);

@@ -164,7 +164,7 @@ final class NettyLoop extends Dispatcher {
     /** The {@link EnvelopeBatch.Sink} of this loop's recipients. */
     private void deliver(NettyConnection recipient, ByteBuf slice, int messages) {
         if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
-            turnCounts().delivered(messages);
+            delivered(recipient.session, messages);
         }
     }
 

@@ -21,6 +21,7 @@ import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -161,6 +162,19 @@ final class NettyRelayEngine implements RelayEngine {
             }
         }
         return cause instanceof IOException ? (IOException) cause : new IOException(cause);
+    }
+
+    /**
+     * The pooled allocator's memory in use (the process's {@link PooledByteBufAllocator#DEFAULT}, shared by every Netty
+     * user of this JVM); what waits for clients is {@code summoner_queued_bytes}.
+     */
+    @Override
+    public List<EngineGauge> gauges() {
+        final String name = "summoner_netty_allocator_used_bytes";
+        final String help = "Memory in use by Netty's pooled allocator in this process, direct and heap.";
+        return List.of(
+                new EngineGauge(name, help, Map.of("memory", "direct"), () -> PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory()),
+                new EngineGauge(name, help, Map.of("memory", "heap"), () -> PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory()));
     }
 
     @Override

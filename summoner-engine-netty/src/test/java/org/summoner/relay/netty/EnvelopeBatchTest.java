@@ -57,7 +57,7 @@ class EnvelopeBatchTest {
         return sessions.computeIfAbsent(name, n -> {
             final int colon = n.lastIndexOf(':');
             try {
-                return dispatcher.open(new InetSocketAddress(InetAddress.getByName(n.substring(0, colon).replace("[", "").replace("]", "")),
+                final Session session = dispatcher.open(new InetSocketAddress(InetAddress.getByName(n.substring(0, colon).replace("[", "").replace("]", "")),
                         Integer.parseInt(n.substring(colon + 1))), new SessionOutput() {
                     @Override
                     public void send(byte[] line) {
@@ -74,7 +74,14 @@ class EnvelopeBatchTest {
                     @Override
                     public void pauseReading(long untilNanos) {
                     }
+
+                    @Override
+                    public long backlogBytes() {
+                        return 0;
+                    }
                 });
+                session.start(); // relayed lines reach a session once it started
+                return session;
             } catch (java.net.UnknownHostException e) {
                 throw new IllegalArgumentException(e);
             }

@@ -6,6 +6,7 @@ import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.selector.Listener;
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,7 @@ final class NioRelayEngine implements RelayEngine {
     private final EngineContext context;
     private final List<Thread> threads = new ArrayList<>();
     private NioWorker[] workers = new NioWorker[0];
+    private volatile List<EngineGauge> gauges = List.of();
     private Listener listener;
     private InetSocketAddress boundAddress;
     private boolean started;
@@ -67,9 +70,21 @@ final class NioRelayEngine implements RelayEngine {
             thread.start();
             threads.add(thread);
         }
+        final List<EngineGauge> inboxes = new ArrayList<>();
+        for (int i = 0; i < workers.length; i++) {
+            inboxes.add(new EngineGauge("summoner_nio_inbox_bytes",
+                    "Bytes of envelopes other workers handed to a worker that it has not taken yet.",
+                    Map.of("worker", Integer.toString(i)), workers[i]::inboxBytes));
+        }
+        gauges = List.copyOf(inboxes);
         listener = new Listener(server, context, workers, "summoner-nio-acceptor");
         boundAddress = listener.address();
         log.debug("NIO engine started: {} worker threads on {}", workers.length, boundAddress);
+    }
+
+    @Override
+    public List<EngineGauge> gauges() {
+        return gauges;
     }
 
     @Override

@@ -81,6 +81,65 @@ class ServerJarIT {
         }
     }
 
+    /** GET {@code path} on the monitoring port: the status and the body. */
+    private static String[] get(int port, String path) throws Exception {
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
+        final java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new String[] {Integer.toString(response.statusCode()), response.body()};
+    }
+
+    private static double sample(String metrics, String series) {
+        return metrics.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in " + metrics));
+    }
+
+    @Test
+    void monitoring_shows_counters_moving_while_clients_chat_and_healthz_turns_503_on_sigterm_before_the_clients_go() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), "{\"monitoring\": {\"port\": 0}}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0")) {
+            final int port = server.awaitListeningPort();
+            final String monitoring = server.nextLine();
+            final java.util.regex.Matcher at = java.util.regex.Pattern.compile(
+                    TIMESTAMP + " - summoner_server - INFO - Monitoring on http://127\\.0\\.0\\.1:(\\d+) \\(/metrics, /healthz, /connz\\)").matcher(monitoring);
+            assertTrue(at.matches(), monitoring);
+            final int http = Integer.parseInt(at.group(1));
+            assertEquals("ok\n", get(http, "/healthz")[1]);
+            try (Socket a = client(port); Socket b = client(port)) {
+                final BufferedReader bReader = reader(b);
+                Thread.sleep(200); // both registered before the first line
+                double relayed = sample(get(http, "/metrics")[1], "summoner_lines_relayed_total");
+                assertEquals(0.0, relayed);
+                for (int round = 1; round <= 3; round++) {
+                    a.getOutputStream().write(("round " + round + "\n").getBytes(StandardCharsets.UTF_8));
+                    assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"round " + round + "\"}", bReader.readLine());
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (relayed < round && System.nanoTime() < deadline) {
+                        Thread.sleep(10); // counters are published once per turn
+                        relayed = sample(get(http, "/metrics")[1], "summoner_lines_relayed_total");
+                    }
+                    assertEquals(round, relayed, "the counter moved with the line");
+                }
+                assertEquals(2.0, sample(get(http, "/metrics")[1], "summoner_connections"));
+
+                server.terminate();
+                String[] health = get(http, "/healthz");
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (health[0].equals("200") && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                    health = get(http, "/healthz");
+                }
+                assertEquals("503", health[0]);
+                assertEquals("shutting down\n", health[1]);
+                // 503 came first: the clients are told to go only now, and the relay waits for them.
+                assertEquals("Warning: Server is shutting down.", bReader.readLine());
+                assertEquals("Warning: Server is shutting down.", reader(a).readLine());
+            }
+            assertEquals(143, server.awaitExit(), "SIGTERM after a clean shutdown");
+        }
+    }
+
     @Test
     void flags_override_the_config_file_and_the_file_overrides_the_defaults() throws Exception {
         Files.writeString(dir.resolve("server_config.json"), "{\"host\": \"127.0.0.2\", \"port\": 1, \"version\": \"python\"}");

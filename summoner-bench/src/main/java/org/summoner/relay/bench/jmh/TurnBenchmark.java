@@ -112,6 +112,11 @@ public class TurnBenchmark {
         @Override
         public void pauseReading(long untilNanos) {
         }
+
+        @Override
+        public long backlogBytes() {
+            return bytes;
+        }
     }
 
     /** The nio engine's dispatch, without its sockets: one copy per line, a reference per recipient. */
@@ -150,7 +155,6 @@ public class TurnBenchmark {
         @Override
         protected void dispatch(Session from, byte[] envelope, int length, Route route) {
             final byte[] shared = Arrays.copyOf(envelope, length);
-            int queued = 0;
             for (int i = 0, n = sessionCount(); i < n; i++) {
                 final Session recipient = session(i);
                 if (recipient == from || !route.includes(recipient)) {
@@ -159,14 +163,13 @@ public class TurnBenchmark {
                 final Queue queue = (Queue) recipient.output();
                 if (budget.beforeQueue(recipient, queue.count, queue.bytes, length, now()) == OutboundBudget.Verdict.KEEP) {
                     queue.add(shared);
-                    queued++;
+                    delivered(recipient, 1);
                     if (!queue.dirty) {
                         queue.dirty = true;
                         dirty.add(queue);
                     }
                 }
             }
-            turnCounts().delivered(queued);
         }
     }
 }
