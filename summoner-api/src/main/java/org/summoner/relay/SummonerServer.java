@@ -199,9 +199,15 @@ public final class SummonerServer {
             return null;
         }
         final String where = hostPort(settings.host(), settings.port());
+        final InetSocketAddress address;
         try {
-            return MonitoringServer.start(resolve(settings.host(), settings.port()), () -> RelayStats.of(core), core,
-                    provider.name(), engine.gauges());
+            address = new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port());
+        } catch (UnknownHostException e) {
+            engine.close();
+            throw new ServerStartException("cannot resolve host '" + settings.host() + "' (\"monitoring.host\"): " + e.getMessage(), e);
+        }
+        try {
+            return MonitoringServer.start(address, () -> RelayStats.of(core), core, provider.name(), engine.gauges());
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw new ServerStartException("cannot start monitoring on " + where + " (\"monitoring.port\"): "
