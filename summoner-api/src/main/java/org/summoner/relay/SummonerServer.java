@@ -154,7 +154,7 @@ public final class SummonerServer {
         final RelayEngineProvider provider = chooseEngine(config, found);
         final String bindHost = config.bindHost(host);
         final int bindPort = config.bindPort(port);
-        final InetSocketAddress bindAddress = resolve(bindHost, bindPort);
+        final InetSocketAddress bindAddress = resolve(bindHost, bindPort, "");
         final RelayCounters counters = new RelayCounters();
         final FairUsePolicy policy = FairUsePolicy.of(config);
         final RelayCore core = new RelayCore(config, counters, policy, Routers::of);
@@ -201,10 +201,10 @@ public final class SummonerServer {
         final String where = hostPort(settings.host(), settings.port());
         final InetSocketAddress address;
         try {
-            address = new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port());
-        } catch (UnknownHostException e) {
+            address = resolve(settings.host(), settings.port(), " (\"monitoring.host\")");
+        } catch (ServerStartException e) {
             engine.close();
-            throw new ServerStartException("cannot resolve host '" + settings.host() + "' (\"monitoring.host\"): " + e.getMessage(), e);
+            throw e;
         }
         try {
             return MonitoringServer.start(address, () -> RelayStats.of(core), core, provider.name(), engine.gauges());
@@ -258,11 +258,12 @@ public final class SummonerServer {
         }
     }
 
-    private static InetSocketAddress resolve(String host, int port) {
+    /** @param key what the message says after the host: empty for the relay's, the key for another listener's. */
+    private static InetSocketAddress resolve(String host, int port, String key) {
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new ServerStartException("cannot resolve host '" + host + "': " + e.getMessage(), e);
+            throw new ServerStartException("cannot resolve host '" + host + "'" + key + ": " + e.getMessage(), e);
         }
     }
 

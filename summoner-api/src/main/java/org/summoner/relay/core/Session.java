@@ -288,8 +288,7 @@ public final class Session implements LineHandler, Router.Decision {
 
     @Override
     public void onLine(byte[] line, int offset, int length) {
-        dispatcher.turnCounts().lineReceived();
-        LINES_IN.setOpaque(this, linesIn + 1);
+        countLineIn();
         if (state != State.OPEN) {
             return;
         }
@@ -302,9 +301,14 @@ public final class Session implements LineHandler, Router.Decision {
 
     @Override
     public void onLineDropped(ServerNotice reason) {
+        countLineIn();
+        drop(reason);
+    }
+
+    /** A line framed from this client, relayed or not: in the turn's counters and in its own. */
+    private void countLineIn() {
         dispatcher.turnCounts().lineReceived();
         LINES_IN.setOpaque(this, linesIn + 1);
-        drop(reason);
     }
 
     /** The router's decision: the content goes in this session's envelope, encoded once, to the route's sessions. */
