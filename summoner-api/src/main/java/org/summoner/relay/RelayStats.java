@@ -46,6 +46,10 @@ import org.summoner.relay.wire.ServerNotice;
  * @param handshakeTimeouts       connections closed for not completing it within {@code handshake.timeout_secs}.
  * @param tlsHandshakeFailures    connections closed because their TLS handshake failed ({@code tls}).
  * @param tlsPlaintextRefused     connections that spoke plaintext to the TLS port, told and closed ({@code tls}).
+ * @param clusterLinesSent        lines sent to other nodes of the cluster, one per node ({@code cluster}).
+ * @param clusterLinesNotSent     lines for other nodes not sent: no backplane link, or back pressure past its wait.
+ * @param clusterLinesReceived    lines from other nodes for this one.
+ * @param clusterNodes            the other nodes this one hears from now (a gauge).
  */
 public record RelayStats(
         long connectionsOpened,
@@ -82,11 +86,16 @@ public record RelayStats(
         long handshakesCompleted,
         long handshakeTimeouts,
         long tlsHandshakeFailures,
-        long tlsPlaintextRefused) {
+        long tlsPlaintextRefused,
+        long clusterLinesSent,
+        long clusterLinesNotSent,
+        long clusterLinesReceived,
+        long clusterNodes) {
 
     /** @return a snapshot of the counters and gauges of {@code core}'s server. */
     public static RelayStats of(org.summoner.relay.core.RelayCore core) {
-        return of(core.counters(), core.policy().admission().quarantinedAddresses(), core.bindings().size(), core.hostsConnected());
+        return of(core.counters(), core.policy().admission().quarantinedAddresses(), core.bindings().size(), core.hostsConnected(),
+                core.cluster() == null ? 0 : core.cluster().nodes().size());
     }
 
     /**
@@ -95,6 +104,12 @@ public record RelayStats(
      * @param hostsConnected       the connections bound as hosts now.
      */
     public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities, long hostsConnected) {
+        return of(counters, quarantinedAddresses, boundIdentities, hostsConnected, 0);
+    }
+
+    /** @param clusterNodes the other nodes of the cluster heard from now. */
+    public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities, long hostsConnected,
+                                long clusterNodes) {
         final java.util.Map<String, Long> rejected = new java.util.TreeMap<>();
         for (Rejection reason : Rejection.values()) {
             final long count = counters.linesRejected(reason);
@@ -137,7 +152,11 @@ public record RelayStats(
                 counters.handshakesCompleted(),
                 counters.handshakeTimeouts(),
                 counters.tlsHandshakeFailures(),
-                counters.tlsPlaintextRefused());
+                counters.tlsPlaintextRefused(),
+                counters.clusterLinesSent(),
+                counters.clusterLinesNotSent(),
+                counters.clusterLinesReceived(),
+                clusterNodes);
     }
 
     /** @return every line a routing mode refused, whatever the reason. */
@@ -184,6 +203,9 @@ public record RelayStats(
                 + ", closed after rejections " + rejectedClosed + ", undeliverable " + undeliverable + ", bound identities "
                 + boundIdentities + ", hosts " + hostsConnected + ", handshakes " + handshakesCompleted + " done + "
                 + handshakeTimeouts + " timed out" + (tlsHandshakeFailures + tlsPlaintextRefused == 0 ? ""
-                : ", TLS handshakes failed " + tlsHandshakeFailures + ", plaintext refused " + tlsPlaintextRefused);
+                : ", TLS handshakes failed " + tlsHandshakeFailures + ", plaintext refused " + tlsPlaintextRefused)
+                + (clusterNodes + clusterLinesSent + clusterLinesNotSent + clusterLinesReceived == 0 ? ""
+                : "; cluster: " + clusterNodes + " other nodes, lines " + clusterLinesSent + " sent, " + clusterLinesNotSent
+                + " not sent, " + clusterLinesReceived + " received");
     }
 }

@@ -93,6 +93,9 @@ public final class RunningServer implements AutoCloseable {
                 monitoring.shuttingDown();
             }
             log.info("Server is shutting down...");
+            if (core.cluster() != null) {
+                core.cluster().close(); // the other nodes forget this one's clients now
+            }
             engine.close();
             housekeeper.close();
             housekeeper.logSummaryIfChanged();
@@ -103,6 +106,11 @@ public final class RunningServer implements AutoCloseable {
         } finally {
             terminated.countDown();
         }
+    }
+
+    /** @return the other nodes of its cluster this one hears from now; empty when it relays alone. */
+    public java.util.Set<String> clusterNodes() {
+        return core.cluster() == null ? java.util.Set.of() : core.cluster().nodes();
     }
 
     /** Waits until {@link #close()} has finished. */

@@ -3,6 +3,7 @@ package org.summoner.relay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ConfigException;
+import org.summoner.relay.cluster.Cluster;
 import org.summoner.relay.config.Monitoring;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
@@ -158,6 +159,7 @@ public final class SummonerServer {
         final RelayCounters counters = new RelayCounters();
         final FairUsePolicy policy = FairUsePolicy.of(config);
         final RelayCore core = new RelayCore(config, counters, policy, Routers::of);
+        final Cluster cluster = config.cluster().map(settings -> joinCluster(core, settings)).orElse(null);
         final RelayEngine engine;
         try {
             engine = provider.create(new EngineContext(name, config, bindAddress, core));
@@ -177,15 +179,40 @@ public final class SummonerServer {
             throw new ServerStartException("cannot start the " + provider.name() + " engine on "
                     + hostPort(bindHost, bindPort) + ": " + e, e);
         }
+        if (cluster != null) {
+            try {
+                cluster.start(engine);
+            } catch (IOException | RuntimeException e) {
+                cluster.close();
+                engine.close();
+                throw new ServerStartException("cannot join the cluster as node " + cluster.node() + " (\"cluster\" in "
+                        + config.source() + "): " + e.getMessage(), e);
+            }
+        }
         final MonitoringServer monitoring = startMonitoring(config, core, provider, engine);
         final RunningServer server = new RunningServer(provider.name(), engine, core, monitoring, config, summaryInterval, log);
         log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
                 provider.displayName(), hostPort(bindHost, server.address().getPort()));
+        if (cluster != null) {
+            log.info("Node {} of a relay cluster on {}", cluster.node(), cluster.describe());
+        }
         if (monitoring != null) {
             log.info("Monitoring on http://{} ({})", hostPort(config.monitoring().host(), monitoring.address().getPort()),
                     "/metrics, /healthz, /connz");
         }
         return server;
+    }
+
+    /** @return this node's side of its cluster, its backplane chosen by {@code cluster.backplane} (not started). */
+    private static Cluster joinCluster(RelayCore core, org.summoner.relay.config.ClusterSettings settings) {
+        final Cluster cluster;
+        try {
+            cluster = Cluster.of(core, settings);
+        } catch (IllegalArgumentException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        core.joinCluster(cluster);
+        return cluster;
     }
 
     /**

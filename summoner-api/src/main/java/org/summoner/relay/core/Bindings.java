@@ -22,7 +22,7 @@ public final class Bindings {
         private Binding(String fingerprint, long id) {
             this.fingerprint = fingerprint;
             this.id = id;
-            this.route = Route.toBinding(id);
+            this.route = Route.toBinding(id, fingerprint);
         }
 
         public String fingerprint() {
@@ -44,6 +44,11 @@ public final class Bindings {
     /** @return the binding of {@code fingerprint} now, or null when no connection is bound to it. */
     public Binding find(String fingerprint) {
         return byFingerprint.get(fingerprint);
+    }
+
+    /** @return the fingerprints bound now: a weakly consistent view (the cluster's presence reads it on its thread). */
+    public java.util.Set<String> fingerprints() {
+        return java.util.Collections.unmodifiableSet(byFingerprint.keySet());
     }
 
     /** @return the identities bound now. */

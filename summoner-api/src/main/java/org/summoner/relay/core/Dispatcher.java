@@ -27,6 +27,7 @@ public abstract class Dispatcher {
     private final RelayCore core;
     private final CounterBatch counts;
     private final EnvelopeScratch scratch;
+    private byte[] clusterScratch;
     private Session[] sessions = new Session[64];
     private int sessionCount;
     private long now = System.nanoTime();
@@ -79,6 +80,14 @@ public abstract class Dispatcher {
 
     final EnvelopeScratch scratch() {
         return scratch;
+    }
+
+    /** @return this thread's array for the frames of lines sent to other nodes of the cluster. */
+    final byte[] clusterScratch(org.summoner.relay.cluster.Cluster cluster) {
+        if (clusterScratch == null) {
+            clusterScratch = new byte[cluster.frameBytes()];
+        }
+        return clusterScratch;
     }
 
     /**

@@ -58,6 +58,8 @@ public final class RelayCore {
     private final long handshakeTimeoutNanos;
     private final SecureRandom nonces = new SecureRandom();
     private final ServerTls tls;
+    private final AtomicLong membershipChanges = new AtomicLong();
+    private volatile org.summoner.relay.cluster.Cluster cluster;
 
     /**
      * @param router the routing mode, or null to make the one the config asks for ({@code Routers.of}) once this
@@ -101,6 +103,51 @@ public final class RelayCore {
 
     public FairUsePolicy policy() {
         return policy;
+    }
+
+    /** @return this node's side of the relay cluster ({@code cluster}), or null when it relays alone. */
+    public org.summoner.relay.cluster.Cluster cluster() {
+        return cluster;
+    }
+
+    /** Makes this relay a node of {@code cluster}; once, before its engine starts. */
+    public void joinCluster(org.summoner.relay.cluster.Cluster cluster) {
+        if (this.cluster != null) {
+            throw new IllegalStateException("already a node of a cluster");
+        }
+        this.cluster = cluster;
+    }
+
+    /**
+     * @return how many times who is connected changed (a session started or closed, a connection was bound): the
+     *         cluster's presence is sent again when it moves.
+     */
+    public long membershipChanges() {
+        return membershipChanges.get();
+    }
+
+    void membershipChanged() {
+        if (cluster != null) {
+            membershipChanges.incrementAndGet();
+        }
+    }
+
+    /**
+     * @return the route to the connections bound to {@code fingerprint}, on this node and the others of its cluster,
+     *         or null when none is bound anywhere.
+     */
+    public Route routeToIdentity(String fingerprint) {
+        final Bindings.Binding binding = bindings.find(fingerprint);
+        if (binding != null) {
+            return binding.route();
+        }
+        return cluster == null ? null : cluster.identityElsewhere(fingerprint);
+    }
+
+    /** @return the connections bound as hosts now, on this node and the other nodes of its cluster. */
+    public int hostsAnywhere() {
+        final org.summoner.relay.cluster.Cluster cluster = this.cluster;
+        return hostConnections.get() + (cluster == null ? 0 : cluster.hostsElsewhere());
     }
 
     /** @return TLS on the relay port ({@code tls}), or null when it speaks plain TCP. */
@@ -235,6 +282,7 @@ public final class RelayCore {
     /** The session can carry lines (over TLS: its handshake is done): from now on it is a connected client. */
     void sessionStarted(Session session) {
         counters.connectionOpened();
+        membershipChanged();
         log.debug("{} connected.", session.remoteAddr());
     }
 
@@ -246,6 +294,7 @@ public final class RelayCore {
             counters.connectionClosed();
         }
         policy.admission().release(session.address());
+        membershipChanged();
         log.debug("{} disconnected.", session.remoteAddr());
     }
 }

@@ -33,22 +33,43 @@ public final class Route {
     /** Every session but the hosts. */
     public static final Route PARTICIPANTS = new Route(KIND_PARTICIPANTS, 0);
 
+    /** The target of a route to sessions on other nodes only: no local session or binding has it. */
+    public static final long ELSEWHERE = -1;
+
     private final int kind;
     private final long target;
+    private final String name;
 
-    private Route(int kind, long target) {
+    private Route(int kind, long target, String name) {
         this.kind = kind;
         this.target = target;
+        this.name = name;
+    }
+
+    private Route(int kind, long target) {
+        this(kind, target, null);
     }
 
     /** @return a route to one session; {@link Session#route()} holds the canonical one. */
-    static Route toSession(long sessionId) {
-        return new Route(KIND_SESSION, sessionId);
+    static Route toSession(long sessionId, String remoteAddr) {
+        return new Route(KIND_SESSION, sessionId, remoteAddr);
     }
 
     /** @return a route to the sessions of one binding; {@link Bindings.Binding#route()} holds the canonical one. */
-    static Route toBinding(long bindingId) {
-        return new Route(KIND_BINDING, bindingId);
+    static Route toBinding(long bindingId, String fingerprint) {
+        return new Route(KIND_BINDING, bindingId, fingerprint);
+    }
+
+    /**
+     * @return a route to what {@code name} names on other nodes of a cluster only: the connections bound to an identity
+     *         ({@link #KIND_BINDING}) or a participant by address ({@link #KIND_SESSION}); it includes no local session.
+     *         The cluster's directory holds the canonical ones.
+     */
+    public static Route elsewhere(int kind, String name) {
+        if (kind != KIND_BINDING && kind != KIND_SESSION) {
+            throw new IllegalArgumentException("only identity and participant routes name a target elsewhere: " + kind);
+        }
+        return new Route(kind, ELSEWHERE, name);
     }
 
     public int kind() {
@@ -57,6 +78,19 @@ public final class Route {
 
     public long target() {
         return target;
+    }
+
+    /**
+     * @return what the route names beyond this node: the identity's fingerprint ({@link #KIND_BINDING}), the
+     *         participant's {@code remote_addr} ({@link #KIND_SESSION}); null for the other kinds.
+     */
+    public String name() {
+        return name;
+    }
+
+    /** @return whether it may include a session of this node (a route {@link #elsewhere} includes none). */
+    public boolean isLocal() {
+        return target != ELSEWHERE && kind != KIND_NONE;
     }
 
     public boolean isBroadcast() {

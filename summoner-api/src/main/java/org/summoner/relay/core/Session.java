@@ -110,7 +110,7 @@ public final class Session implements LineHandler, Router.Decision {
         this.envelopePrefix = EnvelopeEncoder.prefix(remoteAddr);
         this.framer = new LineFramer(core.maxLineBytes());
         this.rateLimiter = core.policy().newRateLimiter(nowNanos);
-        this.route = Route.toSession(id);
+        this.route = Route.toSession(id, remoteAddr);
         this.lastReadNanos = nowNanos;
     }
 
@@ -218,6 +218,7 @@ public final class Session implements LineHandler, Router.Decision {
             dispatcher.handshakeDone(this);
             core.counters().handshakeCompleted();
         }
+        core.membershipChanged();
         log.debug("{} bound to {}{}", remoteAddr, fingerprint, host ? " as a host" : "");
     }
 
@@ -324,8 +325,12 @@ public final class Session implements LineHandler, Router.Decision {
             RelayedLines.received(remoteAddr, content, offset, length);
         }
         dispatcher.turnCounts().lineRelayed();
-        if (route.kind() != Route.KIND_NONE) {
+        if (route.isLocal()) {
             dispatcher.dispatch(this, scratch.bytes(), encoded, route);
+        }
+        final org.summoner.relay.cluster.Cluster cluster = core.cluster();
+        if (cluster != null) {
+            cluster.offer(route, scratch.bytes(), encoded, dispatcher.clusterScratch(cluster));
         }
     }
 

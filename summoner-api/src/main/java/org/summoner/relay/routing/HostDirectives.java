@@ -1,6 +1,5 @@
 package org.summoner.relay.routing;
 
-import org.summoner.relay.core.Bindings;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Router;
@@ -28,12 +27,10 @@ final class HostDirectives {
     static final String FINGERPRINT_PREFIX = "fp:";
 
     private final RelayCore core;
-    private final Bindings bindings;
     private final RelayCounters counters;
 
     HostDirectives(RelayCore core) {
         this.core = core;
-        this.bindings = core.bindings();
         this.counters = core.counters();
     }
 
@@ -90,11 +87,13 @@ final class HostDirectives {
             if (core.isHostIdentity(fingerprint)) {
                 return null; // a host is no participant
             }
-            final Bindings.Binding binding = bindings.find(fingerprint);
-            return binding == null ? null : binding.route();
+            return core.routeToIdentity(fingerprint);
         }
         final Session participant = core.session(name);
-        if (participant == null || participant == host || participant.isHost() || !participant.isOpen()) {
+        if (participant == null) {
+            return core.cluster() == null ? null : core.cluster().participantElsewhere(name);
+        }
+        if (participant == host || participant.isHost() || !participant.isOpen()) {
             return null;
         }
         return participant.route();

@@ -56,7 +56,7 @@ final class HostedRouter implements Router {
         }
         if (sender.isHost()) {
             decision.relay(Route.PARTICIPANTS, line, offset, length);
-        } else if (core.hostsConnected() == 0) {
+        } else if (core.hostsAnywhere() == 0) {
             decision.refuse(ServerNotice.NO_HOST);
         } else {
             decision.relay(Route.HOSTS, line, offset, length);

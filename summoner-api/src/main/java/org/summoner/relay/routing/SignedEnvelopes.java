@@ -1,7 +1,7 @@
 package org.summoner.relay.routing;
 
 import org.summoner.relay.config.DedicatedRelay;
-import org.summoner.relay.core.Bindings;
+import org.summoner.relay.core.Route;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Router;
 import org.summoner.relay.core.Session;
@@ -24,7 +24,7 @@ import java.util.Set;
  */
 final class SignedEnvelopes {
     private final AuroraVerifier verifier;
-    private final Bindings bindings;
+    private final RelayCore core;
     private final RelayCounters counters;
     private final Set<String> dedicatedAllowed;
     private final Map<String, Set<String>> graph;
@@ -37,7 +37,7 @@ final class SignedEnvelopes {
         final DedicatedRelay.Paths paths = settings.paths();
         this.verifier = new AuroraVerifier(AuroraVerifier.Paths.of(paths.envelopeRoot(), paths.senderIdentity(),
                 paths.receiverIdentity(), paths.envelopeSignature(), paths.senderSigningKey(), paths.senderIdentitySignature()));
-        this.bindings = core.bindings();
+        this.core = core;
         this.counters = core.counters();
         this.dedicatedAllowed = settings.allowedFingerprints();
         this.graph = settings.communicationGraph();
@@ -153,7 +153,7 @@ final class SignedEnvelopes {
                 return;
             }
         }
-        final Bindings.Binding receiver = bindings.find(to);
+        final Route receiver = core.routeToIdentity(to); // on this node or another of its cluster
         if (receiver == null) {
             if (policy.rejectWhenReceiverDisconnected()) {
                 decision.reject(Rejection.RECEIVER_NOT_CONNECTED);
@@ -162,6 +162,6 @@ final class SignedEnvelopes {
             }
             return;
         }
-        decision.relay(receiver.route(), line, offset, length);
+        decision.relay(receiver, line, offset, length);
     }
 }

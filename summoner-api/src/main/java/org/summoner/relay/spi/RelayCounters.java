@@ -34,6 +34,9 @@ public final class RelayCounters {
     private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder tlsHandshakeFailures = new LongAdder();
     private final LongAdder tlsPlaintextRefused = new LongAdder();
+    private final LongAdder clusterLinesSent = new LongAdder();
+    private final LongAdder clusterLinesNotSent = new LongAdder();
+    private final LongAdder clusterLinesReceived = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
     private final LongAdder[] linesRejected = new LongAdder[Rejection.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
@@ -46,6 +49,33 @@ public final class RelayCounters {
         for (int i = 0; i < linesRejected.length; i++) {
             linesRejected[i] = new LongAdder();
         }
+    }
+
+    /** A line went to another node of the cluster (one per node it was sent to). */
+    public void clusterLineSent() {
+        clusterLinesSent.increment();
+    }
+
+    /** A line for another node was not sent: the backplane had no link, or stayed full past its bounded wait. */
+    public void clusterLineNotSent() {
+        clusterLinesNotSent.increment();
+    }
+
+    /** A line from another node arrived for this one. */
+    public void clusterLineReceived() {
+        clusterLinesReceived.increment();
+    }
+
+    public long clusterLinesSent() {
+        return clusterLinesSent.sum();
+    }
+
+    public long clusterLinesNotSent() {
+        return clusterLinesNotSent.sum();
+    }
+
+    public long clusterLinesReceived() {
+        return clusterLinesReceived.sum();
     }
 
     /** A routing mode refused a line, for the reason the sender was told. */

@@ -36,6 +36,22 @@ public interface RelayEngine extends AutoCloseable {
     }
 
     /**
+     * A line relayed by another node of the cluster ({@code cluster}, SPEC section 11): hands
+     * {@code envelope[offset, offset + length)} (valid during the call only: copy it) to every session of this engine
+     * that {@code route} includes ({@link org.summoner.relay.core.Route#includes}), on the threads that own them, the way
+     * the engine hands a local line between its threads. It has no local sender. Called by one thread at a time (the
+     * backplane's), in order; the engine keeps that order. While the engine's hand-off is over its high-water mark it
+     * waits (bounded, checking for shutdown): that is the back pressure of the backplane. After {@link #close()} it
+     * does nothing.
+     *
+     * @throws UnsupportedOperationException from an engine that cannot be a cluster node (every engine of this
+     *                                       project can).
+     */
+    default void relayFromCluster(byte[] envelope, int offset, int length, org.summoner.relay.core.Route route) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot be a node of a cluster");
+    }
+
+    /**
      * Stops gracefully: stops accepting, sends {@code Warning: Server is shutting down.} to every client, gives
      * the notices a bounded time to be written, closes every connection and ends the engine's threads.
      * Idempotent; blocks until done; never throws.

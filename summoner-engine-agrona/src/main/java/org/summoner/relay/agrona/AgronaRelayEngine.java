@@ -42,6 +42,7 @@ final class AgronaRelayEngine implements RelayEngine {
     private final List<AgentRunner> runners = new ArrayList<>();
     private IoAgent[] ioAgents = new IoAgent[0];
     private volatile List<EngineGauge> gauges = List.of();
+    private volatile ClusterIntake clusterIntake;
     private AgentRunner fanOutRunner;
     private Listener listener;
     private InetSocketAddress boundAddress;
@@ -90,6 +91,8 @@ final class AgronaRelayEngine implements RelayEngine {
         }
         ioAgents = agents;
         gauges = ringGauges(lines, outbound);
+        // Lines from other nodes wake the fan-out agent: on its own thread, or in the I/O agent's select() when shared.
+        clusterIntake = new ClusterIntake(lines, shared ? agents[0]::wakeup : wakeFanOut, context.counters());
 
         if (shared) {
             // One thread: the I/O agent, then the fan-out agent, in turns; it waits in the I/O agent's select().
@@ -158,12 +161,23 @@ final class AgronaRelayEngine implements RelayEngine {
     }
 
     @Override
+    public void relayFromCluster(byte[] envelope, int offset, int length, org.summoner.relay.core.Route route) {
+        final ClusterIntake intake = clusterIntake;
+        if (intake != null) {
+            intake.relay(envelope, offset, length, route);
+        }
+    }
+
+    @Override
     public void close() {
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+        }
+        if (clusterIntake != null) {
+            clusterIntake.stop();
         }
         if (listener != null) {
             listener.close();

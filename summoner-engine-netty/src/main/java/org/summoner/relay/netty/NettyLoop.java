@@ -287,6 +287,42 @@ final class NettyLoop extends Dispatcher {
         turnCounts().publish();
     }
 
+    /**
+     * An envelope from another node of the cluster, on the backplane's thread ({@code copy} is shared with the other loops, read only):
+     * waits while this loop has more than {@link #INBOX_HIGH_WATER_BYTES} of envelopes from elsewhere to deliver (the
+     * backplane's back pressure, as between loops), then hands it over as a task.
+     */
+    void offerFromCluster(byte[] copy, Route route) {
+        if (inboxBytes.get() > INBOX_HIGH_WATER_BYTES) {
+            core().counters().handOffWaited();
+            while (inboxBytes.get() >= INBOX_LOW_WATER_BYTES && !loop.isShuttingDown()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+        }
+        if (loop.isShuttingDown()) {
+            return;
+        }
+        inboxBytes.addAndGet(copy.length);
+        loop.execute(() -> deliverFromCluster(copy, route));
+    }
+
+    private void deliverFromCluster(byte[] envelope, Route route) {
+        tick();
+        seal(); // what this loop's own clients sent before goes first, as for any other hand-off
+        for (int i = 0, n = sessionCount(); i < n; i++) {
+            final Session session = session(i);
+            if (session.isOpen() && route.includes(session)) {
+                final NettyConnection connection = (NettyConnection) session.output();
+                if (enqueue(connection, Unpooled.wrappedBuffer(envelope), 1, connection.channel.voidPromise())) {
+                    delivered(session, 1);
+                }
+            }
+        }
+        inboxBytes.addAndGet(-envelope.length);
+        flushDirty();
+        turnCounts().publish();
+    }
+
     private long mostBehindPeer() {
         long most = 0;
         for (NettyLoop peer : peers) {

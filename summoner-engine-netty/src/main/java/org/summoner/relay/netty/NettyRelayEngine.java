@@ -185,6 +185,15 @@ final class NettyRelayEngine implements RelayEngine {
         return boundAddress;
     }
 
+    /** One copy of the envelope, read by every event loop (never written), as a task each, in the order they come. */
+    @Override
+    public void relayFromCluster(byte[] envelope, int offset, int length, org.summoner.relay.core.Route route) {
+        final byte[] copy = java.util.Arrays.copyOfRange(envelope, offset, offset + length);
+        for (NettyLoop state : loopStates) {
+            state.offerFromCluster(copy, route);
+        }
+    }
+
     @Override
     public void close() {
         synchronized (this) {

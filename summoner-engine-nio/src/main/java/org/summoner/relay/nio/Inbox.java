@@ -27,6 +27,16 @@ final class Inbox {
         }
     }
 
+    /** Called by the cluster's receiving thread: one envelope. @return whether the inbox was empty (the owner needs a wakeup). */
+    boolean offer(Envelope envelope) {
+        synchronized (this) {
+            final boolean wasEmpty = incoming.isEmpty();
+            incoming.add(envelope);
+            bytes += envelope.bytes.length;
+            return wasEmpty;
+        }
+    }
+
     /**
      * Called by the owner only. The returned list is the owner's until its next call; the owner clears it.
      */

@@ -1,5 +1,7 @@
 package org.summoner.relay.nio;
 
+import org.summoner.relay.core.Route;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
@@ -80,6 +82,15 @@ final class NioRelayEngine implements RelayEngine {
         listener = new Listener(server, context, workers, "summoner-nio-acceptor");
         boundAddress = listener.address();
         log.debug("NIO engine started: {} worker threads on {}", workers.length, boundAddress);
+    }
+
+    /** One shared copy of the envelope, queued in every worker's inbox, as a worker hands its lines to the others. */
+    @Override
+    public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
+        final Envelope shared = new Envelope(java.util.Arrays.copyOfRange(envelope, offset, offset + length), null, route);
+        for (NioWorker worker : workers) {
+            worker.offerFromCluster(shared);
+        }
     }
 
     @Override

@@ -130,6 +130,22 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
         }
     }
 
+    /**
+     * An envelope from another node of the cluster, on the backplane's thread: waits (the backplane's back pressure)
+     * while this worker's inbox is over its high-water mark, then queues it; the worker delivers it on its next turn.
+     */
+    void offerFromCluster(Envelope envelope) {
+        if (inbox.bytes() > INBOX_HIGH_WATER_BYTES) {
+            core().counters().handOffWaited();
+            while (running && inbox.bytes() >= INBOX_LOW_WATER_BYTES) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+        }
+        if (running && inbox.offer(envelope)) {
+            wakeup();
+        }
+    }
+
     private void deliverLocally(Envelope envelope) {
         final Session sender = envelope.sender;
         final Route route = envelope.route;

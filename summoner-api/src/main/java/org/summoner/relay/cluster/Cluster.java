@@ -1,0 +1,352 @@
+package org.summoner.relay.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.ClusterSettings;
+import org.summoner.relay.config.RoutingMode;
+import org.summoner.relay.core.Bindings;
+import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Route;
+import org.summoner.relay.core.Session;
+import org.summoner.relay.spi.RelayEngine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * This node's side of a relay cluster (SPEC section 11), the same for every backplane: what a line accepted here
+ * sends to the other nodes, what a line from another node does here, and who is connected elsewhere.
+ *
+ * <ul>
+ *   <li><b>Out</b> ({@link #offer}, on the sender's engine thread, after the line passed every check of its node and
+ *       was encoded once): the envelope and its route go to the nodes that hold a recipient: every node for a
+ *       broadcast or the participants, the nodes with hosts for {@link Route#KIND_HOSTS}, the nodes where an identity
+ *       is bound or a participant is connected for the routes that name one. A frame the backplane could not send is
+ *       counted ({@code clusterLinesNotSent}) and logged at most once per 10 s; the node keeps serving its own
+ *       clients.</li>
+ *   <li><b>In</b> ({@link Backplane.Receiver#onFrame}, on the backplane's thread): the route is resolved against this
+ *       node's sessions and the envelope handed to the engine ({@link RelayEngine#relayFromCluster}) as if a local
+ *       sender that is no local client had relayed it: nothing is checked twice, and its sender's
+ *       {@code remote_addr} is the one its own node saw.</li>
+ *   <li><b>Presence</b> (a thread of its own, {@code summoner-cluster}): this node's identities, host count and
+ *       participants' addresses go to every node when they change (within {@link #TICK_NANOS}) and every
+ *       {@link #PRESENCE_INTERVAL_NANOS}; the {@link ClusterDirectory} holds the other nodes'.</li>
+ * </ul>
+ *
+ * Per-sender order holds end to end: a sender's lines are offered from its one engine thread in order, the
+ * backplane keeps each publisher's order, and one receiving thread hands them to the engine in order.
+ *
+ * <p>Thread-safe.
+ */
+public final class Cluster implements Backplane.Receiver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+    static final long PRESENCE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final byte[] NO_NAME = new byte[0];
+
+    private final RelayCore core;
+    private final ClusterSettings settings;
+    private final Backplane backplane;
+    private final byte[] node;
+    private final long incarnation = System.nanoTime() ^ new java.security.SecureRandom().nextLong();
+    private final ClusterDirectory directory = new ClusterDirectory();
+    private final boolean sendsIdentities;
+    private final boolean sendsParticipants;
+    private final int frameBytes;
+    private final ClusterFrames.Header header = new ClusterFrames.Header(); // the receiving thread's
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> nodeNames = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile RelayEngine engine;
+    private volatile boolean closed;
+    private volatile boolean presenceWanted = true;
+    private Thread timer;
+
+    private Cluster(RelayCore core, ClusterSettings settings, BackplaneProvider provider) {
+        this.core = core;
+        this.settings = settings;
+        this.node = settings.node().getBytes(StandardCharsets.US_ASCII);
+        final RoutingMode mode = core.config().hyperParameters().routing().mode();
+        this.sendsIdentities = mode != RoutingMode.BROADCAST;
+        this.sendsParticipants = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID;
+        this.backplane = provider.create(new BackplaneContext(settings, this));
+        this.frameBytes = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(node, 0xFFFF);
+    }
+
+    /**
+     * @return this node's side of the cluster, its backplane made (not started) by the provider named
+     *         {@code cluster.backplane}.
+     * @throws IllegalArgumentException naming the key, the file and the backplanes found, when none has that name.
+     */
+    public static Cluster of(RelayCore core, ClusterSettings settings) {
+        final List<String> found = new ArrayList<>();
+        BackplaneProvider chosen = null;
+        for (BackplaneProvider provider : ServiceLoader.load(BackplaneProvider.class)) {
+            found.add(provider.name());
+            if (provider.name().equals(settings.backplane()) && chosen == null) {
+                chosen = provider;
+            }
+        }
+        if (chosen == null) {
+            throw new IllegalArgumentException(settings.source() + ": key \"cluster.backplane\": expected the name of a backplane on the class path ("
+                    + (found.isEmpty() ? "none found" : String.join(", ", found)) + "), found \"" + settings.backplane() + "\"");
+        }
+        return new Cluster(core, settings, chosen);
+    }
+
+    /** @return this node's name. */
+    public String node() {
+        return settings.node();
+    }
+
+    /** @return the backplane, as the start-up log describes it. */
+    public String describe() {
+        return backplane.describe();
+    }
+
+    /** @return the bytes of a scratch array {@link #offer} needs: one per engine thread. */
+    public int frameBytes() {
+        return frameBytes;
+    }
+
+    /**
+     * Starts the backplane and the presence thread; from now on lines from other nodes go to {@code engine}, which
+     * must be started.
+     */
+    public void start(RelayEngine engine) throws IOException {
+        this.engine = engine;
+        backplane.start();
+        timer = new Thread(this::runTimer, "summoner-cluster");
+        timer.setDaemon(true);
+        timer.start();
+    }
+
+    // ---- out ----
+
+    /**
+     * A line relayed on this node, already checked and encoded ({@code envelope[0, length)}): sent to every other node
+     * that holds a recipient of {@code route}. Called on the sender's engine thread; {@code scratch} is that thread's
+     * array of {@link #frameBytes()}.
+     */
+    public void offer(Route route, byte[] envelope, int length, byte[] scratch) {
+        switch (route.kind()) {
+            case Route.KIND_BROADCAST, Route.KIND_PARTICIPANTS -> send(null, route, NO_NAME, envelope, length, scratch);
+            case Route.KIND_HOSTS -> sendTo(directory.view().hostNodes(), route, NO_NAME, envelope, length, scratch);
+            case Route.KIND_BINDING -> {
+                final ClusterDirectory.Targets targets = directory.view().identities().get(route.name());
+                if (targets != null) {
+                    sendTo(targets.nodes(), route, name(route), envelope, length, scratch);
+                }
+            }
+            case Route.KIND_SESSION -> {
+                if (route.isLocal()) {
+                    return; // a participant of this node, found here: it is the one named
+                }
+                final ClusterDirectory.Targets targets = directory.view().participants().get(route.name());
+                if (targets != null) {
+                    sendTo(targets.nodes(), route, name(route), envelope, length, scratch);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static byte[] name(Route route) {
+        return route.name().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void sendTo(String[] nodes, Route route, byte[] name, byte[] envelope, int length, byte[] scratch) {
+        for (String to : nodes) {
+            send(to, route, name, envelope, length, scratch);
+        }
+    }
+
+    private void send(String to, Route route, byte[] name, byte[] envelope, int length, byte[] scratch) {
+        final byte[] destination = to == null ? NO_NAME : nodeNames.computeIfAbsent(to, n -> n.getBytes(StandardCharsets.US_ASCII));
+        final int frame = ClusterFrames.writeLine(scratch, node, destination, route.kind(), name, envelope, length);
+        if (!closed && backplane.publish(to, scratch, 0, frame)) {
+            core.counters().clusterLineSent();
+        } else {
+            core.counters().clusterLineNotSent();
+        }
+    }
+
+    // ---- who is elsewhere ----
+
+    /** @return the route to the connections bound to {@code fingerprint} on other nodes, or null when there are none. */
+    public Route identityElsewhere(String fingerprint) {
+        final ClusterDirectory.Targets targets = directory.view().identities().get(fingerprint);
+        return targets == null ? null : targets.route();
+    }
+
+    /** @return the route to the participant at {@code remoteAddr} on another node, or null when there is none. */
+    public Route participantElsewhere(String remoteAddr) {
+        final ClusterDirectory.Targets targets = directory.view().participants().get(remoteAddr);
+        return targets == null ? null : targets.route();
+    }
+
+    /** @return whether an identity is bound to a connection of another node. */
+    public boolean isBoundElsewhere(String fingerprint) {
+        return directory.view().identities().containsKey(fingerprint);
+    }
+
+    /** @return the connections bound as hosts on other nodes. */
+    public int hostsElsewhere() {
+        return directory.view().hosts();
+    }
+
+    /** @return the other nodes this one hears from now. */
+    public Set<String> nodes() {
+        return directory.nodes();
+    }
+
+    // ---- in ----
+
+    @Override
+    public void onFrame(byte[] frame, int offset, int length) {
+        final ClusterFrames.Header header = this.header;
+        try {
+            ClusterFrames.read(frame, offset, length, header);
+            if (settings.node().equals(header.origin)) {
+                log.error("cluster: a frame from another node that calls itself {} too: every node needs a name of its own",
+                        header.origin);
+                return;
+            }
+            if (header.destination != null && !settings.node().equals(header.destination)) {
+                return; // for another node (a backplane that sends every frame everywhere)
+            }
+            switch (header.type) {
+                case ClusterFrames.LINE -> line(frame, header.body, offset + length);
+                case ClusterFrames.PRESENCE -> {
+                    if (directory.heard(ClusterFrames.readPresence(header.origin, frame, header.body, offset + length), System.nanoTime())) {
+                        presenceWanted = true; // tell the newcomer who is here without waiting for the interval
+                    }
+                }
+                case ClusterFrames.BYE -> directory.left(header.origin);
+                default -> {
+                }
+            }
+        } catch (ClusterFrames.MalformedFrame e) {
+            log.warn("cluster: a frame from the backplane was not read ({}); {} bytes dropped", e.getMessage(), length);
+        }
+    }
+
+    private void line(byte[] frame, int body, int end) throws ClusterFrames.MalformedFrame {
+        if (end - body < 3) {
+            throw new ClusterFrames.MalformedFrame("line frame ends early");
+        }
+        final int kind = frame[body];
+        final int nameLength = (frame[body + 1] & 0xFF) << 8 | frame[body + 2] & 0xFF;
+        final int envelope = body + 3 + nameLength;
+        if (envelope > end) {
+            throw new ClusterFrames.MalformedFrame("line frame ends early");
+        }
+        core.counters().clusterLineReceived();
+        final Route route = localRoute(kind, frame, body + 3, nameLength);
+        final RelayEngine engine = this.engine;
+        if (route == null || engine == null || closed) {
+            core.counters().lineUndeliverable(); // its recipient left this node meanwhile
+            return;
+        }
+        engine.relayFromCluster(frame, envelope, end - envelope, route);
+    }
+
+    /** @return the route on this node of a line from another: the same kinds, names resolved to this node's sessions. */
+    private Route localRoute(int kind, byte[] frame, int name, int nameLength) {
+        return switch (kind) {
+            case Route.KIND_BROADCAST -> Route.BROADCAST;
+            case Route.KIND_PARTICIPANTS -> Route.PARTICIPANTS;
+            case Route.KIND_HOSTS -> Route.HOSTS;
+            case Route.KIND_BINDING -> {
+                final Bindings.Binding binding = core.bindings().find(new String(frame, name, nameLength, StandardCharsets.UTF_8));
+                yield binding == null ? null : binding.route();
+            }
+            case Route.KIND_SESSION -> {
+                final Session participant = core.session(new String(frame, name, nameLength, StandardCharsets.UTF_8));
+                yield participant == null || participant.isHost() || !participant.isOpen() ? null : participant.route();
+            }
+            default -> null;
+        };
+    }
+
+    // ---- presence ----
+
+    private void runTimer() {
+        long lastPresence = 0;
+        long lastChanges = -1;
+        long lastReport = System.nanoTime();
+        long notSentReported = core.counters().clusterLinesNotSent();
+        final int[] written = new int[2];
+        while (!closed) {
+            LockSupport.parkNanos(TICK_NANOS);
+            final long now = System.nanoTime();
+            try {
+                final long changes = core.membershipChanges();
+                if (presenceWanted || changes != lastChanges || now - lastPresence >= PRESENCE_INTERVAL_NANOS) {
+                    presenceWanted = false;
+                    lastChanges = changes;
+                    lastPresence = now;
+                    sendPresence(written);
+                }
+                directory.expire(now);
+                if (now - lastReport >= REPORT_NANOS) {
+                    lastReport = now;
+                    final long notSent = core.counters().clusterLinesNotSent();
+                    if (notSent != notSentReported) {
+                        log.warn("cluster: {} lines for other nodes not sent in the last {} s (backplane {}); this node serves its own clients",
+                                notSent - notSentReported, REPORT_NANOS / 1_000_000_000L, backplane.describe());
+                        notSentReported = notSent;
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("cluster: presence failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void sendPresence(int[] written) {
+        final List<String> identities = sendsIdentities ? List.copyOf(core.bindings().fingerprints()) : List.of();
+        final List<String> participants = new ArrayList<>();
+        if (sendsParticipants) {
+            for (Session session : core.sessions()) {
+                if (session.isOpen() && !session.isHost() && session.startedAtMillis() != 0) {
+                    participants.add(session.remoteAddr());
+                }
+            }
+        }
+        final byte[] frame = ClusterFrames.presence(node, incarnation, core.hostsConnected(), identities, participants,
+                backplane.maxFrameBytes(), written);
+        if (written[0] < identities.size() || written[1] < participants.size()) {
+            log.warn("cluster: this node's presence ({} identities, {} participants) is larger than the backplane's largest frame ({} bytes): {} and {} were sent",
+                    identities.size(), participants.size(), backplane.maxFrameBytes(), written[0], written[1]);
+        }
+        backplane.publish(null, frame, 0, frame.length);
+    }
+
+    /** Tells the other nodes this one leaves, stops the presence thread and closes the backplane. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (timer != null) {
+            timer.interrupt();
+            try {
+                timer.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        final byte[] bye = new byte[ClusterFrames.headerBytes(node, NO_NAME)];
+        ClusterFrames.writeHeader(bye, ClusterFrames.BYE, node, NO_NAME);
+        backplane.publish(null, bye, 0, bye.length);
+        backplane.close();
+    }
+}

@@ -1,0 +1,132 @@
+package org.summoner.relay.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.core.Route;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What this node knows of the other nodes: who is connected to each that a line may be addressed to (the identities
+ * bound there, their hosts, their participants' addresses), from the presence frames each node sends when that
+ * changes and twice a second. A node not heard from for {@link #SILENCE_NANOS} has left (it stopped, or its link is
+ * down) and is forgotten until it is heard again.
+ *
+ * <p>Written by the backplane's receiving thread and the cluster's timer (under this object's lock), read by every
+ * engine thread without a lock: readers see one immutable {@link View}, replaced whole on every change.
+ */
+final class ClusterDirectory {
+    private static final Logger log = LoggerFactory.getLogger(ClusterDirectory.class);
+    /** How long a node may stay silent before it counts as gone: four presence intervals. */
+    static final long SILENCE_NANOS = 4 * Cluster.PRESENCE_INTERVAL_NANOS;
+
+    /** Where one identity or participant is elsewhere: the canonical route to it, and the nodes that hold it. */
+    record Targets(Route route, String[] nodes) {
+    }
+
+    /** One immutable state of the directory. */
+    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, String[] nodes) {
+        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, new String[0]);
+    }
+
+    private static final class Node {
+        final long incarnation;
+        long heardNanos;
+        ClusterFrames.Presence presence;
+
+        Node(long incarnation) {
+            this.incarnation = incarnation;
+        }
+    }
+
+    private final Map<String, Node> nodes = new HashMap<>();
+    private volatile View view = View.EMPTY;
+
+    View view() {
+        return view;
+    }
+
+    /** @return whether {@code presence} came from a node not known before (it joined, or restarted). */
+    synchronized boolean heard(ClusterFrames.Presence presence, long nowNanos) {
+        Node node = nodes.get(presence.node());
+        boolean joined = false;
+        if (node == null || node.incarnation != presence.incarnation()) {
+            log.info("cluster: node {} {}", presence.node(), node == null ? "joined" : "restarted; its old connections are gone");
+            node = new Node(presence.incarnation());
+            nodes.put(presence.node(), node);
+            joined = true;
+        }
+        node.heardNanos = nowNanos;
+        final ClusterFrames.Presence before = node.presence;
+        node.presence = presence;
+        if (joined || before == null || before.hosts() != presence.hosts() || !before.identities().equals(presence.identities())
+                || !before.participants().equals(presence.participants())) {
+            rebuild();
+        }
+        return joined;
+    }
+
+    /** {@code name} said it stops: forgotten now rather than when it falls silent. */
+    synchronized void left(String name) {
+        if (nodes.remove(name) != null) {
+            log.info("cluster: node {} left (it stopped)", name);
+            rebuild();
+        }
+    }
+
+    /** Forgets the nodes not heard from for {@link #SILENCE_NANOS}. */
+    synchronized void expire(long nowNanos) {
+        if (nodes.values().removeIf(node -> nowNanos - node.heardNanos > SILENCE_NANOS && logLeft(node))) {
+            rebuild();
+        }
+    }
+
+    private boolean logLeft(Node node) {
+        log.warn("cluster: node {} left (not heard from for {} ms); lines for its clients are not sent until it is back",
+                node.presence.node(), SILENCE_NANOS / 1_000_000);
+        return true;
+    }
+
+    private void rebuild() {
+        final Map<String, List<String>> identities = new HashMap<>();
+        final Map<String, List<String>> participants = new HashMap<>();
+        final List<String> hostNodes = new ArrayList<>();
+        int hosts = 0;
+        for (Node node : nodes.values()) {
+            final ClusterFrames.Presence presence = node.presence;
+            for (String fingerprint : presence.identities()) {
+                identities.computeIfAbsent(fingerprint, k -> new ArrayList<>(1)).add(presence.node());
+            }
+            for (String address : presence.participants()) {
+                participants.computeIfAbsent(address, k -> new ArrayList<>(1)).add(presence.node());
+            }
+            if (presence.hosts() > 0) {
+                hostNodes.add(presence.node());
+                hosts += presence.hosts();
+            }
+        }
+        view = new View(targets(identities, Route.KIND_BINDING, view.identities()),
+                targets(participants, Route.KIND_SESSION, view.participants()),
+                hostNodes.toArray(String[]::new), hosts, nodes.keySet().toArray(String[]::new));
+    }
+
+    /** Routes stay the same objects while their target stays known, so the hot path never allocates one. */
+    private static Map<String, Targets> targets(Map<String, List<String>> where, int kind, Map<String, Targets> before) {
+        final Map<String, Targets> targets = new HashMap<>(where.size() * 2);
+        for (Map.Entry<String, List<String>> entry : where.entrySet()) {
+            final Targets old = before.get(entry.getKey());
+            targets.put(entry.getKey(), new Targets(old != null ? old.route() : Route.elsewhere(kind, entry.getKey()),
+                    entry.getValue().toArray(String[]::new)));
+        }
+        return Map.copyOf(targets);
+    }
+
+    /** @return the nodes known now. */
+    synchronized Set<String> nodes() {
+        return Set.copyOf(nodes.keySet());
+    }
+}

@@ -1,0 +1,220 @@
+package org.summoner.relay.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The frames nodes send each other over any backplane, written and read in one place. Big-endian; strings are
+ * length-prefixed UTF-8.
+ *
+ * <pre>
+ * every frame: 'S' (0x53), version 1, type, origin node (u8 length + ASCII), destination node (u8 length, 0 = every node)
+ * LINE     (1): route kind (u8), route name (u16 length + UTF-8: the identity or participant address, else empty),
+ *               then the envelope, as the sender's node encoded it, to the end of the frame
+ * PRESENCE (2): incarnation (i64), hosts (i32), identities (i32 count, each u16 length + UTF-8),
+ *               participants (i32 count, each u16 length + UTF-8)
+ * BYE      (3): nothing: the origin node stops
+ * </pre>
+ *
+ * A frame of another version or type, or one that ends early, is refused by {@link #read}, never half-read.
+ */
+public final class ClusterFrames {
+    static final byte MAGIC = 0x53;
+    static final byte VERSION = 1;
+    static final byte LINE = 1;
+    static final byte PRESENCE = 2;
+    static final byte BYE = 3;
+
+    private ClusterFrames() {
+    }
+
+    /** A frame that is not one of ours: named in the log, never delivered. */
+    static final class MalformedFrame extends Exception {
+        MalformedFrame(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The header of a frame and where its body starts. */
+    static final class Header {
+        byte type;
+        String origin;
+        String destination;
+        int body;
+    }
+
+    /** A node's presence: who is connected to it that another node may address. */
+    record Presence(String node, long incarnation, int hosts, List<String> identities, List<String> participants) {
+    }
+
+    /** @return bytes for the header of a frame, at {@code buffer[0..)}, and the index after it. */
+    static int writeHeader(byte[] buffer, byte type, byte[] origin, byte[] destination) {
+        buffer[0] = MAGIC;
+        buffer[1] = VERSION;
+        buffer[2] = type;
+        int at = 3;
+        buffer[at++] = (byte) origin.length;
+        System.arraycopy(origin, 0, buffer, at, origin.length);
+        at += origin.length;
+        buffer[at++] = (byte) destination.length;
+        System.arraycopy(destination, 0, buffer, at, destination.length);
+        return at + destination.length;
+    }
+
+    /** @return the header length of a frame from {@code origin} to {@code destination}. */
+    static int headerBytes(byte[] origin, byte[] destination) {
+        return 3 + 1 + origin.length + 1 + destination.length;
+    }
+
+    /** @return the frame's length: a LINE frame of the envelope along a route (its kind and name), written to {@code buffer}. */
+    static int writeLine(byte[] buffer, byte[] origin, byte[] destination, int routeKind, byte[] routeName,
+                         byte[] envelope, int length) {
+        int at = writeHeader(buffer, LINE, origin, destination);
+        buffer[at++] = (byte) routeKind;
+        buffer[at++] = (byte) (routeName.length >>> 8);
+        buffer[at++] = (byte) routeName.length;
+        System.arraycopy(routeName, 0, buffer, at, routeName.length);
+        at += routeName.length;
+        System.arraycopy(envelope, 0, buffer, at, length);
+        return at + length;
+    }
+
+    /** @return the most bytes a LINE frame adds to its envelope. */
+    static int lineOverhead(byte[] origin, int maxRouteName) {
+        return headerBytes(origin, new byte[64]) + 1 + 2 + maxRouteName;
+    }
+
+    /** @return a PRESENCE frame to every node; at most {@code maxBytes}: the lists are cut where they would not fit. */
+    static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
+                           int maxBytes, int[] written) {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 + 24 * (identities.size() + participants.size()));
+        final byte[] header = new byte[headerBytes(origin, new byte[0])];
+        writeHeader(header, PRESENCE, origin, new byte[0]);
+        out.write(header, 0, header.length);
+        writeLong(out, incarnation);
+        writeInt(out, hosts);
+        int room = maxBytes - out.size() - 8;
+        written[0] = 0;
+        written[1] = 0;
+        final List<byte[]> ids = fitting(identities, room);
+        room -= size(ids);
+        final List<byte[]> addrs = fitting(participants, room);
+        writeStrings(out, ids);
+        writeStrings(out, addrs);
+        written[0] = ids.size();
+        written[1] = addrs.size();
+        return out.toByteArray();
+    }
+
+    private static List<byte[]> fitting(List<String> strings, int room) {
+        final List<byte[]> out = new ArrayList<>(strings.size());
+        int used = 0;
+        for (String s : strings) {
+            final byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > 0xFFFF || used + 2 + bytes.length > room) {
+                continue;
+            }
+            used += 2 + bytes.length;
+            out.add(bytes);
+        }
+        return out;
+    }
+
+    private static int size(List<byte[]> strings) {
+        int size = 0;
+        for (byte[] s : strings) {
+            size += 2 + s.length;
+        }
+        return size;
+    }
+
+    private static void writeStrings(java.io.ByteArrayOutputStream out, List<byte[]> strings) {
+        writeInt(out, strings.size());
+        for (byte[] s : strings) {
+            out.write(s.length >>> 8);
+            out.write(s.length);
+            out.write(s, 0, s.length);
+        }
+    }
+
+    private static void writeInt(java.io.ByteArrayOutputStream out, int value) {
+        out.write(value >>> 24);
+        out.write(value >>> 16);
+        out.write(value >>> 8);
+        out.write(value);
+    }
+
+    private static void writeLong(java.io.ByteArrayOutputStream out, long value) {
+        writeInt(out, (int) (value >>> 32));
+        writeInt(out, (int) value);
+    }
+
+    /** Reads the header of {@code frame[offset, offset + length)} into {@code header}. */
+    static void read(byte[] frame, int offset, int length, Header header) throws MalformedFrame {
+        final int end = offset + length;
+        if (length < 5 || frame[offset] != MAGIC) {
+            throw new MalformedFrame("not a relay frame");
+        }
+        if (frame[offset + 1] != VERSION) {
+            throw new MalformedFrame("frame version " + frame[offset + 1] + ", this node reads " + VERSION);
+        }
+        header.type = frame[offset + 2];
+        if (header.type != LINE && header.type != PRESENCE && header.type != BYE) {
+            throw new MalformedFrame("unknown frame type " + header.type);
+        }
+        int at = offset + 3;
+        final int originLength = frame[at++] & 0xFF;
+        if (at + originLength + 1 > end) {
+            throw new MalformedFrame("frame ends in its header");
+        }
+        header.origin = new String(frame, at, originLength, StandardCharsets.US_ASCII);
+        at += originLength;
+        final int destinationLength = frame[at++] & 0xFF;
+        if (at + destinationLength > end) {
+            throw new MalformedFrame("frame ends in its header");
+        }
+        header.destination = destinationLength == 0 ? null : new String(frame, at, destinationLength, StandardCharsets.US_ASCII);
+        header.body = at + destinationLength;
+    }
+
+    /** @return whether a destination named in a frame is {@code node}: an ASCII comparison that allocates nothing. */
+    static boolean isFor(byte[] frame, int offset, byte[] node) {
+        int at = offset + 3;
+        at += 1 + (frame[at] & 0xFF);
+        final int destinationLength = frame[at++] & 0xFF;
+        if (destinationLength == 0) {
+            return true;
+        }
+        return java.util.Arrays.equals(frame, at, at + destinationLength, node, 0, node.length);
+    }
+
+    /** Reads a PRESENCE body. */
+    static Presence readPresence(String origin, byte[] frame, int body, int end) throws MalformedFrame {
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(frame, body, end - body);
+        try {
+            final long incarnation = in.getLong();
+            final int hosts = in.getInt();
+            final List<String> identities = readStrings(in);
+            final List<String> participants = readStrings(in);
+            return new Presence(origin, incarnation, hosts, identities, participants);
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            throw new MalformedFrame("presence frame ends early");
+        }
+    }
+
+    private static List<String> readStrings(java.nio.ByteBuffer in) throws MalformedFrame {
+        final int count = in.getInt();
+        if (count < 0 || count > in.remaining() / 2) {
+            throw new MalformedFrame("presence frame with a bad count " + count);
+        }
+        final List<String> strings = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            final int length = in.getShort() & 0xFFFF;
+            final byte[] bytes = new byte[length];
+            in.get(bytes);
+            strings.add(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return strings;
+    }
+}

@@ -1,0 +1,149 @@
+package org.summoner.relay.nats;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.cluster.Backplane;
+import org.summoner.relay.cluster.BackplaneContext;
+import org.summoner.relay.config.ClusterSettings;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One NATS connection per node, {@code noEcho} (a node never gets its own frames back), reconnecting forever with
+ * back-off to any server of the list or that the NATS cluster advertises. Frames go out on {@code <prefix>.all} or
+ * {@code <prefix>.node.<name>}; one dispatcher thread receives both, so each publisher's order is kept. While the
+ * connection is down nothing is buffered ({@code reconnectBufferSize} 0): {@link #publish} returns false and the
+ * core counts and reports it, and the node keeps serving its own clients.
+ */
+final class NatsBackplane implements Backplane {
+    private static final Logger log = LoggerFactory.getLogger(NatsBackplane.class);
+    private static final int DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+    private final BackplaneContext context;
+    private final ClusterSettings.Nats settings;
+    private final String all;
+    private final String prefix;
+    private final ConcurrentHashMap<String, String> nodeSubjects = new ConcurrentHashMap<>();
+    private volatile Connection connection;
+
+    NatsBackplane(BackplaneContext context) {
+        this.context = context;
+        this.settings = context.settings().nats();
+        this.prefix = settings.subjectPrefix();
+        this.all = prefix + ".all";
+    }
+
+    @Override
+    public void start() throws IOException {
+        final Options options = new Options.Builder()
+                .servers(settings.servers().toArray(String[]::new))
+                .connectionName("summoner-relay " + context.node())
+                .noEcho()
+                .maxReconnects(-1)
+                .reconnectWait(Duration.ofMillis(250))
+                .reconnectJitter(Duration.ofMillis(100))
+                .connectionTimeout(Duration.ofSeconds(2))
+                .reconnectBufferSize(0)
+                .connectionListener(this::onEvent)
+                .errorListener(new Errors())
+                .build();
+        try {
+            connection = Nats.connectReconnectOnConnect(options);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to NATS", e);
+        }
+        final Dispatcher dispatcher = connection.createDispatcher(message -> {
+            final byte[] data = message.getData();
+            context.receiver().onFrame(data, 0, data.length);
+        });
+        dispatcher.subscribe(all);
+        dispatcher.subscribe(subject(context.node()));
+    }
+
+    private String subject(String node) {
+        return nodeSubjects.computeIfAbsent(node, n -> prefix + ".node." + n);
+    }
+
+    private void onEvent(Connection connection, ConnectionListener.Events event) {
+        switch (event) {
+            case CONNECTED -> log.info("cluster: connected to NATS {}", connection.getConnectedUrl());
+            case RECONNECTED -> log.info("cluster: reconnected to NATS {}", connection.getConnectedUrl());
+            case DISCONNECTED -> log.warn("cluster: disconnected from NATS; reconnecting; lines for other nodes are not sent meanwhile");
+            case CLOSED -> log.debug("cluster: NATS connection closed");
+            default -> log.debug("cluster: NATS {}", event);
+        }
+    }
+
+    @Override
+    public boolean publish(String node, byte[] frame, int offset, int length) {
+        final Connection connection = this.connection;
+        if (connection == null || connection.getStatus() != Connection.Status.CONNECTED) {
+            return false;
+        }
+        try {
+            connection.publish(node == null ? all : subject(node), Arrays.copyOfRange(frame, offset, offset + length));
+            return true;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return false; // closed or reconnecting since the status was read; or over the server's max_payload
+        }
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        final Connection connection = this.connection;
+        final long max = connection == null ? 0 : connection.getMaxPayload();
+        return max > 0 ? (int) Math.min(max, Integer.MAX_VALUE) : DEFAULT_MAX_PAYLOAD;
+    }
+
+    @Override
+    public String describe() {
+        return "nats " + String.join(",", settings.servers()) + " subjects " + prefix + ".>";
+    }
+
+    @Override
+    public void close() {
+        final Connection connection = this.connection;
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.flush(Duration.ofMillis(500));
+        } catch (Exception e) {
+            log.debug("cluster: NATS flush at close: {}", e.toString());
+        }
+        try {
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The client's errors, logged once each (a slow consumer is this node not keeping up with the others). */
+    private static final class Errors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            log.warn("cluster: NATS error: {}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            log.debug("cluster: NATS exception: {}", exp.toString());
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection conn, Consumer consumer) {
+            log.warn("cluster: this node is a slow consumer of NATS: frames from other nodes were dropped by the client");
+        }
+    }
+}
