@@ -203,6 +203,14 @@ public final class SummonerServer {
         return server;
     }
 
+    /** Start-up failed after the engine started: the cluster (when it is a node) and the engine stop. */
+    private static void stop(RelayCore core, RelayEngine engine) {
+        if (core.cluster() != null) {
+            core.cluster().close();
+        }
+        engine.close();
+    }
+
     /** @return this node's side of its cluster, its backplane chosen by {@code cluster.backplane} (not started). */
     private static Cluster joinCluster(RelayCore core, org.summoner.relay.config.ClusterSettings settings) {
         final Cluster cluster;
@@ -230,13 +238,13 @@ public final class SummonerServer {
         try {
             address = resolve(settings.host(), settings.port(), " (\"monitoring.host\")");
         } catch (ServerStartException e) {
-            engine.close();
+            stop(core, engine);
             throw e;
         }
         try {
             return MonitoringServer.start(address, () -> RelayStats.of(core), core, provider.name(), engine.gauges());
         } catch (IOException | RuntimeException e) {
-            engine.close();
+            stop(core, engine);
             throw new ServerStartException("cannot start monitoring on " + where + " (\"monitoring.port\"): "
                     + (e instanceof BindException ? e.getMessage() : e.toString()), e);
         }

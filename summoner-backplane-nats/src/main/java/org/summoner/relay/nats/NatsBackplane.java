@@ -35,6 +35,7 @@ final class NatsBackplane implements Backplane {
     private final String prefix;
     private final ConcurrentHashMap<String, String> nodeSubjects = new ConcurrentHashMap<>();
     private volatile Connection connection;
+    private volatile boolean up;
 
     NatsBackplane(BackplaneContext context) {
         this.context = context;
@@ -58,17 +59,23 @@ final class NatsBackplane implements Backplane {
                 .errorListener(new Errors())
                 .build();
         try {
-            connection = Nats.connectReconnectOnConnect(options);
+            Nats.connectAsynchronously(options, true); // the node serves its own clients while NATS is out of reach
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while connecting to NATS", e);
+            throw new IOException("interrupted while starting to connect to NATS", e);
         }
+        log.info("cluster: connecting to NATS {}", String.join(",", settings.servers()));
+    }
+
+    /** The first connection: frames from every node and for this one come in on one dispatcher thread, in order. */
+    private void subscribe(Connection connection) {
         final Dispatcher dispatcher = connection.createDispatcher(message -> {
             final byte[] data = message.getData();
             context.receiver().onFrame(data, 0, data.length);
         });
         dispatcher.subscribe(all);
         dispatcher.subscribe(subject(context.node()));
+        this.connection = connection; // the client resubscribes by itself after a reconnect
     }
 
     private String subject(String node) {
@@ -77,9 +84,26 @@ final class NatsBackplane implements Backplane {
 
     private void onEvent(Connection connection, ConnectionListener.Events event) {
         switch (event) {
-            case CONNECTED -> log.info("cluster: connected to NATS {}", connection.getConnectedUrl());
-            case RECONNECTED -> log.info("cluster: reconnected to NATS {}", connection.getConnectedUrl());
-            case DISCONNECTED -> log.warn("cluster: disconnected from NATS; reconnecting; lines for other nodes are not sent meanwhile");
+            case CONNECTED -> {
+                if (this.connection == null) {
+                    subscribe(connection);
+                }
+                up = true;
+                log.info("cluster: connected to NATS {}", connection.getConnectedUrl());
+            }
+            case RECONNECTED -> { // also the first connection, when NATS was out of reach at start
+                if (this.connection == null) {
+                    subscribe(connection);
+                }
+                up = true;
+                log.info("cluster: reconnected to NATS {}", connection.getConnectedUrl());
+            }
+            case DISCONNECTED -> {
+                if (up) { // once per outage, not once per failed attempt
+                    up = false;
+                    log.warn("cluster: disconnected from NATS; reconnecting; lines for other nodes are not sent meanwhile");
+                }
+            }
             case CLOSED -> log.debug("cluster: NATS connection closed");
             default -> log.debug("cluster: NATS {}", event);
         }
@@ -115,7 +139,7 @@ final class NatsBackplane implements Backplane {
     public void close() {
         final Connection connection = this.connection;
         if (connection == null) {
-            return;
+            return; // never connected: the client's reconnecting thread ends with the JVM (it is a daemon)
         }
         try {
             connection.flush(Duration.ofMillis(500));
