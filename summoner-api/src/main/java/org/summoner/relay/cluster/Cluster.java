@@ -140,7 +140,7 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
             case Route.KIND_BINDING -> {
                 final ClusterDirectory.Targets targets = directory.view().identities().get(route.name());
                 if (targets != null) {
-                    sendTo(targets.nodes(), route, name(route), envelope, length, scratch);
+                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, scratch);
                 }
             }
             case Route.KIND_SESSION -> {
@@ -149,16 +149,12 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
                 }
                 final ClusterDirectory.Targets targets = directory.view().participants().get(route.name());
                 if (targets != null) {
-                    sendTo(targets.nodes(), route, name(route), envelope, length, scratch);
+                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, scratch);
                 }
             }
             default -> {
             }
         }
-    }
-
-    private static byte[] name(Route route) {
-        return route.name().getBytes(StandardCharsets.UTF_8);
     }
 
     private void sendTo(String[] nodes, Route route, byte[] name, byte[] envelope, int length, byte[] scratch) {

@@ -39,11 +39,13 @@ public final class Route {
     private final int kind;
     private final long target;
     private final String name;
+    private final byte[] nameBytes;
 
     private Route(int kind, long target, String name) {
         this.kind = kind;
         this.target = target;
         this.name = name;
+        this.nameBytes = name == null ? new byte[0] : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private Route(int kind, long target) {
@@ -86,6 +88,11 @@ public final class Route {
      */
     public String name() {
         return name;
+    }
+
+    /** @return {@link #name()} as UTF-8, made once per route (empty when it names nothing); not to be modified. */
+    public byte[] nameBytes() {
+        return nameBytes;
     }
 
     /** @return whether it may include a session of this node (a route {@link #elsewhere} includes none). */

@@ -1,5 +1,7 @@
 package org.summoner.relay.netty;
 
+import org.summoner.relay.spi.HandOffRoom;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -293,12 +295,7 @@ final class NettyLoop extends Dispatcher {
      * backplane's back pressure, as between loops), then hands it over as a task.
      */
     void offerFromCluster(byte[] copy, Route route) {
-        if (inboxBytes.get() > INBOX_HIGH_WATER_BYTES) {
-            core().counters().handOffWaited();
-            while (inboxBytes.get() >= INBOX_LOW_WATER_BYTES && !loop.isShuttingDown()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-            }
-        }
+        HandOffRoom.await(inboxBytes::get, loop::isShuttingDown, INBOX_HIGH_WATER_BYTES, INBOX_LOW_WATER_BYTES, core().counters());
         if (loop.isShuttingDown()) {
             return;
         }

@@ -1,5 +1,7 @@
 package org.summoner.relay.nio;
 
+import org.summoner.relay.spi.HandOffRoom;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.RelayCore;
@@ -44,6 +46,8 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
     private final ArrayList<Envelope> outbox = new ArrayList<>();
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private volatile boolean running = true;
+    private final java.util.function.LongSupplier inboxBytes = inbox::bytes;
+    private final java.util.function.BooleanSupplier stopped = () -> !running;
     private NioWorker[] peers = new NioWorker[0];
     private boolean waitingForPeers;
 
@@ -135,12 +139,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
      * while this worker's inbox is over its high-water mark, then queues it; the worker delivers it on its next turn.
      */
     void offerFromCluster(Envelope envelope) {
-        if (inbox.bytes() > INBOX_HIGH_WATER_BYTES) {
-            core().counters().handOffWaited();
-            while (running && inbox.bytes() >= INBOX_LOW_WATER_BYTES) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-            }
-        }
+        HandOffRoom.await(inboxBytes, stopped, INBOX_HIGH_WATER_BYTES, INBOX_LOW_WATER_BYTES, core().counters());
         if (running && inbox.offer(envelope)) {
             wakeup();
         }
