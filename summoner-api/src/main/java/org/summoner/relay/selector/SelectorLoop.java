@@ -49,6 +49,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     /** TLS on the relay port, or null. */
     private final org.summoner.relay.tls.ServerTls tls;
     private TlsWire.Buffers tlsBuffers;
+    private final TlsReader tlsReader = new TlsReader();
     private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean mayBlock = new AtomicBoolean();
     private final Consumer<SelectionKey> onReady = this::onReady;
@@ -273,6 +274,21 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
 
     // ---- TLS ----
 
+    /** Where {@link TlsWire#read} puts what it decrypted: the session of the connection being read. */
+    private static final class TlsReader implements TlsWire.Reader {
+        Session session;
+
+        @Override
+        public void onPlaintext(byte[] bytes, int offset, int length) {
+            session.onBytes(bytes, offset, length);
+        }
+
+        @Override
+        public void onHandshakeDone() {
+            session.start();
+        }
+    }
+
     private TlsWire.Buffers tlsBuffers() {
         if (tlsBuffers == null) {
             tlsBuffers = new TlsWire.Buffers(tls.newEngine(null, -1));
@@ -286,7 +302,8 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         final TlsWire wire = connection.tls;
         try {
             for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.closeScheduled; i++) {
-                final int n = wire.read(session, readBuffer, session::start);
+                tlsReader.session = session;
+                final int n = wire.read(tlsReader, readBuffer);
                 if (n == TlsWire.PLAINTEXT) {
                     refusePlaintext(connection);
                     return;

@@ -1,6 +1,5 @@
 package org.summoner.relay.selector;
 
-import org.summoner.relay.core.Session;
 import org.summoner.relay.tls.ServerTls;
 
 import javax.net.ssl.SSLEngine;
@@ -30,6 +29,15 @@ final class TlsWire implements WritableByteChannel {
     static final int PLAINTEXT = -2;
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
     private static final byte[] EMPTY = new byte[0];
+
+    /** Where {@link #read} puts what it decrypted: the session of the connection read (one per loop). */
+    interface Reader {
+        /** Plaintext the client sent, to be framed. */
+        void onPlaintext(byte[] bytes, int offset, int length);
+
+        /** The handshake is done: the session may start. Runs once, before any plaintext. */
+        void onHandshakeDone();
+    }
 
     /** Ciphertext buffers shared by the TLS connections of one loop. */
     static final class Buffers {
@@ -80,16 +88,19 @@ final class TlsWire implements WritableByteChannel {
     }
 
     /**
-     * Reads once from the socket and gives the session the plaintext of every complete record; handshake messages
-     * are answered as they come, and {@code onReady} runs once when the handshake is done, before any plaintext is
-     * given.
+     * Reads once from the socket and gives the reader the plaintext of every complete record; handshake messages
+     * are answered as they come, and {@link Reader#onHandshakeDone()} runs once when the handshake is done, before
+     * any plaintext is given. The client's {@code close_notify} is not answered here: the loop's own shutdown sends
+     * one after what the client sent was relayed, so a client gone at once (a reset right after it) loses nothing
+     * it sent; plaintext before a post-handshake message is given before that message is answered, for the same
+     * reason.
      *
      * @param app the loop's read buffer, where plaintext is made.
      * @return bytes read from the socket; -1 at the end of the stream or the client's {@code close_notify};
      *         {@link #PLAINTEXT} when the first byte is not a TLS record's.
      * @throws SSLException when the client's TLS is wrong (a failed handshake, a bad record).
      */
-    int read(Session session, ByteBuffer app, Runnable onReady) throws IOException {
+    int read(Reader reader, ByteBuffer app) throws IOException {
         final ByteBuffer in = buffers.in;
         in.clear();
         if (refused) {
@@ -112,34 +123,39 @@ final class TlsWire implements WritableByteChannel {
         boolean closed = false;
         while (in.hasRemaining() && !closed) {
             if (app.remaining() < buffers.applicationBytes) {
-                deliver(session, app);
+                deliver(reader, app);
             }
             final SSLEngineResult result = engine.unwrap(in, app);
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                closed = true; // answered by the loop's shutdown, after the plaintext before it is relayed
+                break;
+            }
             final SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
             // the first handshake, and what a client asks for after it (a TLS 1.3 key update)
-            if ((!ready || status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) && progress(status)) {
-                deliver(session, app); // nothing: plaintext only follows the handshake
-                onReady.run();
+            if (!ready || status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+                deliver(reader, app); // before the answer, which may meet a dead socket; none before the first
+                if (progress(status)) {
+                    reader.onHandshakeDone();
+                }
             }
             switch (result.getStatus()) {
                 case BUFFER_UNDERFLOW -> {
                     keepIn(in);
-                    deliver(session, app);
+                    deliver(reader, app);
                     return n < 0 ? -1 : n;
                 }
-                case BUFFER_OVERFLOW -> deliver(session, app);
-                case CLOSED -> closed = true;
+                case BUFFER_OVERFLOW -> deliver(reader, app);
                 case OK -> {
                     if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
                             && result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
                         keepIn(in);
-                        deliver(session, app);
+                        deliver(reader, app);
                         return n < 0 ? -1 : n;
                     }
                 }
             }
         }
-        deliver(session, app);
+        deliver(reader, app);
         if (!closed) {
             keepIn(in);
         }
@@ -334,9 +350,9 @@ final class TlsWire implements WritableByteChannel {
         inLeftLength = rest;
     }
 
-    private static void deliver(Session session, ByteBuffer app) {
+    private static void deliver(Reader reader, ByteBuffer app) {
         if (app.position() > 0) {
-            session.onBytes(app.array(), app.arrayOffset(), app.position());
+            reader.onPlaintext(app.array(), app.arrayOffset(), app.position());
             app.clear();
         }
     }
