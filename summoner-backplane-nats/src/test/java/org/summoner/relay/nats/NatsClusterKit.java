@@ -3,29 +3,24 @@ package org.summoner.relay.nats;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.summoner.relay.RunningServer;
-import org.summoner.relay.identity.AuroraSigner;
+import org.summoner.relay.tck.ClusterKit;
 import org.summoner.relay.tck.KitClient;
-import org.summoner.relay.tck.KitHarness;
+import org.summoner.relay.tck.NatsServers;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * SPEC section 11 on the NATS backplane: three relay nodes (in this JVM, each on its own port) on a three-server NATS
- * cluster (Debian {@code nats-server} processes routed to each other on 127.0.0.1), each node connected to a
- * different NATS server. Every client socket and wait is bounded. One subclass per engine.
+ * The kit's cluster tests ({@link ClusterKit}) on the NATS backplane: the nodes on a three-server NATS cluster
+ * (Debian {@code nats-server} processes routed to each other on 127.0.0.1), node i connected to NATS server i first;
+ * and a NATS server that dies. One subclass per engine.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-abstract class NatsClusterKit extends KitHarness {
+abstract class NatsClusterKit extends ClusterKit {
     private static NatsServers nats;
 
     @BeforeAll
@@ -40,155 +35,24 @@ abstract class NatsClusterKit extends KitHarness {
         }
     }
 
-    /** Three nodes a, b, c, node i connected to NATS server i first; waits until each hears the other two. */
-    private RunningServer[] startNodes(String prefix, Map<String, ?> hyperParameters) {
-        return startNodes(nats, prefix, hyperParameters);
+    @Override
+    protected Map<String, Object> clusterSection(int node, String tag) {
+        return section(nats, node, tag);
     }
 
-    private RunningServer[] startNodes(NatsServers nats, String prefix, Map<String, ?> hyperParameters) {
-        final RunningServer[] nodes = new RunningServer[3];
-        for (int i = 0; i < 3; i++) {
-            final Map<String, Object> config = config(hyperParameters);
-            final List<String> servers = new ArrayList<>();
-            for (int j = 0; j < 3; j++) {
-                servers.add(nats.url((i + j) % 3));
-            }
-            config.put("cluster", Map.of("backplane", "nats", "node", "node-" + (char) ('a' + i),
-                    "nats", Map.of("servers", servers, "subject_prefix", prefix)));
-            nodes[i] = track(new org.summoner.relay.SummonerServer("cluster-test").start("127.0.0.1", 0, config));
+    /** Node {@code node} on {@code nats}, its own server first; {@code tag} is the subject prefix. */
+    private static Map<String, Object> section(NatsServers nats, int node, String tag) {
+        final List<String> servers = new ArrayList<>();
+        for (int j = 0; j < nats.size(); j++) {
+            servers.add(nats.url((node + j) % nats.size()));
         }
-        for (RunningServer node : nodes) {
-            await("every node to hear the two others", () -> node.clusterNodes().size() == 2, () -> node.clusterNodes().toString());
-        }
-        return nodes;
-    }
-
-    @Test
-    void broadcastReachesEveryClientOfEveryNodeOnceInOrderWithItsSendersAddress() throws IOException {
-        final RunningServer[] nodes = startNodes("t1", Map.of());
-        final KitClient a1 = connect(nodes[0]);
-        final KitClient a2 = connect(nodes[0]);
-        final KitClient b1 = connect(nodes[1]);
-        final KitClient c1 = connect(nodes[2]);
-        awaitConnections(nodes[0], 2);
-        awaitConnections(nodes[1], 1);
-        awaitConnections(nodes[2], 1);
-        for (int i = 0; i < 3; i++) {
-            a1.send("line " + i + "\n");
-        }
-        for (KitClient receiver : List.of(a2, b1, c1)) {
-            for (int i = 0; i < 3; i++) {
-                assertEquals(envelope(a1, "line " + i), receiver.readLine());
-            }
-            receiver.assertNothingWithin(Duration.ofMillis(300));
-        }
-        a1.assertNothingWithin(Duration.ofMillis(100));
-        awaitStats(nodes[0], "3 lines sent to the other nodes", s -> s.clusterLinesSent() == 3);
-        awaitStats(nodes[1], "3 lines received", s -> s.clusterLinesReceived() == 3 && s.deliveries() == 3);
-        awaitStats(nodes[2], "3 lines received", s -> s.clusterLinesReceived() == 3 && s.deliveries() == 3);
-    }
-
-    @Test
-    void thousandsOfLinesFromEveryNodeAtOnceArriveWholeAndInEachSendersOrder() throws Exception {
-        final RunningServer[] nodes = startNodes("t2", Map.of());
-        final int perSender = 2000;
-        final List<KitClient> senders = new ArrayList<>();
-        final List<KitClient> receivers = new ArrayList<>();
-        for (RunningServer node : nodes) {
-            senders.add(connect(node));
-            receivers.add(connect(node));
-        }
-        for (RunningServer node : nodes) {
-            awaitConnections(node, 2);
-        }
-        final List<Thread> threads = new ArrayList<>();
-        final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (KitClient sender : senders) {
-            threads.add(new Thread(() -> {
-                try {
-                    final StringBuilder batch = new StringBuilder();
-                    for (int i = 0; i < perSender; i++) {
-                        batch.append("n ").append(i).append('\n');
-                    }
-                    sender.send(batch.toString());
-                    sender.countLinesUntilEnd(); // reads what the others send it until the test closes it
-                } catch (IOException e) {
-                    // closed at the end of the test
-                }
-            }));
-        }
-        threads.forEach(Thread::start);
-        for (KitClient receiver : receivers) {
-            final Map<String, Integer> next = new LinkedHashMap<>();
-            for (KitClient sender : senders) {
-                next.put(sender.address(), 0);
-            }
-            for (int n = 0; n < perSender * senders.size(); n++) {
-                final String line = receiver.readLine();
-                final String from = line.substring("{\"remote_addr\":\"".length(), line.indexOf("\",\"content\""));
-                final int expected = next.get(from);
-                assertEquals(envelope(from, "n " + expected), line, "from " + from);
-                next.put(from, expected + 1);
-            }
-            receiver.assertNothingWithin(Duration.ofMillis(200));
-        }
-        assertEquals(List.of(), failures);
-        for (RunningServer node : nodes) {
-            assertEquals(0, node.stats().clusterLinesNotSent());
-        }
-    }
-
-    @Test
-    void dedicatedLinesReachTheReceiverOnAnotherNodeOnly() throws IOException {
-        final RunningServer[] nodes = startNodes("t3", Map.of("routing", "dedicated"));
-        final AuroraSigner x = AuroraSigner.generate(null);
-        final AuroraSigner y = AuroraSigner.generate(null);
-        final KitClient onA = connect(nodes[0]);
-        final KitClient onB = connect(nodes[1]);
-        final KitClient bystander = connect(nodes[2]);
-        onA.send(x.seal(Map.of("hello", "relay"), Map.of("ts", 1), null) + "\n");
-        onB.send(y.seal(Map.of("hello", "relay"), Map.of("ts", 1), null) + "\n");
-        awaitStats(nodes[0], "x bound", s -> s.boundIdentities() == 1);
-        awaitStats(nodes[1], "y bound", s -> s.boundIdentities() == 1);
-        awaitPresence();
-        final String toY = x.seal(Map.of("n", 1), Map.of("ts", 1), y.publicId());
-        onA.send(toY + "\n");
-        assertEquals(envelope(onA, escaped(toY)), onB.readLine());
-        bystander.assertNothingWithin(Duration.ofMillis(300));
-        onA.assertNothingWithin(Duration.ofMillis(100));
-        awaitStats(nodes[0], "one line sent to node b only", st -> st.clusterLinesSent() == 1);
-        assertEquals(0, nodes[2].stats().clusterLinesReceived());
-    }
-
-    @Test
-    void hostedParticipantsOnOtherNodesReachTheHostAndItsDirectivesReachThem() throws IOException {
-        final AuroraSigner host = AuroraSigner.generate(null);
-        final RunningServer[] nodes = startNodes("t4", Map.of("routing", "hosted",
-                "hosted_relay", Map.of("host_fingerprints", List.of(host.fingerprint()))));
-        final KitClient hostClient = connect(nodes[0]);
-        final KitClient participant = connect(nodes[1]);
-        final KitClient other = connect(nodes[2]);
-        hostClient.send(host.seal(Map.of("hello", "relay"), Map.of("ts", 1), null) + "\n");
-        awaitStats(nodes[0], "the host bound", st -> st.hostsConnected() == 1);
-        awaitConnections(nodes[1], 1);
-        awaitConnections(nodes[2], 1);
-        awaitPresence();
-        participant.send("to the host\n");
-        assertEquals(envelope(participant, "to the host"), hostClient.readLine());
-        other.assertNothingWithin(Duration.ofMillis(200));
-        final String directive = "{\"to\":[\"" + participant.address() + "\"],\"content\":\"just you\"}";
-        hostClient.send(directive + "\n");
-        assertEquals(envelope(hostClient, "just you"), participant.readLine());
-        other.assertNothingWithin(Duration.ofMillis(300));
-        hostClient.send("to everyone\n");
-        assertEquals(envelope(hostClient, "to everyone"), participant.readLine());
-        assertEquals(envelope(hostClient, "to everyone"), other.readLine());
+        return Map.of("backplane", "nats", "node", nodeName(node), "nats", Map.of("servers", servers, "subject_prefix", tag));
     }
 
     @Test
     void aNatsServerThatDiesDoesNotStopTheRelayCluster() throws Exception {
         try (NatsServers own = new NatsServers(3)) {
-            final RunningServer[] nodes = startNodes(own, "t5", Map.of());
+            final RunningServer[] nodes = startNodes(Map.of(), node -> section(own, node, "t5"));
             final KitClient a1 = connect(nodes[0]);
             final KitClient b1 = connect(nodes[1]);
             final KitClient c1 = connect(nodes[2]);
@@ -206,16 +70,30 @@ abstract class NatsClusterKit extends KitHarness {
         }
     }
 
-    /** Presence goes out within a tick (20 ms) of a change; half a second covers it on a loaded machine. */
-    private static void awaitPresence() {
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+    @Test
+    void aNodeWhoseNatsIsOutOfReachAtStartServesItsOwnClientsAndJoinsWhenNatsComesUp() throws Exception {
+        try (NatsServers later = new NatsServers(1, false)) {
+            final RunningServer a = startNode(Map.of(), section(later, 0, "t6"));
+            final RunningServer b = startNode(Map.of(), section(later, 1, "t6"));
+            final KitClient a1 = connect(a);
+            final KitClient a2 = connect(a);
+            final KitClient b1 = connect(b);
+            awaitConnections(a, 2);
+            awaitConnections(b, 1);
+            a1.send("alone\n");
+            assertEquals(envelope(a1, "alone"), a2.readLine());
+            b1.assertNothingWithin(Duration.ofMillis(200));
+            awaitStats(a, "the line for other nodes counted as not sent", s -> s.clusterLinesNotSent() == 1);
 
-    private static String escaped(String line) {
-        return line.replace("\\", "\\\\").replace("\"", "\\\"");
+            later.start(0);
+            awaitNodes(a, 1);
+            awaitNodes(b, 1);
+            a1.send("together\n");
+            assertEquals(envelope(a1, "together"), a2.readLine());
+            assertEquals(envelope(a1, "together"), b1.readLine());
+            b1.send("back\n");
+            assertEquals(envelope(b1, "back"), a1.readLine());
+            assertEquals(envelope(b1, "back"), a2.readLine());
+        }
     }
 }

@@ -164,6 +164,21 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads standard output until {@code count} lines so far (read before or now) contain {@code fragment}, e.g. a
+     * log line; fails after {@link #WAIT} without them.
+     */
+    public void awaitOutput(String fragment, int count) throws InterruptedException {
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (stdoutSeen.stream().filter(line -> line.contains(fragment)).count() < count) {
+            final String line = stdout.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+            if (line == null) {
+                fail("the server did not print \"" + fragment + "\" " + count + " time(s) within " + WAIT + "; so far: " + stdoutSeen);
+            }
+            stdoutSeen.add(line);
+        }
+    }
+
     /** @return every line printed on standard error, once the process has ended. */
     public List<String> stderrLines() throws InterruptedException {
         awaitExit();

@@ -1,30 +1,37 @@
-package org.summoner.relay.nats;
+package org.summoner.relay.tck;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A NATS cluster of {@code n} Debian {@code nats-server} processes on 127.0.0.1, routed to each other, started and
- * stopped by PID. The binary is found on the PATH or in /usr/sbin ({@code .ci/run} installs it).
+ * stopped by PID: for the tests of the NATS backplane and of relay nodes as processes. The binary is found on the PATH or in /usr/sbin ({@code .ci/run} installs it).
  */
-final class NatsServers implements AutoCloseable {
+public final class NatsServers implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final int[] clientPorts;
     private final Path logs;
 
-    NatsServers(int n) throws IOException, InterruptedException {
+    private final List<ProcessBuilder> commands = new ArrayList<>();
+
+    public NatsServers(int n) throws IOException, InterruptedException {
+        this(n, true);
+    }
+
+    /** @param start false to start none yet: {@link #start(int)} starts one later. */
+    public NatsServers(int n, boolean start) throws IOException, InterruptedException {
         clientPorts = new int[n];
         final int[] routePorts = new int[n];
         for (int i = 0; i < n; i++) {
-            clientPorts[i] = freePort();
-            routePorts[i] = freePort();
+            clientPorts[i] = FreePorts.tcp();
+            routePorts[i] = FreePorts.tcp();
         }
         logs = Files.createTempDirectory("nats-cluster");
         for (int i = 0; i < n; i++) {
@@ -38,14 +45,28 @@ final class NatsServers implements AutoCloseable {
                     "-n", "n" + i, "--cluster_name", "summoner-test", "--cluster", "nats://127.0.0.1:" + routePorts[i],
                     "--routes", routes.toString(), "--no_advertise")
                     .redirectErrorStream(true).redirectOutput(logs.resolve("n" + i + ".log").toFile());
-            processes.add(builder.start());
+            commands.add(builder);
+            processes.add(null);
         }
-        for (int port : clientPorts) {
-            awaitListening(port);
+        if (start) {
+            for (int i = 0; i < n; i++) {
+                start(i);
+            }
         }
     }
 
-    static String binary() {
+    /** Starts server {@code i} and waits until it listens. */
+    public void start(int i) throws IOException, InterruptedException {
+        processes.set(i, commands.get(i).start());
+        awaitListening(clientPorts[i]);
+    }
+
+    /** @return how many servers the cluster has, started or not. */
+    public int size() {
+        return clientPorts.length;
+    }
+
+    public static String binary() {
         for (String candidate : new String[]{"/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;
@@ -55,12 +76,12 @@ final class NatsServers implements AutoCloseable {
     }
 
     /** @return {@code nats://127.0.0.1:<port>} of server {@code i}. */
-    String url(int i) {
+    public String url(int i) {
         return "nats://127.0.0.1:" + clientPorts[i];
     }
 
     /** Stops server {@code i} (SIGKILL: a NATS server that dies, not one that says goodbye). */
-    void kill(int i) throws InterruptedException {
+    public void kill(int i) throws InterruptedException {
         final Process process = processes.get(i);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
@@ -81,14 +102,10 @@ final class NatsServers implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Override
     public void close() {
+        processes.removeIf(Objects::isNull); // never started
         for (Process process : processes) {
             process.destroy();
         }

@@ -1,0 +1,244 @@
+package org.summoner.relay.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.AeronException;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.cluster.Backplane;
+import org.summoner.relay.cluster.BackplaneContext;
+import org.summoner.relay.config.ClusterSettings;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Aeron publication to every peer and one subscription on this node's endpoint, on UDP.
+ *
+ * <ul>
+ *   <li>Out: a multi-destination publication ({@code control-mode=manual}, a destination per peer) writes a frame once
+ *       and the media driver sends it to every peer; {@code fc=min}, so the slowest live peer sets the pace, and one that stopped
+ *       answering (killed) holds it back for {@link #PEER_TIMEOUT_NANOS} at most (embedded driver). A frame for one node goes to every peer too: the others read its header
+ *       and drop it (the core's destination check). Aeron repairs loss by NAK and keeps each publication's order.</li>
+ *   <li>In: one poller thread ({@code summoner-cluster-aeron}) reads every peer's image, reassembles fragments, and
+ *       hands each frame to the core, so each publisher's order is kept.</li>
+ *   <li>Links: a peer that starts, stops or restarts comes and goes as an image of the subscription (logged); nothing
+ *       is to be reconnected by hand. With no peer listening, {@link #publish} returns false (not connected).</li>
+ *   <li>Back pressure: a full term window is waited for at most {@link #OFFER_WAIT_NANOS}, then the frame is not
+ *       sent (false: the core counts it).</li>
+ *   <li>Driver: {@code embedded} launches a media driver in this process, sharing one thread (the relay's cores
+ *       are for its clients), in {@code <Aeron's default directory>-summoner-<node>} (under {@code /dev/shm} on
+ *       Linux), deleted at start and at close; {@code external} connects to the operator's driver at
+ *       {@code directory}.</li>
+ * </ul>
+ */
+final class AeronBackplane implements Backplane {
+    private static final Logger log = LoggerFactory.getLogger(AeronBackplane.class);
+    /** The stream of a relay cluster on its endpoints. */
+    static final int STREAM_ID = 0x5E1A;
+    /** Per publication: its largest message is an eighth, 512 KiB, room for a presence of ~10,000 identities. */
+    private static final int TERM_LENGTH = 4 * 1024 * 1024;
+    private static final long OFFER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final int FRAGMENTS_PER_POLL = 64;
+    /** How long a peer that stopped answering (killed) holds the publication back before it no longer counts. */
+    private static final long PEER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How recent a driver's heartbeat must be for its directory to be another live driver's. */
+    private static final long DRIVER_ACTIVE_MILLIS = 500;
+
+    private final BackplaneContext context;
+    private final ClusterSettings.Aeron settings;
+    private final String directory;
+    private final ThreadLocal<UnsafeBuffer> frames = ThreadLocal.withInitial(() -> new UnsafeBuffer(new byte[0]));
+    private MediaDriver driver;
+    private Aeron aeron;
+    private Publication publication;
+    private Subscription subscription;
+    private Thread poller;
+    private volatile boolean running;
+    private boolean closed;
+
+    AeronBackplane(BackplaneContext context) {
+        this.context = context;
+        this.settings = context.settings().aeron();
+        this.directory = settings.embedded()
+                ? CommonContext.getAeronDirectoryName() + "-summoner-" + context.node()
+                : settings.directory();
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        try {
+            if (settings.embedded()) {
+                launchDriver();
+            } else if (!CommonContext.isDriverActive(new File(directory), TimeUnit.SECONDS.toMillis(2), message -> { })) {
+                throw new IOException(error("directory", "the directory of a running media driver", "none running at " + directory));
+            }
+            aeron = Aeron.connect(new Aeron.Context()
+                    .aeronDirectoryName(directory)
+                    .errorHandler(e -> log.warn("cluster: aeron: {}", e.toString()))
+                    .availableImageHandler(this::peerUp)
+                    .unavailableImageHandler(this::peerGone));
+            publication = aeron.addPublication("aeron:udp?control-mode=manual|fc=min|term-length=" + TERM_LENGTH, STREAM_ID);
+            for (ClusterSettings.HostPort peer : settings.peers()) {
+                publication.addDestination("aeron:udp?endpoint=" + peer);
+            }
+            subscription = subscribe();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        running = true;
+        poller = new Thread(this::poll, "summoner-cluster-aeron");
+        poller.setDaemon(true);
+        poller.start();
+        log.info("cluster: aeron on {} to {} peer(s), driver {} at {}", settings.endpoint(), settings.peers().size(),
+                settings.driver(), directory);
+    }
+
+    private void launchDriver() throws IOException {
+        if (CommonContext.isDriverActive(new File(directory), DRIVER_ACTIVE_MILLIS, message -> { })) {
+            throw new IOException(error("node", "a node name this machine runs once",
+                    "a media driver already running at " + directory + " (is node \"" + context.node() + "\" started twice?)"));
+        }
+        driver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(directory)
+                .dirDeleteOnStart(true) // a node killed before left its files; a live one was ruled out above
+                .dirDeleteOnShutdown(true)
+                .warnIfDirectoryExists(false)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1)))
+                .termBufferSparseFile(true)
+                .flowControlReceiverTimeoutNs(PEER_TIMEOUT_NANOS)
+                .errorHandler(e -> log.warn("cluster: aeron media driver: {}", e.toString())));
+    }
+
+    /** The subscription on this node's endpoint; a port it cannot bind stops start-up, naming the key. */
+    private Subscription subscribe() throws IOException {
+        try {
+            return aeron.addSubscription("aeron:udp?endpoint=" + settings.endpoint(), STREAM_ID);
+        } catch (AeronException e) {
+            throw new IOException(error("endpoint", "a UDP address this machine can listen on",
+                    settings.endpoint() + " (" + e.getMessage() + ")"), e);
+        }
+    }
+
+    private String error(String key, String expected, String found) {
+        return context.settings().source() + ": key \"cluster." + (key.equals("node") ? "" : "aeron.") + key
+                + "\": expected " + expected + ", found " + found;
+    }
+
+    private void peerUp(Image image) {
+        log.info("cluster: aeron stream from {} is up", image.sourceIdentity());
+    }
+
+    private void peerGone(Image image) {
+        if (running) {
+            log.warn("cluster: aeron stream from {} is gone", image.sourceIdentity());
+        }
+    }
+
+    /** The poller: every peer's frames, whole and in order, to the core. */
+    private void poll() {
+        final Receiving receiving = new Receiving(context.receiver());
+        final FragmentAssembler assembler = new FragmentAssembler(receiving);
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        while (running) {
+            try {
+                idle.idle(subscription.poll(assembler, FRAGMENTS_PER_POLL));
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.warn("cluster: aeron poll failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    /** Copies a reassembled frame out of the log buffer for the receiver, which takes arrays. */
+    private static final class Receiving implements FragmentHandler {
+        private final Receiver receiver;
+        private byte[] frame = new byte[64 * 1024];
+
+        Receiving(Receiver receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+            if (frame.length < length) {
+                frame = new byte[Math.max(length, frame.length * 2)];
+            }
+            buffer.getBytes(offset, frame, 0, length);
+            receiver.onFrame(frame, 0, length);
+        }
+    }
+
+    /** To every peer; {@code node} is in the frame's header, and the other peers drop it. */
+    @Override
+    public boolean publish(String node, byte[] frame, int offset, int length) {
+        final Publication publication = this.publication;
+        if (!running || publication == null) {
+            return false;
+        }
+        final UnsafeBuffer buffer = frames.get();
+        buffer.wrap(frame, offset, length);
+        long deadline = 0;
+        while (true) {
+            final long result = publication.offer(buffer, 0, length);
+            if (result > 0) {
+                return true;
+            }
+            if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION) {
+                return false; // NOT_CONNECTED (no peer listens), CLOSED, MAX_POSITION_EXCEEDED
+            }
+            final long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + OFFER_WAIT_NANOS;
+            } else if (now - deadline > 0) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public int maxFrameBytes() {
+        final Publication publication = this.publication;
+        return publication == null ? TERM_LENGTH / 8 : publication.maxMessageLength();
+    }
+
+    @Override
+    public String describe() {
+        return "aeron udp " + settings.endpoint() + " peers " + settings.peers().size() + " driver " + settings.driver();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        running = false;
+        if (poller != null) {
+            try {
+                poller.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        CloseHelper.quietCloseAll(subscription, publication, aeron, driver);
+    }
+}

@@ -1,0 +1,8 @@
+package org.summoner.relay.aeron;
+
+class AgronaAeronClusterTest extends AeronClusterKit {
+    @Override
+    protected String engineName() {
+        return "agrona";
+    }
+}

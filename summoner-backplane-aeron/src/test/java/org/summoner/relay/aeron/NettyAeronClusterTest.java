@@ -1,0 +1,8 @@
+package org.summoner.relay.aeron;
+
+class NettyAeronClusterTest extends AeronClusterKit {
+    @Override
+    protected String engineName() {
+        return "netty";
+    }
+}
