@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -76,9 +77,14 @@ public final class LoadMain implements Runnable {
         @Option(names = "--receiver-threads", description = "Threads reading receivers (default: 1 below 4 receivers, else 2).")
         Integer receiverThreads;
 
-        @Option(names = "--server-pid", defaultValue = "0",
-                description = "The server's process id: its CPU time over the measured window goes into the result (Linux).")
-        long serverPid;
+        @Option(names = "--server-pid", split = ",",
+                description = "The server's process id (several, comma-separated, for the nodes of a relay cluster): "
+                        + "their CPU time over the measured window goes into the result (Linux).")
+        List<Long> serverPids = List.of();
+
+        @Option(names = "--receiver-ports", split = ",",
+                description = "Ports the receivers connect to in turn (the nodes of a relay cluster); default: --port.")
+        List<Integer> receiverPorts = List.of();
 
         @Option(names = "--label", description = "Name of the server under test in the result (default: protocol:port).")
         String label;
@@ -123,8 +129,8 @@ public final class LoadMain implements Runnable {
             }
             final LoadOptions options = new LoadOptions(
                     label != null ? label : protocol.name().toLowerCase(Locale.ROOT) + ":" + resolvedPort,
-                    scenario, protocol, host, resolvedPort, senders, receivers, lineBytes, rate, window, warmup, duration,
-                    drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, serverPid, shape(),
+                    scenario, protocol, host, resolvedPort, receiverPorts, senders, receivers, lineBytes, rate, window, warmup, duration,
+                    drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, serverPids, shape(),
                     hello == null ? null : Files.readString(hello, StandardCharsets.UTF_8).strip(), !quiet);
             final PrintStream err = System.err;
             final LoadResult result;

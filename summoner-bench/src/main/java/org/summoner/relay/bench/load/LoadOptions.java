@@ -1,12 +1,16 @@
 package org.summoner.relay.bench.load;
 
+import java.util.List;
+
 /**
  * One load run, as {@code summoner-load run} was asked for it.
  *
  * @param rate            lines per second over all senders; 0 means as fast as the window allows (closed loop).
  * @param window          closed loop only: lines one sender may have in flight (sent, not yet received by all).
  * @param receiverThreads threads reading the receivers' sockets.
- * @param serverPid       the server's process, whose CPU time is read over the measured window; 0 when unknown.
+ * @param receiverPorts   the ports the receivers connect to, in turn (several nodes of a relay cluster); empty: {@code port}.
+ * @param serverPids      the server's processes (every node of a cluster), whose CPU time is read over the measured
+ *                        window and summed; empty when unknown.
  * @param shape           how a Summoner sender wraps each payload (plain for the other protocols).
  * @param hello           a line each sender sends first (e.g. a host's signed binding envelope), or null.
  */
@@ -16,6 +20,7 @@ record LoadOptions(
         Protocol protocol,
         String host,
         int port,
+        List<Integer> receiverPorts,
         int senders,
         int receivers,
         int lineBytes,
@@ -25,10 +30,15 @@ record LoadOptions(
         int durationSeconds,
         int drainSeconds,
         int receiverThreads,
-        long serverPid,
+        List<Long> serverPids,
         Shape shape,
         String hello,
         boolean progress) {
+
+    /** @return the port receiver {@code i} connects to. */
+    int receiverPort(int i) {
+        return receiverPorts.isEmpty() ? port : receiverPorts.get(i % receiverPorts.size());
+    }
 
     boolean closedLoop() {
         return rate == 0;

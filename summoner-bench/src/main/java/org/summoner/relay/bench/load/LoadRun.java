@@ -120,7 +120,7 @@ public final class LoadRun {
                 loops.add(new ReceiverLoop(this));
             }
             for (int i = 0; i < options.receivers(); i++) {
-                final SocketChannel channel = connect(options.protocol().subscriberHandshake());
+                final SocketChannel channel = connect(options.receiverPort(i), options.protocol().subscriberHandshake());
                 channels.add(channel);
                 loops.get(i % loops.size()).add(channel);
             }
@@ -136,7 +136,7 @@ public final class LoadRun {
                     : options.protocol().publishHead(options.lineBytes());
             publishTail = options.protocol() == Protocol.SUMMONER ? options.shape().tail() : options.protocol().publishTail();
             for (int i = 0; i < options.senders(); i++) {
-                final SocketChannel channel = connect(publisherHandshake());
+                final SocketChannel channel = connect(options.port(), publisherHandshake());
                 channels.add(channel);
                 final PublisherDrain drain = new PublisherDrain(channel, options.protocol().newParser(options.lineBytes(), options.shape()));
                 drains.add(drain);
@@ -152,7 +152,7 @@ public final class LoadRun {
             final Histogram measured = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
             long sentAtStart = 0;
             long deliveredAtStart = 0;
-            final ProcessCpu serverCpu = options.serverPid() > 0 ? new ProcessCpu(options.serverPid()) : null;
+            final ProcessCpu serverCpu = options.serverPids().isEmpty() ? null : new ProcessCpu(options.serverPids());
             double cpuAtStart = serverCpu == null ? Double.NaN : serverCpu.seconds();
             final int seconds = options.warmupSeconds() + options.durationSeconds();
             for (int second = 1; second <= seconds; second++) {
@@ -243,11 +243,11 @@ public final class LoadRun {
         }
     }
 
-    private SocketChannel connect(byte[] handshake) throws IOException {
+    private SocketChannel connect(int port, byte[] handshake) throws IOException {
         final SocketChannel channel = SocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.connect(new InetSocketAddress(options.host(), options.port()));
+            channel.connect(new InetSocketAddress(options.host(), port));
             final ByteBuffer hello = ByteBuffer.wrap(handshake);
             while (hello.hasRemaining()) {
                 channel.write(hello);
@@ -255,7 +255,7 @@ public final class LoadRun {
             return channel;
         } catch (IOException e) {
             channel.close();
-            throw new IOException("cannot connect to " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+            throw new IOException("cannot connect to " + options.host() + ":" + port + ": " + e.getMessage(), e);
         }
     }
 

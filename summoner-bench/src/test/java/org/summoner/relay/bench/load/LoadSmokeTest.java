@@ -9,6 +9,7 @@ import org.summoner.relay.SummonerServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,7 +39,7 @@ class LoadSmokeTest {
 
     private static LoadResult run(RunningServer server, int senders, int receivers, long rate, Shape shape, String hello) throws Exception {
         final LoadOptions options = new LoadOptions("smoke", "smoke", Protocol.SUMMONER, "127.0.0.1",
-                server.address().getPort(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, ProcessHandle.current().pid(),
+                server.address().getPort(), List.of(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, List.of(ProcessHandle.current().pid()),
                 shape, hello, true);
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
         final LoadResult result = new LoadRun(options, new PrintStream(progress, true, StandardCharsets.UTF_8)).execute();
