@@ -15,8 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The kit's cluster tests ({@link ClusterKit}) on the Aeron backplane: each node an embedded media driver and a UDP
- * endpoint on 127.0.0.1, the two others its peers; and a node that stops and comes back on its endpoint. One
- * subclass per engine.
+ * endpoint on 127.0.0.1, the two others its peers; and a node that stops and comes back on its endpoint. Run on the
+ * default engine ({@link NioAeronClusterTest}): what an engine does with a cluster's lines
+ * ({@code RelayEngine.relayFromCluster}) does not depend on the backplane, and the NATS backplane's tests run the same
+ * kit on every engine.
  */
 abstract class AeronClusterKit extends ClusterKit {
     /** Each test's cluster has its own three free UDP ports. */

@@ -135,8 +135,22 @@ final class Report {
             }
             md.append('\n');
         }
+        md.append(OTHER_MEASUREMENTS);
         return md.toString();
     }
+
+    /** The benchmarks with scripts and pages of their own, in this directory. */
+    static final String OTHER_MEASUREMENTS = """
+            ## Other measurements
+
+            - [cluster.md](cluster.md) (`bench/cluster.sh`): one relay node against three joined by NATS and by Aeron, the \
+            sender on node a and the receivers spread over a, b and c; CPU per delivery of the whole cluster, p50 and p99 at \
+            5,000 lines/s.
+            - [tls.md](tls.md) (`bench/tls.sh`): what TLS costs each engine.
+            - [monitoring-scrape.md](monitoring-scrape.md) (`bench/scrape.sh`): what scraping `/metrics` and `/connz` costs.
+            - [probe.md](probe.md) (`bench/probe.sh`): fixed-rate tails measured by the independent C probe.
+            - [modes/RESULTS.md](modes/RESULTS.md) (`bench/modes.sh`): the routing modes of SPEC section 7.
+            """;
 
     /**
      * @return the point of the server whose label starts with {@code prefix} (e.g. "redis" for "redis-server") and

@@ -52,6 +52,9 @@ class ReportTest {
         // an unpinned row is compared with the unpinned peer, not the pinned one
         assertTrue(md.contains("| nio (unpinned) | 1 | 50.0K | 5.0K | 3.333 | 10 | 300 | 600 | 0 | 0 | 2.00x | - | - |"), md);
         assertTrue(md.contains("- cores: 2\n- peer: redis 7\n"), md);
+        // after the last table, the pages of the other benchmarks
+        assertTrue(md.endsWith(" |\n\n" + Report.OTHER_MEASUREMENTS), md.substring(md.length() - 800));
+        assertTrue(Report.OTHER_MEASUREMENTS.startsWith("## Other measurements\n\n- [cluster.md](cluster.md) (`bench/cluster.sh`): one relay node"));
 
         Charts.throughput(report, dir.resolve("throughput.png"));
         Charts.latency(report, dir.resolve("latency.png"));

@@ -1,8 +1,0 @@
-package org.summoner.relay.aeron;
-
-class NettyAeronClusterTest extends AeronClusterKit {
-    @Override
-    protected String engineName() {
-        return "netty";
-    }
-}
