@@ -3,7 +3,9 @@
 # nodes joined by NATS (one nats-server) and by Aeron (embedded drivers), the sender on node a and the receivers spread
 # over a, b and c in turn. Every server process (the nodes, nats-server) on core 0, summoner-load on core 1, so the
 # figure that counts is the cluster's CPU per delivery, all its processes summed (--server-pid takes them all); the
-# deliveries/s of three JVMs sharing one core are not what three machines would do. Medians of --repeats.
+# deliveries/s of three JVMs sharing one core are not what three machines would do. Medians of --repeats. The
+# fixed-rate point is measured again by the independent C probe (bench/ceiling/probe.c), which shares no code with
+# summoner-load.
 #
 #   bench/cluster.sh                              # nio; single, nats, aeron; 3 runs per point; about 6 minutes
 #   bench/cluster.sh --engine netty --repeats 1 --duration 3
@@ -29,9 +31,11 @@ load_jar=summoner-bench/target/summoner-load.jar
 [ -f "$server_jar" ] && [ -f "$load_jar" ] || mvn -B -q package -DskipTests -pl summoner-server,summoner-bench -am
 . bench/lib.sh
 ensure_peers
+build_c probe
 mkdir -p "$out"
-results=$out/results.jsonl
+results=$out/results.jsonl probes=$out/probe.jsonl
 : > "$results"
+: > "$probes"
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; pids=(); }
 trap stop_all EXIT INT TERM
@@ -93,13 +97,18 @@ for mode in $modes; do
         --json-out "$results" > /dev/null || true
     done
   done
+  for rep in $(seq 1 "$repeats"); do # the same fixed-rate point, by the C probe
+    taskset -c 1 target/probe summoner "$receiver_ports" 1 10 5000 "$warmup" "$duration" \
+      | sed "s/^{/{\"label\":\"$engine $mode\",/" >> "$probes" || true
+  done
   stop_all
 done
 
 machine="$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r), $(java -version 2>&1 | head -1), $("$nats_bin" --version 2>&1 | head -1)"
-python3 - "$results" "bench/cluster.sh${args:+ $args}" "$machine" <<'PY'
+python3 - "$results" "bench/cluster.sh${args:+ $args}" "$machine" "$probes" <<'PY'
 import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+probes = [json.loads(line) for line in open(sys.argv[4]) if line.strip()]
 print(f"Measured with `{sys.argv[2]}` on {sys.argv[3]}: every server process on core 0 (taskset), summoner-load on "
       f"core 1; one sender on node a, 10 receivers over the nodes in turn (a 4, b 3, c 3); 128-byte lines; medians of "
       f"the runs. CPU s/M: the CPU seconds of all server processes (the nodes, and nats-server) per million "
@@ -121,6 +130,14 @@ for label in dict.fromkeys(r["label"] for r in runs):
               f"| {med(points, lambda p: p['latencyMicros']['p50']):,.0f} | {med(points, lambda p: p['latencyMicros']['p99']):,.0f} "
               f"| {med(points, lambda p: p['latencyMicros']['p999']):,.0f} | {med(points, cpu):.3f} "
               f"| {sum(r['lost'] for r in points)} | {len(points)} |")
+print("\nThe fixed-rate point again (fan-out 10 at 5,000 lines/s, the same receivers), measured by the C probe:\n")
+print("| mode | p50 us | p99 us | p99.9 us | lost | probe send lag p99 us | runs |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for label in dict.fromkeys(p["label"] for p in probes):
+    points = [p for p in probes if p["label"] == label]
+    print(f"| {label} | {med(points, lambda p: p['p50']):,.0f} | {med(points, lambda p: p['p99']):,.0f} "
+          f"| {med(points, lambda p: p['p999']):,.0f} | {sum(p['lost'] for p in points)} "
+          f"| {med(points, lambda p: p['sendLagP99']):,.0f} | {len(points)} |")
 failed = [r for r in runs if r.get("failure")]
 if failed:
     print(f"\n{len(failed)} runs failed: " + "; ".join(f"{r['label']} {r['scenario']}: {r['failure']}" for r in failed))

@@ -9,6 +9,9 @@
  *
  *   cc -O2 -o probe probe.c
  *   ./probe summoner|redis|nats PORT SENDERS RECEIVERS RATE WARMUP_S DURATION_S [LINE_BYTES]
+ *
+ * PORT may be a comma-separated list (the nodes of a relay cluster): senders connect to the first, receivers to
+ * each in turn.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -125,11 +128,16 @@ static int cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     if (argc < 8) {
-        fprintf(stderr, "usage: probe summoner|redis|nats PORT SENDERS RECEIVERS RATE WARMUP_S DURATION_S [LINE_BYTES]\n");
+        fprintf(stderr, "usage: probe summoner|redis|nats PORT[,PORT...] SENDERS RECEIVERS RATE WARMUP_S DURATION_S [LINE_BYTES]\n");
         return 2;
     }
     int proto = strcmp(argv[1], "redis") == 0 ? REDIS : strcmp(argv[1], "nats") == 0 ? NATS : SUMMONER;
-    int port = atoi(argv[2]), senders = atoi(argv[3]), receivers = atoi(argv[4]);
+    int ports[16], nports = 0;
+    for (char *p = argv[2]; *p && nports < 16; ) {
+        ports[nports++] = (int) strtol(p, &p, 10);
+        if (*p == ',') p++;
+    }
+    int senders = atoi(argv[3]), receivers = atoi(argv[4]);
     long rate = atol(argv[5]);
     int warmup = atoi(argv[6]), duration = atoi(argv[7]);
     int line_bytes = argc > 8 ? atoi(argv[8]) : 128;
@@ -137,8 +145,8 @@ int main(int argc, char **argv) {
     conn_t *conns = calloc((size_t) (senders + receivers), sizeof *conns);
     for (int i = 0; i < receivers + senders; i++) {
         conn_t *c = &conns[i];
-        c->fd = connect_to(port);
         c->is_receiver = i < receivers;
+        c->fd = connect_to(c->is_receiver ? ports[i % nports] : ports[0]);
         if (proto == REDIS && c->is_receiver) write_all(c->fd, "SUBSCRIBE t\r\n", 13);
         if (proto == NATS) {
             const char *hello = c->is_receiver ? "CONNECT {\"verbose\":false}\r\nSUB t 1\r\nPING\r\n" : "CONNECT {\"verbose\":false}\r\n";

@@ -121,6 +121,12 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
     public void start(RelayEngine engine) throws IOException {
         this.engine = engine;
         backplane.start();
+        if (frameBytes > backplane.maxFrameBytes()) {
+            log.warn("cluster: {} carries frames of {} bytes at most; lines whose envelope is longer than about {} bytes "
+                    + "(max_envelope_bytes is {}) are not sent to other nodes (counted as not sent)", backplane.describe(),
+                    backplane.maxFrameBytes(), backplane.maxFrameBytes() - (frameBytes - core.maxEnvelopeBytes()),
+                    core.maxEnvelopeBytes());
+        }
         timer = new Thread(this::runTimer, "summoner-cluster");
         timer.setDaemon(true);
         timer.start();

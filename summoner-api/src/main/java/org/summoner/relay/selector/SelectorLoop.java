@@ -310,6 +310,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
                 }
                 if (n < 0) {
                     session.onEndOfStream();
+                    answerClose(connection);
                     session.close();
                     return;
                 }
@@ -332,6 +333,19 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             return;
         }
         updateInterest(connection); // the handshake may have left ciphertext waiting, or be done
+    }
+
+    /**
+     * The client closed (its {@code close_notify}, or the end of its stream): what it sent is relayed, now it gets the
+     * server's {@code close_notify}, best effort, before the connection closes. A client already gone (a reset) is
+     * not answered.
+     */
+    private void answerClose(C connection) {
+        try {
+            connection.tls.shutdownOutput();
+        } catch (IOException e) {
+            log.debug("{} gone before its close_notify was answered: {}", connection.session().remoteAddr(), e.toString());
+        }
     }
 
     /** {@code OP_WRITE} on a TLS connection: ciphertext that waits goes first. @return whether the engine may write. */

@@ -32,18 +32,21 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Out: a multi-destination publication ({@code control-mode=manual}, a destination per peer) writes a frame once
  *       and the media driver sends it to every peer; {@code fc=min}, so the slowest live peer sets the pace, and one that stopped
- *       answering (killed) holds it back for {@link #PEER_TIMEOUT_NANOS} at most (embedded driver). A frame for one node goes to every peer too: the others read its header
+ *       answering (killed) holds it back for {@link #PEER_TIMEOUT_MILLIS} at most. A frame for one node goes to every peer too: the others read its header
  *       and drop it (the core's destination check). Aeron repairs loss by NAK and keeps each publication's order.</li>
  *   <li>In: one poller thread ({@code summoner-cluster-aeron}) reads every peer's image, reassembles fragments, and
  *       hands each frame to the core, so each publisher's order is kept.</li>
  *   <li>Links: a peer that starts, stops or restarts comes and goes as an image of the subscription (logged); nothing
  *       is to be reconnected by hand. With no peer listening, {@link #publish} returns false (not connected).</li>
- *   <li>Back pressure: a full term window is waited for at most {@link #OFFER_WAIT_NANOS}, then the frame is not
- *       sent (false: the core counts it).</li>
+ *   <li>Back pressure: a full window is waited for at most {@link #OFFER_WAIT_NANOS}, then the frame is not sent
+ *       (false: the core counts it), and for {@link #NO_WAIT_NANOS} after that frames that meet back pressure are
+ *       not sent at once, so a stalled peer costs an engine thread 1 ms per 20 ms, not 1 ms per line. A frame
+ *       longer than the publication's largest message is not sent either.</li>
  *   <li>Driver: {@code embedded} launches a media driver in this process, sharing one thread (the relay's cores
  *       are for its clients), in {@code <Aeron's default directory>-summoner-<node>} (under {@code /dev/shm} on
  *       Linux), deleted at start and at close; {@code external} connects to the operator's driver at
- *       {@code directory}.</li>
+ *       {@code directory}. An external driver that stops ends the client for good (Aeron closes it): the node
+ *       logs it, serves its own clients, and must be restarted to rejoin.</li>
  * </ul>
  */
 final class AeronBackplane implements Backplane {
@@ -60,10 +63,17 @@ final class AeronBackplane implements Backplane {
     private static final long OFFER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int FRAGMENTS_PER_POLL = 64;
     private static final long MAX_PARK_MICROS = 100;
-    /** How long a peer that stopped answering (killed) holds the publication back before it no longer counts. */
-    private static final long PEER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a peer that stopped answering (killed) holds the publication back before it no longer counts: the
+     * publication's own flow-control timeout ({@code fc=min,t:}), so it holds with an external driver too.
+     */
+    private static final long PEER_TIMEOUT_MILLIS = 1000;
+    /** After a frame waited {@link #OFFER_WAIT_NANOS} in vain, frames that meet back pressure do not wait, this long. */
+    private static final long NO_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** What the Aeron client keeps mapped after close, for an engine thread still inside {@code offer}. */
+    private static final long CLOSE_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** How recent a driver's heartbeat must be for its directory to be another live driver's. */
-    private static final long DRIVER_ACTIVE_MILLIS = 500;
+    private static final long DRIVER_ACTIVE_MILLIS = 2000;
 
     private final BackplaneContext context;
     private final ClusterSettings.Aeron settings;
@@ -75,6 +85,8 @@ final class AeronBackplane implements Backplane {
     private Subscription subscription;
     private Thread poller;
     private volatile boolean running;
+    /** Until when frames that meet back pressure are not waited for ({@link #NO_WAIT_NANOS}). */
+    private volatile long noWaitUntilNanos = System.nanoTime();
     private boolean closed;
 
     AeronBackplane(BackplaneContext context) {
@@ -95,10 +107,12 @@ final class AeronBackplane implements Backplane {
             }
             aeron = Aeron.connect(new Aeron.Context()
                     .aeronDirectoryName(directory)
+                    .closeLingerDurationNs(CLOSE_LINGER_NANOS)
                     .errorHandler(e -> log.warn("cluster: aeron: {}", e.toString()))
                     .availableImageHandler(this::peerUp)
                     .unavailableImageHandler(this::peerGone));
-            publication = aeron.addPublication("aeron:udp?control-mode=manual|fc=min|term-length=" + TERM_LENGTH, STREAM_ID);
+            publication = aeron.addPublication("aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
+                    + TERM_LENGTH, STREAM_ID);
             for (ClusterSettings.HostPort peer : settings.peers()) {
                 publication.addDestination("aeron:udp?endpoint=" + peer);
             }
@@ -116,7 +130,7 @@ final class AeronBackplane implements Backplane {
     }
 
     private void launchDriver() throws IOException {
-        if (CommonContext.isDriverActive(new File(directory), DRIVER_ACTIVE_MILLIS, message -> { })) {
+        if (driverLives()) {
             throw new IOException(error("node", "a node name this machine runs once",
                     "a media driver already running at " + directory + " (is node \"" + context.node() + "\" started twice?)"));
         }
@@ -128,7 +142,6 @@ final class AeronBackplane implements Backplane {
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(idleStrategy())
                 .termBufferSparseFile(true)
-                .flowControlReceiverTimeoutNs(PEER_TIMEOUT_NANOS)
                 .errorHandler(e -> log.warn("cluster: aeron media driver: {}", e.toString())));
     }
 
@@ -139,6 +152,28 @@ final class AeronBackplane implements Backplane {
      */
     private static IdleStrategy idleStrategy() {
         return new BackoffIdleStrategy(10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(MAX_PARK_MICROS));
+    }
+
+    /**
+     * @return whether a live media driver owns this node's directory: its heartbeat is younger than
+     *         {@link #DRIVER_ACTIVE_MILLIS} and stays so for longer than that. The driver of a node that was killed
+     *         (its files left behind) goes stale within that time, so a node restarted at once waits for it.
+     */
+    private boolean driverLives() throws IOException {
+        final File dir = new File(directory);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRIVER_ACTIVE_MILLIS + 500);
+        while (CommonContext.isDriverActive(dir, DRIVER_ACTIVE_MILLIS, message -> { })) {
+            if (System.nanoTime() - deadline > 0) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while checking " + directory, e);
+            }
+        }
+        return false;
     }
 
     /** The subscription on this node's endpoint; a port it cannot bind stops start-up, naming the key. */
@@ -208,6 +243,9 @@ final class AeronBackplane implements Backplane {
         if (!running || publication == null) {
             return false;
         }
+        if (length > publication.maxMessageLength()) {
+            return false;
+        }
         final UnsafeBuffer buffer = frames.get();
         buffer.wrap(frame, offset, length);
         long deadline = 0;
@@ -221,8 +259,12 @@ final class AeronBackplane implements Backplane {
             }
             final long now = System.nanoTime();
             if (deadline == 0) {
+                if (now - noWaitUntilNanos < 0) {
+                    return false; // a wait just failed: do not wait again yet
+                }
                 deadline = now + OFFER_WAIT_NANOS;
             } else if (now - deadline > 0) {
+                noWaitUntilNanos = now + NO_WAIT_NANOS;
                 return false;
             }
             Thread.onSpinWait();

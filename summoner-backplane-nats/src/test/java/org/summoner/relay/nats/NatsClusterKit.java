@@ -58,7 +58,7 @@ abstract class NatsClusterKit extends ClusterKit {
             final KitClient c1 = connect(nodes[2]);
             awaitConnections(nodes[1], 1);
             own.kill(1); // node b's NATS server dies: b reconnects to another of its list
-            Thread.sleep(1500); // longer than a node may be silent: if b stayed cut off, a and c would forget it
+            Thread.sleep(2500); // longer than a node may be silent (2 s): if b stayed cut off, a and c would forget it
             await("every node to hear the two others again", () -> nodes[0].clusterNodes().size() == 2
                     && nodes[1].clusterNodes().size() == 2 && nodes[2].clusterNodes().size() == 2, () -> nodes[1].stats().toString());
             a1.send("after\n");

@@ -237,6 +237,35 @@ public final class KitClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Over TLS, for a client that has read nothing since its handshake: fails unless the last TLS record before the
+     * server's end of stream is an alert (its {@code close_notify}). Read under the TLS layer, from the socket, since
+     * the JDK's client takes a bare end of stream after its own {@code close_notify} as a clean close too. A TLS 1.2
+     * alert record has type 21; a TLS 1.3 one is an encrypted record under 64 bytes (two of alert, one of type, the
+     * sender's padding, 16 of tag), where the session ticket before it, the only other record such a client gets, is
+     * hundreds.
+     */
+    public void assertCloseNotify() throws IOException {
+        final InputStream raw = tcp.getInputStream();
+        final ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        try {
+            raw.transferTo(stream);
+        } catch (SocketTimeoutException e) {
+            fail("the server did not close " + address + " within " + READ_TIMEOUT);
+        }
+        final byte[] bytes = stream.toByteArray();
+        int type = -1;
+        int length = -1;
+        for (int at = 0; at + 5 <= bytes.length; at += 5 + length) {
+            type = bytes[at] & 0xFF;
+            length = ((bytes[at + 3] & 0xFF) << 8) | (bytes[at + 4] & 0xFF);
+        }
+        if (!(type == 21 || (type == 23 && length < 64))) {
+            fail(address + " ended without the server's close_notify: its last record had type " + type + " and "
+                    + length + " bytes (" + bytes.length + " bytes in all)");
+        }
+    }
+
     /** Closes this side for writing: the server sees end of stream, this client can still read. */
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();

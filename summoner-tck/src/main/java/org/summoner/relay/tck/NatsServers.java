@@ -49,15 +49,20 @@ public final class NatsServers implements AutoCloseable {
             processes.add(null);
         }
         if (start) {
-            for (int i = 0; i < n; i++) {
-                start(i);
+            try {
+                for (int i = 0; i < n; i++) {
+                    start(i);
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                close(); // the ones already started
+                throw e;
             }
         }
     }
 
     /** Starts server {@code i} and waits until it listens. */
     public void start(int i) throws IOException, InterruptedException {
-        processes.set(i, commands.get(i).start());
+        processes.set(i, ChildProcesses.track(commands.get(i).start()));
         awaitListening(clientPorts[i]);
     }
 

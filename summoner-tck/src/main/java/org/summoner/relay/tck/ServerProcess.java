@@ -171,7 +171,8 @@ public final class ServerProcess implements AutoCloseable {
     public void awaitOutput(String fragment, int count) throws InterruptedException {
         final long deadline = System.nanoTime() + WAIT.toNanos();
         while (stdoutSeen.stream().filter(line -> line.contains(fragment)).count() < count) {
-            final String line = stdout.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
+            final long left = deadline - System.nanoTime();
+            final String line = left > 0 ? stdout.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), TimeUnit.MILLISECONDS) : null;
             if (line == null) {
                 fail("the server did not print \"" + fragment + "\" " + count + " time(s) within " + WAIT + "; so far: " + stdoutSeen);
             }

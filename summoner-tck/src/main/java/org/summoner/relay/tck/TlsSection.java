@@ -57,6 +57,18 @@ public abstract class TlsSection extends KitHarness {
     }
 
     @Test
+    void a_client_that_closes_has_its_last_line_relayed_then_gets_the_servers_close_notify() throws Exception {
+        final RunningServer server = startTlsServer(KitTls.serverSection());
+        final KitClient a = connectTls(server, KitTls.client());
+        final KitClient b = connectTls(server, KitTls.client());
+        awaitConnections(server, 2);
+        a.send("last words");
+        a.shutdownOutput(); // its close_notify
+        assertEquals(envelope(a, "last words"), b.readLine());
+        a.assertCloseNotify();
+    }
+
+    @Test
     void a_tls_1_2_client_is_served_and_nothing_older_is_offered() throws Exception {
         final RunningServer server = startTlsServer(KitTls.serverSection());
         final KitClient modern = connectTls(server, KitTls.client());
