@@ -57,7 +57,8 @@ final class AeronBackplane implements Backplane {
     private static final int TERM_LENGTH = 4 * 1024 * 1024;
     /**
      * What a peer may send ahead of this node's reading, and the socket buffer to hold it: Aeron's default, 128 KiB,
-     * capped a busy stream at a third of the rate (bench/cluster.sh: 333k against 463k deliveries/s at max rate).
+     * capped a busy stream early ({@code bench/cluster.sh --modes aeron --repeats 1 --duration 3 --warmup 1}: 333k
+     * against 463k deliveries/s at max rate).
      */
     private static final int RECEIVER_WINDOW = 1024 * 1024;
     private static final long OFFER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -147,7 +148,8 @@ final class AeronBackplane implements Backplane {
 
     /**
      * How the driver's thread and the poller wait for work: a few spins and yields, then parks growing from 1 us to
-     * 100 us (with Aeron's 1 ms, the p50 of a cross-node line at 5,000 lines/s was 1.5 ms; with 100 us, 0.8 ms). They share the machine with the relay's own threads, so
+     * 100 us (with Aeron's 1 ms, the p50 of a cross-node line at 5,000 lines/s was 1.5 ms; with 100 us, 0.8 ms, in the same
+     * short runs). They share the machine with the relay's own threads, so
      * long spinning costs the clients; a long park costs every cross-node line up to that much, at each hop.
      */
     private static IdleStrategy idleStrategy() {
