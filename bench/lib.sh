@@ -51,3 +51,10 @@ ensure_peers() {
   fi
   nats_bin=$(command -v nats-server || echo /usr/sbin/nats-server)
 }
+
+# ensure_jars: sets server_jar and load_jar, and builds them when either is missing.
+ensure_jars() {
+  server_jar=summoner-server/target/summoner-server.jar
+  load_jar=summoner-bench/target/summoner-load.jar
+  [ -f "$server_jar" ] && [ -f "$load_jar" ] || mvn -B -q package -DskipTests -pl summoner-server,summoner-bench -am
+}

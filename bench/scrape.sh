@@ -22,10 +22,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-server_jar=summoner-server/target/summoner-server.jar
-load_jar=summoner-bench/target/summoner-load.jar
-[ -f "$server_jar" ] && [ -f "$load_jar" ] || mvn -B -q package -DskipTests -pl summoner-server,summoner-bench -am
 . bench/lib.sh
+ensure_jars
 mkdir -p "$out"
 results=$out/results.jsonl
 scrapes=$out/scrapes.jsonl

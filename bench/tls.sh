@@ -23,11 +23,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-server_jar=summoner-server/target/summoner-server.jar
-load_jar=summoner-bench/target/summoner-load.jar
-[ -f "$server_jar" ] && [ -f "$load_jar" ] || mvn -B -q package -DskipTests -pl summoner-server,summoner-bench -am
-command -v stunnel >/dev/null 2>&1 || { apt-get update -qq >&2 && apt-get install -y -qq stunnel4 >&2; }
 . bench/lib.sh
+ensure_jars
+command -v stunnel >/dev/null 2>&1 || { apt-get update -qq >&2 && apt-get install -y -qq stunnel4 >&2; }
 mkdir -p "$out"
 results=$out/results.jsonl
 : > "$results"
