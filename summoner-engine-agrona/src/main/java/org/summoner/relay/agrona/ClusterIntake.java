@@ -35,9 +35,7 @@ final class ClusterIntake {
     }
 
     void relay(byte[] envelope, int offset, int length, Route route) {
-        record.putLong(0, SENDER);
-        record.putInt(Records.KIND_AT, route.kind());
-        record.putLong(Records.TARGET_AT, route.target());
+        Records.writeEnvelopeHeader(record, 0, SENDER, route);
         int at = offset;
         int left = length;
         while (left > maxPiece && write(Records.ENVELOPE_PART, envelope, at, maxPiece)) {

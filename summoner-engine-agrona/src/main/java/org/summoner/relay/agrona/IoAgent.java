@@ -176,7 +176,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             final int index = lines.tryClaim(type, Records.ENVELOPE_HEADER_BYTES + length);
             if (index >= 0) {
                 final MutableDirectBuffer buffer = lines.buffer();
-                writeHeader(buffer, index, sender, route);
+                Records.writeEnvelopeHeader(buffer, index, sender, route);
                 buffer.putBytes(index + Records.ENVELOPE_HEADER_BYTES, bytes, offset, length);
                 lines.commit(index);
                 published = true;
@@ -187,15 +187,9 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
         stash.putInt(stashLength, type);
         stash.putInt(stashLength + Integer.BYTES, Records.ENVELOPE_HEADER_BYTES + length);
         final int record = stashLength + 2 * Integer.BYTES;
-        writeHeader(stash, record, sender, route);
+        Records.writeEnvelopeHeader(stash, record, sender, route);
         stash.putBytes(record + Records.ENVELOPE_HEADER_BYTES, bytes, offset, length);
         stashLength = record + Records.ENVELOPE_HEADER_BYTES + length;
-    }
-
-    private static void writeHeader(MutableDirectBuffer buffer, int index, long sender, Route route) {
-        buffer.putLong(index, sender);
-        buffer.putInt(index + Records.KIND_AT, route.kind());
-        buffer.putLong(index + Records.TARGET_AT, route.target());
     }
 
     /** @return records moved from the stash into the lines ring. */

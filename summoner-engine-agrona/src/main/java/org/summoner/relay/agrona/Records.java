@@ -1,5 +1,8 @@
 package org.summoner.relay.agrona;
 
+import org.agrona.MutableDirectBuffer;
+import org.summoner.relay.core.Route;
+
 /**
  * The records the engine's ring buffers carry. All integers are little-endian, as Agrona's buffers write them.
  *
@@ -39,5 +42,12 @@ final class Records {
     static final int MAX_BATCH_HEADER = SPAN_COUNT_BYTES + MAX_SPANS * SPAN_BYTES;
 
     private Records() {
+    }
+
+    /** Writes a lines-ring record's header at {@code index}: the sender's id and its line's route. */
+    static void writeEnvelopeHeader(MutableDirectBuffer buffer, int index, long sender, Route route) {
+        buffer.putLong(index, sender);
+        buffer.putInt(index + KIND_AT, route.kind());
+        buffer.putLong(index + TARGET_AT, route.target());
     }
 }

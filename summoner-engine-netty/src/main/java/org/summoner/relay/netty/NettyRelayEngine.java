@@ -18,6 +18,7 @@ import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.core.Route;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,8 +189,8 @@ final class NettyRelayEngine implements RelayEngine {
 
     /** One copy of the envelope, read by every event loop (never written), as a task each, in the order they come. */
     @Override
-    public void relayFromCluster(byte[] envelope, int offset, int length, org.summoner.relay.core.Route route) {
-        final byte[] copy = java.util.Arrays.copyOfRange(envelope, offset, offset + length);
+    public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
+        final byte[] copy = Arrays.copyOfRange(envelope, offset, offset + length);
         for (NettyLoop state : loopStates) {
             state.offerFromCluster(copy, route);
         }

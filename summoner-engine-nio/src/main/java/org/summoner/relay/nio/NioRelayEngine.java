@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ final class NioRelayEngine implements RelayEngine {
     /** One shared copy of the envelope, queued in every worker's inbox, as a worker hands its lines to the others. */
     @Override
     public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
-        final Envelope shared = new Envelope(java.util.Arrays.copyOfRange(envelope, offset, offset + length), null, route);
+        final Envelope shared = new Envelope(Arrays.copyOfRange(envelope, offset, offset + length), null, route);
         for (NioWorker worker : workers) {
             worker.offerFromCluster(shared);
         }
