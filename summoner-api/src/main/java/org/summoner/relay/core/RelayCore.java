@@ -59,6 +59,7 @@ public final class RelayCore {
     private final SecureRandom nonces = new SecureRandom();
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
+    private final Faults faults = new Faults();
     private volatile org.summoner.relay.cluster.Cluster cluster;
 
     /**
@@ -99,6 +100,11 @@ public final class RelayCore {
 
     public RelayCounters counters() {
         return counters;
+    }
+
+    /** @return the fault barrier's books: faults counted by where they entered, and whether a relay thread died. */
+    public Faults faults() {
+        return faults;
     }
 
     public FairUsePolicy policy() {
