@@ -1,5 +1,7 @@
 package org.summoner.relay;
 
+import org.summoner.relay.core.Faults;
+import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
@@ -50,6 +52,11 @@ import org.summoner.relay.wire.ServerNotice;
  * @param clusterLinesNotSent     lines for other nodes not sent: no backplane link, or back pressure past its wait.
  * @param clusterLinesReceived    lines from other nodes for this one.
  * @param clusterNodes            the other nodes this one hears from now (a gauge).
+ * @param faultsLine              faults caught at the barrier while handling a client's bytes or line (SPEC 10): the
+ *                                client was told and closed, every other connection served on.
+ * @param faultsTimer             faults caught in a timed duty (idle sweep, handshake deadline, goodbye).
+ * @param faultsCluster           faults caught while handling a frame from another node (the frame was dropped).
+ * @param faultsEngine            faults caught in an engine's own handling of a connection (a write, a hand-off).
  */
 public record RelayStats(
         long connectionsOpened,
@@ -90,26 +97,16 @@ public record RelayStats(
         long clusterLinesSent,
         long clusterLinesNotSent,
         long clusterLinesReceived,
-        long clusterNodes) {
+        long clusterNodes,
+        long faultsLine,
+        long faultsTimer,
+        long faultsCluster,
+        long faultsEngine) {
 
     /** @return a snapshot of the counters and gauges of {@code core}'s server. */
-    public static RelayStats of(org.summoner.relay.core.RelayCore core) {
-        return of(core.counters(), core.policy().admission().quarantinedAddresses(), core.bindings().size(), core.hostsConnected(),
-                core.cluster() == null ? 0 : core.cluster().nodes().size());
-    }
-
-    /**
-     * @param quarantinedAddresses the quarantine list's size now.
-     * @param boundIdentities      the identities bound now.
-     * @param hostsConnected       the connections bound as hosts now.
-     */
-    public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities, long hostsConnected) {
-        return of(counters, quarantinedAddresses, boundIdentities, hostsConnected, 0);
-    }
-
-    /** @param clusterNodes the other nodes of the cluster heard from now. */
-    public static RelayStats of(RelayCounters counters, long quarantinedAddresses, long boundIdentities, long hostsConnected,
-                                long clusterNodes) {
+    public static RelayStats of(RelayCore core) {
+        final RelayCounters counters = core.counters();
+        final Faults faults = core.faults();
         final java.util.Map<String, Long> rejected = new java.util.TreeMap<>();
         for (Rejection reason : Rejection.values()) {
             final long count = counters.linesRejected(reason);
@@ -135,7 +132,7 @@ public record RelayStats(
                 counters.linesDropped(ServerNotice.HANDSHAKE_REQUIRED),
                 counters.idleDisconnects(),
                 counters.quarantines(),
-                quarantinedAddresses,
+                core.policy().admission().quarantinedAddresses(),
                 counters.connectionsRejected(ServerNotice.QUARANTINED),
                 counters.connectionsRejected(ServerNotice.SERVER_FULL),
                 counters.connectionsRejected(ServerNotice.TOO_MANY_CONNECTIONS),
@@ -147,8 +144,8 @@ public record RelayStats(
                 java.util.Collections.unmodifiableMap(rejected),
                 counters.rejectedClosed(),
                 counters.undeliverable(),
-                boundIdentities,
-                hostsConnected,
+                core.bindings().size(),
+                core.hostsConnected(),
                 counters.handshakesCompleted(),
                 counters.handshakeTimeouts(),
                 counters.tlsHandshakeFailures(),
@@ -156,7 +153,11 @@ public record RelayStats(
                 counters.clusterLinesSent(),
                 counters.clusterLinesNotSent(),
                 counters.clusterLinesReceived(),
-                clusterNodes);
+                core.cluster() == null ? 0 : core.cluster().nodes().size(),
+                faults.count(Faults.Where.LINE),
+                faults.count(Faults.Where.TIMER),
+                faults.count(Faults.Where.CLUSTER),
+                faults.count(Faults.Where.ENGINE));
     }
 
     /** @return every line a routing mode refused, whatever the reason. */
@@ -184,6 +185,11 @@ public record RelayStats(
                 + droppedHandshakeRequired;
     }
 
+    /** @return every fault the barrier caught, wherever it entered. */
+    public long faults() {
+        return faultsLine + faultsTimer + faultsCluster + faultsEngine;
+    }
+
     /** @return every connection refused, whatever the reason. */
     public long connectionsRejected() {
         return rejectedQuarantined + rejectedServerFull + rejectedPerAddress + rejectedNotAllowed;
@@ -206,6 +212,8 @@ public record RelayStats(
                 : ", TLS handshakes failed " + tlsHandshakeFailures + ", plaintext refused " + tlsPlaintextRefused)
                 + (clusterNodes + clusterLinesSent + clusterLinesNotSent + clusterLinesReceived == 0 ? ""
                 : "; cluster: " + clusterNodes + " other nodes, lines " + clusterLinesSent + " sent, " + clusterLinesNotSent
-                + " not sent, " + clusterLinesReceived + " received");
+                + " not sent, " + clusterLinesReceived + " received")
+                + (faults() == 0 ? "" : "; faults " + faults() + " (line " + faultsLine + ", timer " + faultsTimer
+                + ", cluster " + faultsCluster + ", engine " + faultsEngine + ")");
     }
 }

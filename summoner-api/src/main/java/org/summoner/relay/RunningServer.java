@@ -69,6 +69,14 @@ public final class RunningServer implements AutoCloseable {
         return config;
     }
 
+    /**
+     * @return why the relay is unhealthy, or empty while it is healthy: a relay thread died, or met an error the JVM
+     *         cannot recover from ({@code /healthz} answers 503 then, and the process should be restarted).
+     */
+    public java.util.Optional<String> unhealthy() {
+        return java.util.Optional.ofNullable(core.faults().unhealthy());
+    }
+
     /** @return a snapshot of the counters. */
     public RelayStats stats() {
         return RelayStats.of(core);

@@ -7,6 +7,7 @@ import org.summoner.relay.cluster.Cluster;
 import org.summoner.relay.config.Monitoring;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Router;
 import org.summoner.relay.monitoring.MonitoringServer;
 import org.summoner.relay.routing.Routers;
 import org.summoner.relay.policy.FairUsePolicy;
@@ -31,6 +32,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A Summoner relay server, used the way the Summoner SDK's Python {@code SummonerServer} is:
@@ -65,6 +67,7 @@ public final class SummonerServer {
     private final PrintStream console;
     private final ClassLoader classLoader;
     private final Duration summaryInterval;
+    private final UnaryOperator<Router> routing;
     private final Logger log;
 
     /** A server named as the SDK names an unnamed one. */
@@ -80,11 +83,31 @@ public final class SummonerServer {
     }
 
     SummonerServer(String name, PrintStream console, ClassLoader classLoader, Duration summaryInterval) {
+        this(name, console, classLoader, summaryInterval, UnaryOperator.identity());
+    }
+
+    private SummonerServer(String name, PrintStream console, ClassLoader classLoader, Duration summaryInterval,
+                           UnaryOperator<Router> routing) {
         this.name = name == null ? NO_NAME : name;
         this.console = Objects.requireNonNull(console, "console");
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         this.summaryInterval = Objects.requireNonNull(summaryInterval, "summaryInterval");
+        this.routing = Objects.requireNonNull(routing, "routing");
         this.log = LoggerFactory.getLogger(this.name);
+    }
+
+    /**
+     * @param around given the router of the routing mode the config asks for (SPEC section 7, behind the handshake
+     *               gate when one is required), once per server started, returns the router the server uses: one
+     *               that observes lines, adds a rule of its own, or hands the line on. It runs on the engine's
+     *               threads under {@link Router}'s contract, and inside the core's fault barrier: whatever it throws
+     *               closes the sender's connection alone (told first), is counted ({@code summoner_faults_total}) and
+     *               logged at most every 10 s. The conformance kit makes the core fail on demand this way.
+     * @return a server like this one whose routing goes through {@code around}.
+     */
+    public SummonerServer withRouting(UnaryOperator<Router> around) {
+        Objects.requireNonNull(around, "around");
+        return new SummonerServer(name, console, classLoader, summaryInterval, mode -> around.apply(routing.apply(mode)));
     }
 
     public String name() {
@@ -158,7 +181,7 @@ public final class SummonerServer {
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort, "");
         final RelayCounters counters = new RelayCounters();
         final FairUsePolicy policy = FairUsePolicy.of(config);
-        final RelayCore core = new RelayCore(config, counters, policy, Routers::of);
+        final RelayCore core = new RelayCore(config, counters, policy, relay -> routing.apply(Routers.of(relay)));
         final Cluster cluster = config.cluster().map(settings -> joinCluster(core, settings)).orElse(null);
         final RelayEngine engine;
         try {

@@ -5,10 +5,13 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.core.Bindings;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.RelayEngine;
+import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +64,8 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
     private final boolean sendsParticipants;
     private final int frameBytes;
     private final ClusterFrames.Header header = new ClusterFrames.Header(); // the receiving thread's
+    private final LogThrottle malformedLog = new LogThrottle();
+    private final LogThrottle sameNameLog = new LogThrottle();
     private final java.util.concurrent.ConcurrentHashMap<String, byte[]> nodeNames = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RelayEngine engine;
     private volatile boolean closed;
@@ -210,14 +215,23 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
 
     // ---- in ----
 
+    /**
+     * A frame from the backplane. Nothing in it can throw past here (the fault barrier of frames, SPEC section 10): an
+     * unreadable frame is dropped and logged at most every 10 s; a fault while handling it is counted and logged by
+     * the core's {@link Faults}, and the frame dropped.
+     */
     @Override
     public void onFrame(byte[] frame, int offset, int length) {
         final ClusterFrames.Header header = this.header;
+        header.origin = null;
         try {
             ClusterFrames.read(frame, offset, length, header);
             if (settings.node().equals(header.origin)) {
-                log.error("cluster: a frame from another node that calls itself {} too: every node needs a name of its own",
-                        header.origin);
+                final long quiet = sameNameLog.tryLog(System.nanoTime());
+                if (quiet >= 0) {
+                    log.error("cluster: a frame from another node that calls itself {} too: every node needs a name of its own{}",
+                            Untrusted.text(header.origin), sameNameLog.since(quiet));
+                }
                 return;
             }
             if (header.destination != null && !settings.node().equals(header.destination)) {
@@ -235,7 +249,17 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
                 }
             }
         } catch (ClusterFrames.MalformedFrame e) {
-            log.warn("cluster: a frame from the backplane was not read ({}); {} bytes dropped", e.getMessage(), length);
+            final long quiet = malformedLog.tryLog(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn("cluster: a frame from the backplane was not read ({}); {} bytes dropped{}", Untrusted.text(e.getMessage()),
+                        length, malformedLog.since(quiet));
+            }
+        } catch (Throwable error) {
+            if (!Faults.recoverable(error)) {
+                throw error;
+            }
+            core.faults().record(Faults.Where.CLUSTER,
+                    header.origin == null ? "a frame from the backplane" : "node " + header.origin, "the frame was dropped", error);
         }
     }
 

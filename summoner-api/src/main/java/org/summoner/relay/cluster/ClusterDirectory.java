@@ -3,6 +3,7 @@ package org.summoner.relay.cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Route;
+import org.summoner.relay.wire.Untrusted;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ final class ClusterDirectory {
         Node node = nodes.get(presence.node());
         boolean joined = false;
         if (node == null || node.incarnation != presence.incarnation()) {
-            log.info("cluster: node {} {}", presence.node(), node == null ? "joined" : "restarted; its old connections are gone");
+            log.info("cluster: node {} {}", Untrusted.text(presence.node()), node == null ? "joined" : "restarted; its old connections are gone");
             node = new Node(presence.incarnation());
             nodes.put(presence.node(), node);
             joined = true;
@@ -73,7 +74,7 @@ final class ClusterDirectory {
     /** {@code name} said it stops: forgotten now rather than when it falls silent. */
     synchronized void left(String name) {
         if (nodes.remove(name) != null) {
-            log.info("cluster: node {} left (it stopped)", name);
+            log.info("cluster: node {} left (it stopped)", Untrusted.text(name));
             rebuild();
         }
     }
@@ -87,7 +88,7 @@ final class ClusterDirectory {
 
     private boolean logLeft(Node node) {
         log.warn("cluster: node {} left (not heard from for {} ms); lines for its clients are not sent until it is back",
-                node.presence.node(), SILENCE_NANOS / 1_000_000);
+                Untrusted.text(node.presence.node()), SILENCE_NANOS / 1_000_000);
         return true;
     }
 

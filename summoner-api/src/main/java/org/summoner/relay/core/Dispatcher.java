@@ -176,7 +176,11 @@ public abstract class Dispatcher {
             if (session.isOpen() && core.policy().isIdle(session.lastReadNanos(), now)) {
                 core.counters().idleDisconnected();
                 log.debug("{} idle; disconnecting", session.remoteAddr());
-                session.sayGoodbye(ServerNotice.IDLE_TIMEOUT, now + LINGER_NANOS);
+                try {
+                    session.sayGoodbye(ServerNotice.IDLE_TIMEOUT, now + LINGER_NANOS);
+                } catch (Throwable error) {
+                    session.fault(Faults.Where.TIMER, error);
+                }
             }
         }
     }
@@ -188,7 +192,11 @@ public abstract class Dispatcher {
             if (session.isOpen()) {
                 core.counters().handshakeTimedOut();
                 log.debug("{} did not complete its handshake in time; disconnecting", session.remoteAddr());
-                session.sayGoodbye(ServerNotice.HANDSHAKE_TIMEOUT, now + LINGER_NANOS);
+                try {
+                    session.sayGoodbye(ServerNotice.HANDSHAKE_TIMEOUT, now + LINGER_NANOS);
+                } catch (Throwable error) {
+                    session.fault(Faults.Where.TIMER, error);
+                }
             }
         }
     }
@@ -233,7 +241,12 @@ public abstract class Dispatcher {
     /** Server shutdown: every session is told {@code Warning: Server is shutting down.} and closed by the deadline. */
     protected final void sayGoodbyeToAll(long deadlineNanos) {
         for (int i = sessionCount - 1; i >= 0; i--) {
-            sessions[i].sayGoodbye(ServerNotice.SHUTTING_DOWN, deadlineNanos);
+            final Session session = sessions[i];
+            try {
+                session.sayGoodbye(ServerNotice.SHUTTING_DOWN, deadlineNanos);
+            } catch (Throwable error) {
+                session.fault(Faults.Where.TIMER, error);
+            }
         }
     }
 }

@@ -2,12 +2,11 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.wire.Untrusted;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Faults {
     private static final Logger log = LoggerFactory.getLogger(Faults.class);
     /** Faults are logged at most this often; the others are counted, and the next line says how many. */
-    public static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    public static final long LOG_INTERVAL_NANOS = LogThrottle.DEFAULT_INTERVAL_NANOS;
     /** Kinds of fault whose stack trace was logged; bounded so that a fuzzing client cannot grow it. */
     private static final int MAX_KINDS_TRACED = 256;
 
@@ -53,12 +52,17 @@ public final class Faults {
     }
 
     private final LongAdder[] counts = new LongAdder[Where.values().length];
-    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-    private final AtomicLong unlogged = new AtomicLong();
+    private final LogThrottle throttle;
     private final Set<String> kindsTraced = ConcurrentHashMap.newKeySet();
     private final AtomicReference<String> unhealthy = new AtomicReference<>();
 
     public Faults() {
+        this(LOG_INTERVAL_NANOS);
+    }
+
+    /** @param logIntervalNanos how often faults are logged at most: {@link #LOG_INTERVAL_NANOS}, or less in tests. */
+    Faults(long logIntervalNanos) {
+        this.throttle = new LogThrottle(logIntervalNanos);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }
@@ -73,17 +77,13 @@ public final class Faults {
      */
     public void record(Where where, String subject, String action, Throwable error) {
         counts[where.ordinal()].increment();
-        final long now = System.nanoTime();
-        final long last = lastLogNanos.get();
-        if (now - last < LOG_INTERVAL_NANOS || !lastLogNanos.compareAndSet(last, now)) {
-            unlogged.incrementAndGet();
+        final long quiet = throttle.tryLog(System.nanoTime());
+        if (quiet < 0) {
             return;
         }
-        final long others = unlogged.getAndSet(0);
         final String message = "fault handling " + where.label() + " of " + Untrusted.text(subject) + ": "
                 + Untrusted.text(String.valueOf(error)) + "; " + action + "; every other connection is served on"
-                + (others == 0 ? "" : " (" + others + " other faults since the last such line)")
-                + "; counted in summoner_faults_total, logged at most every 10 s";
+                + "; counted in summoner_faults_total" + throttle.since(quiet);
         if (firstOfItsKind(error)) {
             log.warn(message, error);
         } else {
@@ -92,13 +92,14 @@ public final class Faults {
     }
 
     /**
-     * A relay thread stopped on an error no barrier caught: logged at ERROR, and the relay is unhealthy from now on
-     * ({@code /healthz} answers 503) until the process is restarted.
+     * A relay thread stopped on an error no barrier caught, or met one the JVM cannot recover from (out of memory):
+     * logged at ERROR, and the relay is unhealthy from now on ({@code /healthz} answers 503) until the process is
+     * restarted, so that an orchestrator replaces it.
      */
     public void threadDied(String threadName, Throwable error) {
-        unhealthy.compareAndSet(null, "relay thread " + threadName + " stopped: " + Untrusted.text(String.valueOf(error)));
-        log.error("{} stopped by an unexpected error; the relay is unhealthy (/healthz answers 503) until it is restarted",
-                threadName, error);
+        unhealthy.compareAndSet(null, "relay thread " + threadName + " failed: " + Untrusted.text(String.valueOf(error)));
+        log.error("{} failed with an error no barrier can serve on after; the relay is unhealthy (/healthz answers 503) "
+                + "until it is restarted", threadName, error);
     }
 
     /** @return why the relay is unhealthy (a relay thread died), or null while it is healthy. */

@@ -262,28 +262,70 @@ public final class Session implements LineHandler, Router.Decision {
             receiving = true;
             return;
         }
-        dispatcher.awaitHandshake(this, dispatcher.now() + core.handshakeTimeoutNanos());
-        if (core.handshakeChallenges()) {
-            challenge = core.newChallenge();
-            output.send(core.challengeLine(challenge));
+        try {
+            dispatcher.awaitHandshake(this, dispatcher.now() + core.handshakeTimeoutNanos());
+            if (core.handshakeChallenges()) {
+                challenge = core.newChallenge();
+                output.send(core.challengeLine(challenge));
+            }
+        } catch (Throwable error) {
+            fault(Faults.Where.ENGINE, error);
         }
     }
 
     // ---- input, from the engine ----
 
-    /** Bytes the client sent: counted, its idle clock reset, and framed while the session is open. */
+    /**
+     * Bytes the client sent: counted, its idle clock reset, and framed while the session is open. Never throws for
+     * what the bytes make the core do: this is the fault barrier of the line path ({@link #fault}).
+     */
     public void onBytes(byte[] bytes, int offset, int length) {
         dispatcher.turnCounts().bytesReceived(length);
         lastReadNanos = dispatcher.now();
         if (state == State.OPEN) {
-            framer.onBytes(bytes, offset, length, this);
+            try {
+                framer.onBytes(bytes, offset, length, this);
+            } catch (Throwable error) {
+                fault(Faults.Where.LINE, error);
+            }
         }
     }
 
-    /** The client closed its side: an unfinished last line is relayed (SPEC section 2). */
+    /** The client closed its side: an unfinished last line is relayed (SPEC section 2); a fault barrier as {@link #onBytes}. */
     public void onEndOfStream() {
         if (state == State.OPEN) {
-            framer.onEndOfStream(this);
+            try {
+                framer.onEndOfStream(this);
+            } catch (Throwable error) {
+                fault(Faults.Where.LINE, error);
+            }
+        }
+    }
+
+    /**
+     * The fault barrier (SPEC section 10): handling this connection made the code throw. The fault is counted and
+     * logged ({@link Faults}), and this connection alone pays for it: told {@link ServerNotice#FAULT} and closed, as an
+     * idle client is (or closed at once when it can no longer be told). Errors the JVM cannot recover from (out of
+     * memory) are not caught: they end the thread, and the engine reports it ({@link Faults#threadDied}).
+     */
+    public void fault(Faults.Where where, Throwable error) {
+        if (!Faults.recoverable(error)) {
+            throw (Error) error;
+        }
+        core.faults().record(where, remoteAddr, "the client was told and disconnected", error);
+        try {
+            if (state == State.OPEN && started) {
+                state = State.DRAINING;
+                output.goodbye(core.notices().line(ServerNotice.FAULT), dispatcher.now() + Dispatcher.LINGER_NANOS);
+            } else {
+                close();
+            }
+        } catch (Throwable again) {
+            if (!Faults.recoverable(again)) {
+                throw (Error) again;
+            }
+            state = State.CLOSED; // the engine could not even say goodbye: it closes what it can
+            output.close();
         }
     }
 

@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.summoner.relay.RelayStats;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.spi.EngineGauge;
@@ -96,6 +97,11 @@ final class RelayMetrics implements MultiCollector {
                     "clusterLinesReceived", RelayStats::clusterLinesReceived),
             gauge("summoner_cluster_nodes", "The other nodes of the cluster this one hears from now.",
                     "clusterNodes", RelayStats::clusterNodes),
+            new Family(true, "summoner_faults", "Faults the barrier caught, by where they entered: the connection concerned was told and closed (a frame dropped), every other served on.", "where", List.of(
+                    new Series("faultsLine", Faults.Where.LINE.label(), RelayStats::faultsLine),
+                    new Series("faultsTimer", Faults.Where.TIMER.label(), RelayStats::faultsTimer),
+                    new Series("faultsCluster", Faults.Where.CLUSTER.label(), RelayStats::faultsCluster),
+                    new Series("faultsEngine", Faults.Where.ENGINE.label(), RelayStats::faultsEngine))),
             gauge("summoner_connections", "Clients connected now.", "connectionsOpen", RelayStats::connectionsOpen),
             gauge("summoner_quarantined_addresses", "Addresses on the quarantine list now.",
                     "quarantinedAddresses", RelayStats::quarantinedAddresses),

@@ -3,6 +3,7 @@ package org.summoner.relay.selector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
@@ -231,12 +232,16 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         if (connection.closeScheduled || !key.isValid()) {
             return;
         }
-        final int ready = key.readyOps();
-        if ((ready & SelectionKey.OP_WRITE) != 0 && (connection.tls == null || flushTls(connection))) {
-            onWritable(connection);
-        }
-        if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled && (connection.interestOps & SelectionKey.OP_READ) != 0) {
-            read(connection);
+        try {
+            final int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_WRITE) != 0 && (connection.tls == null || flushTls(connection))) {
+                onWritable(connection);
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled && (connection.interestOps & SelectionKey.OP_READ) != 0) {
+                read(connection);
+            }
+        } catch (Throwable error) {
+            faulted(connection, error);
         }
     }
 
@@ -618,12 +623,37 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         return sessionCount() == 0;
     }
 
-    /** The loop's thread is ending on an unexpected error: its clients are closed, its adopted sockets released. */
+    /**
+     * The engine's fault barrier for one connection: its handling outside the session's own barrier (a write, a
+     * hand-off) threw. Counted and logged by the core's {@link Faults}; the connection alone
+     * is told and closed, and the loop goes on. Errors the JVM cannot recover from end the thread ({@link #failed}).
+     */
+    protected final void faulted(SelectorConnection connection, Throwable error) {
+        if (!Faults.recoverable(error)) {
+            throw (Error) error;
+        }
+        try {
+            connection.session().fault(Faults.Where.ENGINE, error);
+        } catch (Throwable again) {
+            if (!Faults.recoverable(again)) {
+                throw (Error) again;
+            }
+            scheduleClose(connection); // even the goodbye failed: the socket is closed at the end of the turn
+        }
+    }
+
+    /**
+     * The loop's thread is ending on an error no barrier caught: its clients are closed, its adopted sockets released,
+     * and the relay is unhealthy from now on ({@code /healthz} answers 503).
+     */
     protected final void failed(Throwable error) {
         alive = false;
-        log.error("{} stopped by an unexpected error; closing its {} connections", Thread.currentThread().getName(),
-                sessionCount(), error);
-        closeAll();
+        core().faults().threadDied(Thread.currentThread().getName() + " (" + sessionCount() + " connections closed)", error);
+        try {
+            closeAll();
+        } catch (Throwable again) {
+            log.error("{} could not close all of its connections", Thread.currentThread().getName(), again);
+        }
     }
 
     /** Closes every connection and adopted socket now, and the selector. */

@@ -42,7 +42,12 @@ public enum ServerNotice {
     /** Ours: {@code handshake.required}, a line before the connection is bound; the connection stays open. */
     HANDSHAKE_REQUIRED("Warning: Handshake required; the line was not relayed."),
     /** Ours: {@code handshake.required}, the connection was not bound within {@code timeout_secs}; it is then closed. */
-    HANDSHAKE_TIMEOUT("Warning: Handshake not completed within %d seconds; disconnecting.");
+    HANDSHAKE_TIMEOUT("Warning: Handshake not completed within %d seconds; disconnecting."),
+    /**
+     * Ours: handling this connection made the server's code fail (a fault the barrier caught and counted, SPEC section
+     * 10); it is then closed, and every other connection is served on.
+     */
+    FAULT("Warning: Server error on your connection; disconnecting.");
 
     private final String template;
 

@@ -20,7 +20,7 @@ final class FakeEngine extends Dispatcher {
     }
 
     /** A connection's output: the lines sent, the goodbye, whether it was closed. */
-    static final class Output implements SessionOutput {
+    static class Output implements SessionOutput {
         final List<String> sent = new ArrayList<>();
         String goodbye;
         long goodbyeDeadline;
@@ -70,6 +70,24 @@ final class FakeEngine extends Dispatcher {
         return new FakeEngine(RelayCore.of(ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters))));
     }
 
+    /** An engine whose core routes with {@code router}. */
+    static FakeEngine of(Map<String, ?> hyperParameters, Router router) {
+        final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters));
+        return new FakeEngine(new RelayCore(config, new org.summoner.relay.spi.RelayCounters(),
+                org.summoner.relay.policy.FairUsePolicy.of(config), core -> router));
+    }
+
+    /** A connection registered and started, with its own output. */
+    Session connect(String ip, int port, SessionOutput output) {
+        try {
+            final Session session = open(new InetSocketAddress(InetAddress.getByName(ip), port), output);
+            session.start();
+            return session;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     @Override
     protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         dispatched.add(new Dispatched(sender, new String(envelope, 0, length, StandardCharsets.UTF_8), route));
@@ -77,13 +95,7 @@ final class FakeEngine extends Dispatcher {
 
     /** A connection registered and started, as an engine does once it can carry lines. */
     Session connect(String ip, int port) {
-        try {
-            final Session session = open(new InetSocketAddress(InetAddress.getByName(ip), port), new Output());
-            session.start();
-            return session;
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return connect(ip, port, new Output());
     }
 
     static Output output(Session session) {

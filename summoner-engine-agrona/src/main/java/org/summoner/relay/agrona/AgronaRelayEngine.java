@@ -10,6 +10,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.selector.Listener;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
@@ -98,15 +99,15 @@ final class AgronaRelayEngine implements RelayEngine {
             // One thread: the I/O agent, then the fan-out agent, in turns; it waits in the I/O agent's select().
             final IoAgent agent = agents[0];
             final AgentRunner runner = new AgentRunner(new SelectorIdleStrategy(settings.idleStrategy(), agent),
-                    this::onAgentError, null, new CompositeAgent(agent, fanOut));
+                    error -> onAgentError(agent, agent.roleName() + "+fan-out", error), null, new CompositeAgent(agent, fanOut));
             runners.add(runner);
             AgentRunner.startOnThread(runner);
         } else {
-            fanOutRunner = new AgentRunner(fanOutIdle, this::onAgentError, null, fanOut);
+            fanOutRunner = new AgentRunner(fanOutIdle, error -> onAgentError(null, fanOut.roleName(), error), null, fanOut);
             AgentRunner.startOnThread(fanOutRunner);
             for (IoAgent agent : agents) {
                 final AgentRunner runner = new AgentRunner(new SelectorIdleStrategy(settings.idleStrategy(), agent),
-                        this::onAgentError, null, agent);
+                        error -> onAgentError(agent, agent.roleName(), error), null, agent);
                 runners.add(runner);
                 AgentRunner.startOnThread(runner);
             }
@@ -146,9 +147,24 @@ final class AgronaRelayEngine implements RelayEngine {
         return new UnsafeBuffer(ByteBuffer.allocateDirect(AgronaSettings.allocation(capacity)));
     }
 
-    private void onAgentError(Throwable error) {
-        if (!(error instanceof AgentTerminationException)) {
-            log.error("agent error (the agent goes on)", error);
+    /**
+     * An agent's duty cycle threw past the barriers of the core and of its loop (which close the one connection
+     * concerned). The core's {@link Faults} counts and logs it at most every 10 s; the agent goes on. An error the JVM
+     * cannot recover from ends the agent's thread (Agrona rethrows it once this returns): an I/O agent closes its
+     * clients first, and the relay is unhealthy. Called on the agent's thread.
+     *
+     * @param io the I/O agent of the thread, or null for the fan-out agent's own thread.
+     */
+    private void onAgentError(IoAgent io, String agent, Throwable error) {
+        if (error instanceof AgentTerminationException) {
+            return;
+        }
+        if (Faults.recoverable(error)) {
+            context.core().faults().record(Faults.Where.ENGINE, agent, "the agent goes on", error);
+        } else if (io != null) {
+            io.dying(error);
+        } else {
+            context.core().faults().threadDied(agent, error);
         }
     }
 

@@ -241,12 +241,17 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             if (!connection.acceptsDeliveries()) {
                 continue;
             }
-            if (batchSpans.wholeFor(connection.session(), connection.lastBatch == sequence)) {
-                deliver(connection, buffer, payloadAt, batchSpans.end(), batchSpans.messages());
-            } else {
-                runWriter.recipient = connection;
-                batchSpans.forEachRun(connection.session(), runWriter);
-                runWriter.finish();
+            try {
+                if (batchSpans.wholeFor(connection.session(), connection.lastBatch == sequence)) {
+                    deliver(connection, buffer, payloadAt, batchSpans.end(), batchSpans.messages());
+                } else {
+                    runWriter.recipient = connection;
+                    batchSpans.forEachRun(connection.session(), runWriter);
+                    runWriter.finish();
+                }
+            } catch (Throwable error) {
+                runWriter.reset();
+                faulted(connection, error); // that recipient alone
             }
         }
         runWriter.buffer = null;
@@ -299,6 +304,11 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
                     deliver(recipient, gathered, gatheredView, 0, gatheredLength, messages);
                 }
             }
+            reset();
+        }
+
+        /** Starts again empty. */
+        void reset() {
             runs = 0;
             gatheredLength = 0;
             messages = 0;
@@ -383,6 +393,11 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             }
         }
         afterWrite(connection);
+    }
+
+    /** Its thread is ending on an error the JVM cannot recover from: its clients are closed, the relay unhealthy. */
+    void dying(Throwable error) {
+        failed(error);
     }
 
     @Override

@@ -1,10 +1,15 @@
 package org.summoner.relay.netty;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.DecoderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.core.SessionOutput;
+import org.summoner.relay.wire.Untrusted;
+
+import java.io.IOException;
 
 /**
  * One client of a {@link NettyLoop}: its channel, what Netty holds for it, and its session. Its
@@ -93,10 +98,25 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
         session.close();
     }
 
+    /**
+     * The connection failed: a reset or a TLS error closes it; anything else is our own code failing on its behalf
+     * (thrown by a handler) and goes through the core's fault barrier: counted, logged at most every 10 s, and this
+     * client alone told and closed.
+     */
     @Override
     public void onFailure(Throwable cause) {
-        log.debug("{} failed: {}", session.remoteAddr(), cause.toString());
-        session.close();
+        if (!Faults.recoverable(cause)) {
+            // Netty's loop survives what a handler throws, but after an out-of-memory nothing it holds can be trusted.
+            loop.core().faults().threadDied(Thread.currentThread().getName(), cause);
+            session.close();
+            return;
+        }
+        if (cause instanceof IOException || cause instanceof DecoderException) {
+            log.debug("{} failed: {}", session.remoteAddr(), Untrusted.text(cause.toString()));
+            session.close();
+        } else {
+            session.fault(Faults.Where.ENGINE, cause);
+        }
     }
 
     @Override

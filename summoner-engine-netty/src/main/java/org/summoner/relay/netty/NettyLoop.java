@@ -13,6 +13,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import org.summoner.relay.core.Dispatcher;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
@@ -165,8 +166,12 @@ final class NettyLoop extends Dispatcher {
 
     /** The {@link EnvelopeBatch.Sink} of this loop's recipients. */
     private void deliver(NettyConnection recipient, ByteBuf slice, int messages) {
-        if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
-            delivered(recipient.session, messages);
+        try {
+            if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
+                delivered(recipient.session, messages);
+            }
+        } catch (Throwable error) {
+            recipient.session.fault(Faults.Where.ENGINE, error); // that recipient alone
         }
     }
 
@@ -310,8 +315,12 @@ final class NettyLoop extends Dispatcher {
             final Session session = session(i);
             if (session.isOpen() && route.includes(session)) {
                 final NettyConnection connection = (NettyConnection) session.output();
-                if (enqueue(connection, Unpooled.wrappedBuffer(envelope), 1, connection.channel.voidPromise())) {
-                    delivered(session, 1);
+                try {
+                    if (enqueue(connection, Unpooled.wrappedBuffer(envelope), 1, connection.channel.voidPromise())) {
+                        delivered(session, 1);
+                    }
+                } catch (Throwable error) {
+                    session.fault(Faults.Where.ENGINE, error);
                 }
             }
         }

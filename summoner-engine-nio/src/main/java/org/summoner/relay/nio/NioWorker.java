@@ -153,8 +153,12 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
             final Session recipient = session(i);
             if (recipient != sender && route.includes(recipient)) {
                 final NioConnection connection = connection(recipient);
-                if (connection.acceptsDeliveries() && enqueue(connection, bytes)) {
-                    delivered(recipient, 1);
+                try {
+                    if (connection.acceptsDeliveries() && enqueue(connection, bytes)) {
+                        delivered(recipient, 1);
+                    }
+                } catch (Throwable error) {
+                    faulted(connection, error); // that recipient alone
                 }
             }
         }
@@ -229,7 +233,11 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
             connection.dirty = false;
             // A connection waiting for OP_WRITE has a full socket buffer; the selector says when to try again.
             if (!connection.closing() && !connection.blocked()) {
-                flush(connection);
+                try {
+                    flush(connection);
+                } catch (Throwable error) {
+                    faulted(connection, error);
+                }
             }
         }
         dirty.clear();
