@@ -361,12 +361,7 @@ final class ConfigReader {
             }
             graph = java.util.Collections.unmodifiableMap(graph);
         }
-        final ConfigSection p = s.object("paths");
-        final DedicatedRelay.Paths paths = new DedicatedRelay.Paths(
-                dotPath(p, "envelope_root", "", true), dotPath(p, "sender_identity", "from", false),
-                dotPath(p, "receiver_identity", "to", false), dotPath(p, "envelope_signature", "sig", false),
-                dotPath(p, "sender_signing_key", "from.pub_sig_b64", false), dotPath(p, "sender_identity_signature", "from.sig", false));
-        p.warnUnknown();
+        final DedicatedRelay.Paths paths = readPaths(s.object("paths"));
         final ConfigSection q = s.object("policy");
         final DedicatedRelay.Policy policy = new DedicatedRelay.Policy(q.bool("allow_null_receiver_binding", true),
                 q.bool("reject_unknown_receiver", true), q.bool("reject_when_receiver_disconnected", false));
@@ -401,6 +396,61 @@ final class ConfigReader {
             }
         }
         return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(values));
+    }
+
+    /** What the envelope signature covers besides the two identities, under Aurora's own names. */
+    private static final List<String> SIGNED_FIELDS = List.of("v", "payload", "session_proof");
+
+    /**
+     * {@code dedicated_relay.paths}, honoured end to end: the identities at {@code sender_identity} and
+     * {@code receiver_identity} are what the envelope signature covers as {@code from} and {@code to}. Paths that could
+     * never verify, or would let one part stand for another, are refused here: an identity or the signature at or
+     * inside {@code v}, {@code payload} or {@code session_proof}; two of the three at or inside one another; the
+     * sender's key or identity signature outside its identity record. The sender's key and identity signature default
+     * to {@code <sender_identity>.pub_sig_b64} and {@code <sender_identity>.sig}.
+     */
+    private static DedicatedRelay.Paths readPaths(ConfigSection p) {
+        final String root = dotPath(p, "envelope_root", "", true);
+        final String sender = dotPath(p, "sender_identity", "from", false);
+        final String receiver = dotPath(p, "receiver_identity", "to", false);
+        final String signature = dotPath(p, "envelope_signature", "sig", false);
+        final String key = dotPath(p, "sender_signing_key", sender + ".pub_sig_b64", false);
+        final String identitySignature = dotPath(p, "sender_identity_signature", sender + ".sig", false);
+        final Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("sender_identity", sender);
+        parts.put("receiver_identity", receiver);
+        parts.put("envelope_signature", signature);
+        for (Map.Entry<String, String> part : parts.entrySet()) {
+            for (String signed : SIGNED_FIELDS) {
+                if (within(part.getValue(), signed)) {
+                    throw p.invalid(part.getKey(), "a dot path outside \"v\", \"payload\" and \"session_proof\", which the envelope "
+                            + "signature covers as they are");
+                }
+            }
+            for (Map.Entry<String, String> other : parts.entrySet()) {
+                if (other != part && (within(part.getValue(), other.getValue()) || within(other.getValue(), part.getValue()))) {
+                    // Name the key the file sets, not one left at its default.
+                    final boolean blamePart = p.has(part.getKey()) || !p.has(other.getKey());
+                    final Map.Entry<String, String> blamed = blamePart ? part : other;
+                    final Map.Entry<String, String> apart = blamePart ? other : part;
+                    throw p.invalid(blamed.getKey(), "a dot path apart from \"" + apart.getKey() + "\" (\"" + apart.getValue()
+                            + "\"): neither may lie inside the other");
+                }
+            }
+        }
+        for (String inRecord : List.of("sender_signing_key", "sender_identity_signature")) {
+            final String path = inRecord.equals("sender_signing_key") ? key : identitySignature;
+            if (path.equals(sender) || !within(path, sender)) {
+                throw p.invalid(inRecord, "a dot path inside the sender's identity record (\"" + sender + ".<field>\")");
+            }
+        }
+        p.warnUnknown();
+        return new DedicatedRelay.Paths(root, sender, receiver, signature, key, identitySignature);
+    }
+
+    /** @return whether dot path {@code path} is {@code outer} or lies inside it. */
+    private static boolean within(String path, String outer) {
+        return path.equals(outer) || path.startsWith(outer + ".");
     }
 
     /** A dot path of non-empty names; {@code mayBeEmpty} for a path that may name the line itself. */

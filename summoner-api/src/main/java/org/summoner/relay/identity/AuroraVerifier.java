@@ -179,19 +179,30 @@ public final class AuroraVerifier {
         if (envelopeSignature == null || envelopeSignature.length != Ed25519.SIGNATURE_BYTES) {
             return Verdict.failed(Rejection.BAD_SIGNATURE_LENGTH, join(paths.envelopeSignature()));
         }
-        if (!Ed25519.verify(sender.key, signedCore(envelope), envelopeSignature)) {
+        if (!Ed25519.verify(sender.key, signedCore(envelope, from, to), envelopeSignature)) {
             return Verdict.failed(Rejection.BAD_ENVELOPE_SIGNATURE, join(paths.envelopeSignature()));
         }
         return new Verdict(null, null, sender.fingerprint, receiver == null ? null : receiver.fingerprint, envelope);
     }
 
-    /** @return the canonical bytes the envelope signature covers: {@code {v, payload, session_proof, from, to}}. */
-    static byte[] signedCore(Map<String, Object> envelope) {
+    /**
+     * @return the canonical bytes the envelope signature covers, Aurora's {@code {v, payload, session_proof, from, to}},
+     *         with {@code from} and {@code to} the identities found at the configured paths (an envelope whose
+     *         identities sit elsewhere than {@code from} and {@code to} is signed over the same five fields).
+     */
+    static byte[] signedCore(Map<String, Object> envelope, Object from, Object to) {
         final Map<String, Object> core = new LinkedHashMap<>();
-        for (String field : new String[]{"v", "payload", "session_proof", "from", "to"}) {
-            core.put(field, envelope.get(field));
-        }
+        core.put("v", envelope.get("v"));
+        core.put("payload", envelope.get("payload"));
+        core.put("session_proof", envelope.get("session_proof"));
+        core.put("from", from);
+        core.put("to", to);
         return Json.canonical(core);
+    }
+
+    /** @return {@link #signedCore(Map, Object, Object)} of an envelope with Aurora's own field names. */
+    static byte[] signedCore(Map<String, Object> envelope) {
+        return signedCore(envelope, envelope.get("from"), envelope.get("to"));
     }
 
     /** @return the canonical bytes an identity signature covers: its keys and date, and {@code meta} unless null. */

@@ -373,4 +373,76 @@ public abstract class DedicatedSection extends IdentityHarness {
         assertTrue(stats.rejected(org.summoner.relay.wire.Rejection.BAD_ENVELOPE_SIGNATURE) <= 20,
                 "the flooder was cut off after a few forgeries: " + stats.summary());
     }
+
+    /** {@code dedicated_relay.paths} naming the identities and the signature otherwise than Aurora's {@code from}, {@code to}, {@code sig}. */
+    private static Map<String, Object> renamedPaths() {
+        return Map.of("paths", Map.of("sender_identity", "sender", "receiver_identity", "recipient", "envelope_signature", "signature"));
+    }
+
+    /** @return {@code line} (an Aurora envelope) with {@code from}, {@code to} and {@code sig} renamed as {@link #renamedPaths()} says. */
+    private static String renamed(String line) throws IOException {
+        final ObjectMapper json = new ObjectMapper();
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> envelope = json.readValue(line, LinkedHashMap.class);
+        final Map<String, Object> renamed = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> field : envelope.entrySet()) {
+            final String name = switch (field.getKey()) {
+                case "from" -> "sender";
+                case "to" -> "recipient";
+                case "sig" -> "signature";
+                default -> field.getKey();
+            };
+            renamed.put(name, field.getValue());
+        }
+        return json.writeValueAsString(renamed);
+    }
+
+    @Test
+    void configured_paths_are_honoured_end_to_end_the_identities_they_name_are_what_the_signature_covers() throws Exception {
+        final RunningServer server = startDedicated(renamedPaths());
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        awaitConnections(server, 2);
+        bob.client().send(renamed(bob.envelopeTo(null, "bob here")) + "\n");
+        awaitStats(server, "bob bound", stats -> stats.boundIdentities() == 1);
+
+        final String line = renamed(alice.envelopeTo(bob, Map.of("offer", 3)));
+        alice.client().send(line + "\n");
+        assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        final String forged = line.replace("\"offer\":3", "\"offer\":4");
+        alice.client().send(forged + "\n");
+        assertEquals(rejected("bad_envelope_signature"), alice.client().readLine());
+        alice.client().send(alice.envelopeTo(bob, "with Aurora's own names") + "\n");
+        assertEquals(rejected("missing_field"), alice.client().readLine());
+    }
+
+    @Test
+    void an_envelope_without_aurora_field_names_under_configured_paths_never_stops_the_relay() throws Exception {
+        final Map<String, Object> dedicated = new LinkedHashMap<>(renamedPaths());
+        dedicated.putAll(noInvalidAttempts());
+        final RunningServer server = startDedicated(dedicated, "worker_threads", 4);
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        awaitConnections(server, 2);
+        bob.client().send(renamed(bob.envelopeTo(null, "bob here")) + "\n");
+        awaitStats(server, "bob bound", stats -> stats.boundIdentities() == 1);
+        // What once killed an I/O thread per line: no "from" or "to" key, and a signature to check.
+        final String attack = renamed(AuroraSigner.generate(null).seal("x", Map.of("ts", 1), null))
+                .replaceAll("\"signature\":\"[^\"]*\"", "\"signature\":\"" + "A".repeat(86) + "==\"");
+        final List<KitClient> attackers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            attackers.add(connect(server));
+        }
+        awaitConnections(server, 10);
+        for (KitClient attacker : attackers) {
+            attacker.send(attack + "\n");
+        }
+        for (KitClient attacker : attackers) {
+            assertEquals(rejected("bad_envelope_signature"), attacker.readLine());
+        }
+        final String line = renamed(alice.envelopeTo(bob, "still served"));
+        alice.client().send(line + "\n");
+        assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        awaitStats(server, "no fault, 10 clients", stats -> stats.faults() == 0 && stats.connectionsOpen() == 10);
+    }
 }
