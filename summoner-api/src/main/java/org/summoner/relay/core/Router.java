@@ -22,7 +22,7 @@ public interface Router {
 
         /**
          * Refuse the line: the sender is told {@code Warning: Line rejected (<code>) and was not relayed.}, the
-         * rejection is counted, and recorded as an invalid attempt of the sender's IP.
+         * rejection is counted, and recorded as an invalid attempt of the sender (its IP, or its connection inside the trusted networks).
          */
         void reject(Rejection reason);
 

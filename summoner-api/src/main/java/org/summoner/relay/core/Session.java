@@ -67,6 +67,15 @@ public final class Session implements LineHandler, Router.Decision {
     private final LineFramer framer;
     private final RateLimiter rateLimiter;
     private final Route route;
+    /** From {@code peer_trust.trusted_networks}: its rejected lines are counted on its own {@link #tally}, not its IP's. */
+    private final boolean trusted;
+    private InvalidAttempts.Tally tally;
+    /**
+     * Closed for too many rejected lines from an address outside the trusted networks: lines it still sends while it
+     * lingers are counted against its address too, so a flood of junk on its way out reaches the quarantine threshold.
+     */
+    private boolean closedForRejections;
+    private boolean quarantined;
     private State state = State.OPEN;
     private boolean released;
     private boolean started;
@@ -111,6 +120,7 @@ public final class Session implements LineHandler, Router.Decision {
         this.framer = new LineFramer(core.maxLineBytes());
         this.rateLimiter = core.policy().newRateLimiter(nowNanos);
         this.route = Route.toSession(id, remoteAddr);
+        this.trusted = core.policy().admission().trusts(address);
         this.lastReadNanos = nowNanos;
     }
 
@@ -282,7 +292,7 @@ public final class Session implements LineHandler, Router.Decision {
     public void onBytes(byte[] bytes, int offset, int length) {
         dispatcher.turnCounts().bytesReceived(length);
         lastReadNanos = dispatcher.now();
-        if (state == State.OPEN) {
+        if (state == State.OPEN || (closedForRejections && state != State.CLOSED)) {
             try {
                 framer.onBytes(bytes, offset, length, this);
             } catch (Throwable error) {
@@ -333,6 +343,9 @@ public final class Session implements LineHandler, Router.Decision {
     public void onLine(byte[] line, int offset, int length) {
         countLineIn();
         if (state != State.OPEN) {
+            if (closedForRejections) {
+                recordInvalidAttempt(dispatcher.now()); // junk on its way out: its address's count goes on
+            }
             return;
         }
         if (!rateLimiter.tryAcquire(dispatcher.now())) {
@@ -390,7 +403,7 @@ public final class Session implements LineHandler, Router.Decision {
         }
         final byte[] notice = core.notices().rejected(reason);
         final long now = dispatcher.now();
-        final InvalidAttempts.Action action = core.invalidAttempts().record(address, now);
+        final InvalidAttempts.Action action = recordInvalidAttempt(now);
         switch (action) {
             case NONE -> output.send(notice);
             case THROTTLE, FLOW_CONTROL -> {
@@ -398,15 +411,33 @@ public final class Session implements LineHandler, Router.Decision {
                 output.pauseReading(now + core.invalidAttemptPauseNanos(action));
             }
             case DISCONNECT, QUARANTINE -> {
-                if (action == InvalidAttempts.Action.QUARANTINE) {
-                    core.quarantineForInvalidAttempts(this, now);
-                }
                 core.counters().closedAfterRejections();
                 log.debug("{} closed after too many rejected lines ({})", remoteAddr, action);
                 state = State.DRAINING;
+                closedForRejections = !trusted;
                 output.goodbye(notice, now + Dispatcher.LINGER_NANOS);
             }
         }
+    }
+
+    /**
+     * One more invalid attempt of this connection: on its own tally inside the trusted networks, on its address's
+     * outside, where reaching the quarantine threshold quarantines the address (once per connection).
+     */
+    private InvalidAttempts.Action recordInvalidAttempt(long now) {
+        final InvalidAttempts attempts = core.invalidAttempts();
+        if (trusted) {
+            if (tally == null) {
+                tally = attempts.newTally();
+            }
+            return attempts.record(tally, now);
+        }
+        final InvalidAttempts.Action action = attempts.record(address, now);
+        if (action == InvalidAttempts.Action.QUARANTINE && !quarantined) {
+            quarantined = true;
+            core.quarantineForInvalidAttempts(this, now);
+        }
+        return action;
     }
 
     /** The router's decision: the line is not relayed, for a reason the sender is told. */

@@ -47,6 +47,11 @@ public final class AdmissionControl {
         this.denied = trust.denyNetworks();
     }
 
+    /** @return whether {@code address} is in {@code peer_trust.trusted_networks}: never quarantined. */
+    public boolean trusts(InetAddress address) {
+        return trusted.contains(address);
+    }
+
     /** @return whether {@code peer_trust} lets {@code address} connect at all: allowed, and not denied. */
     public boolean allows(InetAddress address) {
         return (allowed == null || allowed.contains(address)) && !denied.contains(address);
@@ -85,7 +90,7 @@ public final class AdmissionControl {
 
     /** As {@link #quarantine(InetAddress, long)}, for {@code durationNanos} (e.g. {@code invalid_attempts.quarantine_secs}). */
     public Quarantine quarantine(InetAddress address, long nowNanos, long durationNanos) {
-        if (trusted.contains(address)) {
+        if (trusts(address)) {
             return Quarantine.TRUSTED;
         }
         return quarantine.add(address, nowNanos, durationNanos) ? Quarantine.QUARANTINED : Quarantine.NOT_QUARANTINED;

@@ -9,13 +9,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code dedicated_relay.invalid_attempts} (SPEC section 7): lines a routing mode rejected, counted per IP over a
- * sliding window, and what the count calls for, at thresholds in this order: delay reading from that client
+ * {@code dedicated_relay.invalid_attempts} (SPEC section 7): lines a routing mode rejected, counted over a sliding
+ * window, and what the count calls for, at thresholds in this order: delay reading from that client
  * ({@code throttle_delay_ms}), pause it ({@code flow_control_delay_ms}), close it, close it and quarantine its IP for
- * {@code quarantine_secs} (trusted networks exempt from the quarantine, as everywhere).
+ * {@code quarantine_secs}.
  *
- * <p>Bounded: an IP keeps at most as many times as the highest threshold needs, and at most {@code max_entries}
- * IPs are kept (expired first, then the one heard from longest ago). Thread-safe.
+ * <p>Where the count is kept depends on who sends. Outside {@code peer_trust.trusted_networks} it is per IP
+ * ({@link #record(InetAddress, long)}): an address that reconnects keeps its count, and reaching the quarantine
+ * threshold quarantines it. Inside, it is per connection ({@link #record(Tally, long)}, a {@link Tally} the connection
+ * owns): agents on one machine share 127.0.0.1, and one hostile local agent must not get honest ones closed; a
+ * trusted address is never quarantined, so a connection's count stops at closing it.
+ *
+ * <p>Bounded: a tally keeps at most as many times as the highest threshold needs, and at most {@code max_entries}
+ * IPs are kept (expired first, then the one heard from longest ago). Thread-safe; a {@link Tally} belongs to its
+ * connection's thread.
  */
 public final class InvalidAttempts {
     /** What one more rejected line calls for. */
@@ -23,14 +30,14 @@ public final class InvalidAttempts {
         NONE, THROTTLE, FLOW_CONTROL, DISCONNECT, QUARANTINE
     }
 
-    /** The rejections of one IP within the window: a ring of their times. */
-    private static final class Window {
+    /** The rejections of one IP or one connection within the window: a ring of their times. */
+    public static final class Tally {
         final long[] times;
         int count;
         int next;
         long last;
 
-        Window(int capacity) {
+        Tally(int capacity) {
             times = new long[capacity];
         }
 
@@ -58,7 +65,7 @@ public final class InvalidAttempts {
     private final int quarantineThreshold;
     private final int maxEntries;
     private final int keep;
-    private final ConcurrentHashMap<InetAddress, Window> byAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Tally> byAddress = new ConcurrentHashMap<>();
 
     public InvalidAttempts(DedicatedRelay.InvalidAttempts settings) {
         this.enabled = settings.enabled();
@@ -80,15 +87,29 @@ public final class InvalidAttempts {
             makeRoom(nowNanos);
         }
         final int[] within = new int[1];
-        byAddress.compute(address, (key, window) -> {
-            final Window w = window != null ? window : new Window(keep);
-            within[0] = w.add(nowNanos, windowNanos);
-            return w;
+        byAddress.compute(address, (key, tally) -> {
+            final Tally t = tally != null ? tally : new Tally(keep);
+            within[0] = t.add(nowNanos, windowNanos);
+            return t;
         });
         final int count = within[0];
-        if (count >= quarantineThreshold) {
-            return Action.QUARANTINE;
-        }
+        return count >= quarantineThreshold ? Action.QUARANTINE : action(count);
+    }
+
+    /** @return a connection's own tally, for a trusted address ({@link #record(Tally, long)}). */
+    public Tally newTally() {
+        return new Tally(Math.max(Math.max(throttleThreshold, flowControlThreshold), disconnectThreshold));
+    }
+
+    /**
+     * Records one rejected line of a connection from a trusted address, on its own tally. @return what its count now
+     * calls for: never a quarantine, since a trusted address is never quarantined.
+     */
+    public Action record(Tally tally, long nowNanos) {
+        return enabled ? action(tally.add(nowNanos, windowNanos)) : Action.NONE;
+    }
+
+    private Action action(int count) {
         if (count >= disconnectThreshold) {
             return Action.DISCONNECT;
         }
@@ -110,8 +131,8 @@ public final class InvalidAttempts {
     private void makeRoom(long nowNanos) {
         InetAddress oldest = null;
         long oldestTime = Long.MAX_VALUE;
-        for (Iterator<Map.Entry<InetAddress, Window>> it = byAddress.entrySet().iterator(); it.hasNext(); ) {
-            final Map.Entry<InetAddress, Window> entry = it.next();
+        for (Iterator<Map.Entry<InetAddress, Tally>> it = byAddress.entrySet().iterator(); it.hasNext(); ) {
+            final Map.Entry<InetAddress, Tally> entry = it.next();
             final long last = entry.getValue().last;
             if (nowNanos - last >= windowNanos) {
                 it.remove();

@@ -67,4 +67,27 @@ class InvalidAttemptsTest {
         }
         assertEquals(0, attempts.size());
     }
+
+    @Test
+    void a_connections_own_tally_counts_only_its_lines_and_stops_at_closing_it() {
+        final InvalidAttempts attempts = attempts(true, 100);
+        final InvalidAttempts.Tally honest = attempts.newTally();
+        final InvalidAttempts.Tally hostile = attempts.newTally();
+        InvalidAttempts.Action last = null;
+        for (int i = 1; i <= 20; i++) {
+            last = attempts.record(hostile, i);
+        }
+        assertEquals(InvalidAttempts.Action.DISCONNECT, last, "a trusted address is never quarantined");
+        assertEquals(InvalidAttempts.Action.NONE, attempts.record(honest, 21), "its neighbour's count is not its own");
+        assertEquals(0, attempts.size(), "no address was counted");
+    }
+
+    @Test
+    void a_disabled_count_never_acts_on_a_tally_either() {
+        final InvalidAttempts attempts = attempts(false, 100);
+        final InvalidAttempts.Tally tally = attempts.newTally();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(InvalidAttempts.Action.NONE, attempts.record(tally, i));
+        }
+    }
 }

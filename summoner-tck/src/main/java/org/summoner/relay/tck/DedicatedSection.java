@@ -445,4 +445,55 @@ public abstract class DedicatedSection extends IdentityHarness {
         assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
         awaitStats(server, "no fault, 10 clients", stats -> stats.faults() == 0 && stats.connectionsOpen() == 10);
     }
+
+    @Test
+    void inside_trusted_networks_invalid_attempts_are_counted_per_connection_so_a_hostile_local_agent_never_gets_an_honest_one_closed()
+            throws Exception {
+        final RunningServer server = startDedicated(Map.of("invalid_attempts", Map.of("throttle_threshold", 100,
+                "flow_control_threshold", 100)));
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        final KitClient mallory = connect(server);
+        awaitConnections(server, 3);
+        bind(server, 2, alice, bob);
+
+        mallory.send("junk\n".repeat(12));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(rejected("not_json"), mallory.readLine());
+        }
+        mallory.assertEndOfStream(); // closed at its own 10th
+        alice.client().send("an honest mistake\n");
+        assertEquals(rejected("not_json"), alice.client().readLine());
+        final String line = alice.envelopeTo(bob, "still here");
+        alice.client().send(line + "\n");
+        assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        awaitStats(server, "one client closed after rejections, none quarantined",
+                stats -> stats.rejectedClosed() == 1 && stats.quarantines() == 0 && stats.connectionsOpen() == 2);
+    }
+
+    @Test
+    void outside_trusted_networks_an_address_that_reaches_the_quarantine_threshold_over_several_connections_is_quarantined()
+            throws Exception {
+        final RunningServer server = startDedicated(Map.of("invalid_attempts", Map.of("quarantine_threshold", 12)),
+                "throttle_delay_ms", 1, "flow_control_delay_ms", 1, "peer_trust", Map.of("trusted_networks", List.of()));
+        final KitClient first = connect(server);
+        awaitConnections(server, 1);
+        first.send("junk\n".repeat(10));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(rejected("not_json"), first.readLine());
+        }
+        first.assertEndOfStream(); // its address's 10th: closed
+        final KitClient second = connect(server);
+        second.send("junk\n".repeat(3)); // the 11th closes it; the 12th and 13th, sent on its way out, count too
+        assertEquals(rejected("not_json"), second.readLine());
+        second.assertEndOfStream();
+        awaitStats(server, "the address quarantined", stats -> stats.quarantines() == 1);
+
+        final KitClient third = connect(server);
+        final String told = third.readLine();
+        assertTrue(told.matches("Warning: Your address is quarantined for (600|599) more seconds after falling too far behind; disconnecting\\."),
+                told);
+        third.assertEndOfStream();
+        awaitStats(server, "13 rejections counted, 1 refusal", stats -> stats.rejectedQuarantined() == 1 && stats.rejectedClosed() == 2);
+    }
 }
