@@ -25,6 +25,8 @@ import org.summoner.relay.wire.ServerNotice;
  * @param droppedEnvelopeTooLong  lines dropped because their envelope would exceed {@code max_envelope_bytes}.
  * @param droppedNoHost           participants' lines dropped because no host was connected ({@code routing: hosted}).
  * @param droppedHandshakeRequired lines refused before their connection completed its handshake.
+ * @param droppedInputFull        lines dropped because {@code max_buffered_input_bytes} was spent by all clients'
+ *                                unfinished lines together.
  * @param idleDisconnects         clients closed for sending nothing for {@code client_timeout_secs}.
  * @param quarantines             addresses quarantined after a slow consumer from them was closed.
  * @param quarantinedAddresses    addresses on the quarantine list now (a gauge).
@@ -74,6 +76,7 @@ public record RelayStats(
         long droppedEnvelopeTooLong,
         long droppedNoHost,
         long droppedHandshakeRequired,
+        long droppedInputFull,
         long idleDisconnects,
         long quarantines,
         long quarantinedAddresses,
@@ -130,6 +133,7 @@ public record RelayStats(
                 counters.linesDropped(ServerNotice.ENVELOPE_TOO_LONG),
                 counters.linesDropped(ServerNotice.NO_HOST),
                 counters.linesDropped(ServerNotice.HANDSHAKE_REQUIRED),
+                counters.linesDropped(ServerNotice.INPUT_FULL),
                 counters.idleDisconnects(),
                 counters.quarantines(),
                 core.policy().admission().quarantinedAddresses(),
@@ -182,7 +186,7 @@ public record RelayStats(
     /** @return every line not relayed, whatever the reason. */
     public long linesDropped() {
         return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited + droppedEnvelopeTooLong + droppedNoHost
-                + droppedHandshakeRequired;
+                + droppedHandshakeRequired + droppedInputFull;
     }
 
     /** @return every fault the barrier caught, wherever it entered. */
@@ -200,7 +204,8 @@ public record RelayStats(
         return "stats: " + connectionsOpen() + " connected, " + connectionsOpened + " opened; lines " + linesReceived
                 + " in, " + linesRelayed + " relayed, " + linesDropped() + " dropped (" + droppedTooLong + " too long, "
                 + droppedInvalidUtf8 + " invalid UTF-8, " + droppedRateLimited + " rate-limited, " + droppedEnvelopeTooLong
-                + " envelope too long, " + droppedNoHost + " no host, " + droppedHandshakeRequired + " before handshake); deliveries "
+                + " envelope too long, " + droppedNoHost + " no host, " + droppedHandshakeRequired + " before handshake, "
+                + droppedInputFull + " input full); deliveries "
                 + deliveries + ", " + deliveriesDropped + " dropped; bytes " + bytesReceived + " in, " + bytesSent
                 + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
                 + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()

@@ -24,6 +24,11 @@ final class ConfigReader {
     static final int MAX_ENVELOPE_BYTES_LIMIT = 16 * 1024 * 1024;
     /** The shortest envelope limit: the compact envelope of an empty line from the longest IPv6 address fits. */
     static final int MIN_ENVELOPE_BYTES = 64;
+    /**
+     * {@code max_buffered_input_bytes} by default: 64 MiB, a thousand unfinished lines of 64 KiB at once, a few percent of
+     * a default heap.
+     */
+    static final long DEFAULT_BUFFERED_INPUT_BYTES = 64L * 1024 * 1024;
     private static final String PYTHON_LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";
 
     private final String source;
@@ -258,6 +263,7 @@ final class ConfigReader {
                 s.integer("max_queued_bytes", 16L * 1024 * 1024, 1024, Long.MAX_VALUE),
                 (int) s.integer("max_connections", 0, 0, Integer.MAX_VALUE),
                 (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE),
+                s.integer("max_buffered_input_bytes", DEFAULT_BUFFERED_INPUT_BYTES, 1024, Long.MAX_VALUE),
                 readPeerTrust(s.object("peer_trust")),
                 readRouting(s),
                 readHandshake(s.object("handshake")));
@@ -307,6 +313,10 @@ final class ConfigReader {
     /** Settings that are each valid but cannot work together are an error naming the keys, not a server no one can use. */
     private void checkCombinations(ConfigSection s, HyperParameters p) {
         final String at = s.path();
+        if (p.maxBufferedInputBytes() <= p.maxLineBytes()) {
+            throw combination(at + "max_buffered_input_bytes", "is " + p.maxBufferedInputBytes() + ", not more than \""
+                    + at + "max_line_bytes\" (" + p.maxLineBytes() + "), so the longest line could never be held; make it larger");
+        }
         final java.util.Set<String> allowed = p.peerTrust().allowedFingerprints();
         if (p.peerTrust().allowNetworks() != null && p.peerTrust().allowNetworks().isEmpty()) {
             throw combination(at + "peer_trust.allow_networks", "is [], so no address may connect; null allows every address");
@@ -376,13 +386,17 @@ final class ConfigReader {
                 a.integer("quarantine_secs", 600, 0, Integer.MAX_VALUE),
                 (int) a.integer("max_entries", 10_000, 1, 10_000_000));
         a.warnUnknown();
+        final ConfigSection r = s.object("replay");
+        final DedicatedRelay.Replay replay = new DedicatedRelay.Replay(r.integer("window_secs", 300, 1, 315_360_000),
+                (int) r.integer("max_entries", 100_000, 1_000, 10_000_000));
+        r.warnUnknown();
         final ConfigSection firewall = s.object("firewall");
         if (firewall.bool("enabled", false)) {
             throw firewall.invalid("enabled", "false (a firewall is not supported: this relay never runs shell commands)");
         }
         firewall.acceptAllKeys(); // the plan's other firewall keys configure what is not supported; nothing to warn about
         s.warnUnknown();
-        return new DedicatedRelay(enabled, adapter, allowed, graph, paths, policy, attempts);
+        return new DedicatedRelay(enabled, adapter, allowed, graph, paths, policy, attempts, replay);
     }
 
     /** @return the fingerprints, each checked to be 22 base64url characters; null stays null. */

@@ -20,7 +20,17 @@ public record DedicatedRelay(
         Map<String, Set<String>> communicationGraph,
         Paths paths,
         Policy policy,
-        InvalidAttempts invalidAttempts) {
+        InvalidAttempts invalidAttempts,
+        Replay replay) {
+
+    /**
+     * {@code dedicated_relay.replay} (SPEC section 7): a signed envelope counts only while its {@code session_proof.ts}
+     * lies within {@code windowSecs} of the server's clock, and only once within that window; at most
+     * {@code maxEntries} envelopes are remembered (past that, the oldest are forgotten and envelopes as old as them
+     * refused as stale).
+     */
+    public record Replay(long windowSecs, int maxEntries) {
+    }
 
     /** {@code dedicated_relay.paths}: dot paths; {@code envelopeRoot} empty for the line itself. */
     public record Paths(String envelopeRoot, String senderIdentity, String receiverIdentity, String envelopeSignature,

@@ -14,6 +14,7 @@ import java.util.OptionalLong;
  * @param maxQueuedBytes    bytes waiting for one recipient beyond which it is closed as a slow consumer.
  * @param maxConnections    clients connected at once, 0 for no limit but the operating system's.
  * @param maxConnectionsPerIp clients connected at once from one address, 0 for no limit.
+ * @param maxBufferedInputBytes what all clients' unfinished lines, and input held for a later turn, may hold together.
  * @param peerTrust         {@code peer_trust}: the networks trusted, allowed and denied.
  * @param routing           {@code routing} and the settings of its modes ({@code dedicated_relay}, {@code hosted_relay}).
  * @param handshake         {@code handshake}: off unless {@code required}.
@@ -38,6 +39,7 @@ public record HyperParameters(
         long maxQueuedBytes,
         int maxConnections,
         int maxConnectionsPerIp,
+        long maxBufferedInputBytes,
         PeerTrust peerTrust,
         Routing routing,
         Handshake handshake) {

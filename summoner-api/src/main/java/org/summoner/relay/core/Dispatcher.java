@@ -30,6 +30,9 @@ public abstract class Dispatcher {
     private byte[] clusterScratch;
     private Session[] sessions = new Session[64];
     private int sessionCount;
+    /** Sessions holding input for a later turn, in the order they began to ({@link Session#onBytes}). */
+    private final java.util.ArrayList<Session> holding = new java.util.ArrayList<>();
+    private long turn;
     private long now = System.nanoTime();
     private long nextIdleSweepNanos;
     /** Sessions whose handshake is pending, oldest first: deadlines come in order, as one timeout applies to all. */
@@ -56,6 +59,63 @@ public abstract class Dispatcher {
     protected final long tick() {
         now = System.nanoTime();
         return now;
+    }
+
+    /**
+     * @return the number of the current turn: a connection's verification budget is spent per turn, and renewed at
+     *         the next ({@link #nextTurn()}).
+     */
+    public final long turn() {
+        return turn;
+    }
+
+    /**
+     * A new turn begins: every connection's verification budget is renewed. The selector loops call it once per
+     * {@code select()}; an engine without such a loop calls it before each {@link #resumeHeldInput()}.
+     */
+    protected final void nextTurn() {
+        turn++;
+    }
+
+    // ---- input held for a later turn ----
+
+    /** {@code session} began to hold input ({@link Session#onBytes}); it is taken up at the next turns. */
+    final void holding(Session session) {
+        holding.add(session);
+        inputHeld();
+    }
+
+    /**
+     * Input is held for a later turn: an engine that does not look at {@link #holdsInput()} every turn (Netty) makes
+     * sure a later turn comes. Called on this thread.
+     */
+    protected void inputHeld() {
+    }
+
+    /** @return whether sessions of this thread hold input for a later turn: the engine must not wait for sockets. */
+    protected final boolean holdsInput() {
+        return !holding.isEmpty();
+    }
+
+    /**
+     * Takes up the input sessions held, each within this turn's verification budget, in the order they began to hold;
+     * those done let their engine read them again. Called once per turn, after the turn's reads.
+     */
+    protected final void resumeHeldInput() {
+        int kept = 0;
+        final int taken = holding.size();
+        for (int i = 0; i < taken; i++) {
+            final Session session = holding.get(i);
+            if (!session.resumeHeld()) {
+                holding.set(kept++, session);
+            }
+        }
+        for (int i = taken, n = holding.size(); i < n; i++) {
+            holding.set(kept++, holding.get(i)); // began to hold meanwhile
+        }
+        for (int i = holding.size() - 1; i >= kept; i--) {
+            holding.remove(i);
+        }
     }
 
     /** Sets the clock: for tests that drive time by hand. */

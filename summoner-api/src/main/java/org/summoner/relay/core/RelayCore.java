@@ -11,6 +11,7 @@ import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.ReadPause;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.tls.ServerTls;
+import org.summoner.relay.wire.InputBudget;
 import org.summoner.relay.wire.NoticeLines;
 
 import java.net.InetAddress;
@@ -60,6 +61,7 @@ public final class RelayCore {
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
     private final Faults faults = new Faults();
+    private final InputBudget inputBudget;
     private volatile org.summoner.relay.cluster.Cluster cluster;
 
     /**
@@ -74,6 +76,7 @@ public final class RelayCore {
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxEnvelopeBytes = parameters.maxEnvelopeBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
+        this.inputBudget = new InputBudget(parameters.maxBufferedInputBytes());
         this.notices = new NoticeLines(maxLineBytes, maxEnvelopeBytes, parameters.handshake().timeoutSecs());
         this.budget = new OutboundBudget(policy.backpressure(), policy.admission(), readPause, counters, maxQueuedBytes);
         this.invalidAttempts = new InvalidAttempts(parameters.routing().dedicated().invalidAttempts());
@@ -100,6 +103,14 @@ public final class RelayCore {
 
     public RelayCounters counters() {
         return counters;
+    }
+
+    /**
+     * @return what all clients' unfinished lines and held input may hold together ({@code max_buffered_input_bytes}),
+     *         shared by every engine thread.
+     */
+    public InputBudget inputBudget() {
+        return inputBudget;
     }
 
     /** @return the fault barrier's books: faults counted by where they entered, and whether a relay thread died. */

@@ -26,6 +26,14 @@ public interface Router {
          */
         void reject(Rejection reason);
 
+        /**
+         * A valid line that goes nowhere (its receiver is not connected): counted as undeliverable and, like a
+         * rejection, as an invalid attempt of the sender, but the sender is not told, unless the count closes it (then
+         * with the rejection's line). Lines that cost a signature check and reach no one are how a client would make
+         * the relay work for nothing.
+         */
+        void wasted(Rejection reason);
+
         /** The line is not relayed, for a reason that is no rejection (no host connected, handshake required). */
         void refuse(ServerNotice reason);
 

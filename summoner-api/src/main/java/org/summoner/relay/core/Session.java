@@ -8,6 +8,7 @@ import org.summoner.relay.policy.RateLimiter;
 import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.EnvelopeScratch;
+import org.summoner.relay.wire.InputBudget;
 import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
 import org.summoner.relay.wire.Rejection;
@@ -76,6 +77,18 @@ public final class Session implements LineHandler, Router.Decision {
      */
     private boolean closedForRejections;
     private boolean quarantined;
+    /**
+     * Input read but not handled yet, {@code held[heldStart, heldStart + heldLength)}: this turn's verification budget
+     * was spent ({@link #mayGoOn()}); its bytes are taken from the core's {@link InputBudget}.
+     */
+    private byte[] held;
+    private int heldStart;
+    private int heldLength;
+    /** The turn the budget was last renewed in, and the signature checks computed for it before that turn. */
+    private long budgetTurn = -1;
+    private long checksBeforeTurn;
+    /** Handle everything now, whatever the budget: no room to hold it, or the client closed. */
+    private boolean overBudget;
     private State state = State.OPEN;
     private boolean released;
     private boolean started;
@@ -117,7 +130,7 @@ public final class Session implements LineHandler, Router.Decision {
         this.address = address;
         this.remoteAddr = remoteAddr;
         this.envelopePrefix = EnvelopeEncoder.prefix(remoteAddr);
-        this.framer = new LineFramer(core.maxLineBytes());
+        this.framer = new LineFramer(core.maxLineBytes(), core.inputBudget());
         this.rateLimiter = core.policy().newRateLimiter(nowNanos);
         this.route = Route.toSession(id, remoteAddr);
         this.trusted = core.policy().admission().trusts(address);
@@ -291,24 +304,163 @@ public final class Session implements LineHandler, Router.Decision {
      */
     public void onBytes(byte[] bytes, int offset, int length) {
         dispatcher.turnCounts().bytesReceived(length);
-        lastReadNanos = dispatcher.now();
-        if (state == State.OPEN || (closedForRejections && state != State.CLOSED)) {
-            try {
-                framer.onBytes(bytes, offset, length, this);
-            } catch (Throwable error) {
-                fault(Faults.Where.LINE, error);
+        if (!framing()) {
+            return;
+        }
+        try {
+            if (heldLength > 0) {
+                holdMore(bytes, offset, length); // what waits goes first
+                return;
             }
+            final int taken = framer.onBytes(bytes, offset, length, this);
+            if (taken < length) {
+                hold(bytes, offset + taken, length - taken);
+            }
+        } catch (Throwable error) {
+            fault(Faults.Where.LINE, error);
         }
     }
 
-    /** The client closed its side: an unfinished last line is relayed (SPEC section 2); a fault barrier as {@link #onBytes}. */
+    /** The client closed its side: what it held and an unfinished last line are relayed (SPEC section 2). */
     public void onEndOfStream() {
-        if (state == State.OPEN) {
-            try {
-                framer.onEndOfStream(this);
-            } catch (Throwable error) {
-                fault(Faults.Where.LINE, error);
+        if (!framing()) {
+            return;
+        }
+        try {
+            overBudget = true; // it sends no more: what it sent is handled now
+            if (heldLength > 0) {
+                final int start = heldStart;
+                final int length = heldLength;
+                framer.onBytes(held, start, length, this);
+                releaseHeld();
             }
+            if (state == State.OPEN) {
+                framer.onEndOfStream(this);
+            }
+        } catch (Throwable error) {
+            fault(Faults.Where.LINE, error);
+        }
+    }
+
+    /** @return whether what the client sends is framed: while open, and while it leaves after too many rejections. */
+    private boolean framing() {
+        return state == State.OPEN || (closedForRejections && state != State.CLOSED);
+    }
+
+    // ---- the verification budget: input held for a later turn ----
+
+    /** Signature checks one connection may cause per turn before the rest of its input waits for the next turn. */
+    static final int CHECKS_PER_TURN = 1;
+
+    /**
+     * Asked by the framer after each line: false once this turn's signature checks for this connection reached
+     * {@link #CHECKS_PER_TURN}, so one client's signed lines never make the others wait more than one budget each.
+     */
+    @Override
+    public boolean mayGoOn() {
+        return overBudget || identityMemo == null || identityMemo.checksComputed() - checksBeforeTurn < CHECKS_PER_TURN;
+    }
+
+    /** Renews the budget at the first line of a turn. */
+    private void renewBudget() {
+        final long turn = dispatcher.turn();
+        if (budgetTurn != turn) {
+            budgetTurn = turn;
+            checksBeforeTurn = identityMemo == null ? 0 : identityMemo.checksComputed();
+        }
+    }
+
+    /** The budget is spent mid-chunk: the rest waits, reads stop, and the dispatcher takes it up next turn. */
+    private void hold(byte[] bytes, int offset, int length) {
+        if (!core.inputBudget().tryTake(length)) {
+            handleNow(bytes, offset, length);
+            return;
+        }
+        held = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+        heldStart = 0;
+        heldLength = length;
+        output.holdReads(true);
+        dispatcher.holding(this);
+    }
+
+    /** Bytes read after reads were held (the engine had them already): kept after what waits. */
+    private void holdMore(byte[] bytes, int offset, int length) {
+        if (!core.inputBudget().tryTake(length)) {
+            final byte[] waiting = held;
+            final int start = heldStart;
+            final int waitingLength = heldLength;
+            releaseHeld();
+            handleNow(waiting, start, waitingLength);
+            handleNow(bytes, offset, length);
+            if (state == State.OPEN) {
+                output.holdReads(false);
+            }
+            return;
+        }
+        if (heldStart + heldLength + length > held.length) {
+            final byte[] grown = new byte[heldLength + length];
+            System.arraycopy(held, heldStart, grown, 0, heldLength);
+            held = grown;
+            heldStart = 0;
+        }
+        System.arraycopy(bytes, offset, held, heldStart + heldLength, length);
+        heldLength += length;
+    }
+
+    /** No room to hold input: it is handled now, past the budget (memory is bounded before CPU is shared). */
+    private void handleNow(byte[] bytes, int offset, int length) {
+        final boolean over = overBudget;
+        overBudget = true;
+        try {
+            framer.onBytes(bytes, offset, length, this);
+        } finally {
+            overBudget = over;
+        }
+    }
+
+    /**
+     * A new turn: takes up what was held, within this turn's budget. Called by the dispatcher.
+     *
+     * @return true when nothing is held any more (reads resume), false when some still waits.
+     */
+    boolean resumeHeld() {
+        if (heldLength == 0) {
+            return true;
+        }
+        if (!framing()) {
+            releaseHeld();
+            return true;
+        }
+        if (budgetTurn == dispatcher.turn() && !mayGoOn()) {
+            return false; // it spent this turn's budget already
+        }
+        try {
+            final int taken = framer.onBytes(held, heldStart, heldLength, this);
+            heldStart += taken;
+            heldLength -= taken;
+            core.inputBudget().giveBack(taken);
+        } catch (Throwable error) {
+            fault(Faults.Where.LINE, error);
+            releaseHeld();
+            return true;
+        }
+        if (heldLength > 0 && framing()) {
+            return false;
+        }
+        releaseHeld();
+        if (state == State.OPEN) {
+            output.holdReads(false);
+        }
+        return true;
+    }
+
+    /** Gives the held bytes not handled yet back to the budget and forgets them. */
+    private void releaseHeld() {
+        if (held != null) {
+            core.inputBudget().giveBack(heldLength);
+            held = null;
+            heldStart = 0;
+            heldLength = 0;
         }
     }
 
@@ -342,6 +494,8 @@ public final class Session implements LineHandler, Router.Decision {
     @Override
     public void onLine(byte[] line, int offset, int length) {
         countLineIn();
+        lastReadNanos = dispatcher.now(); // a line, not a byte, is activity: a trickle of bytes keeps no one alive
+        renewBudget();
         if (state != State.OPEN) {
             if (closedForRejections) {
                 recordInvalidAttempt(dispatcher.now()); // junk on its way out: its address's count goes on
@@ -358,6 +512,7 @@ public final class Session implements LineHandler, Router.Decision {
     @Override
     public void onLineDropped(ServerNotice reason) {
         countLineIn();
+        lastReadNanos = dispatcher.now();
         drop(reason);
     }
 
@@ -390,14 +545,28 @@ public final class Session implements LineHandler, Router.Decision {
     }
 
     /**
-     * The router's decision: the line is refused. The client is told, the rejection counted, and recorded against its
-     * IP: at the thresholds of {@code invalid_attempts}, reading from it is delayed or paused, or it is closed (and
-     * its IP quarantined, unless trusted).
+     * The router's decision: the line is refused. The client is told, the rejection counted, and recorded as an
+     * invalid attempt (of its IP, or of this connection inside the trusted networks): at the thresholds of
+     * {@code invalid_attempts}, reading from it is delayed or paused, or it is closed (and its IP quarantined, unless
+     * trusted).
      */
     @Override
     public void reject(Rejection reason) {
         core.counters().lineRejected(reason);
         log.debug("{} line rejected: {}", remoteAddr, reason.code());
+        invalidAttempt(reason, true);
+    }
+
+    /** The router's decision: a valid line that goes nowhere, an invalid attempt the sender is not told of. */
+    @Override
+    public void wasted(Rejection reason) {
+        core.counters().lineUndeliverable();
+        log.debug("{} line went nowhere: {}", remoteAddr, reason.code());
+        invalidAttempt(reason, false);
+    }
+
+    /** One invalid attempt, and what its count calls for; {@code tell}: the client is told of this line. */
+    private void invalidAttempt(Rejection reason, boolean tell) {
         if (state != State.OPEN) {
             return;
         }
@@ -405,9 +574,15 @@ public final class Session implements LineHandler, Router.Decision {
         final long now = dispatcher.now();
         final InvalidAttempts.Action action = recordInvalidAttempt(now);
         switch (action) {
-            case NONE -> output.send(notice);
+            case NONE -> {
+                if (tell) {
+                    output.send(notice);
+                }
+            }
             case THROTTLE, FLOW_CONTROL -> {
-                output.send(notice);
+                if (tell) {
+                    output.send(notice);
+                }
                 output.pauseReading(now + core.invalidAttemptPauseNanos(action));
             }
             case DISCONNECT, QUARANTINE -> {
@@ -508,6 +683,8 @@ public final class Session implements LineHandler, Router.Decision {
             if (binding != null) {
                 core.bindings().release(binding);
             }
+            releaseHeld();
+            framer.release();
             if (host) {
                 core.hostLeft();
             }

@@ -31,6 +31,15 @@ public interface SessionOutput {
     void pauseReading(long untilNanos);
 
     /**
+     * Stops ({@code true}) or resumes ({@code false}) reading from this client, for no time in particular: its
+     * session holds input it has not handled yet (its verification budget for the turn is spent) and takes it up on a
+     * later turn ({@link Dispatcher#resumeHeldInput()}). Bytes read before the engine stops still go to
+     * {@link Session#onBytes}, which keeps them after the others; reading resumes once they are handled. Independent
+     * of {@link #pauseReading}: reading goes on when neither holds it.
+     */
+    void holdReads(boolean hold);
+
+    /**
      * @return the bytes queued for this client and not yet written to its socket, for monitoring ({@code /connz},
      *         {@code summoner_queued_bytes}). Called from any thread: a read of what the engine's thread keeps, as
      *         fresh as its last write, never a walk of its queues.

@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,6 +24,7 @@ import java.util.Map;
  */
 public final class AuroraSigner {
     private static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
+    private static final SecureRandom NONCES = new SecureRandom();
 
     private final PrivateKey signingKey;
     private final Map<String, Object> publicId;
@@ -65,8 +67,32 @@ public final class AuroraSigner {
     }
 
     /**
+     * @return a session proof as Aurora's senders make one, enough for the relay's freshness and replay rules:
+     *         {@code {"ts": <seconds since the epoch, now>, "0_nonce": <16 random bytes in hex>}} (Aurora adds its
+     *         session fields, which the relay does not read).
+     */
+    public static Map<String, Object> freshSessionProof() {
+        final byte[] nonce = new byte[16];
+        NONCES.nextBytes(nonce);
+        final StringBuilder hex = new StringBuilder(32);
+        for (byte b : nonce) {
+            hex.append(Character.forDigit(b >> 4 & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        final Map<String, Object> proof = new LinkedHashMap<>();
+        proof.put("ts", System.currentTimeMillis() / 1000);
+        proof.put("0_nonce", hex.toString());
+        return proof;
+    }
+
+    /** @return {@link #seal(Object, Object, Map)} with a {@link #freshSessionProof()}: what an agent sends now. */
+    public String seal(Object payload, Map<String, Object> to) {
+        return seal(payload, freshSessionProof(), to);
+    }
+
+    /**
      * @param payload      the payload (any JSON-like value; null for JSON null).
-     * @param sessionProof Aurora's session proof (any JSON-like value; null for JSON null).
+     * @param sessionProof Aurora's session proof (any JSON-like value; null for JSON null); the relay accepts an
+     *                     envelope only while its {@code ts} is fresh and only once ({@link #freshSessionProof()}).
      * @param to           the receiver's public record, or null for an envelope to no one in particular.
      * @return the envelope as one line of JSON, without its {@code \n}.
      */

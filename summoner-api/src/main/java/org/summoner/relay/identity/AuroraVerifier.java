@@ -17,8 +17,10 @@ import java.util.Map;
  * <p>Where the parts are is configurable ({@link Paths}, {@code dedicated_relay.paths}); what Aurora signs is not.
  * The payload is never decrypted and session continuity is not checked: those are the agents' business.
  *
- * <p>Immutable and thread-safe. It caches nothing: a caller that sees the same identity record on every line of a
- * connection keeps its own memo ({@link IdentityMemo}).
+ * <p>Thread-safe. It remembers the results of its signature checks, keyed by the exact bytes checked
+ * ({@link SignatureCache}, bounded), so a line seen before costs a hash rather than a check; a caller that sees the
+ * same identity record on every line of a connection keeps its own memo too ({@link IdentityMemo}), which also counts
+ * the checks computed for it.
  */
 public final class AuroraVerifier {
     /** The envelope's version, and an identity record's. */
@@ -46,6 +48,22 @@ public final class AuroraVerifier {
         }
     }
 
+    /**
+     * A policy on a well-formed envelope, asked after the sender check and before any signature is checked (so that
+     * what it refuses costs no signature check): the relay's freshness and replay rules.
+     */
+    @FunctionalInterface
+    public interface EnvelopeCheck {
+        /**
+         * @param envelopeSignature the envelope signature's 64 bytes, or null when it is not well formed (the verdict
+         *                          will say so).
+         * @return null to go on, or why the envelope is refused.
+         */
+        Rejection check(Map<String, Object> envelope, byte[] envelopeSignature);
+
+        EnvelopeCheck NONE = (envelope, signature) -> null;
+    }
+
     /** A policy on the sender, asked once its fingerprint is known and before its signatures are checked. */
     @FunctionalInterface
     public interface SenderCheck {
@@ -57,19 +75,22 @@ public final class AuroraVerifier {
 
     /**
      * The verdict: valid (no {@code rejection}) with the sender's fingerprint and the receiver's (null when
-     * {@code to} is null), or the first check that failed and the field it failed on.
+     * {@code to} is null), the envelope and its signature's bytes; or the first check that failed and the field it
+     * failed on.
      */
-    public record Verdict(Rejection rejection, String field, String sender, String receiver, Map<String, Object> envelope) {
+    public record Verdict(Rejection rejection, String field, String sender, String receiver, Map<String, Object> envelope,
+                          byte[] envelopeSignature) {
         public boolean valid() {
             return rejection == null;
         }
 
         static Verdict failed(Rejection rejection, String field) {
-            return new Verdict(rejection, field, null, null, null);
+            return new Verdict(rejection, field, null, null, null, null);
         }
     }
 
     private final Paths paths;
+    private final SignatureCache signatures = new SignatureCache();
 
     public AuroraVerifier(Paths paths) {
         this.paths = paths;
@@ -77,13 +98,19 @@ public final class AuroraVerifier {
 
     /** Parses and checks one line (valid UTF-8). */
     public Verdict verify(byte[] line, int offset, int length, SenderCheck senderCheck, IdentityMemo memo) {
+        return verify(line, offset, length, senderCheck, EnvelopeCheck.NONE, memo);
+    }
+
+    /** Parses and checks one line (valid UTF-8), with the relay's checks of the envelope before its signatures. */
+    public Verdict verify(byte[] line, int offset, int length, SenderCheck senderCheck, EnvelopeCheck envelopeCheck,
+                          IdentityMemo memo) {
         final Object parsed;
         try {
             parsed = Json.parse(line, offset, length);
         } catch (Json.NotJson e) {
             return Verdict.failed(Rejection.NOT_JSON, "");
         }
-        return verify(parsed, senderCheck, memo);
+        return verify(parsed, senderCheck, envelopeCheck, memo);
     }
 
     /** @return whether the line holds a value at the sender-identity path: it claims to be a signed envelope. */
@@ -93,8 +120,13 @@ public final class AuroraVerifier {
     }
 
     /** Checks a parsed line. */
-    @SuppressWarnings("unchecked")
     public Verdict verify(Object parsedLine, SenderCheck senderCheck, IdentityMemo memo) {
+        return verify(parsedLine, senderCheck, EnvelopeCheck.NONE, memo);
+    }
+
+    /** Checks a parsed line, with the relay's checks of the envelope before its signatures. */
+    @SuppressWarnings("unchecked")
+    public Verdict verify(Object parsedLine, SenderCheck senderCheck, EnvelopeCheck envelopeCheck, IdentityMemo memo) {
         if (!(parsedLine instanceof Map)) {
             return Verdict.failed(Rejection.NOT_OBJECT, "");
         }
@@ -152,9 +184,15 @@ public final class AuroraVerifier {
         }
         final Rejection refused = senderCheck.check(sender.fingerprint);
         if (refused != null) {
-            return new Verdict(refused, join(paths.senderIdentity()), sender.fingerprint, null, envelope);
+            return new Verdict(refused, join(paths.senderIdentity()), sender.fingerprint, null, envelope, null);
         }
-        failure = sender.checkSignature(memo, true);
+        final byte[] envelopeSignature = Base64Strict.decode((String) signature);
+        final boolean signatureShaped = envelopeSignature != null && envelopeSignature.length == Ed25519.SIGNATURE_BYTES;
+        final Rejection unchecked = envelopeCheck.check(envelope, signatureShaped ? envelopeSignature : null);
+        if (unchecked != null) {
+            return new Verdict(unchecked, "session_proof", sender.fingerprint, null, envelope, null);
+        }
+        failure = sender.checkSignature(signatures, memo, true);
         if (failure != null) {
             return failure;
         }
@@ -167,7 +205,7 @@ public final class AuroraVerifier {
             receiver = new Record(record, toPath, record.get("pub_sig_b64"), toPath + ".pub_sig_b64", record.get("sig"), toPath + ".sig");
             failure = receiver.checkShape();
             if (failure == null) {
-                failure = receiver.checkSignature(memo, false);
+                failure = receiver.checkSignature(signatures, memo, false);
             }
             if (failure != null) {
                 return failure;
@@ -175,14 +213,13 @@ public final class AuroraVerifier {
         }
 
         // The envelope's own signature.
-        final byte[] envelopeSignature = Base64Strict.decode((String) signature);
-        if (envelopeSignature == null || envelopeSignature.length != Ed25519.SIGNATURE_BYTES) {
+        if (!signatureShaped) {
             return Verdict.failed(Rejection.BAD_SIGNATURE_LENGTH, join(paths.envelopeSignature()));
         }
-        if (!Ed25519.verify(sender.key, signedCore(envelope, from, to), envelopeSignature)) {
+        if (!signatures.verify(sender.key, signedCore(envelope, from, to), envelopeSignature, memo)) {
             return Verdict.failed(Rejection.BAD_ENVELOPE_SIGNATURE, join(paths.envelopeSignature()));
         }
-        return new Verdict(null, null, sender.fingerprint, receiver == null ? null : receiver.fingerprint, envelope);
+        return new Verdict(null, null, sender.fingerprint, receiver == null ? null : receiver.fingerprint, envelope, envelopeSignature);
     }
 
     /**
@@ -281,12 +318,12 @@ public final class AuroraVerifier {
             return null;
         }
 
-        Verdict checkSignature(IdentityMemo memo, boolean sender) {
+        Verdict checkSignature(SignatureCache signatures, IdentityMemo memo, boolean sender) {
             final byte[] core = identityCore(fields);
             if (memo != null && memo.remembers(sender, core, signature)) {
                 return null;
             }
-            if (!Ed25519.verify(key, core, signature)) {
+            if (!signatures.verify(key, core, signature, memo)) {
                 return Verdict.failed(Rejection.BAD_IDENTITY_SIGNATURE, path);
             }
             if (memo != null) {

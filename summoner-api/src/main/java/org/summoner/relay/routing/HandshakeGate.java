@@ -47,7 +47,9 @@ final class HandshakeGate implements Router {
             decision.reject(Rejection.CHALLENGE_MISMATCH);
             return;
         }
-        sender.bind(verdict.sender()); // completes the handshake; not relayed
+        if (envelopes.firstUse(verdict, decision)) {
+            sender.bind(verdict.sender()); // completes the handshake; not relayed
+        }
     }
 
     /** @return whether the envelope's payload is an object holding exactly {@code nonce} as {@code "challenge"}. */

@@ -46,7 +46,7 @@ final class HostedRouter implements Router {
                     return;
                 }
                 final boolean wasHost = sender.isHost();
-                if (!SignedEnvelopes.bindOrMatch(sender, verdict, decision)) {
+                if (!envelopes.bindOrMatch(sender, verdict, decision)) {
                     return;
                 }
                 if (sender.isHost() && !wasHost) {

@@ -31,6 +31,7 @@ final class SignedEnvelopes {
     private final DedicatedRelay.Policy policy;
     private final AuroraVerifier.SenderCheck mayBind;
     private final AuroraVerifier.SenderCheck maySendDedicated;
+    private final ReplayGuard replays;
 
     SignedEnvelopes(RelayCore core) {
         final DedicatedRelay settings = core.config().hyperParameters().routing().dedicated();
@@ -45,6 +46,7 @@ final class SignedEnvelopes {
         final Set<String> trusted = core.config().hyperParameters().peerTrust().allowedFingerprints();
         this.mayBind = allowedBy(trusted, AuroraVerifier.SenderCheck.ANYONE);
         this.maySendDedicated = allowedBy(dedicatedAllowed, mayBind);
+        this.replays = new ReplayGuard(settings.replay(), () -> System.currentTimeMillis() / 1000);
     }
 
     private static AuroraVerifier.SenderCheck allowedBy(Set<String> allowed, AuroraVerifier.SenderCheck first) {
@@ -85,19 +87,37 @@ final class SignedEnvelopes {
         return parsed != null && verifier.claimsSignature(parsed);
     }
 
-    /** Verifies a parsed line whose sender may bind a connection ({@code peer_trust.allowed_fingerprints}). */
+    /**
+     * Verifies a parsed line whose sender may bind a connection ({@code peer_trust.allowed_fingerprints}): fresh
+     * ({@link ReplayGuard}), then its signatures. A valid one is used once at most: see {@link #firstUse}.
+     */
     AuroraVerifier.Verdict verifyBinding(Session sender, Object parsed) {
-        return verifier.verify(parsed, mayBind, sender.identityMemo());
+        return verifier.verify(parsed, mayBind, replays, sender.identityMemo());
     }
 
     /** Verifies a parsed line for the dedicated rules: its sender may also send ({@code dedicated_relay.allowed_fingerprints}). */
     AuroraVerifier.Verdict verifyDedicated(Session sender, Object parsed) {
-        return verifier.verify(parsed, maySendDedicated, sender.identityMemo());
+        return verifier.verify(parsed, maySendDedicated, replays, sender.identityMemo());
     }
 
     /** Parses and verifies a line for the dedicated rules. */
     AuroraVerifier.Verdict verifyDedicated(Session sender, byte[] line, int offset, int length) {
-        return verifier.verify(line, offset, length, maySendDedicated, sender.identityMemo());
+        return verifier.verify(line, offset, length, maySendDedicated, replays, sender.identityMemo());
+    }
+
+    /**
+     * A valid envelope is about to take effect (bind a connection, be relayed): the first use within the replay window
+     * goes on; any other is rejected as {@code replayed}. Asked at the point of use, after every other rule, so that a
+     * copy refused for another reason (a thief's, without the nonce) does not use up the genuine envelope.
+     *
+     * @return whether the envelope may take effect.
+     */
+    boolean firstUse(AuroraVerifier.Verdict verdict, Router.Decision decision) {
+        if (replays.remember(verdict)) {
+            return true;
+        }
+        decision.reject(Rejection.REPLAYED);
+        return false;
     }
 
     /**
@@ -106,15 +126,17 @@ final class SignedEnvelopes {
      *
      * @return whether the line may go on.
      */
-    static boolean bindOrMatch(Session sender, AuroraVerifier.Verdict verdict, Router.Decision decision) {
+    boolean bindOrMatch(Session sender, AuroraVerifier.Verdict verdict, Router.Decision decision) {
         final String bound = sender.fingerprint();
-        if (bound == null) {
-            sender.bind(verdict.sender());
-            return true;
-        }
-        if (!bound.equals(verdict.sender())) {
+        if (bound != null && !bound.equals(verdict.sender())) {
             decision.reject(Rejection.IDENTITY_MISMATCH);
             return false;
+        }
+        if (!firstUse(verdict, decision)) {
+            return false;
+        }
+        if (bound == null) {
+            sender.bind(verdict.sender());
         }
         return true;
     }
@@ -136,11 +158,15 @@ final class SignedEnvelopes {
             decision.reject(Rejection.RECEIVER_NOT_ALLOWED);
             return;
         }
-        if (bound == null) {
-            sender.bind(from); // the first valid signed envelope binds the connection
-        }
         if (to == null) {
-            return; // binds, and is not relayed
+            if (bound != null) {
+                decision.reject(Rejection.ALREADY_BOUND); // it would do nothing: a signature check for no one
+                return;
+            }
+            if (firstUse(verdict, decision)) {
+                sender.bind(from); // binds, and is not relayed
+            }
+            return;
         }
         if (policy.rejectUnknownReceiver() && dedicatedAllowed != null && !dedicatedAllowed.contains(to)) {
             decision.reject(Rejection.RECEIVER_NOT_ALLOWED);
@@ -154,11 +180,19 @@ final class SignedEnvelopes {
             }
         }
         final Route receiver = core.routeToIdentity(to); // on this node or another of its cluster
+        if (receiver != null || bound == null) { // it will be relayed, or bind its connection at least
+            if (!firstUse(verdict, decision)) {
+                return;
+            }
+            if (bound == null) {
+                sender.bind(from); // the first valid signed envelope binds the connection, delivered or not
+            }
+        }
         if (receiver == null) {
             if (policy.rejectWhenReceiverDisconnected()) {
                 decision.reject(Rejection.RECEIVER_NOT_CONNECTED);
             } else {
-                counters.lineUndeliverable();
+                decision.wasted(Rejection.RECEIVER_NOT_CONNECTED);
             }
             return;
         }

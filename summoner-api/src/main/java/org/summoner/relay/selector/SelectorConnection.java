@@ -25,6 +25,8 @@ public abstract class SelectorConnection implements SessionOutput {
     long lingerDeadlineNanos;
     /** Reads of this client alone are paused until then ({@link #pauseReading}); 0 when they are not. */
     long readsPausedUntilNanos;
+    /** Its session holds input for a later turn ({@link #holdReads}): no reads until it has handled it. */
+    boolean readsHeld;
     /** TLS to this client ({@code tls}), or null on plain TCP. */
     TlsWire tls;
 
@@ -86,6 +88,11 @@ public abstract class SelectorConnection implements SessionOutput {
     @Override
     public final void pauseReading(long untilNanos) {
         loop.pauseReading(this, untilNanos);
+    }
+
+    @Override
+    public final void holdReads(boolean hold) {
+        loop.holdReads(this, hold);
     }
 
     // ---- what the engine keeps for the client ----

@@ -134,18 +134,25 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     protected final int select(long timeoutNanos) throws IOException {
         final long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999);
         clockStale = true;
+        nextTurn();
         final int ready;
         if (millis == 0) {
             ready = selector.selectNow(onReady); // does not wait: no wake-up is needed, so none is asked for
         } else {
             mayBlock.set(true);
-            ready = !adopted.isEmpty() || hasWork() ? selector.selectNow(onReady) : selector.select(onReady, millis);
+            ready = mustNotWait() ? selector.selectNow(onReady) : selector.select(onReady, millis);
             mayBlock.set(false);
         }
         if (clockStale) {
             tick();
         }
+        resumeHeldInput(); // after this turn's reads: every connection has one budget per turn
         return ready;
+    }
+
+    /** @return whether the loop has something to do without a socket: adopted sockets, input held, the engine's work. */
+    private boolean mustNotWait() {
+        return !adopted.isEmpty() || holdsInput() || hasWork();
     }
 
     /**
@@ -155,7 +162,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
      */
     protected final void block(long timeoutNanos) throws IOException {
         mayBlock.set(true);
-        if (hasWork() || !adopted.isEmpty()) {
+        if (mustNotWait()) {
             mayBlock.set(false);
             return;
         }
@@ -252,7 +259,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
         final Session session = connection.session();
         final byte[] array = readBuffer.array();
-        for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead(); i++) {
+        for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.readsHeld; i++) {
             readBuffer.clear();
             final int n;
             try {
@@ -306,7 +313,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         final Session session = connection.session();
         final TlsWire wire = connection.tls;
         try {
-            for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.closeScheduled; i++) {
+            for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.closeScheduled && !connection.readsHeld; i++) {
                 tlsReader.session = session;
                 final int n = wire.read(tlsReader, readBuffer);
                 if (n == TlsWire.PLAINTEXT) {
@@ -426,6 +433,14 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         updateInterest(connection);
     }
 
+    /** {@link SelectorConnection#holdReads}: no reads from this client while its session holds input. */
+    final void holdReads(SelectorConnection connection, boolean hold) {
+        if (connection.readsHeld != hold) {
+            connection.readsHeld = hold;
+            updateInterest(connection);
+        }
+    }
+
     private void resumePaused() {
         final long now = now();
         for (int i = paused.size() - 1; i >= 0; i--) {
@@ -450,7 +465,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             return;
         }
         final boolean open = connection.session().isOpen();
-        final boolean reads = !(readsPaused && open) && !(open && connection.readsPausedUntilNanos != 0);
+        final boolean reads = !(readsPaused && open) && !(open && (connection.readsPausedUntilNanos != 0 || connection.readsHeld));
         final TlsWire wire = connection.tls;
         final boolean writes = wire == null ? connection.hasQueued() : wire.pending() || (wire.ready() && connection.hasQueued());
         final int ops = (reads ? SelectionKey.OP_READ : 0) | (writes ? SelectionKey.OP_WRITE : 0);

@@ -13,18 +13,26 @@ package org.summoner.relay.wire;
  *
  * <p>Lines wholly inside one input chunk are handed over as slices of that chunk, without copying; only a line
  * that spans chunks is gathered in the framer's own buffer, which grows on demand to at most
- * {@code maxLineBytes + 1} bytes and is released again after an unusually long line. Bytes are scanned once:
- * the framer remembers what it has already searched.
+ * {@code maxLineBytes + 1} bytes and is released again after an unusually long line; its capacity is taken from the
+ * server's {@link InputBudget}, and a line that would need more than is left is dropped
+ * ({@link ServerNotice#INPUT_FULL}). Bytes are scanned once: the framer remembers what it has already searched.
  *
  * <p>Not thread-safe: one instance per connection, fed by the thread that owns the connection.
  */
 public final class LineFramer {
     private static final int INITIAL_CAPACITY = 256;
-    /** A gathering buffer grown past this is dropped after use, so idle connections stay small. */
-    private static final int RETAINED_CAPACITY = 16 * 1024;
+    /**
+     * A gathering buffer grown past this is dropped after use, so idle connections stay small and what they keep of
+     * the {@link InputBudget} (2 KiB each at most) leaves it to the lines under way.
+     */
+    private static final int RETAINED_CAPACITY = 2 * 1024;
+
+    private static final byte[] NONE = new byte[0];
 
     private final int maxLineBytes;
-    private byte[] pending = new byte[0];
+    private final InputBudget budget;
+    /** Gathers a line that spans chunks; its capacity is taken from {@link #budget}. */
+    private byte[] pending = NONE;
     private int pendingLength;
     private boolean discarding;
 
@@ -32,10 +40,26 @@ public final class LineFramer {
      * @param maxLineBytes the largest line content, in bytes, that is delivered (terminator not counted).
      */
     public LineFramer(int maxLineBytes) {
+        this(maxLineBytes, InputBudget.UNBOUNDED);
+    }
+
+    /**
+     * @param budget what all unfinished lines of the server may hold together: the gathering buffer's capacity is taken
+     *               from it, and given back when the buffer is released ({@link #release()} when the connection ends).
+     */
+    public LineFramer(int maxLineBytes, InputBudget budget) {
         if (maxLineBytes < 1 || maxLineBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("maxLineBytes=" + maxLineBytes);
         }
         this.maxLineBytes = maxLineBytes;
+        this.budget = budget;
+    }
+
+    /** The connection ended: the gathering buffer goes, and its capacity back to the budget. Idempotent. */
+    public void release() {
+        pendingLength = 0;
+        discarding = false;
+        dropBuffer();
     }
 
     public int maxLineBytes() {
@@ -50,19 +74,26 @@ public final class LineFramer {
     }
 
     /**
-     * Feeds the next chunk of the stream; calls {@code handler} for every line it completes.
+     * Feeds the next chunk of the stream; calls {@code handler} for every line it completes, until
+     * {@link LineHandler#mayGoOn()} says stop after one.
+     *
+     * @return the bytes of the chunk taken: {@code length}, or less when the handler stopped it after a line (the rest,
+     *         from the byte after that line's {@code 
+}, is the caller's to feed again later).
      */
-    public void onBytes(byte[] src, int offset, int length, LineHandler handler) {
+    public int onBytes(byte[] src, int offset, int length, LineHandler handler) {
         final int end = offset + length;
         int start = offset;
         while (start < end) {
             final int newline = indexOfNewline(src, start, end);
             if (newline < 0) {
                 gather(src, start, end - start, handler);
-                return;
+                return length;
             }
+            boolean handed = true;
             if (discarding) {
                 discarding = false; // the over-long line ends here; it was reported when it passed the limit
+                handed = false;
             } else if (pendingLength == 0) {
                 emit(src, start, newline - start, handler);
             } else if (gather(src, start, newline - start, handler)) {
@@ -74,7 +105,11 @@ public final class LineFramer {
                 discarding = false; // the line passed the limit and ended in this very chunk
             }
             start = newline + 1;
+            if (handed && start < end && !handler.mayGoOn()) {
+                return start - offset;
+            }
         }
+        return length;
     }
 
     /**
@@ -111,6 +146,13 @@ public final class LineFramer {
         }
         if (newLength > pending.length) {
             final int capacity = Math.min(Math.max(Math.max(INITIAL_CAPACITY, pending.length * 2), newLength), maxLineBytes + 1);
+            if (!budget.tryTake(capacity - pending.length)) {
+                discarding = true; // the server holds all the unfinished input it may: this line is not kept
+                pendingLength = 0;
+                releaseIfLarge();
+                handler.onLineDropped(ServerNotice.INPUT_FULL);
+                return false;
+            }
             final byte[] grown = new byte[capacity];
             System.arraycopy(pending, 0, grown, 0, pendingLength);
             pending = grown;
@@ -136,8 +178,13 @@ public final class LineFramer {
 
     private void releaseIfLarge() {
         if (pending.length > RETAINED_CAPACITY && pendingLength == 0) {
-            pending = new byte[0];
+            dropBuffer();
         }
+    }
+
+    private void dropBuffer() {
+        budget.giveBack(pending.length);
+        pending = NONE;
     }
 
     private static int indexOfNewline(byte[] src, int from, int to) {

@@ -17,4 +17,13 @@ public interface LineHandler {
      * passes the limit, while its remaining bytes are discarded) or {@link ServerNotice#INVALID_UTF8}.
      */
     void onLineDropped(ServerNotice reason);
+
+    /**
+     * Asked after each line handed over ({@link #onLine} or {@link #onLineDropped}): false stops the framer there, and
+     * {@link LineFramer#onBytes} returns how far it got, so the handler can keep the rest for later (a connection
+     * whose verification budget for this turn is spent). Always true by default.
+     */
+    default boolean mayGoOn() {
+        return true;
+    }
 }

@@ -21,7 +21,13 @@ public enum Rejection {
     EDGE_NOT_ALLOWED,
     RECEIVER_NOT_CONNECTED,
     IDENTITY_MISMATCH,
-    CHALLENGE_MISMATCH;
+    CHALLENGE_MISMATCH,
+    /** Ours: the envelope's {@code session_proof.ts} lies outside the replay window of the server's clock. */
+    STALE,
+    /** Ours: the same signed envelope was already seen within the replay window. */
+    REPLAYED,
+    /** Ours: a valid envelope to no one ({@code "to": null}) on a connection already bound to its sender: it does nothing. */
+    ALREADY_BOUND;
 
     private final String code = name().toLowerCase(Locale.ROOT);
 

@@ -25,6 +25,11 @@ public enum ServerNotice {
      * written; it was discarded and the connection stays open.
      */
     ENVELOPE_TOO_LONG("Warning: Line exceeds max_envelope_bytes (%d bytes) once wrapped and was dropped."),
+    /**
+     * Ours: the line needed more of {@code max_buffered_input_bytes}, which the unfinished lines of all clients together
+     * have spent; it was discarded up to its end and the connection stays open.
+     */
+    INPUT_FULL("Warning: Server holds too much unfinished input (max_buffered_input_bytes); the line was dropped."),
     /** Ours: a routing mode refused the line, for the {@link Rejection} it quotes; the connection stays open. */
     REJECTED("Warning: Line rejected (%s) and was not relayed."),
     /** Ours: the address was closed as a slow consumer and may not reconnect yet; it is then closed. */

@@ -43,6 +43,13 @@ final class FakeEngine extends Dispatcher {
         }
 
         long readsPausedUntil;
+        /** Whether its session holds input for a later turn (reads stopped). */
+        boolean readsHeld;
+
+        @Override
+        public void holdReads(boolean hold) {
+            readsHeld = hold;
+        }
 
         @Override
         public void pauseReading(long untilNanos) {
@@ -68,6 +75,13 @@ final class FakeEngine extends Dispatcher {
 
     static FakeEngine of(Map<String, ?> hyperParameters) {
         return new FakeEngine(RelayCore.of(ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters))));
+    }
+
+    /** An engine whose core routes as its config says ({@code routing}, the handshake), as a server's does. */
+    static FakeEngine routed(Map<String, ?> hyperParameters) {
+        final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters));
+        return new FakeEngine(new RelayCore(config, new org.summoner.relay.spi.RelayCounters(),
+                org.summoner.relay.policy.FairUsePolicy.of(config), org.summoner.relay.routing.Routers::of));
     }
 
     /** An engine whose core routes with {@code router}. */
@@ -108,6 +122,16 @@ final class FakeEngine extends Dispatcher {
 
     void sweep() {
         runTimedDuties();
+    }
+
+    /** A turn: budgets renewed, held input taken up, as an engine does once per loop. */
+    void newTurn() {
+        nextTurn();
+        resumeHeldInput();
+    }
+
+    boolean holding() {
+        return holdsInput();
     }
 
     void shutdown(long deadline) {

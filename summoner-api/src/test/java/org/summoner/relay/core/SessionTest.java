@@ -105,7 +105,7 @@ class SessionTest {
         final Session quiet = connect();
         final Session talker = engine.connect("10.0.0.3", 1);
         engine.at(start + 9 * SECOND);
-        FakeEngine.send(talker, "x");
+        FakeEngine.send(talker, "x\n"); // a line is activity (a byte alone is not: SignedInputTest)
         engine.at(start + 10 * SECOND);
         engine.sweep(); // the first sweep is due at 5 s of the engine's clock: quiet is idle
         assertEquals("Warning: You have been disconnected due to inactivity.\n", FakeEngine.output(quiet).goodbye);

@@ -98,6 +98,9 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
         work += outbound.read(onBatch, OUTBOUND_READ_LIMIT);
         pauseReads(stashLength > 0 || readPause.untilNanos() - now() > 0);
         work += select(0);
+        if (holdsInput()) {
+            work++; // input waits for the next turn: no idling
+        }
         housekeeping();
         if (published) {
             published = false;

@@ -31,6 +31,8 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     boolean dirty;
     /** Reads of this client alone are paused until then; 0 when they are not. */
     long readsPausedUntilNanos;
+    /** Its session holds input for a later turn: no reads until it has handled it. */
+    boolean readsHeld;
     /** Over TLS: Netty's outbound buffer holds ciphertext, not our writes ({@link #trimPendingWrites}). */
     boolean tls;
 
@@ -78,6 +80,11 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     @Override
     public void pauseReading(long untilNanos) {
         loop.pauseReading(this, untilNanos);
+    }
+
+    @Override
+    public void holdReads(boolean hold) {
+        loop.holdReads(this, hold);
     }
 
     @Override

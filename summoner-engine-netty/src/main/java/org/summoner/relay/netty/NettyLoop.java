@@ -68,6 +68,8 @@ final class NettyLoop extends Dispatcher {
     private final Runnable pause = this::pause;
     private final Runnable resumeCheck = this::resumeCheck;
     private final Runnable peersCheck = this::peersCheck;
+    private final Runnable resumeHeld = this::resumeHeld;
+    private boolean heldScheduled;
     /** When the scheduled run of the timed duties is due; {@code Long.MAX_VALUE} while none is scheduled. */
     private long dutyAtNanos = Long.MAX_VALUE;
     /** Bytes of envelopes other loops handed to this one and it has not delivered yet. */
@@ -245,6 +247,7 @@ final class NettyLoop extends Dispatcher {
 
     private void endBatch() {
         batchScheduled = false;
+        nextTurn(); // the loop's iteration is a turn: every connection's verification budget is renewed
         seal();
         if (!outbox.isEmpty()) {
             long bytes = 0;
@@ -445,6 +448,38 @@ final class NettyLoop extends Dispatcher {
         scheduleDuties(nextTimedDutyNanos());
     }
 
+    /** A client's session holds input for a later turn, or has handled it: its reads stop, or go on. */
+    void holdReads(NettyConnection connection, boolean hold) {
+        connection.readsHeld = hold;
+        connection.channel.config().setAutoRead(mayRead(connection));
+    }
+
+    /** @return whether a client is read: the loop reads, its own pause is over and its session holds no input. */
+    private boolean mayRead(NettyConnection connection) {
+        return reading() && connection.readsPausedUntilNanos == 0 && !connection.readsHeld;
+    }
+
+    @Override
+    protected void inputHeld() {
+        if (!heldScheduled) {
+            heldScheduled = true;
+            // Scheduled, not executed: it runs after the loop's next reads, so held input never starves the sockets.
+            loop.schedule(resumeHeld, 0, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A turn for the input sessions hold: each takes up what it can within the turn's budget. */
+    private void resumeHeld() {
+        heldScheduled = false;
+        tick();
+        nextTurn();
+        resumeHeldInput();
+        scheduleBatchEnd();
+        if (holdsInput()) {
+            inputHeld();
+        }
+    }
+
     /** One client's reads alone pause until the deadline (e.g. after invalid attempts). */
     void pauseReading(NettyConnection connection, long untilNanos) {
         final boolean wasPaused = connection.readsPausedUntilNanos != 0;
@@ -463,7 +498,7 @@ final class NettyLoop extends Dispatcher {
         }
         connection.readsPausedUntilNanos = 0;
         if (connection.session.isOpen()) {
-            connection.channel.config().setAutoRead(reading());
+            connection.channel.config().setAutoRead(mayRead(connection));
         }
     }
 
@@ -498,12 +533,11 @@ final class NettyLoop extends Dispatcher {
     }
 
     private void updateReading() {
-        final boolean reading = reading();
         for (int i = 0; i < sessionCount(); i++) {
             final Session session = session(i);
             if (session.isOpen()) {
                 final NettyConnection connection = (NettyConnection) session.output();
-                connection.channel.config().setAutoRead(reading && connection.readsPausedUntilNanos == 0);
+                connection.channel.config().setAutoRead(mayRead(connection));
             }
         }
     }

@@ -76,6 +76,10 @@ class EnvelopeBatchTest {
                     }
 
                     @Override
+                    public void holdReads(boolean hold) {
+                    }
+
+                    @Override
                     public long backlogBytes() {
                         return 0;
                     }

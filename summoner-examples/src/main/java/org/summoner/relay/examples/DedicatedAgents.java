@@ -53,14 +53,14 @@ public final class DedicatedAgents {
                 socket.setSoTimeout(10_000);
             }
             // Binding: the first valid signed envelope on a connection binds it to the sender's fingerprint.
-            send(aliceSocket, alice.seal(Map.of("hello", "relay"), null, null));
-            send(bobSocket, bob.seal(Map.of("hello", "relay"), null, null));
-            send(carolSocket, carol.seal(Map.of("hello", "relay"), null, null));
+            send(aliceSocket, alice.seal(Map.of("hello", "relay"), null));
+            send(bobSocket, bob.seal(Map.of("hello", "relay"), null));
+            send(carolSocket, carol.seal(Map.of("hello", "relay"), null));
             out.println("alice is " + alice.fingerprint() + ", bob is " + bob.fingerprint() + ", carol is " + carol.fingerprint());
             Thread.sleep(300); // let the relay bind the three before the directed line
 
             // A directed envelope: to bob's record. Aurora's agents put AES-GCM ciphertext in the payload; this one is plain.
-            send(aliceSocket, alice.seal(Map.of("text", "hello bob, from alice"), Map.of("ts", System.currentTimeMillis() / 1000), bob.publicId()));
+            send(aliceSocket, alice.seal(Map.of("text", "hello bob, from alice"), bob.publicId()));
 
             final String received = new BufferedReader(new InputStreamReader(bobSocket.getInputStream(), StandardCharsets.UTF_8)).readLine();
             out.println("bob received: " + received);

@@ -385,7 +385,7 @@ class ServerJarIT {
         }
         final AuroraSigner hostIdentity = AuroraSigner.generate(java.util.Map.of("name", "game master"));
         final Path hello = dir.resolve("host_hello.json");
-        Files.writeString(hello, hostIdentity.seal(java.util.Map.of("role", "host"), java.util.Map.of("ts", 1), null));
+        Files.writeString(hello, hostIdentity.seal(java.util.Map.of("role", "host"), null));
         final Path config = dir.resolve("hosted.json");
         Files.writeString(config, "{\"hyper_parameters\": {\"routing\": \"hosted\", \"hosted_relay\": {\"host_fingerprints\": [\""
                 + hostIdentity.fingerprint() + "\"]}}}");

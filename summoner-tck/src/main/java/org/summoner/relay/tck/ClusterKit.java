@@ -146,12 +146,12 @@ public abstract class ClusterKit extends KitHarness {
         final KitClient onA = connect(nodes[0]);
         final KitClient onB = connect(nodes[1]);
         final KitClient bystander = connect(nodes[2]);
-        onA.send(x.seal(Map.of("hello", "relay"), Map.of("ts", 1), null) + "\n");
-        onB.send(y.seal(Map.of("hello", "relay"), Map.of("ts", 1), null) + "\n");
+        onA.send(x.seal(Map.of("hello", "relay"), null) + "\n");
+        onB.send(y.seal(Map.of("hello", "relay"), null) + "\n");
         awaitStats(nodes[0], "x bound", s -> s.boundIdentities() == 1);
         awaitStats(nodes[1], "y bound", s -> s.boundIdentities() == 1);
         awaitPresence();
-        final String toY = x.seal(Map.of("n", 1), Map.of("ts", 1), y.publicId());
+        final String toY = x.seal(Map.of("n", 1), y.publicId());
         onA.send(toY + "\n");
         assertEquals(envelope(onA, escaped(toY)), onB.readLine());
         bystander.assertNothingWithin(Duration.ofMillis(300));
@@ -168,7 +168,7 @@ public abstract class ClusterKit extends KitHarness {
         final KitClient hostClient = connect(nodes[0]);
         final KitClient participant = connect(nodes[1]);
         final KitClient other = connect(nodes[2]);
-        hostClient.send(host.seal(Map.of("hello", "relay"), Map.of("ts", 1), null) + "\n");
+        hostClient.send(host.seal(Map.of("hello", "relay"), null) + "\n");
         awaitStats(nodes[0], "the host bound", st -> st.hostsConnected() == 1);
         awaitConnections(nodes[1], 1);
         awaitConnections(nodes[2], 1);

@@ -66,6 +66,12 @@ public abstract class DedicatedSection extends IdentityHarness {
         return Map.of("invalid_attempts", Map.of("enabled", false));
     }
 
+    /**
+     * A replay window of ten years: the vectors' envelopes were sealed on 2026-02-26 and are long stale under the
+     * default five minutes; the kit replays them to check what the Aurora library itself sends.
+     */
+    private static final Map<String, Object> VECTORS_STAY_FRESH = Map.of("window_secs", 315_360_000);
+
     @Test
     void a_directed_envelope_reaches_every_connection_bound_to_its_receiver_and_no_one_else() throws Exception {
         final RunningServer server = startDedicated(Map.of());
@@ -107,7 +113,7 @@ public abstract class DedicatedSection extends IdentityHarness {
 
     @Test
     void the_aurora_librarys_own_lines_are_routed_and_every_rejection_of_its_vectors_is_told_with_its_reason() throws Exception {
-        final RunningServer server = startDedicated(noInvalidAttempts());
+        final RunningServer server = startDedicated(Map.of("invalid_attempts", Map.of("enabled", false), "replay", VECTORS_STAY_FRESH));
         final KitClient bob = connect(server);
         final KitClient alice = connect(server);
         awaitConnections(server, 2);
@@ -136,7 +142,7 @@ public abstract class DedicatedSection extends IdentityHarness {
 
     @Test
     void envelopes_the_summoner_sdk_wraps_in_its_typed_payload_are_found_with_envelope_root() throws Exception {
-        final RunningServer server = startDedicated(Map.of("paths", Map.of("envelope_root", "_payload")));
+        final RunningServer server = startDedicated(Map.of("paths", Map.of("envelope_root", "_payload"), "replay", VECTORS_STAY_FRESH));
         final KitClient sender = connect(server);
         awaitConnections(server, 1);
         String wrapped = null;
@@ -175,7 +181,7 @@ public abstract class DedicatedSection extends IdentityHarness {
         awaitConnections(server, 2);
         bind(server, 2, alice, bob);
         final AuroraSigner mallory = AuroraSigner.generate(Map.of("name", "alice"));
-        alice.client().send(mallory.seal("as mallory", null, bob.identity().publicId()) + "\n");
+        alice.client().send(mallory.seal("as mallory", bob.identity().publicId()) + "\n");
         assertEquals(rejected("identity_mismatch"), alice.client().readLine());
         bob.client().assertNothingWithin(Duration.ofMillis(200));
     }
@@ -236,14 +242,14 @@ public abstract class DedicatedSection extends IdentityHarness {
         final RunningServer quiet = startDedicated(Map.of());
         final Agent alice = agent(quiet, AuroraSigner.generate(null));
         awaitConnections(quiet, 1);
-        alice.client().send(alice.identity().seal("anyone there?", null, absent.publicId()) + "\n");
+        alice.client().send(alice.identity().seal("anyone there?", absent.publicId()) + "\n");
         awaitStats(quiet, "one undeliverable line", stats -> stats.undeliverable() == 1);
         alice.client().assertNothingWithin(Duration.ofMillis(200));
 
         final RunningServer told = startDedicated(Map.of("policy", Map.of("reject_when_receiver_disconnected", true)));
         final Agent alice2 = agent(told, alice.identity());
         awaitConnections(told, 1);
-        alice2.client().send(alice2.identity().seal("anyone there?", null, absent.publicId()) + "\n");
+        alice2.client().send(alice2.identity().seal("anyone there?", absent.publicId()) + "\n");
         assertEquals(rejected("receiver_not_connected"), alice2.client().readLine());
     }
 
@@ -337,7 +343,7 @@ public abstract class DedicatedSection extends IdentityHarness {
         awaitConnections(server, 3);
         bind(server, 2, alice, bob);
         final AuroraSigner mallory = AuroraSigner.generate(null);
-        final String genuine = mallory.seal("forged", null, bob.identity().publicId());
+        final String genuine = mallory.seal("forged", bob.identity().publicId());
         final String forged = genuine.replace("\"forged\"", "\"Forged\""); // the signature no longer covers the payload
 
         final ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -427,7 +433,7 @@ public abstract class DedicatedSection extends IdentityHarness {
         bob.client().send(renamed(bob.envelopeTo(null, "bob here")) + "\n");
         awaitStats(server, "bob bound", stats -> stats.boundIdentities() == 1);
         // What once killed an I/O thread per line: no "from" or "to" key, and a signature to check.
-        final String attack = renamed(AuroraSigner.generate(null).seal("x", Map.of("ts", 1), null))
+        final String attack = renamed(AuroraSigner.generate(null).seal("x", null))
                 .replaceAll("\"signature\":\"[^\"]*\"", "\"signature\":\"" + "A".repeat(86) + "==\"");
         final List<KitClient> attackers = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -495,5 +501,105 @@ public abstract class DedicatedSection extends IdentityHarness {
                 told);
         third.assertEndOfStream();
         awaitStats(server, "13 rejections counted, 1 refusal", stats -> stats.rejectedQuarantined() == 1 && stats.rejectedClosed() == 2);
+    }
+
+    @Test
+    void a_line_replayed_on_a_new_connection_binds_no_stranger_and_draws_no_traffic() throws Exception {
+        final RunningServer server = startDedicated(Map.of());
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        final Agent carol = agent(server);
+        awaitConnections(server, 3);
+        bind(server, 3, alice, bob, carol);
+        final String fromAlice = alice.envelopeTo(bob, "for bob only");
+        alice.client().send(fromAlice + "\n");
+        assertEquals(envelope(alice.client(), escaped(fromAlice)), bob.client().readLine());
+
+        final KitClient impostor = connect(server); // bob, on a new connection, sends what alice sent him
+        awaitConnections(server, 4);
+        impostor.send(fromAlice + "\n");
+        assertEquals(rejected("replayed"), impostor.readLine());
+        final String toAlice = carol.envelopeTo(alice, "for alice only");
+        carol.client().send(toAlice + "\n");
+        assertEquals(envelope(carol.client(), escaped(toAlice)), alice.client().readLine());
+        impostor.assertNothingWithin(Duration.ofMillis(200));
+        bob.client().assertNothingWithin(Duration.ofMillis(1));
+        awaitStats(server, "one replay, three identities", stats -> stats.rejected(org.summoner.relay.wire.Rejection.REPLAYED) == 1
+                && stats.boundIdentities() == 3);
+    }
+
+    @Test
+    void a_message_line_sent_again_is_refused_as_replayed_and_delivered_once() throws Exception {
+        final RunningServer server = startDedicated(Map.of());
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        awaitConnections(server, 2);
+        bind(server, 2, alice, bob);
+        final String line = alice.envelopeTo(bob, "once");
+        alice.client().send(line + "\n" + line + "\n");
+        assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        assertEquals(rejected("replayed"), alice.client().readLine());
+        bob.client().assertNothingWithin(Duration.ofMillis(200));
+    }
+
+    @Test
+    void an_envelope_whose_session_proof_is_outside_the_replay_window_is_refused_as_stale() throws Exception {
+        final RunningServer server = startDedicated(Map.of("replay", Map.of("window_secs", 60)));
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        awaitConnections(server, 2);
+        bind(server, 2, alice, bob);
+        final long now = System.currentTimeMillis() / 1000;
+        for (long ts : new long[]{now - 3600, now + 3600}) {
+            alice.client().send(alice.identity().seal("then", Map.of("ts", ts), bob.identity().publicId()) + "\n");
+            assertEquals(rejected("stale"), alice.client().readLine());
+        }
+        final String fresh = alice.envelopeTo(bob, "now");
+        alice.client().send(fresh + "\n");
+        assertEquals(envelope(alice.client(), escaped(fresh)), bob.client().readLine());
+    }
+
+    @Test
+    void signed_lines_sent_in_one_burst_reach_their_receiver_whole_and_in_order_one_signature_check_per_turn() throws Exception {
+        final RunningServer server = startDedicated(Map.of());
+        final Agent alice = agent(server);
+        final Agent bob = agent(server);
+        awaitConnections(server, 2);
+        bind(server, 2, alice, bob);
+        final List<String> lines = new ArrayList<>();
+        final StringBuilder burst = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            lines.add(alice.envelopeTo(bob, Map.of("seq", i)));
+            burst.append(lines.get(i)).append('\n');
+        }
+        alice.client().send(burst.toString()); // one write: most of it waits, held, for later turns
+        for (String line : lines) {
+            assertEquals(envelope(alice.client(), escaped(line)), bob.client().readLine());
+        }
+        alice.client().send(alice.envelopeTo(bob, "and after") + "\n");
+        assertTrue(bob.client().readLine().contains("and after"), "reading went on once the held input was handled");
+    }
+
+    @Test
+    void envelopes_that_do_nothing_are_invalid_attempts_so_a_signed_flood_is_cut_off() throws Exception {
+        final RunningServer server = startDedicated(Map.of("invalid_attempts", Map.of("throttle_threshold", 100,
+                "flow_control_threshold", 100)));
+        final Agent flooder = agent(server);
+        awaitConnections(server, 1);
+        bind(server, 1, flooder);
+        final String again = flooder.envelopeTo(null, "me again"); // distinct from the binding one: verifies, does nothing
+        flooder.client().send(again + "\n");
+        assertEquals(rejected("already_bound"), flooder.client().readLine());
+        final StringBuilder flood = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            flood.append(again).append('\n'); // the audit's flood: one pre-signed envelope, again and again
+        }
+        flooder.client().send(flood.toString());
+        for (int i = 0; i < 9; i++) {
+            assertEquals(rejected("already_bound"), flooder.client().readLine());
+        }
+        flooder.client().assertEndOfStream();
+        awaitStats(server, "10 rejections, closed", stats -> stats.rejected(org.summoner.relay.wire.Rejection.ALREADY_BOUND) == 10
+                && stats.rejectedClosed() == 1);
     }
 }

@@ -15,7 +15,7 @@ public abstract class IdentityHarness extends KitHarness {
     protected record Agent(KitClient client, AuroraSigner identity) {
         /** @return a signed envelope of {@code payload} to {@code receiver}, or to no one when it is null. */
         String envelopeTo(Agent receiver, Object payload) {
-            return identity.seal(payload, Map.of("ts", 1), receiver == null ? null : receiver.identity.publicId());
+            return identity.seal(payload, receiver == null ? null : receiver.identity.publicId());
         }
 
         /** @return {@code fp:<fingerprint>}, how a host's directive names this agent. */

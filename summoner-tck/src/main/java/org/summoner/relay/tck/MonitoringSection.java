@@ -65,6 +65,7 @@ public abstract class MonitoringSection extends IdentityHarness {
         series.put("summoner_lines_dropped_total{reason=\"envelope_too_long\"}", RelayStats::droppedEnvelopeTooLong);
         series.put("summoner_lines_dropped_total{reason=\"no_host\"}", RelayStats::droppedNoHost);
         series.put("summoner_lines_dropped_total{reason=\"handshake_required\"}", RelayStats::droppedHandshakeRequired);
+        series.put("summoner_lines_dropped_total{reason=\"input_full\"}", RelayStats::droppedInputFull);
         series.put("summoner_idle_disconnects_total", RelayStats::idleDisconnects);
         series.put("summoner_quarantines_total", RelayStats::quarantines);
         series.put("summoner_quarantined_addresses", RelayStats::quarantinedAddresses);

@@ -110,6 +110,11 @@ public class TurnBenchmark {
         }
 
         @Override
+        public void holdReads(boolean hold) {
+            // broadcast lines only: no signature checks, so input is never held
+        }
+
+        @Override
         public void pauseReading(long untilNanos) {
         }
 

@@ -24,7 +24,7 @@ final class IdentityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final AuroraSigner identity = AuroraSigner.generate(Map.of("name", "summoner-load host"));
-        Files.writeString(helloOut, identity.seal(Map.of("role", "host"), Map.of("ts", 1), null) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(helloOut, identity.seal(Map.of("role", "host"), null) + "\n", StandardCharsets.UTF_8);
         System.out.println(identity.fingerprint());
         return 0;
     }

@@ -82,7 +82,7 @@ class LoadSmokeTest {
             assertTrue(json.clean(), json.toJson());
             assertEquals(json.sent() * 3, json.delivered());
 
-            final LoadResult directives = run(hosted, 1, 3, 0, Shape.DIRECTIVE, host.seal("bind", null, null));
+            final LoadResult directives = run(hosted, 1, 3, 0, Shape.DIRECTIVE, host.seal("bind", null));
             assertTrue(directives.clean(), directives.toJson());
             assertEquals(directives.sent() * 3, directives.delivered(), "a sender that failed to bind as the host would be told no host is connected");
         }
