@@ -6,6 +6,7 @@ import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -322,8 +323,8 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             if (!wire.ready()) {
                 tls.handshakeFailed(session.remoteAddr(), e);
                 wire.sendAlert();
-            } else {
-                log.debug("{} TLS failed: {}", session.remoteAddr(), e.toString());
+            } else if (log.isDebugEnabled()) {
+                log.debug("{} TLS failed: {}", session.remoteAddr(), quoted(e));
             }
             session.close();
             return;
@@ -344,7 +345,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         try {
             connection.tls.shutdownOutput();
         } catch (IOException e) {
-            log.debug("{} gone before its close_notify was answered: {}", connection.session().remoteAddr(), e.toString());
+            if (log.isDebugEnabled()) {
+                log.debug("{} gone before its close_notify was answered: {}", connection.session().remoteAddr(), quoted(e));
+            }
         }
     }
 
@@ -362,7 +365,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             if (!wire.ready() && e instanceof javax.net.ssl.SSLException) {
                 tls.handshakeFailed(connection.session().remoteAddr(), e);
             }
-            log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
+            if (log.isDebugEnabled()) {
+                log.debug("{} write failed: {}", connection.session().remoteAddr(), quoted(e));
+            }
             connection.session().close();
             return false;
         }
@@ -371,6 +376,11 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
         afterWrite(connection); // e.g. a goodbye whose last ciphertext just went
         return false;
+    }
+
+    /** @return a TLS exception as a log line may show it: the JDK's messages quote what the client sent. */
+    private static String quoted(IOException e) {
+        return Untrusted.text(e.toString());
     }
 
     /**

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TlsSettings;
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.wire.Untrusted;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * material, server engines limited to TLS 1.3 and 1.2 (and asking for a client certificate with {@code client_ca}),
  * the test that tells a TLS client from a plaintext one by its first byte, and the accounting of failures: every
  * failed handshake and plaintext connection is counted ({@link RelayCounters#tlsHandshakeFailed},
- * {@link RelayCounters#tlsPlaintextClientRefused}) and logged at WARN at most once per 10 s with the count since.
+ * {@link RelayCounters#tlsPlaintextClientRefused}) and logged at WARN at most once per 10 s with the count since, what
+ * the client controls in it (the JDK's messages quote its server name) escaped ({@link Untrusted#text}).
  *
  * <p>Thread-safe: engines on any thread call {@link #newEngine} and report failures.
  */
@@ -117,32 +119,38 @@ public final class ServerTls {
     /** A client spoke plaintext to the TLS port: counted and, at most once per 10 s, logged. */
     public void plaintextRefused(String remoteAddr) {
         counters.tlsPlaintextClientRefused();
-        warn(remoteAddr, "spoke plaintext to the TLS port; told and closed");
+        warn(remoteAddr, "spoke plaintext to the TLS port; told and closed", null);
     }
 
-    /** A client's TLS handshake failed (bad certificate, no shared protocol, garbage): counted, logged at most once per 10 s. */
+    /**
+     * A client's TLS handshake failed (bad certificate, no shared protocol, garbage): counted, logged at most once per
+     * 10 s. The JDK's messages quote what the client sent (its server name, for one), so they are logged escaped.
+     */
     public void handshakeFailed(String remoteAddr, Throwable cause) {
         counters.tlsHandshakeFailed();
-        warn(remoteAddr, "failed the TLS handshake: " + rootMessage(cause));
+        warn(remoteAddr, "failed the TLS handshake: ", cause);
     }
 
-    private void warn(String remoteAddr, String what) {
+    /** Logs {@code what}, then {@code cause}'s messages escaped, unless a line was logged less than 10 s ago. */
+    private void warn(String remoteAddr, String what, Throwable cause) {
         final long now = System.nanoTime();
         final long last = lastWarningNanos.get();
         if (now - last >= WARNING_INTERVAL_NANOS && lastWarningNanos.compareAndSet(last, now)) {
             final long others = unreported.getAndSet(0);
-            log.warn("{} {}{}", remoteAddr, what, others == 0 ? ""
+            log.warn("{} {}{}{}", remoteAddr, what, cause == null ? "" : rootMessage(cause), others == 0 ? ""
                     : " (and " + others + " other TLS failures since the last such line; counted, logged at most every 10 s)");
         } else {
             unreported.incrementAndGet();
         }
     }
 
+    /** @return the exception's message and its root cause's, each escaped ({@link Untrusted#text}) and bounded. */
     private static String rootMessage(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == cause ? String.valueOf(cause.getMessage()) : cause.getMessage() + " (" + root.getMessage() + ")";
+        final String message = Untrusted.text(String.valueOf(cause.getMessage()));
+        return root == cause ? message : message + " (" + Untrusted.text(String.valueOf(root.getMessage())) + ")";
     }
 }

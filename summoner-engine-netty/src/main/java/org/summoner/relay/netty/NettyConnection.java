@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.core.SessionOutput;
+import org.summoner.relay.wire.Untrusted;
 
 /**
  * One client of a {@link NettyLoop}: its channel, what Netty holds for it, and its session. Its
@@ -95,7 +96,9 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
 
     @Override
     public void onFailure(Throwable cause) {
-        log.debug("{} failed: {}", session.remoteAddr(), cause.toString());
+        if (log.isDebugEnabled()) { // over TLS the JDK's messages quote what the client sent
+            log.debug("{} failed: {}", session.remoteAddr(), Untrusted.text(cause.toString()));
+        }
         session.close();
     }
 

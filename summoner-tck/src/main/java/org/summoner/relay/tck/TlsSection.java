@@ -11,12 +11,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The kit's tests of SPEC 10's {@code tls}: TLS 1.3 and 1.2 clients chat with exact envelopes; a plaintext client is
@@ -139,6 +142,39 @@ public abstract class TlsSection extends KitHarness {
             assertEquals(2, server.stats().connectionsOpen(), server.stats().toString());
             assertThrows(java.net.SocketTimeoutException.class, () -> stalled.getInputStream().read());
         }
+    }
+
+    @Test
+    void a_server_name_holding_line_breaks_reaches_the_log_escaped_and_forges_no_line() throws Exception {
+        assumeTrue(KitLogs.available(), "the server's log is read through Logback, and SLF4J is bound to another binding");
+        final RunningServer server = startTlsServer(KitTls.serverSection());
+        // The JDK's client refuses such a name (SNIHostName); a ClientHello written by hand carries it as it is. The
+        // JDK's server refuses it too, in an exception whose message quotes it.
+        final String forged = "2031-01-01 00:00:00,000 CRITICAL - the relay was compromised";
+        final String name = "x\r\n" + forged + ".";
+        try (KitLogs logs = KitLogs.capture()) {
+            final Socket raw = new Socket(server.address().getAddress(), server.address().getPort());
+            final String client = localAddress(raw);
+            try (raw) {
+                raw.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
+                raw.getOutputStream().write(RawTls.clientHello(name.getBytes(StandardCharsets.UTF_8)));
+                raw.getInputStream().readAllBytes(); // the server's alert, then the end of the stream
+            } catch (java.net.SocketException reset) {
+                // a reset is a close too
+            }
+            awaitStats(server, "one failed TLS handshake", stats -> stats.tlsHandshakeFailures() == 1);
+            final String warning = "WARN org.summoner.relay.tls.ServerTls: " + client + " failed the TLS handshake: ";
+            await("the failed handshake's WARN line", () -> logs.lines().stream().anyMatch(line -> line.startsWith(warning)),
+                    () -> String.join("\n", logs.lines()));
+            final List<String> lines = logs.lines();
+            for (String line : lines) {
+                assertFalse(line.contains("\n") || line.contains("\r"), "a raw line break reached the log: " + line);
+            }
+            final String escaped = "x\\r\\n" + forged + ".";
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith(warning) && line.contains(escaped)),
+                    "no WARN line shows the name escaped, " + escaped + ": " + String.join("\n", lines));
+        }
+        assertEquals(0, server.stats().connectionsOpened(), server.stats().toString());
     }
 
     /** The {@code remote_addr} of a raw TLS socket, as {@link KitClient#address()} writes it. */
