@@ -87,6 +87,7 @@ public abstract class MonitoringSection extends IdentityHarness {
         series.put("summoner_handshake_timeouts_total", RelayStats::handshakeTimeouts);
         series.put("summoner_tls_handshake_failures_total", RelayStats::tlsHandshakeFailures);
         series.put("summoner_tls_plaintext_refused_total", RelayStats::tlsPlaintextRefused);
+        series.put("summoner_tls_renegotiations_refused_total", RelayStats::tlsRenegotiationsRefused);
         return series;
     }
 
