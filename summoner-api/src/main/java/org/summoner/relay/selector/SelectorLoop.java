@@ -190,7 +190,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             try {
                 final C connection = connect(channel);
                 if (tls != null) {
-                    connection.tls = new TlsWire(channel, tls.newEngine(next.remote().getHostString(), next.remote().getPort()), tlsBuffers());
+                    connection.tls = new TlsWire(channel, tls.newEngine(next.remote()), tlsBuffers());
                 }
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
@@ -292,7 +292,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
 
     private TlsWire.Buffers tlsBuffers() {
         if (tlsBuffers == null) {
-            tlsBuffers = new TlsWire.Buffers(tls.newEngine(null, -1));
+            tlsBuffers = new TlsWire.Buffers(tls.newEngine(null));
         }
         return tlsBuffers;
     }
@@ -322,10 +322,10 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         } catch (javax.net.ssl.SSLException e) {
             if (!wire.ready()) {
                 tls.handshakeFailed(session.remoteAddr(), e);
-                wire.sendAlert();
-            } else if (log.isDebugEnabled()) {
+            } else if (log.isDebugEnabled()) { // a bad record, or a renegotiation the engine refused (counted there)
                 log.debug("{} TLS failed: {}", session.remoteAddr(), quoted(e));
             }
+            wire.sendAlert();
             session.close();
             return;
         } catch (IOException e) {
