@@ -50,6 +50,9 @@ import org.summoner.relay.wire.ServerNotice;
  * @param handshakeTimeouts       connections closed for not completing it within {@code handshake.timeout_secs}.
  * @param tlsHandshakeFailures    connections closed because their TLS handshake failed ({@code tls}).
  * @param tlsPlaintextRefused     connections that spoke plaintext to the TLS port, told and closed ({@code tls}).
+ * @param tlsRenegotiationsRefused connections closed for asking for a new TLS handshake once theirs was done (a
+ *                                client-initiated TLS 1.2 renegotiation, or a handshake record after a TLS 1.3
+ *                                handshake; {@code tls}).
  * @param clusterLinesSent        lines sent to other nodes of the cluster, one per node ({@code cluster}).
  * @param clusterLinesNotSent     lines for other nodes not sent: no backplane link, or back pressure past its wait.
  * @param clusterLinesReceived    lines from other nodes for this one.
@@ -97,6 +100,7 @@ public record RelayStats(
         long handshakeTimeouts,
         long tlsHandshakeFailures,
         long tlsPlaintextRefused,
+        long tlsRenegotiationsRefused,
         long clusterLinesSent,
         long clusterLinesNotSent,
         long clusterLinesReceived,
@@ -154,6 +158,7 @@ public record RelayStats(
                 counters.handshakeTimeouts(),
                 counters.tlsHandshakeFailures(),
                 counters.tlsPlaintextRefused(),
+                counters.tlsRenegotiationsRefused(),
                 counters.clusterLinesSent(),
                 counters.clusterLinesNotSent(),
                 counters.clusterLinesReceived(),
@@ -213,8 +218,9 @@ public record RelayStats(
                 + ", hand-off waits " + handOffWaits + "; rejected " + linesRejected() + (rejected.isEmpty() ? "" : " " + rejected)
                 + ", closed after rejections " + rejectedClosed + ", undeliverable " + undeliverable + ", bound identities "
                 + boundIdentities + ", hosts " + hostsConnected + ", handshakes " + handshakesCompleted + " done + "
-                + handshakeTimeouts + " timed out" + (tlsHandshakeFailures + tlsPlaintextRefused == 0 ? ""
-                : ", TLS handshakes failed " + tlsHandshakeFailures + ", plaintext refused " + tlsPlaintextRefused)
+                + handshakeTimeouts + " timed out" + (tlsHandshakeFailures + tlsPlaintextRefused + tlsRenegotiationsRefused == 0 ? ""
+                : ", TLS handshakes failed " + tlsHandshakeFailures + ", plaintext refused " + tlsPlaintextRefused
+                + ", renegotiations refused " + tlsRenegotiationsRefused)
                 + (clusterNodes + clusterLinesSent + clusterLinesNotSent + clusterLinesReceived == 0 ? ""
                 : "; cluster: " + clusterNodes + " other nodes, lines " + clusterLinesSent + " sent, " + clusterLinesNotSent
                 + " not sent, " + clusterLinesReceived + " received")

@@ -7,6 +7,7 @@ import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -197,7 +198,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             try {
                 final C connection = connect(channel);
                 if (tls != null) {
-                    connection.tls = new TlsWire(channel, tls.newEngine(next.remote().getHostString(), next.remote().getPort()), tlsBuffers());
+                    connection.tls = new TlsWire(channel, tls.newEngine(next.remote()), tlsBuffers());
                 }
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
@@ -303,7 +304,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
 
     private TlsWire.Buffers tlsBuffers() {
         if (tlsBuffers == null) {
-            tlsBuffers = new TlsWire.Buffers(tls.newEngine(null, -1));
+            tlsBuffers = new TlsWire.Buffers(tls.newEngine(null));
         }
         return tlsBuffers;
     }
@@ -333,10 +334,10 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         } catch (javax.net.ssl.SSLException e) {
             if (!wire.ready()) {
                 tls.handshakeFailed(session.remoteAddr(), e);
-                wire.sendAlert();
-            } else {
-                log.debug("{} TLS failed: {}", session.remoteAddr(), e.toString());
+            } else if (log.isDebugEnabled()) { // a bad record, or a renegotiation the engine refused (counted there)
+                log.debug("{} TLS failed: {}", session.remoteAddr(), quoted(e));
             }
+            wire.sendAlert();
             session.close();
             return;
         } catch (IOException e) {
@@ -356,7 +357,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         try {
             connection.tls.shutdownOutput();
         } catch (IOException e) {
-            log.debug("{} gone before its close_notify was answered: {}", connection.session().remoteAddr(), e.toString());
+            if (log.isDebugEnabled()) {
+                log.debug("{} gone before its close_notify was answered: {}", connection.session().remoteAddr(), quoted(e));
+            }
         }
     }
 
@@ -374,7 +377,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             if (!wire.ready() && e instanceof javax.net.ssl.SSLException) {
                 tls.handshakeFailed(connection.session().remoteAddr(), e);
             }
-            log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
+            if (log.isDebugEnabled()) {
+                log.debug("{} write failed: {}", connection.session().remoteAddr(), quoted(e));
+            }
             connection.session().close();
             return false;
         }
@@ -383,6 +388,11 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
         afterWrite(connection); // e.g. a goodbye whose last ciphertext just went
         return false;
+    }
+
+    /** @return a TLS exception as a log line may show it: the JDK's messages quote what the client sent. */
+    private static String quoted(IOException e) {
+        return Untrusted.text(e.toString());
     }
 
     /**

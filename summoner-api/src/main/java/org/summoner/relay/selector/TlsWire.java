@@ -98,7 +98,8 @@ final class TlsWire implements WritableByteChannel {
      * @param app the loop's read buffer, where plaintext is made.
      * @return bytes read from the socket; -1 at the end of the stream or the client's {@code close_notify};
      *         {@link #PLAINTEXT} when the first byte is not a TLS record's.
-     * @throws SSLException when the client's TLS is wrong (a failed handshake, a bad record).
+     * @throws SSLException when the client's TLS is wrong (a failed handshake, a bad record, a renegotiation the
+     *                      engine refuses); the plaintext of the records before it was given.
      */
     int read(Reader reader, ByteBuffer app) throws IOException {
         final ByteBuffer in = buffers.in;
@@ -125,13 +126,20 @@ final class TlsWire implements WritableByteChannel {
             if (app.remaining() < buffers.applicationBytes) {
                 deliver(reader, app);
             }
-            final SSLEngineResult result = engine.unwrap(in, app);
+            final SSLEngineResult result;
+            try {
+                result = engine.unwrap(in, app);
+            } catch (SSLException e) {
+                deliver(reader, app); // what came before a bad record or a refused renegotiation is the client's
+                throw e;
+            }
             if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
                 closed = true; // answered by the loop's shutdown, after the plaintext before it is relayed
                 break;
             }
             final SSLEngineResult.HandshakeStatus status = result.getHandshakeStatus();
-            // the first handshake, and what a client asks for after it (a TLS 1.3 key update)
+            // the first handshake, and what a client asks for after it (a TLS 1.3 key update; a new handshake, a
+            // TLS 1.2 renegotiation, is refused by the engine: ServerTls.newEngine)
             if (!ready || status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
                 deliver(reader, app); // before the answer, which may meet a dead socket; none before the first
                 if (progress(status)) {
@@ -240,9 +248,16 @@ final class TlsWire implements WritableByteChannel {
         return !ready && progress(engine.getHandshakeStatus());
     }
 
-    /** After a failed handshake: the alert the engine holds for the client, best effort. */
+    /**
+     * After a TLS failure: the alert the engine holds for the client (after a refused renegotiation, its
+     * {@code close_notify}), best effort, and not while a record the socket did not take waits: the client would
+     * read the alert inside that record.
+     */
     void sendAlert() {
         try {
+            if (!flush()) {
+                return;
+            }
             engine.closeOutbound();
             final ByteBuffer out = buffers.out;
             out.clear();

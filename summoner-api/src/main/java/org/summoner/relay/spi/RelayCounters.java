@@ -34,6 +34,7 @@ public final class RelayCounters {
     private final LongAdder handshakeTimeouts = new LongAdder();
     private final LongAdder tlsHandshakeFailures = new LongAdder();
     private final LongAdder tlsPlaintextRefused = new LongAdder();
+    private final LongAdder tlsRenegotiationsRefused = new LongAdder();
     private final LongAdder clusterLinesSent = new LongAdder();
     private final LongAdder clusterLinesNotSent = new LongAdder();
     private final LongAdder clusterLinesReceived = new LongAdder();
@@ -114,6 +115,18 @@ public final class RelayCounters {
     /** A client spoke plaintext to the TLS port ({@code tls}); it was told and closed. */
     public void tlsPlaintextClientRefused() {
         tlsPlaintextRefused.increment();
+    }
+
+    /**
+     * A client asked for a new TLS handshake on an established connection (a TLS 1.2 renegotiation, or a handshake
+     * record after a TLS 1.3 handshake); it was refused and closed ({@code tls}).
+     */
+    public void tlsRenegotiationRefused() {
+        tlsRenegotiationsRefused.increment();
+    }
+
+    public long tlsRenegotiationsRefused() {
+        return tlsRenegotiationsRefused.sum();
     }
 
     public long tlsHandshakeFailures() {

@@ -4,12 +4,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TlsSettings;
 import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.wire.RemoteAddresses;
+import org.summoner.relay.wire.Untrusted;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -21,10 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * TLS on the relay port, the same for every engine: one {@link SSLContext} built once from {@code tls}'s PEM
- * material, server engines limited to TLS 1.3 and 1.2 (and asking for a client certificate with {@code client_ca}),
- * the test that tells a TLS client from a plaintext one by its first byte, and the accounting of failures: every
- * failed handshake and plaintext connection is counted ({@link RelayCounters#tlsHandshakeFailed},
- * {@link RelayCounters#tlsPlaintextClientRefused}) and logged at WARN at most once per 10 s with the count since.
+ * material, server engines limited to TLS 1.3 and 1.2 (and asking for a client certificate with {@code client_ca})
+ * that refuse a client's renegotiation ({@link RenegotiationGuard}), the test that tells a TLS client from a plaintext
+ * one by its first byte, and the accounting of failures: every failed handshake, plaintext connection and refused
+ * renegotiation is counted ({@link RelayCounters#tlsHandshakeFailed}, {@link RelayCounters#tlsPlaintextClientRefused},
+ * {@link RelayCounters#tlsRenegotiationRefused}) and logged at WARN at most once per 10 s with the count since, what
+ * the client controls in it (the JDK's messages quote its server name) escaped ({@link Untrusted#text}).
+ *
+ * <p>Renegotiation is refused by our engine wrapper, not by the JDK's {@code jdk.tls.rejectClientInitiatedRenegotiation}
+ * system property: that property is global to the JVM (an application embedding the relay may want otherwise for its
+ * own TLS), it is read once, in a static initializer of the JDK's internal {@code ServerHandshakeContext}, so setting
+ * it from here works only if no TLS server handshake ran in the JVM before, which nothing here controls; it holds only
+ * for the SunJSSE provider; and its refusal is an {@code SSLException} like any other, which could be counted apart
+ * only by its message. The wrapper refuses with any provider, before the JDK parses the record, and counts what it
+ * refused.
  *
  * <p>Thread-safe: engines on any thread call {@link #newEngine} and report failures.
  */
@@ -88,15 +101,20 @@ public final class ServerTls {
         }
     }
 
-    /** @return a server-mode engine for one client, TLS 1.3/1.2 only, requiring a certificate with {@code client_ca}. */
-    public SSLEngine newEngine(String peerHost, int peerPort) {
-        final SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
+    /**
+     * @param remote the client, under whose {@code remote_addr} a refused renegotiation is logged; null for an engine
+     *               that is only asked its buffer sizes.
+     * @return a server-mode engine for one client: TLS 1.3/1.2 only, requiring a certificate with {@code client_ca},
+     *         refusing a new handshake once the first is done ({@link RenegotiationGuard}).
+     */
+    public SSLEngine newEngine(InetSocketAddress remote) {
+        final SSLEngine engine = remote == null ? context.createSSLEngine() : context.createSSLEngine(remote.getHostString(), remote.getPort());
         engine.setUseClientMode(false);
         final SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(protocols);
         parameters.setNeedClientAuth(clientCertificates);
         engine.setSSLParameters(parameters);
-        return engine;
+        return new RenegotiationGuard(engine, this, remote);
     }
 
     /** @return the protocols offered, e.g. {@code [TLSv1.3, TLSv1.2]}. */
@@ -117,32 +135,58 @@ public final class ServerTls {
     /** A client spoke plaintext to the TLS port: counted and, at most once per 10 s, logged. */
     public void plaintextRefused(String remoteAddr) {
         counters.tlsPlaintextClientRefused();
-        warn(remoteAddr, "spoke plaintext to the TLS port; told and closed");
+        warn(remoteAddr, "spoke plaintext to the TLS port; told and closed", null);
     }
 
-    /** A client's TLS handshake failed (bad certificate, no shared protocol, garbage): counted, logged at most once per 10 s. */
+    /**
+     * A client's TLS handshake failed (bad certificate, no shared protocol, garbage): counted, logged at most once per
+     * 10 s. The JDK's messages quote what the client sent (its server name, for one), so they are logged escaped.
+     */
     public void handshakeFailed(String remoteAddr, Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof RenegotiationGuard.RenegotiationRefused) {
+                return; // counted as what it was, when it was refused (an engine that had not yet seen the handshake end)
+            }
+        }
         counters.tlsHandshakeFailed();
-        warn(remoteAddr, "failed the TLS handshake: " + rootMessage(cause));
+        warn(remoteAddr, "failed the TLS handshake: ", cause);
     }
 
-    private void warn(String remoteAddr, String what) {
+    /**
+     * {@link RenegotiationGuard}, on the thread that unwraps: a client asked for a new handshake once its first was
+     * done; counted, logged at most once per 10 s; the connection is closed by its engine.
+     */
+    void renegotiationRefused(InetSocketAddress remote) {
+        counters.tlsRenegotiationRefused();
+        warn(remote == null ? "a client" : RemoteAddresses.format(remote),
+                "asked for a new TLS handshake on an established connection (a renegotiation); refused and closed", null);
+    }
+
+    /** Logs {@code what}, then {@code cause}'s messages escaped, unless a line was logged less than 10 s ago. */
+    private void warn(String remoteAddr, String what, Throwable cause) {
         final long now = System.nanoTime();
         final long last = lastWarningNanos.get();
         if (now - last >= WARNING_INTERVAL_NANOS && lastWarningNanos.compareAndSet(last, now)) {
             final long others = unreported.getAndSet(0);
-            log.warn("{} {}{}", remoteAddr, what, others == 0 ? ""
+            log.warn("{} {}{}{}", remoteAddr, what, cause == null ? "" : rootMessage(cause), others == 0 ? ""
                     : " (and " + others + " other TLS failures since the last such line; counted, logged at most every 10 s)");
         } else {
             unreported.incrementAndGet();
         }
     }
 
+    /** @return the exception's message and its root cause's, each escaped ({@link Untrusted#text}) and bounded. */
     private static String rootMessage(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == cause ? String.valueOf(cause.getMessage()) : cause.getMessage() + " (" + root.getMessage() + ")";
+        final String message = message(cause);
+        return root == cause ? message : message + " (" + message(root) + ")";
+    }
+
+    /** @return the message escaped, or the exception's class when it has none (a connection closed mid-handshake). */
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : Untrusted.text(e.getMessage());
     }
 }

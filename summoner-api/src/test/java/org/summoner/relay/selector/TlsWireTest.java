@@ -66,7 +66,7 @@ class TlsWireTest {
             tcp.connect(listener.getLocalAddress());
             try (SocketChannel channel = listener.accept()) {
                 channel.configureBlocking(false);
-                final TlsWire wire = new TlsWire(channel, tls.newEngine("127.0.0.1", tcp.getLocalPort()), new TlsWire.Buffers(tls.newEngine(null, -1)));
+                final TlsWire wire = new TlsWire(channel, tls.newEngine((InetSocketAddress) tcp.getLocalSocketAddress()), new TlsWire.Buffers(tls.newEngine(null)));
                 final Recorder session = new Recorder();
                 final ByteBuffer app = ByteBuffer.allocate(64 * 1024);
 

@@ -119,7 +119,9 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
             return;
         }
         if (cause instanceof IOException || cause instanceof DecoderException) {
-            log.debug("{} failed: {}", session.remoteAddr(), Untrusted.text(cause.toString()));
+            if (log.isDebugEnabled()) { // over TLS the JDK's messages quote what the client sent
+                log.debug("{} failed: {}", session.remoteAddr(), Untrusted.text(cause.toString()));
+            }
             session.close();
         } else {
             session.fault(Faults.Where.ENGINE, cause);

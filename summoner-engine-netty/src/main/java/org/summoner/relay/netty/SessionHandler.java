@@ -97,6 +97,10 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(event);
     }
 
+    /**
+     * A reset, or over TLS an error after the handshake (a bad record; a renegotiation, which the engine refused and
+     * counted, then {@code SslHandler} closed the channel): the connection's failure, a DEBUG line without its trace.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         events.onFailure(cause);

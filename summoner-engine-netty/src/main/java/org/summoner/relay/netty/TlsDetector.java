@@ -41,8 +41,9 @@ final class TlsDetector extends ByteToMessageDecoder {
             return;
         }
         if (ServerTls.opensTls(in.getByte(in.readerIndex()))) {
-            final InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            final SslHandler ssl = new SslHandler(tls.newEngine(remote.getHostString(), remote.getPort()));
+            // The engine refuses a renegotiation itself (ServerTls.newEngine): SslHandler then closes the channel and
+            // fires the exception, which SessionHandler takes as the connection's failure.
+            final SslHandler ssl = new SslHandler(tls.newEngine((InetSocketAddress) ctx.channel().remoteAddress()));
             // No TLS deadline of its own: a client that stalls its handshake is closed by client_timeout_secs, as on
             // the other engines.
             ssl.setHandshakeTimeoutMillis(0);

@@ -87,6 +87,21 @@ public final class KitClient implements AutoCloseable {
             if (receiveBufferBytes > 0) {
                 socket.setReceiveBufferSize(receiveBufferBytes);
             }
+            return connect(server, socket, tls, null);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects {@code socket} (unconnected, e.g. one that records what the client writes) and, with {@code tls},
+     * does the handshake over it before this returns.
+     *
+     * @param protocols the TLS versions the client offers (e.g. {@code TLSv1.2} only), or null for the JDK's default.
+     */
+    static KitClient connect(InetSocketAddress server, Socket socket, SSLContext tls, String[] protocols) throws IOException {
+        try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
             socket.connect(server, CONNECT_TIMEOUT_MILLIS);
@@ -94,6 +109,9 @@ public final class KitClient implements AutoCloseable {
                 return new KitClient(socket, socket);
             }
             final SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, server.getHostString(), server.getPort(), true);
+            if (protocols != null) {
+                secure.setEnabledProtocols(protocols);
+            }
             secure.setSoTimeout((int) READ_TIMEOUT.toMillis());
             secure.startHandshake();
             return new KitClient(secure, socket);
@@ -264,6 +282,47 @@ public final class KitClient implements AutoCloseable {
             fail(address + " ended without the server's close_notify: its last record had type " + type + " and "
                     + length + " bytes (" + bytes.length + " bytes in all)");
         }
+    }
+
+    /**
+     * Over TLS, fails unless the server ends the connection before the deadline: end of stream, a reset, or a TLS
+     * error (an alert, or a {@code close_notify} in the middle of a handshake), with no data before it.
+     *
+     * @return what ended it, for a message: {@code "end of stream"} or the exception.
+     */
+    public String assertClosedByServer() throws IOException {
+        if (position < limit) {
+            fail("expected the server to close " + address + ", got: " + new String(buffer, position, limit - position, StandardCharsets.UTF_8));
+        }
+        try {
+            final int b = in.read();
+            if (b >= 0) {
+                fail("expected the server to close " + address + ", got byte " + b);
+            }
+            return "end of stream";
+        } catch (SocketTimeoutException e) {
+            return fail("the server did not close " + address + " within " + READ_TIMEOUT);
+        } catch (IOException closed) {
+            return closed.toString(); // a reset, or the TLS layer's report of an alert or a cut handshake
+        }
+    }
+
+    /**
+     * Over TLS: the JDK client's {@code startHandshake()} on the established connection, which in TLS 1.2 sends a
+     * {@code ClientHello} (a client-initiated renegotiation) and returns, and in TLS 1.3 sends a {@code KeyUpdate}.
+     */
+    public void startHandshake() throws IOException {
+        ((SSLSocket) socket).startHandshake();
+    }
+
+    /** @return over TLS, the protocol of the session, e.g. {@code TLSv1.2}. */
+    public String protocol() {
+        return session().getProtocol();
+    }
+
+    /** @return over TLS, the session: the same object for two connections of one context when the second resumed it. */
+    public javax.net.ssl.SSLSession session() {
+        return ((SSLSocket) socket).getSession();
     }
 
     /** Closes this side for writing: the server sees end of stream, this client can still read. */

@@ -88,6 +88,7 @@ public abstract class MonitoringSection extends IdentityHarness {
         series.put("summoner_handshake_timeouts_total", RelayStats::handshakeTimeouts);
         series.put("summoner_tls_handshake_failures_total", RelayStats::tlsHandshakeFailures);
         series.put("summoner_tls_plaintext_refused_total", RelayStats::tlsPlaintextRefused);
+        series.put("summoner_tls_renegotiations_refused_total", RelayStats::tlsRenegotiationsRefused);
         series.put("summoner_faults_total{where=\"line\"}", RelayStats::faultsLine);
         series.put("summoner_faults_total{where=\"timer\"}", RelayStats::faultsTimer);
         series.put("summoner_faults_total{where=\"cluster\"}", RelayStats::faultsCluster);
