@@ -85,7 +85,7 @@ public final class Faults {
                 + Untrusted.text(String.valueOf(error)) + "; " + action + "; every other connection is served on"
                 + "; counted in summoner_faults_total" + throttle.since(quiet);
         if (firstOfItsKind(error)) {
-            log.warn(message, error);
+            log.warn(message, Untrusted.throwable(error));
         } else {
             log.warn(message);
         }
@@ -99,7 +99,7 @@ public final class Faults {
     public void threadDied(String threadName, Throwable error) {
         unhealthy.compareAndSet(null, "relay thread " + threadName + " failed: " + Untrusted.text(String.valueOf(error)));
         log.error("{} failed with an error no barrier can serve on after; the relay is unhealthy (/healthz answers 503) "
-                + "until it is restarted", threadName, error);
+                + "until it is restarted", threadName, Untrusted.throwable(error));
     }
 
     /** @return why the relay is unhealthy (a relay thread died), or null while it is healthy. */

@@ -1,5 +1,6 @@
 package org.summoner.relay.core;
 
+import org.summoner.relay.spi.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.AdmissionControl;
@@ -40,6 +41,7 @@ public final class OutboundBudget {
         CLOSE
     }
 
+    private final LogThrottle slowConsumerLog = new LogThrottle();
     private final BackpressureGate gate;
     private final AdmissionControl admission;
     private final ReadPause pause;
@@ -122,12 +124,15 @@ public final class OutboundBudget {
         if (quarantine == AdmissionControl.Quarantine.QUARANTINED) {
             counters.quarantined();
         }
-        log.warn("{} closed as a slow consumer ({}): {} messages ({} bytes) were waiting to be written{}",
-                recipient.remoteAddr(), limit, messages, bytes, switch (quarantine) {
-                    case QUARANTINED -> "; its address is quarantined";
-                    case TRUSTED -> "; its address is trusted (peer_trust.trusted_networks), not quarantined";
-                    case NOT_QUARANTINED -> "";
-                });
+        final long quiet = slowConsumerLog.tryLog(nowNanos);
+        if (quiet >= 0) { // a client can make itself a slow consumer at will: counted always, logged every 10 s at most
+            log.warn("{} closed as a slow consumer ({}): {} messages ({} bytes) were waiting to be written{}{}",
+                    recipient.remoteAddr(), limit, messages, bytes, switch (quarantine) {
+                        case QUARANTINED -> "; its address is quarantined";
+                        case TRUSTED -> "; its address is trusted (peer_trust.trusted_networks), not quarantined";
+                        case NOT_QUARANTINED -> "";
+                    }, slowConsumerLog.since(quiet));
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.summoner.relay.core;
 
+import org.summoner.relay.spi.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
@@ -61,6 +62,7 @@ public final class RelayCore {
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
     private final Faults faults = new Faults();
+    private final LogThrottle quarantineLog = new LogThrottle();
     private final InputBudget inputBudget;
     private volatile org.summoner.relay.cluster.Cluster cluster;
 
@@ -257,8 +259,11 @@ public final class RelayCore {
                 invalidAttemptsQuarantineNanos);
         if (quarantine == AdmissionControl.Quarantine.QUARANTINED) {
             counters.quarantined();
-            log.warn("{} quarantined for {} s after too many rejected lines", session.remoteAddr(),
-                    TimeUnit.NANOSECONDS.toSeconds(invalidAttemptsQuarantineNanos));
+            final long quiet = quarantineLog.tryLog(nowNanos);
+            if (quiet >= 0) { // addresses are many (IPv6): counted always, logged every 10 s at most
+                log.warn("{} quarantined for {} s after too many rejected lines{}", session.remoteAddr(),
+                        TimeUnit.NANOSECONDS.toSeconds(invalidAttemptsQuarantineNanos), quarantineLog.since(quiet));
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.summoner.relay.spi;
 
+import org.summoner.relay.wire.Untrusted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ public final class RelayedLines {
         final String content = new String(line, offset, length, StandardCharsets.UTF_8);
         log.atDebug()
                 .addKeyValue("remote_addr", remoteAddr)
-                .addKeyValue("content", content)
-                .log("Received from {}: {}", remoteAddr, content);
+                .addKeyValue("content", content) // as sent: a structured layout (JSON) escapes it
+                .log("Received from {}: {}", remoteAddr, Untrusted.text(content)); // a line of text: nothing can end it early
     }
 }

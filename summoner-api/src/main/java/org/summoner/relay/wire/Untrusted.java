@@ -42,6 +42,31 @@ public final class Untrusted {
         return out.toString();
     }
 
+    /**
+     * @return {@code error} as a log line may print it with its stack trace: the same frames and causes, each message
+     *         escaped as {@link #text} does (a logger prints a throwable's message raw, and an exception's message may
+     *         quote what a client sent).
+     */
+    public static Throwable throwable(Throwable error) {
+        return error == null ? null : new Trace(error, 0);
+    }
+
+    /** A throwable's frames under its escaped {@code toString()}; its causes likewise, at most 8 deep. */
+    private static final class Trace extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        Trace(Throwable error, int depth) {
+            super(text(error.toString()), error.getCause() == null || error.getCause() == error || depth >= 8
+                    ? null : new Trace(error.getCause(), depth + 1), false, true);
+            setStackTrace(error.getStackTrace());
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+    }
+
     /** @return UTF-8 {@code bytes[offset, offset + length)} as {@link #text} shows it (malformed bytes as U+FFFD). */
     public static String text(byte[] bytes, int offset, int length) {
         return text(new String(bytes, offset, length, StandardCharsets.UTF_8));

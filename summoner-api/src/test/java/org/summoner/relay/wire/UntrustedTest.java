@@ -37,4 +37,14 @@ class UntrustedTest {
         assertEquals("ok\\nno", Untrusted.text(bytes, 0, bytes.length));
         assertEquals("null", Untrusted.text(null));
     }
+
+    @Test
+    void a_throwable_keeps_its_frames_and_causes_with_every_message_escaped() {
+        final IllegalStateException cause = new IllegalStateException("inner\nforged");
+        final RuntimeException error = new RuntimeException("outer\r\nforged", cause);
+        final Throwable safe = Untrusted.throwable(error);
+        assertEquals("java.lang.RuntimeException: outer\\r\\nforged", safe.toString());
+        assertEquals("java.lang.IllegalStateException: inner\\nforged", safe.getCause().toString());
+        assertEquals(error.getStackTrace()[0], safe.getStackTrace()[0]);
+    }
 }

@@ -1,5 +1,6 @@
 package org.summoner.relay.aeron;
 
+import org.summoner.relay.wire.Untrusted;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import io.aeron.FragmentAssembler;
@@ -109,7 +110,7 @@ final class AeronBackplane implements Backplane {
             aeron = Aeron.connect(new Aeron.Context()
                     .aeronDirectoryName(directory)
                     .closeLingerDurationNs(CLOSE_LINGER_NANOS)
-                    .errorHandler(e -> log.warn("cluster: aeron: {}", e.toString()))
+                    .errorHandler(e -> log.warn("cluster: aeron: {}", Untrusted.text(e.toString())))
                     .availableImageHandler(this::peerUp)
                     .unavailableImageHandler(this::peerGone));
             publication = aeron.addPublication("aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
@@ -143,7 +144,7 @@ final class AeronBackplane implements Backplane {
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(idleStrategy())
                 .termBufferSparseFile(true)
-                .errorHandler(e -> log.warn("cluster: aeron media driver: {}", e.toString())));
+                .errorHandler(e -> log.warn("cluster: aeron media driver: {}", Untrusted.text(e.toString()))));
     }
 
     /**
@@ -194,12 +195,12 @@ final class AeronBackplane implements Backplane {
     }
 
     private void peerUp(Image image) {
-        log.info("cluster: aeron stream from {} is up", image.sourceIdentity());
+        log.info("cluster: aeron stream from {} is up", Untrusted.text(image.sourceIdentity()));
     }
 
     private void peerGone(Image image) {
         if (running) {
-            log.warn("cluster: aeron stream from {} is gone", image.sourceIdentity());
+            log.warn("cluster: aeron stream from {} is gone", Untrusted.text(image.sourceIdentity()));
         }
     }
 

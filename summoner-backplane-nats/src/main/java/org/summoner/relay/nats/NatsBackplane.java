@@ -1,5 +1,6 @@
 package org.summoner.relay.nats;
 
+import org.summoner.relay.wire.Untrusted;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
@@ -157,12 +158,12 @@ final class NatsBackplane implements Backplane {
     private static final class Errors implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.warn("cluster: NATS error: {}", error);
+            log.warn("cluster: NATS error: {}", Untrusted.text(error)); // the server's text may quote a subject
         }
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
-            log.debug("cluster: NATS exception: {}", exp.toString());
+            log.debug("cluster: NATS exception: {}", Untrusted.text(exp.toString()));
         }
 
         @Override
