@@ -19,6 +19,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.RelayStats;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.wire.Untrusted;
@@ -43,9 +44,10 @@ import java.util.function.Supplier;
  *       Prometheus Java client's {@link PrometheusScrapeHandler}: {@link RelayMetrics}, the listener's own
  *       {@code summoner_monitoring_*} series, and the JVM's memory, GC, class loading and process figures
  *       ({@link JvmRegistry}).</li>
- *   <li>{@code GET /healthz}: {@code 200 ok} while the relay accepts clients; {@code 503 shutting down} from the
- *       moment its shutdown starts ({@link #shuttingDown()}), so an orchestrator stops sending clients before they
- *       are told to go.</li>
+ *   <li>{@code GET /healthz}: {@code 200 ok} while the relay accepts clients and every relay thread runs;
+ *       {@code 503 unhealthy: <reason>} once a relay thread died ({@link Faults#unhealthy()}); {@code 503 shutting
+ *       down} from the moment its shutdown starts ({@link #shuttingDown()}), so an orchestrator stops sending clients
+ *       before they are told to go.</li>
  *   <li>{@code GET /connz?limit=&offset=}: the clients, as {@link Connections} writes them; a bad parameter is a 400
  *       naming it.</li>
  * </ul>
@@ -67,6 +69,7 @@ public final class MonitoringServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MonitoringServer.class);
     private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+    private final RelayCore core;
     private final PrometheusScrapeHandler metrics;
     private final Connections connections;
     private final AtomicLong lastFailureLogNanos = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
@@ -75,6 +78,7 @@ public final class MonitoringServer implements AutoCloseable {
 
     private MonitoringServer(InetSocketAddress address, Supplier<RelayStats> stats, RelayCore core, String engineName,
                              List<EngineGauge> engineGauges, HttpLimits limits) throws IOException {
+        this.core = core;
         final PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new RelayMetrics(stats, core, engineName, engineGauges));
         registry.register(JvmRegistry.COLLECTOR);
@@ -90,7 +94,7 @@ public final class MonitoringServer implements AutoCloseable {
      * Binds {@code address} and serves.
      *
      * @param stats        one snapshot of the relay's counters per call.
-     * @param core         the sessions, for {@code /connz} and the queued bytes.
+     * @param core         the sessions, for {@code /connz} and the queued bytes; its faults, for {@code /healthz}.
      * @param engineName   the engine serving.
      * @param engineGauges the engine's own gauges.
      * @throws IOException when the address cannot be bound ({@link java.net.BindException} with the system's reason).
@@ -131,7 +135,13 @@ public final class MonitoringServer implements AutoCloseable {
         if (shuttingDown) {
             return HttpResponse.text(503, "shutting down");
         }
-        return HttpResponse.text(200, "ok");
+        final String unhealthy = core.faults().unhealthy();
+        if (unhealthy == null) {
+            return HttpResponse.text(200, "ok");
+        }
+        // Faults escapes the error's text; a line break could only come from a thread's name, and would end the line.
+        final boolean oneLine = unhealthy.indexOf('\n') < 0 && unhealthy.indexOf('\r') < 0;
+        return HttpResponse.text(503, "unhealthy: " + (oneLine ? unhealthy : Untrusted.text(unhealthy)));
     }
 
     private HttpResponse connz(HttpRequest request) throws IOException {

@@ -109,6 +109,23 @@ class MonitoringServerTest {
     }
 
     @Test
+    void healthz_answers_503_with_the_reason_once_a_relay_thread_died() throws IOException {
+        final MonitoringServer server = start(HttpLimits.DEFAULT);
+        final HttpProbe client = connect(server);
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertHealthy(client.read());
+
+        core.faults().threadDied("summoner-nio-worker-0", new IllegalStateException("boom\nforged line"));
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertText(client.read(), "HTTP/1.1 503 Service Unavailable",
+                "unhealthy: relay thread summoner-nio-worker-0 stopped: java.lang.IllegalStateException: boom\\nforged line\n");
+
+        server.shuttingDown();
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertText(client.read(), "HTTP/1.1 503 Service Unavailable", "shutting down\n");
+    }
+
+    @Test
     void a_half_sent_request_does_not_delay_healthz_from_another_client() throws IOException {
         final MonitoringServer server = start(HttpLimits.DEFAULT);
         final HttpProbe half = connect(server);
