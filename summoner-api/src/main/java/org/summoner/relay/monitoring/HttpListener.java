@@ -60,6 +60,11 @@ final class HttpListener implements AutoCloseable {
     private static final int MAX_ACCEPTS_PER_TURN = 64;
     private static final int MAX_DISCARD_READS_PER_TURN = 4;
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * A new connection that has sent nothing for this long may be closed to admit another at the bound: long enough
+     * for a real client's first bytes to arrive after its handshake, short against the head timeout.
+     */
+    static final long FRESH_EVICTABLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long ACCEPT_ERROR_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_SELECT_MILLIS = 1000;
     private static final ByteBuffer[] NOTHING = new ByteBuffer[0];
@@ -336,7 +341,7 @@ final class HttpListener implements AutoCloseable {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             remote = String.valueOf(channel.getRemoteAddress());
-            if (active >= limits.maxConnections() && !evictIdle()) {
+            if (active >= limits.maxConnections() && !evictIdle(now)) {
                 refuse(channel, remote, now);
                 return;
             }
@@ -345,8 +350,8 @@ final class HttpListener implements AutoCloseable {
             connection.interestOps = SelectionKey.OP_READ;
             // A new connection has the head deadline at once, not the idle one: connecting and sending nothing is a
             // stalled request. Until its first byte it is idle, though: closed without an answer at the deadline
-            // (no request to answer, and an answer could cross a request sent at that moment), and the first to go
-            // when the bound is reached.
+            // (no request to answer, and an answer could cross a request sent at that moment), and, once silent for
+            // FRESH_EVICTABLE_NANOS, one that may go when the bound is reached.
             connection.idleSinceNanos = now;
             connection.deadlineNanos = now + limits.headTimeoutNanos();
             wakeBy(connection.deadlineNanos);
@@ -356,16 +361,33 @@ final class HttpListener implements AutoCloseable {
         } catch (IOException e) {
             log.debug("monitoring connection {} closed while accepted: {}", remote, e.toString());
             closeQuietly(channel);
+            return;
+        }
+        // Most clients send their request with the handshake's last ACK: read it now, so that a burst of accepts
+        // does not take a connection whose request is already here for a silent one.
+        final HttpConnection connection = connections.get(connections.size() - 1);
+        try {
+            read(connection, now);
+        } catch (IOException e) {
+            log.debug("monitoring connection {} closed: {}", connection.remote, e.toString());
+            close(connection);
+        } catch (RuntimeException e) {
+            log.warn("monitoring connection {} closed on an unexpected error", connection.remote, e);
+            close(connection);
         }
     }
 
-    /** @return whether a kept-alive connection idle between requests was closed to make room (the longest idle). */
-    private boolean evictIdle() {
+    /**
+     * @return whether an idle connection was closed to make room, the one idle the longest: kept alive between two
+     *         requests, or new and silent for {@link #FRESH_EVICTABLE_NANOS} (a pre-connect, a port scan).
+     */
+    private boolean evictIdle(long now) {
         HttpConnection oldest = null;
         for (int i = 0, n = connections.size(); i < n; i++) {
             final HttpConnection c = connections.get(i);
-            if (c.state == HttpConnection.State.HEAD && !c.requestStarted
-                    && (oldest == null || c.idleSinceNanos - oldest.idleSinceNanos < 0)) {
+            final boolean idle = c.state == HttpConnection.State.HEAD && !c.requestStarted && c.inputLength() == 0
+                    && (c.served > 0 || now - c.idleSinceNanos >= FRESH_EVICTABLE_NANOS);
+            if (idle && (oldest == null || c.idleSinceNanos - oldest.idleSinceNanos < 0)) {
                 oldest = c;
             }
         }

@@ -97,6 +97,16 @@ class MonitoringServerTest {
         }
     }
 
+    /** A pause between the attempts of a loop that awaits a condition, not a synchronisation. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        }
+    }
+
     /** @return a healthy client's {@code /healthz}, asserted to be answered within 2 s. */
     private void assertBystanderAnswered(MonitoringServer server) throws IOException {
         final long asked = System.nanoTime();
@@ -270,6 +280,49 @@ class MonitoringServerTest {
         second.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
         assertHealthy(second.read());
         assertEquals(0, server.listener().refused());
+    }
+
+    @Test
+    void a_burst_of_connections_over_the_bound_gets_503s_never_a_close_without_an_answer() throws IOException {
+        final MonitoringServer server = start(limits(30_000, 60_000, 5_000, 4));
+        for (int i = 0; i < 4; i++) {
+            connect(server).send("GET /healthz HTTP/1.1\r\n");
+        }
+        final List<HttpProbe> burst = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            burst.add(connect(server).send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+        }
+        for (HttpProbe refused : burst) {
+            assertText(refused.read(), "HTTP/1.1 503 Service Unavailable",
+                    "too many connections: the monitoring listener serves 4 at once\n");
+            refused.assertClosed();
+        }
+        assertEquals(20, server.listener().refused());
+    }
+
+    @Test
+    void a_new_connection_silent_for_a_second_makes_room_at_the_bound() throws IOException {
+        final MonitoringServer server = start(limits(30_000, 60_000, 5_000, 1));
+        final long connected = System.nanoTime();
+        final HttpProbe silent = connect(server);
+        await("the silent connection to be counted", () -> server.listener().activeConnections() == 1);
+        final long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (true) {
+            try (HttpProbe next = HttpProbe.connect(server.address())) {
+                next.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                final HttpProbe.Response response = next.read();
+                if (response.statusLine().equals("HTTP/1.1 200 OK")) {
+                    assertHealthy(response);
+                    break;
+                }
+                assertText(response, "HTTP/1.1 503 Service Unavailable",
+                        "too many connections: the monitoring listener serves 1 at once\n");
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "the silent connection was never closed for a new one");
+            pause(10);
+        }
+        assertTrue(System.nanoTime() - connected >= HttpListener.FRESH_EVICTABLE_NANOS, "it had a second to speak");
+        silent.assertClosed();
     }
 
     @Test
