@@ -499,6 +499,20 @@ class MonitoringServerTest {
         assertTrue(openMetrics.body().endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
         assertTrue(openMetrics.body().contains("\nsummoner_monitoring_connections 1.0\n"), "its own connection is counted");
 
+        // Prometheus with scrape_protocols: [PrometheusProto, OpenMetricsText1.0.0, PrometheusText0.0.4]: the
+        // protobuf writer is not on the class path, so the next format it offers is served, not a 500.
+        client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: application/vnd.google.protobuf;"
+                + "proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;"
+                + "q=0.5,text/plain;version=0.0.4;q=0.2,*/*;q=0.1\r\n\r\n");
+        final HttpProbe.Response protobufFirst = client.read();
+        assertEquals("HTTP/1.1 200 OK", protobufFirst.statusLine());
+        assertEquals("application/openmetrics-text; version=1.0.0; charset=utf-8", protobufFirst.header("Content-Type"));
+        client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: application/vnd.google.protobuf;"
+                + "proto=io.prometheus.client.MetricFamily;encoding=delimited\r\n\r\n");
+        final HttpProbe.Response protobufOnly = client.read();
+        assertEquals("HTTP/1.1 200 OK", protobufOnly.statusLine());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", protobufOnly.header("Content-Type"));
+
         client.send("GET /metrics HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
         final HttpProbe.Response head = client.readHead();
         assertEquals("gzip", head.header("Content-Encoding"));
