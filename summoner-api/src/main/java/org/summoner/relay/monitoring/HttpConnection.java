@@ -14,7 +14,7 @@ final class HttpConnection {
     /** What it is doing; each state has one deadline, except {@link #RENDERING}, whose work is the server's own. */
     enum State {
         /** Reading a request head: idle (no byte of it yet) or under the head deadline. */
-        HEAD,
+        READING_HEAD,
         /** A render thread builds the response; nothing is read meanwhile. */
         RENDERING,
         /** Writing a response, under the write deadline; nothing is read meanwhile. */
@@ -30,7 +30,7 @@ final class HttpConnection {
     final HeadScanner scanner = new HeadScanner();
     SelectionKey key;
     int interestOps;
-    State state = State.HEAD;
+    State state = State.READING_HEAD;
     boolean open = true;
     /** Counted among the listener's active connections: accepted under the bound and not yet lingering. */
     boolean countedActive;

@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link HttpLimits#headTimeoutNanos()} of its first byte ({@code 408} and close); a kept-alive connection idle for
  * {@link HttpLimits#idleTimeoutNanos()} is closed; a response not taken within {@link HttpLimits#writeTimeoutNanos()}
  * is dropped with its connection; at most {@link HttpLimits#maxConnections()} connections are served at once: at the
- * bound the one idle the longest is closed for a new one, and with none idle the new one gets a fixed {@code 503} and
- * is closed (a clear answer costs one write of a constant, and a load balancer or scraper logs why). A connection
+ * bound the one idle the longest (kept alive between requests, or new and silent for {@link #FRESH_EVICTABLE_NANOS})
+ * is closed for a new one, and with none idle the new one gets a fixed {@code 503} and is closed (a clear answer
+ * costs one write of a constant, and a load balancer or scraper logs why). A connection
  * whose last response was written shuts its output and discards input for at most {@link HttpLimits#lingerNanos()},
  * so that the kernel does not destroy that response with a reset.
  *
@@ -292,7 +293,7 @@ final class HttpListener implements AutoCloseable {
                 }
             }
             if (key.isValid() && key.isReadable()) {
-                if (connection.state == HttpConnection.State.HEAD) {
+                if (connection.state == HttpConnection.State.READING_HEAD) {
                     read(connection, now);
                 } else if (connection.state == HttpConnection.State.LINGERING) {
                     discard(connection);
@@ -385,7 +386,7 @@ final class HttpListener implements AutoCloseable {
         HttpConnection oldest = null;
         for (int i = 0, n = connections.size(); i < n; i++) {
             final HttpConnection c = connections.get(i);
-            final boolean idle = c.state == HttpConnection.State.HEAD && !c.requestStarted && c.inputLength() == 0
+            final boolean idle = c.state == HttpConnection.State.READING_HEAD && !c.requestStarted && c.inputLength() == 0
                     && (c.served > 0 || now - c.idleSinceNanos >= FRESH_EVICTABLE_NANOS);
             if (idle && (oldest == null || c.idleSinceNanos - oldest.idleSinceNanos < 0)) {
                 oldest = c;
@@ -404,8 +405,9 @@ final class HttpListener implements AutoCloseable {
         refused = refused + 1;
         refusedSinceLog++;
         if (now - lastRefusalLogNanos >= LOG_INTERVAL_NANOS) {
-            log.warn("monitoring listener at its bound of {} connections: {} connections refused with 503 (logged at "
-                    + "most every 10 s)", limits.maxConnections(), refusedSinceLog);
+            log.warn("monitoring listener at its bound of {} connections: refused with 503 since the last such line: {} "
+                    + "(logged at most every 10 s; summoner_monitoring_closed_total{reason=\"refused\"})",
+                    limits.maxConnections(), refusedSinceLog);
             refusedSinceLog = 0;
             lastRefusalLogNanos = now;
         }
@@ -448,7 +450,7 @@ final class HttpListener implements AutoCloseable {
      * render thread or for the client to read), or the input holds no complete head.
      */
     private void serve(HttpConnection connection, long now) throws IOException {
-        while (connection.open && connection.state == HttpConnection.State.HEAD && connection.inputLength() > 0) {
+        while (connection.open && connection.state == HttpConnection.State.READING_HEAD && connection.inputLength() > 0) {
             final int end = connection.scanner.scan(connection.input, connection.inputLength());
             if (end < 0) {
                 if (connection.inputFull()) {
@@ -554,7 +556,7 @@ final class HttpListener implements AutoCloseable {
     private boolean flush(HttpConnection connection, long now) throws IOException {
         final ByteBuffer[] output = connection.output;
         connection.channel.write(output);
-        if (output[output.length - 1].hasRemaining()) {
+        if (output[0].hasRemaining() || output[1].hasRemaining()) {
             interest(connection, SelectionKey.OP_WRITE);
             return false;
         }
@@ -564,7 +566,7 @@ final class HttpListener implements AutoCloseable {
             startLinger(connection, now);
             return true;
         }
-        connection.state = HttpConnection.State.HEAD;
+        connection.state = HttpConnection.State.READING_HEAD;
         interest(connection, SelectionKey.OP_READ);
         connection.requestStarted = connection.inputLength() > 0;
         connection.idleSinceNanos = now;
@@ -637,7 +639,7 @@ final class HttpListener implements AutoCloseable {
     private void expire(HttpConnection connection, long now) {
         try {
             switch (connection.state) {
-                case HEAD -> {
+                case READING_HEAD -> {
                     if (connection.requestStarted) {
                         headTimeouts = headTimeouts + 1;
                         log.debug("monitoring connection {}: request head not complete in time", connection.remote);

@@ -237,6 +237,33 @@ class MonitoringServerTest {
     }
 
     @Test
+    void responses_without_a_body_wait_whole_for_a_client_that_reads_late() throws Exception {
+        // Bodiless responses (HEAD) to a client that reads nothing fill its socket with heads alone: one of them is
+        // then written in part, and must wait for the client like any response, not be taken as written.
+        final MonitoringServer server = start(limits(30_000, 60_000, 30_000, 8));
+        final HttpProbe late = HttpProbe.connect(server.address(), 4096);
+        closeAfter.add(late);
+        final int requests = 50_000;
+        final Thread sender = new Thread(() -> {
+            try {
+                late.send("HEAD /healthz HTTP/1.1\r\n\r\n".repeat(requests));
+            } catch (IOException e) {
+                // the test failed and closed the socket
+            }
+        }, "test-late-reader");
+        sender.start();
+        await("the late reader's socket to be full", () -> server.listener().blockedConnections() == 1);
+        for (int i = 0; i < requests; i++) {
+            final HttpProbe.Response head = late.readHead();
+            assertEquals("HTTP/1.1 200 OK", head.statusLine(), "response " + i);
+            assertEquals("3", head.header("Content-Length"), "response " + i);
+        }
+        sender.join();
+        late.assertSilentFor(100);
+        assertEquals(0, server.listener().writeTimeouts());
+    }
+
+    @Test
     void at_the_connection_bound_a_new_connection_gets_503_and_is_served_once_the_holders_go() throws IOException {
         final MonitoringServer server = start(limits(30_000, 60_000, 5_000, 4));
         final List<HttpProbe> holders = new ArrayList<>();
