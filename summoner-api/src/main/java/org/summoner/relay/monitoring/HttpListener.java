@@ -25,6 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The monitoring port's HTTP/1.1 server, built so that no client can stall it: one thread,
@@ -50,9 +51,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * written, nothing more is read from that connection, so TCP pushes back on a client that sends faster than it reads.
  * Bodies are never read: a request that has one is answered and its connection closed.
  *
+ * <p>Threads: {@link #start} and {@link #close()} are called by {@link MonitoringServer} from any thread; the
+ * listener's thread calls {@link Endpoints#answer} and queues {@link Endpoints#render} on the render threads, which
+ * hand each response back through a queue and {@link Selector#wakeup()}; the counters ({@link #refused()} ...) are
+ * written by the listener's thread only and may be read from any.
+ *
  * <p>Memory: per connection an input buffer of {@link HttpLimits#maxHeadBytes()} and at most one response;
- * per request a few strings for its head. Logs nothing per request above DEBUG; refusals at the bound at WARN at most
- * every 10 s. {@link #close()} may be called from any thread.
+ * per request a few strings for its head and one for its answer's head. Logs nothing per request above DEBUG;
+ * refusals at the bound at WARN at most every 10 s.
  */
 final class HttpListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
@@ -100,7 +106,7 @@ final class HttpListener implements AutoCloseable {
     private long acceptPausedUntilNanos;
     private long refusedSinceLog;
     private long lastRefusalLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
-    private long lastFaultLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
+    private final AtomicLong lastFaultLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private long nextDeadlineNanos = Long.MAX_VALUE;
 
     private HttpListener(HttpLimits limits, Endpoints endpoints, Selector selector, ServerSocketChannel server,
@@ -233,11 +239,7 @@ final class HttpListener implements AutoCloseable {
                 } catch (RuntimeException e) {
                     // A fault in the server's own code outside one connection's handling: the turn is cut short,
                     // the listener serves on.
-                    final long now = System.nanoTime();
-                    if (now - lastFaultLogNanos >= LOG_INTERVAL_NANOS) {
-                        lastFaultLogNanos = now;
-                        log.warn("monitoring listener: unexpected error in a turn; serving on (logged at most every 10 s)", e);
-                    }
+                    fault("monitoring listener: unexpected error in a turn; serving on", e);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -304,7 +306,7 @@ final class HttpListener implements AutoCloseable {
             close(connection);
         } catch (RuntimeException e) {
             // A fault in the server's own code: that connection goes, the others are served on.
-            log.warn("monitoring connection {} closed on an unexpected error", connection.remote, e);
+            fault("monitoring connection " + connection.remote + " closed on an unexpected error", e);
             close(connection);
         }
     }
@@ -319,11 +321,7 @@ final class HttpListener implements AutoCloseable {
                 channel = server.accept();
             } catch (IOException e) {
                 // Out of file descriptors, most likely: back off rather than spin on a listener that stays ready.
-                if (now - lastFaultLogNanos >= LOG_INTERVAL_NANOS) {
-                    lastFaultLogNanos = now;
-                    log.warn("monitoring listener: accept failed, retrying every 100 ms (logged at most every 10 s): {}",
-                            e.toString());
-                }
+                fault("monitoring listener: accept failed, retrying every 100 ms", e);
                 acceptPausedUntilNanos = now + ACCEPT_ERROR_BACKOFF_NANOS;
                 serverKey.interestOps(0);
                 wakeBy(acceptPausedUntilNanos);
@@ -373,7 +371,7 @@ final class HttpListener implements AutoCloseable {
             log.debug("monitoring connection {} closed: {}", connection.remote, e.toString());
             close(connection);
         } catch (RuntimeException e) {
-            log.warn("monitoring connection {} closed on an unexpected error", connection.remote, e);
+            fault("monitoring connection " + connection.remote + " closed on an unexpected error", e);
             close(connection);
         }
     }
@@ -504,7 +502,7 @@ final class HttpListener implements AutoCloseable {
         try {
             response = endpoints.render(request);
         } catch (RuntimeException | Error e) {
-            log.warn("monitoring: rendering {} failed", Untrusted.text(request.path()), e);
+            fault("monitoring: rendering " + Untrusted.text(request.path()) + " failed", e);
             response = HttpResponse.text(500, "internal error: " + e.getClass().getName());
             if (e instanceof Error error && !Faults.recoverable(error)) {
                 fatal = error;
@@ -666,6 +664,18 @@ final class HttpListener implements AutoCloseable {
             }
         } catch (IOException e) {
             close(connection);
+        }
+    }
+
+    /**
+     * A fault in the listener's own code (never a client's doing alone, but a client may repeat what caused it):
+     * logged at WARN at most every 10 s, from any thread.
+     */
+    private void fault(String what, Throwable error) {
+        final long now = System.nanoTime();
+        final long last = lastFaultLogNanos.get();
+        if (now - last >= LOG_INTERVAL_NANOS && lastFaultLogNanos.compareAndSet(last, now)) {
+            log.warn("{} (faults are logged at most every 10 s)", what, error);
         }
     }
 
