@@ -27,7 +27,8 @@ import java.util.List;
  * {@code hosted} and {@code hybrid}), {@code client} (in {@code broadcast} and {@code dedicated}), or {@code pending}
  * (its required handshake not done: it receives nothing yet). A connection whose TLS handshake is under way is not a
  * client yet and is not listed. Each value is read from its session as fresh as its engine's last turn; the page is
- * built on the monitoring thread and no relay thread waits for it.
+ * built on a monitoring render thread (two pages may be built at once: nothing here is shared but the session map)
+ * and no relay thread waits for it.
  */
 final class Connections {
     static final int DEFAULT_LIMIT = 1024;

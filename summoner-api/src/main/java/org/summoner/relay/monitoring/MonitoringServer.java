@@ -1,9 +1,7 @@
 package org.summoner.relay.monitoring;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.config.PrometheusProperties;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
@@ -14,88 +12,106 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.summoner.relay.RelayStats;
+import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.spi.EngineGauge;
+import org.summoner.relay.wire.Untrusted;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The monitoring listener (SPEC section 10, {@code "monitoring"}): HTTP on its own address and its own thread,
- * {@code summoner-monitoring-http}, never a relay thread.
+ * The monitoring listener (SPEC section 10, {@code "monitoring"}): HTTP on its own address and its own threads, never
+ * a relay thread.
  *
  * <ul>
  *   <li>{@code GET /metrics}: the Prometheus text format (OpenMetrics when the scraper asks for it), through the
- *       Prometheus Java client's {@link MetricsHandler}: {@link RelayMetrics} and the JVM's memory, GC, class
- *       loading and process figures ({@link JvmRegistry}).</li>
- *   <li>{@code GET /healthz}: {@code 200 ok} while the relay accepts clients; {@code 503 shutting down} from the
- *       moment its shutdown starts ({@link #shuttingDown()}), so an orchestrator stops sending clients before they are
- *       told to go.</li>
+ *       Prometheus Java client's {@link PrometheusScrapeHandler}: {@link RelayMetrics}, the listener's own
+ *       {@code summoner_monitoring_*} series, and the JVM's memory, GC, class loading and process figures
+ *       ({@link JvmRegistry}).</li>
+ *   <li>{@code GET /healthz}: {@code 200 ok} while the relay accepts clients and every relay thread runs;
+ *       {@code 503 unhealthy: <reason>} once a relay thread died ({@link Faults#unhealthy()}); {@code 503 shutting
+ *       down} from the moment its shutdown starts ({@link #shuttingDown()}), so an orchestrator stops sending clients
+ *       before they are told to go.</li>
  *   <li>{@code GET /connz?limit=&offset=}: the clients, as {@link Connections} writes them; a bad parameter is a 400
  *       naming it.</li>
  * </ul>
  *
- * Any other path is a 404 and any other method a 405, each with a one-line text body. One request at a time: a
- * scrape never competes with another for the CPU the relay uses. Thread-safe.
+ * Any other path is a 404 and any other method a 405, each with a one-line text body; {@code HEAD} is answered as
+ * {@code GET} without the body; a request with a body is answered 413 and its connection closed.
+ *
+ * <p>Threads: the {@link HttpListener} does all I/O on one thread, {@value #THREAD_NAME}, that never blocks and
+ * answers {@code /healthz} and the errors itself, so a health check never waits behind a scrape. {@code /metrics} and
+ * {@code /connz} are rendered into memory by {@link HttpLimits#RENDER_THREADS} threads
+ * ({@code summoner-monitoring-render-N}) that never touch a socket, so no client can hold one: one thread would do
+ * for the CPU, the second keeps a 10,000-client {@code /connz} page from delaying a scrape. The listener's bounds and
+ * timeouts are in {@link HttpLimits}. Thread-safe.
  */
 public final class MonitoringServer implements AutoCloseable {
-    /** The thread that serves every request. */
+    /** The thread that does every accept, read and write of the listener. */
     public static final String THREAD_NAME = "summoner-monitoring-http";
     private static final String ENDPOINTS = "/metrics, /healthz, /connz";
+    private static final Logger log = LoggerFactory.getLogger(MonitoringServer.class);
+    private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final HttpServer http;
-    private final ExecutorService thread;
+    private final RelayCore core;
+    private final PrometheusScrapeHandler metrics;
+    private final Connections connections;
+    private final AtomicLong lastFailureLogNanos = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
+    private final HttpListener listener;
     private volatile boolean shuttingDown;
 
-    private MonitoringServer(HttpServer http, ExecutorService thread) {
-        this.http = http;
-        this.thread = thread;
+    private MonitoringServer(InetSocketAddress address, Supplier<RelayStats> stats, RelayCore core, String engineName,
+                             List<EngineGauge> engineGauges, HttpLimits limits) throws IOException {
+        this.core = core;
+        final PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new RelayMetrics(stats, core, engineName, engineGauges));
+        registry.register(JvmRegistry.COLLECTOR);
+        final ListenerMetrics listenerMetrics = new ListenerMetrics();
+        registry.register(listenerMetrics);
+        this.metrics = new PrometheusScrapeHandler(PrometheusProperties.get(), registry);
+        this.connections = new Connections(core);
+        this.listener = HttpListener.start(address, new Routes(), limits);
+        listenerMetrics.listener = listener;
     }
 
     /**
      * Binds {@code address} and serves.
      *
      * @param stats        one snapshot of the relay's counters per call.
-     * @param core         the sessions, for {@code /connz} and the queued bytes.
+     * @param core         the sessions, for {@code /connz} and the queued bytes; its faults, for {@code /healthz}.
      * @param engineName   the engine serving.
      * @param engineGauges the engine's own gauges.
      * @throws IOException when the address cannot be bound ({@link java.net.BindException} with the system's reason).
      */
     public static MonitoringServer start(InetSocketAddress address, Supplier<RelayStats> stats, RelayCore core,
                                          String engineName, List<EngineGauge> engineGauges) throws IOException {
-        final PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new RelayMetrics(stats, core, engineName, engineGauges));
-        registry.register(JvmRegistry.COLLECTOR);
-        final Connections connections = new Connections(core);
-        final HttpServer http = HttpServer.create(address, 16);
-        final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-            final Thread t = new Thread(task, THREAD_NAME);
-            t.setDaemon(true);
-            return t;
-        });
-        final MonitoringServer server = new MonitoringServer(http, thread);
-        final MetricsHandler metrics = new MetricsHandler(PrometheusProperties.get(), registry);
-        http.createContext("/", exchange -> server.handle(exchange, metrics, connections));
-        http.setExecutor(thread);
-        http.start();
-        return server;
+        return new MonitoringServer(address, stats, core, engineName, engineGauges, HttpLimits.DEFAULT);
+    }
+
+    /** As {@link #start(InetSocketAddress, Supplier, RelayCore, String, List)}, with other bounds: for tests. */
+    static MonitoringServer start(InetSocketAddress address, RelayCore core, HttpLimits limits) throws IOException {
+        return new MonitoringServer(address, () -> RelayStats.of(core), core, "test", List.of(), limits);
     }
 
     /** @return the address bound, with the real port when port 0 was asked for. */
     public InetSocketAddress address() {
-        return http.getAddress();
+        return listener.address();
     }
 
     /** The relay's shutdown has begun: {@code /healthz} answers 503 from now on; the rest is served until {@link #close()}. */
@@ -103,59 +119,51 @@ public final class MonitoringServer implements AutoCloseable {
         shuttingDown = true;
     }
 
-    /** Stops listening; a request being answered gets at most a second to finish. Idempotent. */
+    /** Stops listening and closes every connection; waits at most a second for each of its kinds of thread. Idempotent. */
     @Override
     public void close() {
         shuttingDown = true;
-        http.stop(1);
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        listener.close();
     }
 
-    private void handle(HttpExchange exchange, MetricsHandler metrics, Connections connections) throws IOException {
-        try (exchange) {
-            final String method = exchange.getRequestMethod();
-            final String path = exchange.getRequestURI().getPath();
-            final boolean known = path.equals("/metrics") || path.equals("/healthz") || path.equals("/connz");
-            if (!known) {
-                text(exchange, 404, "not found: " + path + " (this server serves " + ENDPOINTS + ")");
-            } else if (!method.equals("GET") && !method.equals("HEAD")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                text(exchange, 405, "method not allowed: " + method + " (only GET and HEAD)");
-            } else if (path.equals("/metrics")) {
-                metrics.handle(exchange);
-            } else if (path.equals("/healthz")) {
-                text(exchange, shuttingDown ? 503 : 200, shuttingDown ? "shutting down" : "ok");
-            } else {
-                connz(exchange, connections);
-            }
-        }
+    /** @return the listener, for tests of its bounds. */
+    HttpListener listener() {
+        return listener;
     }
 
-    private static void connz(HttpExchange exchange, Connections connections) throws IOException {
-        final Map<String, String> query = query(exchange.getRequestURI());
+    private HttpResponse health() {
+        if (shuttingDown) {
+            return HttpResponse.text(503, "shutting down");
+        }
+        final String unhealthy = core.faults().unhealthy();
+        if (unhealthy == null) {
+            return HttpResponse.text(200, "ok");
+        }
+        // Faults escapes the error's text; a line break could only come from a thread's name, and would end the line.
+        final boolean oneLine = unhealthy.indexOf('\n') < 0 && unhealthy.indexOf('\r') < 0;
+        return HttpResponse.text(503, "unhealthy: " + (oneLine ? unhealthy : Untrusted.text(unhealthy)));
+    }
+
+    private HttpResponse connz(HttpRequest request) throws IOException {
+        final Map<String, String> query = query(request.rawQuery());
         final int limit;
         final int offset;
         try {
             limit = Connections.parameter("limit", query.get("limit"), 1, Connections.MAX_LIMIT, Connections.DEFAULT_LIMIT);
             offset = Connections.parameter("offset", query.get("offset"), 0, Integer.MAX_VALUE, 0);
         } catch (Connections.BadQuery e) {
-            text(exchange, 400, e.getMessage());
-            return;
+            return HttpResponse.text(400, e.getMessage());
         }
         final ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
         connections.write(offset, limit, body);
         body.write('\n');
-        send(exchange, 200, "application/json", body.toByteArray());
+        return new HttpResponse(200, "application/json", List.of(), body.toByteArray(), false);
     }
 
-    private static Map<String, String> query(URI uri) {
+    /** @return the query's parameters, the first of each name, decoded as a whole as {@link java.net.URI#getQuery()} does. */
+    private static Map<String, String> query(String rawQuery) {
         final Map<String, String> parameters = new HashMap<>();
-        final String raw = uri.getQuery();
+        final String raw = rawQuery == null ? null : HttpRequest.percentDecode(rawQuery);
         if (raw == null || raw.isEmpty()) {
             return parameters;
         }
@@ -166,18 +174,94 @@ public final class MonitoringServer implements AutoCloseable {
         return parameters;
     }
 
-    private static void text(HttpExchange exchange, int status, String line) throws IOException {
-        send(exchange, status, "text/plain; charset=utf-8", (line + "\n").getBytes(StandardCharsets.UTF_8));
+    private void logFailure(String what, Throwable error) {
+        final long now = System.nanoTime();
+        final long last = lastFailureLogNanos.get();
+        if (now - last >= FAILURE_LOG_INTERVAL_NANOS && lastFailureLogNanos.compareAndSet(last, now)) {
+            log.warn("monitoring: {} failed; answered 500 (logged at most every 10 s)", what, error);
+        }
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        final boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+    /** The endpoints: which request is answered on the listener's thread, and how the others are rendered. */
+    private final class Routes implements Endpoints {
+        @Override
+        public HttpResponse answer(HttpRequest request) {
+            final String path = request.path();
+            final boolean known = path.equals("/metrics") || path.equals("/healthz") || path.equals("/connz");
+            if (!known) {
+                return HttpResponse.text(404, "not found: " + Untrusted.text(path) + " (this server serves " + ENDPOINTS + ")");
             }
+            final String method = request.method();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                return new HttpResponse(405, HttpResponse.TEXT, List.of("Allow", "GET, HEAD"),
+                        ("method not allowed: " + Untrusted.text(method) + " (only GET and HEAD)\n").getBytes(StandardCharsets.UTF_8),
+                        false);
+            }
+            if (request.hasBody()) {
+                return HttpResponse.closing(413, "request bodies are not accepted: this server serves GET and HEAD without one");
+            }
+            return path.equals("/healthz") ? health() : null;
+        }
+
+        @Override
+        public HttpResponse render(HttpRequest request) {
+            try {
+                if (request.path().equals("/metrics")) {
+                    final ScrapeExchange exchange = new ScrapeExchange(request);
+                    metrics.handleRequest(exchange);
+                    if (exchange.failure() != null) {
+                        logFailure("collecting /metrics", exchange.failure());
+                    }
+                    return exchange.response();
+                }
+                return connz(request);
+            } catch (IOException | RuntimeException e) {
+                logFailure("rendering " + Untrusted.text(request.path()), e);
+                return HttpResponse.text(500, "internal error (the server's log says which)");
+            }
+        }
+    }
+
+    /**
+     * The listener's own series, so an operator sees an attack on the monitoring port:
+     * {@code summoner_monitoring_connections}, {@code summoner_monitoring_blocked_connections} and
+     * {@code summoner_monitoring_closed_total{reason}}.
+     */
+    private static final class ListenerMetrics implements MultiCollector {
+        volatile HttpListener listener;
+
+        @Override
+        public MetricSnapshots collect() {
+            final HttpListener l = listener;
+            if (l == null) {
+                return new MetricSnapshots();
+            }
+            return new MetricSnapshots(
+                    GaugeSnapshot.builder().name("summoner_monitoring_connections")
+                            .help("Connections to the monitoring listener being read from or answered.")
+                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(l.activeConnections()).build())
+                            .build(),
+                    GaugeSnapshot.builder().name("summoner_monitoring_blocked_connections")
+                            .help("Monitoring connections whose client does not read its response; each is dropped at "
+                                    + "the write timeout.")
+                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(l.blockedConnections()).build())
+                            .build(),
+                    CounterSnapshot.builder().name("summoner_monitoring_closed")
+                            .help("Monitoring connections the listener closed on its own, by reason: refused at its "
+                                    + "connection bound (503), head not complete in time (408, or nothing sent), head "
+                                    + "over the bound (414, 431), malformed head (400, 505), response not taken in "
+                                    + "time, idle between requests.")
+                            .dataPoint(closed("refused", l.refused()))
+                            .dataPoint(closed("head_timeout", l.headTimeouts()))
+                            .dataPoint(closed("head_too_large", l.headsTooLarge()))
+                            .dataPoint(closed("malformed", l.malformed()))
+                            .dataPoint(closed("write_timeout", l.writeTimeouts()))
+                            .dataPoint(closed("idle", l.idleTimeouts()))
+                            .build());
+        }
+
+        private static CounterSnapshot.CounterDataPointSnapshot closed(String reason, long value) {
+            return CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("reason", reason)).value(value).build();
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param name   the metric's name, e.g. {@code summoner_agrona_ring_used_bytes}.
  * @param help   one sentence for the metric's {@code # HELP} line.
  * @param labels label names to values, e.g. {@code ring=lines}; empty for none.
- * @param value  read on the monitoring thread once per scrape: cheap, thread-safe, never blocking.
+ * @param value  read on a monitoring render thread once per scrape (two scrapes may read it at once): cheap,
+ *               thread-safe, never blocking.
  */
 public record EngineGauge(String name, String help, Map<String, String> labels, DoubleSupplier value) {
     private static final Pattern NAME = Pattern.compile("summoner_[a-z0-9]+_[a-z0-9_]+");

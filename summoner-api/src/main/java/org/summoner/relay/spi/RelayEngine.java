@@ -28,8 +28,9 @@ public interface RelayEngine extends AutoCloseable {
 
     /**
      * @return what this engine alone can tell about its load, as gauges for {@code /metrics} (e.g. how full the
-     *         Agrona rings are); none by default. Each gauge's value is read on the monitoring thread, once per scrape,
-     *         so it must be a cheap, thread-safe read that never waits on an engine thread.
+     *         Agrona rings are); none by default. Each gauge's value is read on a monitoring render thread, once per
+     *         scrape (two scrapes may read it at once), so it must be a cheap, thread-safe read that never waits on an
+     *         engine thread.
      */
     default List<EngineGauge> gauges() {
         return List.of();
