@@ -128,7 +128,7 @@ class MonitoringServerTest {
         core.faults().threadDied("summoner-nio-worker-0", new IllegalStateException("boom\nforged line"));
         client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
         assertText(client.read(), "HTTP/1.1 503 Service Unavailable",
-                "unhealthy: relay thread summoner-nio-worker-0 stopped: java.lang.IllegalStateException: boom\\nforged line\n");
+                "unhealthy: relay thread summoner-nio-worker-0 failed: java.lang.IllegalStateException: boom\\nforged line\n");
 
         server.shuttingDown();
         client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
