@@ -47,8 +47,9 @@ trap cleanup EXIT INT TERM
 
 . bench/lib.sh
 
-# The host of the hosted runs: its fingerprint goes in the server's config, its binding line is each sender's first.
-fingerprint=$(java -jar "$load_jar" identity --hello-out "$work/host.hello")
+# The host of the hosted runs: its fingerprint goes in the server's config; each sender first sends a binding
+# envelope it signs when it connects (the relay takes a signed envelope only while fresh and only once).
+fingerprint=$(java -jar "$load_jar" identity --identity-out "$work/host.identity")
 config() { # routing -> a config file: the benchmark's base config plus the routing mode
   python3 - "$1" "$fingerprint" > "$work/$1.json" <<'PY'
 import json, sys
@@ -87,7 +88,7 @@ for engine in $engines; do
     wait_for_port "$port"
     echo "== $engine $routing: $scenario (pid $pid)"
     hello=()
-    [ "$shape" = directive ] && hello=(--hello "$work/host.hello")
+    [ "$shape" = directive ] && hello=(--host-identity "$work/host.identity")
     for rep in $(seq 1 "$repeats"); do
       $pin_load java -jar "$load_jar" run --port "$port" --label "$engine $routing" --scenario "$scenario" --server-pid "$pid" \
         --senders 1 --receivers "$receivers" --shape "$shape" "${hello[@]}" --line-bytes 128 \

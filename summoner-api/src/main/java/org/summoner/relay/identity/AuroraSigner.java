@@ -3,9 +3,11 @@ package org.summoner.relay.identity;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -54,6 +56,41 @@ public final class AuroraSigner {
             return new AuroraSigner(signing.getPrivate(), record, Fingerprint.of(signingPublic));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot make Ed25519 and X25519 keys", e);
+        }
+    }
+
+    /**
+     * @return this identity as one line of JSON to keep and {@link #restore} later, in another process:
+     *         {@code {"public_id": <the record>, "signing_key_pkcs8_b64": <the Ed25519 private key>}}. Secret: whoever
+     *         reads it can sign as this identity.
+     */
+    public String export() {
+        final Map<String, Object> exported = new LinkedHashMap<>();
+        exported.put("public_id", publicId);
+        exported.put("signing_key_pkcs8_b64", Base64Strict.encode(signingKey.getEncoded()));
+        return new String(Json.canonical(exported), StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * @return the identity {@link #export()} wrote.
+     * @throws IllegalArgumentException when the text is not one, or its key does not match its record.
+     */
+    @SuppressWarnings("unchecked")
+    public static AuroraSigner restore(String exported) {
+        try {
+            final byte[] bytes = exported.strip().getBytes(StandardCharsets.UTF_8);
+            final Map<String, Object> fields = (Map<String, Object>) Json.parse(bytes, 0, bytes.length);
+            final Map<String, Object> record = (Map<String, Object>) fields.get("public_id");
+            final byte[] pkcs8 = Base64Strict.decode((String) fields.get("signing_key_pkcs8_b64"));
+            final PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            final byte[] publicKey = Base64Strict.decode((String) record.get("pub_sig_b64"));
+            final byte[] probe = "summoner".getBytes(StandardCharsets.US_ASCII);
+            if (!Ed25519.verify(publicKey, probe, Ed25519.sign(key, probe))) {
+                throw new IllegalArgumentException("the signing key does not match the record's pub_sig_b64");
+            }
+            return new AuroraSigner(key, record, Fingerprint.of(publicKey));
+        } catch (Json.NotJson | ClassCastException | NullPointerException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an identity exported by AuroraSigner.export(): " + e, e);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -144,5 +145,20 @@ class AuroraVectorsTest {
         assertTrue(verdict.valid(), verdict::toString);
         assertEquals(alice.fingerprint(), verdict.sender());
         assertEquals(bob.fingerprint(), verdict.receiver());
+    }
+
+    @Test
+    void an_exported_identity_restores_to_one_that_signs_as_the_original() {
+        final AuroraSigner original = AuroraSigner.generate(Map.of("name", "kept"));
+        final AuroraSigner restored = AuroraSigner.restore(original.export());
+        assertEquals(original.fingerprint(), restored.fingerprint());
+        assertEquals(original.publicId(), restored.publicId());
+        final String line = restored.seal("hi", null);
+        final byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(original.fingerprint(), new AuroraVerifier(AuroraVerifier.Paths.DEFAULTS)
+                .verify(bytes, 0, bytes.length, AuroraVerifier.SenderCheck.ANYONE, null).sender());
+        final String mismatched = original.export().replace((String) original.publicId().get("pub_sig_b64"),
+                (String) AuroraSigner.generate(null).publicId().get("pub_sig_b64"));
+        assertEquals("the signing key does not match the record's pub_sig_b64", assertThrows(IllegalArgumentException.class, () -> AuroraSigner.restore(mismatched)).getMessage());
     }
 }

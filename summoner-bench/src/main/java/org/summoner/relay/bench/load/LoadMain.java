@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code java -jar summoner-bench/target/summoner-load.jar run|stalled|report ...}
+ * {@code java -jar summoner-bench/target/summoner-load.jar run|stalled|signed-flood|report|identity ...}
  */
-@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, ReportCommand.class, IdentityCommand.class},
+@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, SignedFloodCommand.class, ReportCommand.class, IdentityCommand.class},
         description = "Load harness for Summoner, NATS and Redis pub/sub servers, and the report of its results.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec
@@ -100,9 +100,9 @@ public final class LoadMain implements Runnable {
                         + "directive (a host's {\"to\":[every receiver],\"content\":\"<payload>\"}) (default ${DEFAULT-VALUE}).")
         String shape;
 
-        @Option(names = "--hello", paramLabel = "FILE",
-                description = "A line each sender sends first, e.g. a host's binding envelope from `summoner-load identity`.")
-        Path hello;
+        @Option(names = "--host-identity", paramLabel = "FILE",
+                description = "An identity from `summoner-load identity`: each sender first sends a binding envelope signed with it.")
+        Path hostIdentity;
 
         @Option(names = "--quiet", description = "No progress lines.")
         boolean quiet;
@@ -120,6 +120,16 @@ public final class LoadMain implements Runnable {
             return parsed;
         }
 
+        /** @return what makes each sender's binding envelope, fresh, or null without {@code --host-identity}. */
+        private java.util.function.Supplier<String> hello() throws IOException {
+            if (hostIdentity == null) {
+                return null;
+            }
+            final org.summoner.relay.identity.AuroraSigner identity =
+                    org.summoner.relay.identity.AuroraSigner.restore(Files.readString(hostIdentity, StandardCharsets.UTF_8));
+            return () -> identity.seal(java.util.Map.of("role", "host"), null);
+        }
+
         @Override
         public Integer call() throws Exception {
             final int resolvedPort = port != null ? port : protocol.defaultPort();
@@ -131,7 +141,7 @@ public final class LoadMain implements Runnable {
                     label != null ? label : protocol.name().toLowerCase(Locale.ROOT) + ":" + resolvedPort,
                     scenario, protocol, host, resolvedPort, receiverPorts, senders, receivers, lineBytes, rate, window, warmup, duration,
                     drain, receiverThreads != null ? receiverThreads : receivers < 4 ? 1 : 2, serverPids, shape(),
-                    hello == null ? null : Files.readString(hello, StandardCharsets.UTF_8).strip(), !quiet);
+                    hello(), !quiet);
             final PrintStream err = System.err;
             final LoadResult result;
             try {

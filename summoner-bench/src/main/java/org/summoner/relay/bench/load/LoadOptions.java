@@ -12,7 +12,8 @@ import java.util.List;
  * @param serverPids      the server's processes (every node of a cluster), whose CPU time is read over the measured
  *                        window and summed; empty when unknown.
  * @param shape           how a Summoner sender wraps each payload (plain for the other protocols).
- * @param hello           a line each sender sends first (e.g. a host's signed binding envelope), or null.
+ * @param hello           makes the line each sender sends first, once per sender (a host's signed binding envelope,
+ *                        fresh, since the relay takes one only once), or null.
  */
 record LoadOptions(
         String label,
@@ -32,7 +33,7 @@ record LoadOptions(
         int receiverThreads,
         List<Long> serverPids,
         Shape shape,
-        String hello,
+        java.util.function.Supplier<String> hello,
         boolean progress) {
 
     /** @return the port receiver {@code i} connects to. */

@@ -69,13 +69,13 @@ public final class LoadRun {
         return publishTail;
     }
 
-    /** A publisher's first bytes: the protocol's, then the hello line, if any. */
+    /** A publisher's first bytes: the protocol's, then its hello line, if any (made for it). */
     private byte[] publisherHandshake() {
         final byte[] protocol = options.protocol().publisherHandshake();
         if (options.hello() == null) {
             return protocol;
         }
-        final byte[] hello = (options.hello() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] hello = (options.hello().get() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         final byte[] both = java.util.Arrays.copyOf(protocol, protocol.length + hello.length);
         System.arraycopy(hello, 0, both, protocol.length, hello.length);
         return both;

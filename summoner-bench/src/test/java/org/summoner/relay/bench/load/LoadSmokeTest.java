@@ -37,7 +37,8 @@ class LoadSmokeTest {
         return run(server, senders, receivers, rate, Shape.PLAIN, null);
     }
 
-    private static LoadResult run(RunningServer server, int senders, int receivers, long rate, Shape shape, String hello) throws Exception {
+    private static LoadResult run(RunningServer server, int senders, int receivers, long rate, Shape shape,
+                                  java.util.function.Supplier<String> hello) throws Exception {
         final LoadOptions options = new LoadOptions("smoke", "smoke", Protocol.SUMMONER, "127.0.0.1",
                 server.address().getPort(), List.of(), senders, receivers, 128, rate, 200, 0, 1, 5, 2, List.of(ProcessHandle.current().pid()),
                 shape, hello, true);
@@ -82,7 +83,7 @@ class LoadSmokeTest {
             assertTrue(json.clean(), json.toJson());
             assertEquals(json.sent() * 3, json.delivered());
 
-            final LoadResult directives = run(hosted, 1, 3, 0, Shape.DIRECTIVE, host.seal("bind", null));
+            final LoadResult directives = run(hosted, 1, 3, 0, Shape.DIRECTIVE, () -> host.seal("bind", null));
             assertTrue(directives.clean(), directives.toJson());
             assertEquals(directives.sent() * 3, directives.delivered(), "a sender that failed to bind as the host would be told no host is connected");
         }
