@@ -32,7 +32,11 @@ public abstract class Dispatcher {
     private int sessionCount;
     /** Sessions holding input for a later turn, in the order they began to ({@link Session#onBytes}). */
     private final java.util.ArrayList<Session> holding = new java.util.ArrayList<>();
+    /** Sessions that handled part of what they held this turn, queued behind those that waited. */
+    private final java.util.ArrayList<Session> served = new java.util.ArrayList<>();
     private long turn;
+    private long suspectTurn = -1;
+    private long suspectChecks;
     private long now = System.nanoTime();
     private long nextIdleSweepNanos;
     /** Sessions whose handshake is pending, oldest first: deadlines come in order, as one timeout applies to all. */
@@ -102,20 +106,47 @@ public abstract class Dispatcher {
      * those done let their engine read them again. Called once per turn, after the turn's reads.
      */
     protected final void resumeHeldInput() {
-        int kept = 0;
         final int taken = holding.size();
+        int waiting = 0;
         for (int i = 0; i < taken; i++) {
             final Session session = holding.get(i);
-            if (!session.resumeHeld()) {
-                holding.set(kept++, session);
+            final int resumed = session.resumeHeld();
+            if (resumed == Session.RESUMED_NONE) {
+                holding.set(waiting++, session); // first in line next turn: the share goes round
+            } else if (resumed == Session.RESUMED_SOME) {
+                served.add(session);
             }
         }
-        for (int i = taken, n = holding.size(); i < n; i++) {
-            holding.set(kept++, holding.get(i)); // began to hold meanwhile
+        for (int i = 0, n = served.size(); i < n; i++) {
+            holding.set(waiting++, served.get(i));
         }
-        for (int i = holding.size() - 1; i >= kept; i--) {
+        served.clear();
+        for (int i = taken, n = holding.size(); i < n; i++) {
+            holding.set(waiting++, holding.get(i)); // began to hold meanwhile
+        }
+        for (int i = holding.size() - 1; i >= waiting; i--) {
             holding.remove(i);
         }
+    }
+
+    /**
+     * Signature checks that clients with recent invalid attempts ({@code Session.suspect}) may cause per turn on this
+     * thread, all of them together; everyone else has {@link Session#CHECKS_PER_TURN} of its own.
+     */
+    static final int SUSPECT_CHECKS_PER_TURN = 2;
+
+    /** @return whether this turn's checks for clients with recent invalid attempts are not all spent. */
+    final boolean suspectChecksLeft() {
+        return suspectTurn != turn || suspectChecks < SUSPECT_CHECKS_PER_TURN;
+    }
+
+    /** {@code checks} signature checks were computed this turn for a client with recent invalid attempts. */
+    final void spentSuspectChecks(long checks) {
+        if (suspectTurn != turn) {
+            suspectTurn = turn;
+            suspectChecks = 0;
+        }
+        suspectChecks += checks;
     }
 
     /** Sets the clock: for tests that drive time by hand. */

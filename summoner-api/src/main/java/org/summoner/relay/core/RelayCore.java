@@ -52,6 +52,7 @@ public final class RelayCore {
     private final long throttleNanos;
     private final long flowControlNanos;
     private final long invalidAttemptsQuarantineNanos;
+    private final long invalidAttemptsWindowNanos;
     private final ConcurrentHashMap<String, Session> byRemoteAddr = new ConcurrentHashMap<>();
     private final Set<String> hostFingerprints;
     private final AtomicInteger hostConnections = new AtomicInteger();
@@ -85,6 +86,7 @@ public final class RelayCore {
         this.throttleNanos = TimeUnit.MILLISECONDS.toNanos(parameters.throttleDelayMs());
         this.flowControlNanos = TimeUnit.MILLISECONDS.toNanos(parameters.flowControlDelayMs());
         this.invalidAttemptsQuarantineNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().quarantineSecs());
+        this.invalidAttemptsWindowNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().windowSecs());
         final RoutingMode mode = parameters.routing().mode();
         this.hostFingerprints = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID ? parameters.routing().hostFingerprints() : Set.of();
         this.handshakeRequired = parameters.handshake().required();
@@ -247,6 +249,11 @@ public final class RelayCore {
     /** @return the rejected lines counted per IP ({@code dedicated_relay.invalid_attempts}). */
     public InvalidAttempts invalidAttempts() {
         return invalidAttempts;
+    }
+
+    /** @return {@code invalid_attempts.window_secs}, in nanoseconds. */
+    long invalidAttemptsWindowNanos() {
+        return invalidAttemptsWindowNanos;
     }
 
     long invalidAttemptPauseNanos(InvalidAttempts.Action action) {

@@ -89,6 +89,8 @@ public final class Session implements LineHandler, Router.Decision {
     private long checksBeforeTurn;
     /** Handle everything now, whatever the budget: no room to hold it, or the client closed. */
     private boolean overBudget;
+    /** When it last made an invalid attempt (0: never): {@link #suspect()}. */
+    private long lastInvalidAttemptNanos;
     private State state = State.OPEN;
     private boolean released;
     private boolean started;
@@ -312,7 +314,12 @@ public final class Session implements LineHandler, Router.Decision {
                 holdMore(bytes, offset, length); // what waits goes first
                 return;
             }
+            final boolean suspect = suspect();
+            final long checksBefore = suspect && identityMemo != null ? identityMemo.checksComputed() : 0;
             final int taken = framer.onBytes(bytes, offset, length, this);
+            if (suspect && identityMemo != null) {
+                dispatcher.spentSuspectChecks(identityMemo.checksComputed() - checksBefore);
+            }
             if (taken < length) {
                 hold(bytes, offset + taken, length - taken);
             }
@@ -423,17 +430,22 @@ public final class Session implements LineHandler, Router.Decision {
      *
      * @return true when nothing is held any more (reads resume), false when some still waits.
      */
-    boolean resumeHeld() {
+    int resumeHeld() {
         if (heldLength == 0) {
-            return true;
+            return RESUMED_ALL;
         }
         if (!framing()) {
             releaseHeld();
-            return true;
+            return RESUMED_ALL;
         }
         if (budgetTurn == dispatcher.turn() && !mayGoOn()) {
-            return false; // it spent this turn's budget already
+            return RESUMED_NONE; // it spent this turn's budget already
         }
+        final boolean suspect = suspect();
+        if (suspect && !dispatcher.suspectChecksLeft()) {
+            return RESUMED_NONE; // clients with recent invalid attempts share a few checks a turn between them
+        }
+        final long checksBefore = identityMemo == null ? 0 : identityMemo.checksComputed();
         try {
             final int taken = framer.onBytes(held, heldStart, heldLength, this);
             heldStart += taken;
@@ -442,16 +454,35 @@ public final class Session implements LineHandler, Router.Decision {
         } catch (Throwable error) {
             fault(Faults.Where.LINE, error);
             releaseHeld();
-            return true;
+            return RESUMED_ALL;
+        }
+        if (suspect && identityMemo != null) {
+            dispatcher.spentSuspectChecks(identityMemo.checksComputed() - checksBefore);
         }
         if (heldLength > 0 && framing()) {
-            return false;
+            return RESUMED_SOME;
         }
         releaseHeld();
         if (state == State.OPEN) {
             output.holdReads(false);
         }
-        return true;
+        return RESUMED_ALL;
+    }
+
+    /** What {@link #resumeHeld()} did: everything held is handled (reads resume). */
+    static final int RESUMED_ALL = 0;
+    /** Some was handled, some still waits. */
+    static final int RESUMED_SOME = 1;
+    /** Nothing this turn: its budget, or the suspects' share, is spent. */
+    static final int RESUMED_NONE = 2;
+
+    /**
+     * @return whether it made an invalid attempt within {@code invalid_attempts.window_secs}: its signature checks come
+     *         from the few its dispatcher gives such clients per turn ({@link Dispatcher#suspectChecksLeft()}), so a
+     *         flood of connections that verify and do nothing cannot stretch the turns of everyone else.
+     */
+    private boolean suspect() {
+        return lastInvalidAttemptNanos != 0 && dispatcher.now() - lastInvalidAttemptNanos < core.invalidAttemptsWindowNanos();
     }
 
     /** Gives the held bytes not handled yet back to the budget and forgets them. */
@@ -600,6 +631,7 @@ public final class Session implements LineHandler, Router.Decision {
      * outside, where reaching the quarantine threshold quarantines the address (once per connection).
      */
     private InvalidAttempts.Action recordInvalidAttempt(long now) {
+        lastInvalidAttemptNanos = now == 0 ? 1 : now;
         final InvalidAttempts attempts = core.invalidAttempts();
         if (trusted) {
             if (tally == null) {

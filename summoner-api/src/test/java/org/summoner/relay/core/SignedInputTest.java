@@ -156,4 +156,47 @@ class SignedInputTest {
         idle.sweep();
         assertEquals("Warning: You have been disconnected due to inactivity.\n", FakeEngine.output(trickle).goodbye);
     }
+
+    @Test
+    void clients_with_recent_invalid_attempts_share_a_few_checks_a_turn_so_an_honest_client_keeps_its_own() {
+        final FakeEngine relay = FakeEngine.routed(Map.of("routing", "dedicated", "rate_limit_msgs_per_minute", 1_000_000,
+                "dedicated_relay", Map.of("invalid_attempts", Map.of("throttle_threshold", 100, "flow_control_threshold", 100,
+                        "disconnect_threshold", 100, "quarantine_threshold", 100))));
+        final Session bob = relay.connect("10.0.0.2", 2);
+        FakeEngine.send(bob, BOB.seal("hi", null) + "\n");
+        final Session[] suspects = new Session[4];
+        for (int i = 0; i < suspects.length; i++) {
+            final AuroraSigner mallory = AuroraSigner.generate(null);
+            suspects[i] = relay.connect("10.0.1." + i, 100 + i);
+            final StringBuilder lines = new StringBuilder("junk\n"); // an invalid attempt first: a suspect from now on
+            for (int j = 0; j < 5; j++) {
+                lines.append(mallory.seal(Map.of("j", j), BOB.publicId())).append('\n');
+            }
+            FakeEngine.send(suspects[i], lines.toString());
+        }
+        final Session alice = relay.connect("10.0.0.1", 1);
+        final StringBuilder honest = new StringBuilder();
+        for (int j = 0; j < 5; j++) {
+            honest.append(ALICE.seal(Map.of("j", j), BOB.publicId())).append('\n');
+        }
+        FakeEngine.send(alice, honest.toString());
+        final int afterReads = relay.dispatched.size();
+        final long checksBefore = checks(suspects);
+        relay.newTurn();
+        assertEquals(2, checks(suspects) - checksBefore, "the suspects' share of a turn: two checks among four of them");
+        assertEquals(afterReads + 3, relay.dispatched.size(), "alice's own check, and the suspects' two");
+        for (int turn = 0; turn < 20; turn++) {
+            relay.newTurn();
+        }
+        assertFalse(relay.holding(), "every suspect is served in turn, none starves");
+        assertEquals(5 + 4 * 5, relay.dispatched.size());
+    }
+
+    private static long checks(Session[] sessions) {
+        long checks = 0;
+        for (Session session : sessions) {
+            checks += session.identityMemo().checksComputed();
+        }
+        return checks;
+    }
 }

@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * The signed flood of issue 24 (item 3) against a server in {@code routing: dedicated}, as an attacker who has read the
  * code would send it, and what a bystander's directed line costs meanwhile. Alice and Bob bind; Alice sends Bob a
  * signed directed line every {@code --probe-interval-ms}, each signed beforehand, and Bob's reader notes when each
- * arrives. After {@code --baseline-seconds}, {@code --attackers} connections each write {@code --copies} envelopes to
+ * arrives. After {@code --warmup-seconds} (not measured; a small flood halfway compiles the code an attack runs) and
+ * {@code --baseline-seconds}, {@code --attackers} connections each write {@code --copies} envelopes to
  * no one in one go: the same pre-signed envelope again and again ({@code --distinct false}, the audit's flood), or
  * as many distinct ones, all signed beforehand ({@code --distinct true}, which no replay cache stops), and read what
  * the server answers until it closes them. Probe latency is measured from each line's intended send time.
@@ -55,7 +56,12 @@ final class SignedFloodCommand implements Callable<Integer> {
     @Option(names = "--probe-interval-ms", defaultValue = "10", description = "Between Alice's lines (default ${DEFAULT-VALUE}).")
     int probeIntervalMs;
 
-    @Option(names = "--baseline-seconds", defaultValue = "2", description = "Probes before the flood (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "Probes not measured first, with a small flood halfway, so the relay's code is compiled as on a server "
+                    + "that has run for a while (default ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--baseline-seconds", defaultValue = "3", description = "Probes measured before the flood (default ${DEFAULT-VALUE}).")
     int baselineSeconds;
 
     @Option(names = "--attack-seconds", defaultValue = "8", description = "Probes from the flood on (default ${DEFAULT-VALUE}).")
@@ -67,7 +73,7 @@ final class SignedFloodCommand implements Callable<Integer> {
         final AuroraSigner alice = AuroraSigner.generate(Map.of("name", "alice"));
         final AuroraSigner bob = AuroraSigner.generate(Map.of("name", "bob"));
         final AuroraSigner mallory = AuroraSigner.generate(Map.of("name", "mallory"));
-        final int probes = (baselineSeconds + attackSeconds) * 1000 / probeIntervalMs;
+        final int probes = (warmupSeconds + baselineSeconds + attackSeconds) * 1000 / probeIntervalMs;
         final byte[][] probeLines = new byte[probes][];
         for (int i = 0; i < probes; i++) {
             probeLines[i] = line(alice.seal(Map.of("probe", i), bob.publicId()));
@@ -81,6 +87,16 @@ final class SignedFloodCommand implements Callable<Integer> {
             }
             floods[a] = flood.toByteArray();
         }
+        final AuroraSigner warmer = AuroraSigner.generate(Map.of("name", "warm-up"));
+        final byte[][] warmups = new byte[2][];
+        for (int a = 0; a < warmups.length; a++) {
+            final java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
+            final byte[] same = line(warmer.seal(Map.of("warm", a), null));
+            for (int c = 0; c < 50; c++) {
+                flood.write(c % 2 == 0 ? same : line(warmer.seal(Map.of("warm", a * 50 + c), null)));
+            }
+            warmups[a] = flood.toByteArray();
+        }
 
         try (Socket aliceSocket = connect(server); Socket bobSocket = connect(server)) {
             write(aliceSocket, line(alice.seal("hello", null)));
@@ -92,7 +108,16 @@ final class SignedFloodCommand implements Callable<Integer> {
             reader.start();
 
             final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            final long attackAt = start + TimeUnit.SECONDS.toNanos(baselineSeconds);
+            final long measureFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+            final long attackAt = measureFrom + TimeUnit.SECONDS.toNanos(baselineSeconds);
+            final Thread warming = new Thread(() -> {
+                LockSupport.parkNanos(start + TimeUnit.SECONDS.toNanos(warmupSeconds) / 2 - System.nanoTime());
+                for (byte[] flood : warmups) {
+                    attack(server, flood, new AtomicInteger(), new AtomicInteger());
+                }
+            }, "warm-up");
+            warming.setDaemon(true);
+            warming.start();
             final AtomicInteger attackerLines = new AtomicInteger();
             final AtomicInteger attackersClosed = new AtomicInteger();
             final List<Thread> attacking = new ArrayList<>();
@@ -130,7 +155,9 @@ final class SignedFloodCommand implements Callable<Integer> {
                     lost++;
                     continue;
                 }
-                (intended[i] < attackAt ? before : during).add((at - intended[i]) / 1e6);
+                if (intended[i] >= measureFrom) {
+                    (intended[i] < attackAt ? before : during).add((at - intended[i]) / 1e6);
+                }
             }
             System.out.printf(Locale.ROOT, "{\"attackers\":%d,\"copies\":%d,\"distinct\":%b,\"flood_bytes\":%d,\"probes\":%d,\"probes_lost\":%d,"
                             + "\"before_ms\":%s,\"during_ms\":%s,\"attacker_lines_read\":%d,\"attackers_closed\":%d}%n",
@@ -209,7 +236,7 @@ final class SignedFloodCommand implements Callable<Integer> {
     /** One attacker: its flood in one write, then what the server says until it closes the connection. */
     private static void attack(InetSocketAddress server, byte[] flood, AtomicInteger lines, AtomicInteger closed) {
         try (Socket socket = connect(server)) {
-            socket.setSoTimeout(20_000);
+            socket.setSoTimeout(12_000); // past the probes' end: a connection still open then was never closed
             final Thread writer = new Thread(() -> {
                 try {
                     socket.getOutputStream().write(flood);
@@ -230,6 +257,8 @@ final class SignedFloodCommand implements Callable<Integer> {
                 }
             }
             closed.incrementAndGet();
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            // the server never closed it: not counted
         } catch (IOException e) {
             closed.incrementAndGet(); // reset by the server: closed too
         }
