@@ -87,7 +87,7 @@ class ServerConfigTest {
             assertEquals(65536, p.maxEnvelopeBytes());
             assertEquals(List.of("127.0.0.0/8", "::1/128"), p.peerTrust().trustedNetworks().texts());
             assertEquals(16L * 1024 * 1024, p.maxQueuedBytes());
-            assertEquals(0, p.maxConnections());
+            assertEquals(10_000, p.maxConnections());
             assertEquals(0, p.maxConnectionsPerIp());
         }
 

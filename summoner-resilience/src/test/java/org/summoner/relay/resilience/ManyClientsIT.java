@@ -30,7 +30,10 @@ class ManyClientsIT {
     @MethodSource("org.summoner.relay.resilience.Engines#names")
     void holds_thousands_of_concurrent_clients_and_reaches_every_one(String engine) throws Exception {
         final int count = Figures.intProperty("resilience.clients");
-        try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xmx512m"), "--port", "0", "--engine", engine)) {
+        final java.nio.file.Path config = dir.resolve("server_config.json"); // the clients and their sender, past the default 10,000
+        java.nio.file.Files.writeString(config, "{\"hyper_parameters\": {\"max_connections\": " + (count + 1) + "}}");
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), List.of("-Xmx512m"), "--port", "0", "--engine", engine,
+                "--config", config.toString())) {
             final int port = server.awaitListeningPort();
             final long rssIdle = server.residentKib();
             final List<Socket> clients = new ArrayList<>(count);
