@@ -393,6 +393,32 @@ public abstract class FairUseSection extends KitHarness {
     }
 
     @Test
+    void unfinished_lines_of_all_clients_together_are_bounded_by_max_buffered_input_bytes() throws Exception {
+        final RunningServer server = startServer(Map.of("max_buffered_input_bytes", 200_000, "max_envelope_bytes", 1 << 20));
+        final KitClient reader = connect(server);
+        final KitClient[] parked = new KitClient[4];
+        for (int i = 0; i < parked.length; i++) {
+            parked[i] = connect(server);
+        }
+        awaitConnections(server, 5);
+        final String unfinished = "x".repeat(60_000);
+        for (int i = 0; i < 3; i++) {
+            parked[i].send(unfinished.substring(0, 100));
+            parked[i].send(unfinished); // each holds up to 64 KiB of the 200,000 bytes, gathering its line
+        }
+        awaitStats(server, "three lines parked", stats -> stats.bytesReceived() == 3 * 60_100);
+        parked[3].send(unfinished.substring(0, 100));
+        parked[3].send(unfinished);
+        assertEquals("Warning: Server holds too much unfinished input (max_buffered_input_bytes); the line was dropped.",
+                parked[3].readLine());
+        parked[3].send("rest of the dropped line\nnext\n");
+        assertEquals(envelope(parked[3], "next"), reader.readLine(), "the dropped line is discarded to its end, the next relayed");
+        parked[0].send("\n");
+        assertEquals(envelope(parked[0], "x".repeat(60_100)), reader.readLine(), "a parked line completes whole");
+        awaitStats(server, "one line dropped", stats -> stats.droppedInputFull() == 1);
+    }
+
+    @Test
     void max_connections_per_ip_counts_each_address_alone() throws Exception {
         final RunningServer server = startServer(Map.of("max_connections_per_ip", 1));
         final KitClient first = connect(server);
