@@ -107,7 +107,7 @@ final class ClusterDirectory {
             }
             if (presence.hosts() > 0) {
                 hostNodes.add(presence.node());
-                hosts += presence.hosts();
+                hosts = (int) Math.min(Integer.MAX_VALUE, (long) hosts + presence.hosts()); // another node's count may be anything
             }
         }
         view = new View(targets(identities, Route.KIND_BINDING, view.identities()),

@@ -168,7 +168,7 @@ public final class RelayCore {
     /** @return the connections bound as hosts now, on this node and the other nodes of its cluster. */
     public int hostsAnywhere() {
         final org.summoner.relay.cluster.Cluster cluster = this.cluster;
-        return hostConnections.get() + (cluster == null ? 0 : cluster.hostsElsewhere());
+        return (int) Math.min(Integer.MAX_VALUE, (long) hostConnections.get() + (cluster == null ? 0 : cluster.hostsElsewhere()));
     }
 
     /** @return TLS on the relay port ({@code tls}), or null when it speaks plain TCP. */

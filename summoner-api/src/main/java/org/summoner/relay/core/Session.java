@@ -320,7 +320,7 @@ public final class Session implements LineHandler, Router.Decision {
             if (suspect && identityMemo != null) {
                 dispatcher.spentSuspectChecks(identityMemo.checksComputed() - checksBefore);
             }
-            if (taken < length) {
+            if (taken < length && framing()) {
                 hold(bytes, offset + taken, length - taken);
             }
         } catch (Throwable error) {
@@ -365,6 +365,9 @@ public final class Session implements LineHandler, Router.Decision {
      */
     @Override
     public boolean mayGoOn() {
+        if (!framing()) {
+            return false; // closed in the middle of a read: what follows is not read as lines (nor counted as any)
+        }
         return overBudget || identityMemo == null || identityMemo.checksComputed() - checksBeforeTurn < CHECKS_PER_TURN;
     }
 
@@ -524,15 +527,15 @@ public final class Session implements LineHandler, Router.Decision {
 
     @Override
     public void onLine(byte[] line, int offset, int length) {
-        countLineIn();
-        lastReadNanos = dispatcher.now(); // a line, not a byte, is activity: a trickle of bytes keeps no one alive
-        renewBudget();
         if (state != State.OPEN) {
             if (closedForRejections) {
                 recordInvalidAttempt(dispatcher.now()); // junk on its way out: its address's count goes on
             }
-            return;
+            return; // not a line received: it is only counted against the address of a client leaving for rejections
         }
+        countLineIn();
+        lastReadNanos = dispatcher.now(); // a line, not a byte, is activity: a trickle of bytes keeps no one alive
+        renewBudget();
         if (!rateLimiter.tryAcquire(dispatcher.now())) {
             drop(ServerNotice.RATE_LIMITED);
             return;
@@ -542,6 +545,9 @@ public final class Session implements LineHandler, Router.Decision {
 
     @Override
     public void onLineDropped(ServerNotice reason) {
+        if (state != State.OPEN) {
+            return; // as in onLine: a client leaving for rejections has no more lines received
+        }
         countLineIn();
         lastReadNanos = dispatcher.now();
         drop(reason);
@@ -556,6 +562,9 @@ public final class Session implements LineHandler, Router.Decision {
     /** The router's decision: the content goes in this session's envelope, encoded once, to the route's sessions. */
     @Override
     public void relay(Route route, byte[] content, int offset, int length) {
+        if (state != State.OPEN) {
+            return; // closed while its line was routed (a host closed by its own notices mid-directive): nothing more
+        }
         final EnvelopeScratch scratch = dispatcher.scratch();
         final int encoded = scratch.encode(envelopePrefix, content, offset, length);
         if (encoded == EnvelopeEncoder.TOO_LONG) {

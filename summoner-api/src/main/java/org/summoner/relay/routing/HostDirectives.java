@@ -73,7 +73,7 @@ final class HostDirectives {
             final Route route = find(host, (String) name);
             if (route == null) {
                 counters.lineUndeliverable();
-                decision.tell(NoticeLines.recipientNotConnected((String) name));
+                decision.tell(core.notices().recipientNotConnectedLine((String) name));
             } else {
                 decision.relay(route, content, 0, content.length);
             }

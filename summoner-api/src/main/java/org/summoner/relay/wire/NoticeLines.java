@@ -13,10 +13,12 @@ public final class NoticeLines {
     public static final int MAX_QUOTED_NAME = 256;
 
     private final byte[][] lines = new byte[ServerNotice.values().length][];
+    private final int maxEnvelopeBytes;
     private final byte[][] rejections = new byte[Rejection.values().length][];
 
     /** @param handshakeTimeoutSecs {@code handshake.timeout_secs}, which the handshake's timeout quotes. */
     public NoticeLines(int maxLineBytes, int maxEnvelopeBytes, long handshakeTimeoutSecs) {
+        this.maxEnvelopeBytes = maxEnvelopeBytes;
         for (ServerNotice notice : ServerNotice.values()) {
             if (!notice.atAdmission() && notice != ServerNotice.REJECTED && notice != ServerNotice.RECIPIENT_NOT_CONNECTED) {
                 lines[notice.ordinal()] = notice.toBytes(switch (notice) {
@@ -43,6 +45,14 @@ public final class NoticeLines {
      *         {@link #MAX_QUOTED_NAME} characters it is cut and ends in {@code ...}.
      */
     public static byte[] recipientNotConnected(String name) {
+        return recipientNotConnected(name, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @return {@link #recipientNotConnected(String)} cut further, if need be, so that the line with its {@code \n} is
+     *         at most {@code maxBytes} long ({@code max_envelope_bytes}, which bounds the server's own lines too).
+     */
+    public static byte[] recipientNotConnected(String name, int maxBytes) {
         final StringBuilder shown = new StringBuilder(Math.min(name.length(), MAX_QUOTED_NAME + 3));
         int i = 0;
         for (; i < name.length() && shown.length() < MAX_QUOTED_NAME; i++) {
@@ -55,10 +65,20 @@ public final class NoticeLines {
                 shown.append(c);
             }
         }
-        if (i < name.length()) {
-            shown.append("...");
+        boolean cut = i < name.length();
+        byte[] line = ServerNotice.RECIPIENT_NOT_CONNECTED.toBytes(cut ? shown + "..." : shown);
+        while (line.length > maxBytes && shown.length() > 0) { // rare: a small max_envelope_bytes and a long name
+            final int last = shown.length() - 1;
+            shown.setLength(Character.isLowSurrogate(shown.charAt(last)) && last > 0 ? last - 1 : last);
+            cut = true;
+            line = ServerNotice.RECIPIENT_NOT_CONNECTED.toBytes(shown + "...");
         }
-        return ServerNotice.RECIPIENT_NOT_CONNECTED.toBytes(shown);
+        return line;
+    }
+
+    /** @return {@link #recipientNotConnected(String, int)} under this server's {@code max_envelope_bytes}. */
+    public byte[] recipientNotConnectedLine(String name) {
+        return recipientNotConnected(name, maxEnvelopeBytes);
     }
 
     /**

@@ -21,7 +21,7 @@ class SessionTest {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     private final FakeEngine engine = FakeEngine.of(Map.of("rate_limit_msgs_per_minute", 2, "max_line_bytes", 100,
-            "max_envelope_bytes", 100, "client_timeout_secs", 10, "timeout_check_interval_secs", 5));
+            "max_envelope_bytes", 256, "client_timeout_secs", 10, "timeout_check_interval_secs", 5));
     private final RelayCounters counters = engine.core().counters();
 
     private Session connect() {
@@ -57,11 +57,11 @@ class SessionTest {
         final Session session = connect();
         FakeEngine.send(session, "x".repeat(101) + "\n");
         session.onBytes(new byte[]{(byte) 0xFF, '\n'}, 0, 2);
-        FakeEngine.send(session, "\u0001".repeat(20) + "\n"); // 20 bytes, 120 once escaped: over max_envelope_bytes
+        FakeEngine.send(session, "\u0001".repeat(40) + "\n"); // 40 bytes, 240 once escaped: over max_envelope_bytes
 
         assertEquals(List.of("Warning: Line exceeds max_line_bytes (100 bytes) and was dropped.\n",
                 "Warning: Line is not valid UTF-8 and was dropped.\n",
-                "Warning: Line exceeds max_envelope_bytes (100 bytes) once wrapped and was dropped.\n"), FakeEngine.output(session).sent);
+                "Warning: Line exceeds max_envelope_bytes (256 bytes) once wrapped and was dropped.\n"), FakeEngine.output(session).sent);
         assertEquals(List.of(), engine.dispatched);
         assertEquals(1, counters.linesDropped(ServerNotice.ENVELOPE_TOO_LONG));
         engine.turnCounts().publish();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NoticeLinesTest {
     private static String recipient(String name) {
@@ -39,5 +40,25 @@ class NoticeLinesTest {
                 new String(lines.line(ServerNotice.HANDSHAKE_REQUIRED), StandardCharsets.UTF_8));
         assertThrows(IllegalArgumentException.class, () -> lines.line(ServerNotice.RECIPIENT_NOT_CONNECTED));
         assertThrows(IllegalArgumentException.class, () -> lines.line(ServerNotice.NOT_ALLOWED));
+    }
+
+    @Test
+    void every_line_of_the_servers_own_fits_the_smallest_max_envelope_bytes() {
+        final int smallest = org.summoner.relay.config.ConfigReader.MIN_ENVELOPE_BYTES;
+        for (ServerNotice notice : ServerNotice.values()) {
+            final Object quoted = switch (notice) {
+                case REJECTED -> "bad_identity_signature"; // the longest code
+                case RECIPIENT_NOT_CONNECTED -> "x";
+                default -> Integer.MAX_VALUE; // larger than any number a notice quotes
+            };
+            final int length = notice.toBytes(quoted).length;
+            assertTrue(length <= smallest, notice + " is " + length + " bytes");
+        }
+        assertTrue(("{\"handshake\":\"challenge\",\"nonce\":\"" + "A".repeat(43) + "\"}\n").length() <= smallest);
+        for (String name : new String[]{"x".repeat(10_000), "\u00e9".repeat(256), "\uD83C\uDFB2".repeat(200)}) {
+            final byte[] line = NoticeLines.recipientNotConnected(name, smallest);
+            assertTrue(line.length <= smallest, line.length + " bytes");
+            assertTrue(new String(line, StandardCharsets.UTF_8).endsWith("....\n"), "cut, and says so");
+        }
     }
 }
