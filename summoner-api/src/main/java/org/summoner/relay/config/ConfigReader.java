@@ -2,6 +2,7 @@ package org.summoner.relay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import org.summoner.relay.wire.NoticeLines;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,12 +23,8 @@ final class ConfigReader {
     static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL");
     static final int MAX_LINE_BYTES_LIMIT = 16 * 1024 * 1024;
     static final int MAX_ENVELOPE_BYTES_LIMIT = 16 * 1024 * 1024;
-    /**
-     * The shortest envelope limit. {@code max_envelope_bytes} bounds every line the server writes, its own included
-     * (SPEC section 2), and its longest fixed line, a quarantine quoting the most seconds configurable, is about 120
-     * bytes ({@code NoticeLinesTest} checks every one against this); a missing recipient's name is cut to fit.
-     */
-    public static final int MIN_ENVELOPE_BYTES = 256;
+    /** The shortest envelope limit: every line of the server's own fits it ({@link NoticeLines#MIN_ENVELOPE_BYTES}). */
+    static final int MIN_ENVELOPE_BYTES = NoticeLines.MIN_ENVELOPE_BYTES;
     /**
      * {@code max_buffered_input_bytes} by default: 64 MiB, a thousand unfinished lines of 64 KiB at once, a few percent of
      * a default heap.

@@ -9,6 +9,13 @@ package org.summoner.relay.wire;
  * <p>Immutable and thread-safe. The arrays it returns are shared: callers must not change them.
  */
 public final class NoticeLines {
+    /**
+     * The smallest {@code max_envelope_bytes}: it bounds every line the server writes, its own included (SPEC section
+     * 2), and the longest fixed one, a quarantine quoting the most seconds configurable, is about 120 bytes
+     * ({@code NoticeLinesTest} checks every one against this); a missing recipient's name is cut to fit.
+     */
+    public static final int MIN_ENVELOPE_BYTES = 256;
+
     /** The longest recipient name a notice quotes whole, in UTF-16 units. */
     public static final int MAX_QUOTED_NAME = 256;
 

@@ -44,7 +44,7 @@ class NoticeLinesTest {
 
     @Test
     void every_line_of_the_servers_own_fits_the_smallest_max_envelope_bytes() {
-        final int smallest = org.summoner.relay.config.ConfigReader.MIN_ENVELOPE_BYTES;
+        final int smallest = NoticeLines.MIN_ENVELOPE_BYTES;
         for (ServerNotice notice : ServerNotice.values()) {
             final Object quoted = switch (notice) {
                 case REJECTED -> "bad_identity_signature"; // the longest code
