@@ -108,6 +108,7 @@ public final class KnownFindings {
 
     private static final long STARTED_NANOS = System.nanoTime();
     private static final Map<Finding, Long> FIRST_HIT = new EnumMap<>(Finding.class);
+    private static final java.util.Set<Finding> HITS = java.util.EnumSet.noneOf(Finding.class);
 
     private KnownFindings() {
     }
@@ -132,6 +133,11 @@ public final class KnownFindings {
      */
     public static Finding tolerate(Throwable error, String where, long inputs) {
         final Finding finding = match(error);
+        if (finding != null) {
+            synchronized (HITS) {
+                HITS.add(finding);
+            }
+        }
         if (finding == null || STRICT) {
             if (error instanceof Violation violation) {
                 throw violation;
@@ -147,6 +153,16 @@ public final class KnownFindings {
             }
         }
         return finding;
+    }
+
+    /** @return the findings seen since the last call, and forgets them: what {@code KnownFindingsTest} asks of one input. */
+    static java.util.Set<Finding> takeHits() {
+        synchronized (HITS) {
+            final java.util.Set<Finding> hits = java.util.EnumSet.noneOf(Finding.class);
+            hits.addAll(HITS);
+            HITS.clear();
+            return hits;
+        }
     }
 
     /** As {@link #tolerate(Throwable, String, long)} for a {@link Violation} of an oracle's rule. */
