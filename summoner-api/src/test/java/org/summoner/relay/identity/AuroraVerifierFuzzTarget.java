@@ -41,9 +41,10 @@ import java.util.Objects;
  * the vector's verdict.
  *
  * <p>Input layout ({@link FuzzedDataProvider}): its last byte chooses the paths (low 3 bits: a preset; bit 3: names
- * read from the start of the input instead), the sender policy (bit 4) and the memo (bits 5 and 6); the rest of the
- * input is the line. A seed is therefore a vector line followed by one byte: {@code 0x00} for a line that is the
- * envelope, {@code 0x01} for one wrapped in {@code _payload}.
+ * read from the start of the input instead), the sender policy (bit 4), the memo (bits 5 and 6) and whether one key of
+ * the envelope is renamed before the line is verified (bit 7: {@link #renameKey}); the byte before it says which key,
+ * the one before that to what; the rest of the input is the line. A seed is therefore a vector line followed by
+ * {@code 00 00 00} for a line that is the envelope, {@code 00 00 01} for one wrapped in {@code _payload}.
  */
 final class AuroraVerifierFuzzTarget {
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
@@ -54,6 +55,9 @@ final class AuroraVerifierFuzzTarget {
     /** A line the pool signed, verified first to warm a memo. */
     private static final byte[] WARM_UP = IdentityPool.SIGNERS.get(0)
             .seal("warm", null, IdentityPool.SIGNERS.get(1).publicId()).getBytes(StandardCharsets.US_ASCII);
+    /** Names a key may be renamed to ({@link #renameKey}): those of the envelope and of the path presets. */
+    private static final String[] RENAMES = {"from", "to", "sig", "sender", "recipient", "signature", "key", "payload",
+            "session_proof", "v", "meta"};
     private static long inputs;
 
     private record Expected(String root, boolean valid, String reason) {
@@ -66,13 +70,16 @@ final class AuroraVerifierFuzzTarget {
     void verifier_returns_a_well_formed_verdict_for_any_line_and_paths_and_never_throws(FuzzedDataProvider data) {
         inputs++;
         final int choice = data.consumeInt(0, 255);
+        final int renamed = data.consumeInt(0, 255);
+        final String newName = RENAMES[data.consumeInt(0, 255) % RENAMES.length];
         final String[] paths = (choice & 0x08) == 0 ? PathPresets.PRESETS.get(choice & 0x07) : fuzzedPaths(data);
         final AuroraVerifier verifier = new AuroraVerifier(AuroraVerifier.Paths.of(paths[0], paths[1], paths[2], paths[3],
                 paths[4], paths[5]));
         final String refusedFingerprint = IdentityPool.legitimateFingerprints().stream().sorted().findFirst().orElseThrow();
         final AuroraVerifier.SenderCheck policy = (choice & 0x10) == 0 ? AuroraVerifier.SenderCheck.ANYONE
                 : fingerprint -> fingerprint.equals(refusedFingerprint) ? Rejection.SENDER_NOT_ALLOWED : null;
-        final byte[] line = data.consumeRemainingAsBytes();
+        final byte[] line = (choice & 0x80) == 0 ? data.consumeRemainingAsBytes()
+                : renameKey(data.consumeRemainingAsBytes(), paths[0], renamed, newName);
 
         final AuroraVerifier.Verdict plain = verify(verifier, line, policy, null);
         if (plain == null) {
@@ -203,6 +210,30 @@ final class AuroraVerifierFuzzTarget {
                             strictCode(quirk.get("strict_reason").textValue())));
         }
         return Map.copyOf(expected);
+    }
+
+    /**
+     * The one structure-aware mutation: a key of the envelope (at the root path) renamed to another name a config may
+     * use, the rest of the line kept as parsed. Byte mutations of a signed line almost never turn {@code "from"} into
+     * {@code "sender"} in one step; an envelope laid out for other paths than the verifier's needs exactly that.
+     */
+    private static byte[] renameKey(byte[] line, String root, int which, String name) {
+        final JsonNode parsed = parse(line);
+        final JsonNode envelope = at(parsed, PathPresets.split(root));
+        if (envelope == null || !envelope.isObject() || envelope.isEmpty()) {
+            return line;
+        }
+        final com.fasterxml.jackson.databind.node.ObjectNode object = (com.fasterxml.jackson.databind.node.ObjectNode) envelope;
+        final List<String> keys = new ArrayList<>();
+        object.fieldNames().forEachRemaining(keys::add);
+        final String key = keys.get(which % keys.size());
+        final JsonNode value = object.remove(key);
+        object.set(name, value);
+        try {
+            return JSON.writeValueAsBytes(parsed);
+        } catch (IOException e) {
+            return line;
+        }
     }
 
     /** SPEC 8: a duplicate key is not JSON; a loosely spelled signature fails as its length (as AuroraVectorsTest reads them). */
