@@ -106,7 +106,6 @@ public final class KnownFindings {
     /** Whether known findings fail the targets too ({@code -Dsummoner.fuzz.strict=true}). */
     public static final boolean STRICT = Boolean.getBoolean("summoner.fuzz.strict");
 
-    private static final long STARTED_NANOS = System.nanoTime();
     private static final Map<Finding, Long> FIRST_HIT = new EnumMap<>(Finding.class);
     private static final java.util.Set<Finding> HITS = java.util.EnumSet.noneOf(Finding.class);
 
@@ -126,7 +125,7 @@ public final class KnownFindings {
     /**
      * A target saw {@code error}: returns the known finding it is (tolerated: the caller goes on as the fault barrier
      * would), or throws it when it is no known finding or {@link #STRICT}. The first hit of each finding in this JVM
-     * is printed with the inputs run and the seconds since the class loaded, which is how long the fuzzer took.
+     * is printed with the inputs run and the seconds since the JVM started: how long the fuzzer took.
      *
      * @param where  the entry point it came out of, e.g. {@code Session.onBytes}, for the message.
      * @param inputs how many inputs the target has run in this JVM, this one included.
@@ -146,10 +145,10 @@ public final class KnownFindings {
         }
         synchronized (FIRST_HIT) {
             if (!FIRST_HIT.containsKey(finding)) {
-                final long nanos = System.nanoTime() - STARTED_NANOS;
-                FIRST_HIT.put(finding, nanos);
-                System.err.printf("[summoner-fuzz] known finding %s first hit at input %d, %.1f s after the target loaded"
-                        + " (tolerated; -Dsummoner.fuzz.strict=true fails on it): %s%n", finding, inputs, nanos / 1e9, finding.summary());
+                final long millis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+                FIRST_HIT.put(finding, millis);
+                System.err.printf("[summoner-fuzz] known finding %s first hit at input %d, %.1f s after the JVM started"
+                        + " (tolerated; -Dsummoner.fuzz.strict=true fails on it): %s%n", finding, inputs, millis / 1e3, finding.summary());
             }
         }
         return finding;
