@@ -84,7 +84,19 @@ public final class KnownFindings {
          * while a host is connected here. SPEC 11: every node checks "presence size and rate" of what it receives.
          */
         F6("cluster presence: host counts overflow int and can hide this node's own hosts",
-                error -> error instanceof Violation violation && violation.rule().equals("presence"));
+                error -> error instanceof Violation violation && violation.rule().equals("presence")),
+        /**
+         * A session closed while its own line is being routed still relays the rest of that line: a host's directive
+         * naming missing recipients makes {@code HostDirectives} tell the host one {@code Recipient not connected} line
+         * per name; when those notices take the host's backlog to {@code disconnect_threshold} (or past
+         * {@code max_queued_bytes}), {@code OutboundBudget} closes the host as a slow consumer, and the directive's next
+         * names are still relayed from the closed session ({@code Session.relay} has no {@code state == OPEN} guard;
+         * {@code onLine} checks it only on entry). The {@code Session} contract: "only an open session sends or
+         * receives".
+         */
+        F7("a sender closed by its own notices mid-directive still relays the directive's remaining content",
+                error -> error instanceof Violation violation && violation.rule().equals("routing")
+                        && violation.getMessage().contains("was relayed while its session was"));
 
         private final String summary;
         private final Predicate<Throwable> matcher;
