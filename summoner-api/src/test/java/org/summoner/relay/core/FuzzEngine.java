@@ -26,6 +26,9 @@ import java.util.List;
  * <p>Owned by one thread; not thread-safe.
  */
 final class FuzzEngine extends Dispatcher implements RelayEngine {
+    /** {@code -Dsummoner.fuzz.trace=true}: every line queued for a client, on stderr. */
+    private static final boolean TRACE = Boolean.getBoolean("summoner.fuzz.trace");
+
     /** How a line reached a client. */
     enum Kind {
         /** A line of the server's own ({@link SessionOutput#send}): a notice or the challenge. */
@@ -127,7 +130,7 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
             backlog.add(copy);
             backlogBytes += copy.length;
             written.add(copy);
-            if (Boolean.getBoolean("summoner.fuzz.trace")) {
+            if (TRACE) {
                 System.err.println("[trace] " + remote + " is written " + kind + ": " + LinePathOracle.shown(copy) + " (" + session.state() + ")");
             }
             observer.written(this, kind, copy, sender);
