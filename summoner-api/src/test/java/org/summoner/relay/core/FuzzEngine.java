@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The fuzz targets' engine: {@link FakeEngine} without sockets, but one that delivers. It does what a selector loop
  * does with the core, on one thread, each operation one turn: admission at accept, bytes to {@link Session#onBytes}
- * (held while reads are paused, per client or room-wide), end of stream, envelopes to every open session the route
+ * (held while reads are paused, per client or room-wide, or held by the session for a later turn), the held input taken
+ * up at each turn ({@link #resumeHeldInput}), end of stream, envelopes to every open session the route
  * includes but the sender, under the real {@link OutboundBudget} ({@code beforeQueue} before queueing,
  * {@code onBacklog} on what waits), goodbyes that shut output once read and close at their deadline, closes at the
  * end of the turn, the timed duties, the counters published once per turn. Nothing is written to a socket until the
@@ -67,6 +68,10 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
         private boolean endOfStream;
         long readsPausedUntilNanos;
+        /** Its session holds input for a later turn ({@link SessionOutput#holdReads}): not read meanwhile. */
+        boolean readsHeld;
+        /** Complete lines fed to its session after it stopped being open, at most (the framer may have had part of one). */
+        int linesFedAfterClose;
         boolean goodbyeSent;
         long lingerDeadlineNanos;
         boolean outputShut;
@@ -107,6 +112,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
             if (!closeScheduled) {
                 readsPausedUntilNanos = readsPausedUntilNanos == 0 ? untilNanos : Math.max(readsPausedUntilNanos, untilNanos);
             }
+        }
+
+        @Override
+        public void holdReads(boolean hold) {
+            readsHeld = hold;
         }
 
         @Override
@@ -155,7 +165,7 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         private boolean readable() {
             final boolean open = session.isOpen();
             final boolean roomPaused = core().readPause().untilNanos() - now() > 0;
-            return !closeScheduled && !(open && roomPaused) && !(open && readsPausedUntilNanos != 0);
+            return !closeScheduled && !(open && roomPaused) && !(open && (readsPausedUntilNanos != 0 || readsHeld));
         }
     }
 
@@ -266,6 +276,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         while (!connection.closed && connection.readable()) {
             final byte[] chunk = connection.inbound.poll();
             if (chunk != null) {
+                if (!connection.session.isOpen()) {
+                    for (byte b : chunk) {
+                        connection.linesFedAfterClose += b == '\n' ? 1 : 0;
+                    }
+                }
                 enter("Session.onBytes", connection.session, () -> connection.session.onBytes(chunk, 0, chunk.length));
             } else if (connection.endOfStream) {
                 enter("Session.onEndOfStream", connection.session, connection.session::onEndOfStream);
@@ -280,6 +295,8 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
 
     /** The end of a turn, as a selector loop's housekeeping: timed duties, pauses that ended, lingers, closes, counts. */
     private void turnEnds() {
+        nextTurn(); // a turn as a selector loop's: each connection's verification budget renewed, held input taken up
+        enter("Dispatcher.resumeHeldInput", null, this::resumeHeldInput);
         enter("Dispatcher.runTimedDuties", null, this::runTimedDuties);
         for (int i = 0; i < connections.size(); i++) {
             final Connection connection = connections.get(i);

@@ -68,7 +68,9 @@ final class LinePathFuzzTarget {
     private static final ObjectMapper JACKSON = new ObjectMapper();
     /** Where clients connect from: IP text, and whether it is inside each {@code trusted_networks} option. */
     private static final String[] IPS = {"127.0.0.1", "127.0.0.1", "127.0.0.2", "10.0.0.1", "10.0.0.2", "192.0.2.7", "::1", "2001:db8::1"};
-    private static final List<String[]> PATHS = PathPresets.PRESETS;
+    /** The presets a config accepts: the sender's key and identity signature inside its identity record. */
+    private static final List<String[]> PATHS = PathPresets.PRESETS.stream()
+            .filter(paths -> paths[4].startsWith(paths[1] + ".") && paths[5].startsWith(paths[1] + ".")).toList();
     /** Lines the conformance kit (summoner-tck) sends, without their {@code \n}. */
     static final List<String> KIT_LINES = List.of("hello", "", "windows\r", "mid\rline", "one", "last words", "still here",
             "{\"type\":\"offer\",\"price\":[1,2.5],\"ok\":true}", "q\" b\\ /\u0001\u0002\u001f\u007f end", "héllo 世界 😀 \u2028",
@@ -97,6 +99,8 @@ final class LinePathFuzzTarget {
         final List<String> remoteAddrs = new ArrayList<>();
         /** The nonce each connection was sent, parsed from what it was written. */
         final List<String> nonces = new ArrayList<>();
+        /** Every signed line sent so far, to send again (a replay). */
+        final List<byte[]> signedLines = new ArrayList<>();
         long faultedLines;
 
         Run(FuzzEngine engine, LinePathOracle oracle, RoutingLedger ledger, String[] paths) {
@@ -161,7 +165,7 @@ final class LinePathFuzzTarget {
         final boolean rejectUnknownReceiver = data.consumeBoolean();
         final int trustedOption = data.consumeInt(0, 2);
         final int maxLineBytes = data.consumeBoolean() ? data.consumeInt(1, 4096) : data.consumeInt(1, 65536);
-        final int maxEnvelopeBytes = data.consumeBoolean() ? data.consumeInt(64, 4096) : data.consumeInt(64, 65536);
+        final int maxEnvelopeBytes = data.consumeBoolean() ? data.consumeInt(256, 4096) : data.consumeInt(256, 65536);
         final boolean attemptsEnabled = data.consumeInt(0, 4) != 0;
         final long windowSecs = data.consumeInt(1, 120);
         final int[] thresholds = {data.consumeInt(1, 15), data.consumeInt(1, 15), data.consumeInt(1, 15), data.consumeInt(1, 15)};
@@ -338,7 +342,8 @@ final class LinePathFuzzTarget {
         final FuzzEngine.Connection connection = run.connections.get(index);
         trace("operation " + kind + " on " + connection.remote);
         switch (kind) {
-            case 0, 1, 2 -> send(run, connection, data, signedEnvelope(run, index, data));
+            case 0, 1 -> send(run, connection, data, signedEnvelope(run, index, data));
+            case 2 -> send(run, connection, data, data.consumeBoolean() ? signedEnvelope(run, index, data) : replayed(run, data));
             case 3 -> send(run, connection, data, raw(data));
             case 4 -> send(run, connection, data, line(KIT_LINES.get(data.consumeInt(0, KIT_LINES.size() - 1)), data));
             case 5, 6 -> send(run, connection, data, vectorLine(data));
@@ -454,10 +459,12 @@ final class LinePathFuzzTarget {
             case 4 -> List.of(data.consumeRegularDouble(), data.consumeLong(), data.consumeBoolean());
             default -> null;
         };
-        final Object proof = switch (data.consumeInt(0, 2)) {
+        final Object proof = switch (data.consumeInt(0, 7)) {
             case 0 -> null;
             case 1 -> data.consumeString(20);
-            default -> Map.of("t", data.consumeLong());
+            case 2 -> Map.of("t", data.consumeLong());
+            case 3 -> Map.of("ts", System.currentTimeMillis() / 1000 + data.consumeInt(-100_000, 100_000)); // maybe stale
+            default -> AuroraSigner.freshSessionProof(); // what an agent sends: fresh, used once
         };
         final Map<String, Object> envelope = new LinkedHashMap<>(signer.envelope(payload, proof, to));
         final String[] paths = data.consumeInt(0, 3) == 0 ? PATHS.get(data.consumeInt(0, PATHS.size() - 1)) : run.paths;
@@ -481,7 +488,14 @@ final class LinePathFuzzTarget {
             line = wrapper;
         }
         final byte[] bytes = data.consumeBoolean() ? Json.compact(line) : jackson(line);
-        return end(mutate(bytes, data), data);
+        final byte[] sent = end(mutate(bytes, data), data);
+        run.signedLines.add(sent);
+        return sent;
+    }
+
+    /** A signed line sent before in this run, by anyone, sent again: a replay, on this connection or another. */
+    private static byte[] replayed(Run run, FuzzedDataProvider data) {
+        return run.signedLines.isEmpty() ? new byte[0] : run.signedLines.get(data.consumeInt(0, run.signedLines.size() - 1));
     }
 
     /** Puts the part at its configured path as well (copy), instead (move), or leaves it where Aurora put it. */

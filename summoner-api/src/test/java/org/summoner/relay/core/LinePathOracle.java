@@ -388,6 +388,13 @@ final class LinePathOracle implements FuzzEngine.Observer {
                 count++;
             }
         }
+        if (!trusted) { // lines a client closed for rejections sent on its way out count against its address too
+            for (FuzzEngine.Connection other : peers.keySet()) {
+                if (peers.get(other).ip.equals(peer.ip)) {
+                    count += other.linesFedAfterClose; // at most that many: an upper bound, so the check stays sound
+                }
+            }
+        }
         final int counted = count;
         final int threshold = Math.min(rules.disconnectThreshold, rules.quarantineThreshold);
         check(rules.invalidAttemptsEnabled && counted >= threshold, "invalid-attempts", () -> peer.remoteAddr + (trusted

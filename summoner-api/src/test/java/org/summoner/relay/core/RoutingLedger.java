@@ -25,6 +25,7 @@ final class RoutingLedger implements Router {
     long routed;
     long relays;
     long rejects;
+    long wastes;
     long refuses;
     long tells;
     final List<Attempt> attempts = new ArrayList<>();
@@ -50,6 +51,15 @@ final class RoutingLedger implements Router {
                     attempts.add(new Attempt(sender, clock.getAsLong()));
                 }
                 decision.reject(reason);
+            }
+
+            @Override
+            public void wasted(Rejection reason) {
+                wastes++;
+                if (sender.isOpen()) { // an invalid attempt too, not told
+                    attempts.add(new Attempt(sender, clock.getAsLong()));
+                }
+                decision.wasted(reason);
             }
 
             @Override
