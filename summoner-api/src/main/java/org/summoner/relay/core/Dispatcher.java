@@ -111,7 +111,9 @@ public abstract class Dispatcher {
         for (int i = 0; i < taken; i++) {
             final Session session = holding.get(i);
             final int resumed = session.resumeHeld();
-            if (resumed == Session.RESUMED_NONE) {
+            if (resumed == Session.RESUMED_ALL) {
+                session.listedHolding = false;
+            } else if (resumed == Session.RESUMED_NONE) {
                 holding.set(waiting++, session); // first in line next turn: the share goes round
             } else if (resumed == Session.RESUMED_SOME) {
                 served.add(session);

@@ -91,6 +91,8 @@ public final class Session implements LineHandler, Router.Decision {
     private boolean overBudget;
     /** When it last made an invalid attempt (0: never): {@link #suspect()}. */
     private long lastInvalidAttemptNanos;
+    /** In its dispatcher's list of sessions holding input: until {@link #resumeHeld()} reports all handled. */
+    boolean listedHolding;
     private State state = State.OPEN;
     private boolean released;
     private boolean started;
@@ -301,8 +303,9 @@ public final class Session implements LineHandler, Router.Decision {
     // ---- input, from the engine ----
 
     /**
-     * Bytes the client sent: counted, its idle clock reset, and framed while the session is open. Never throws for
-     * what the bytes make the core do: this is the fault barrier of the line path ({@link #fault}).
+     * Bytes the client sent: counted, and framed while the session is open (each complete line resets its idle clock),
+     * or kept after what it holds for a later turn. Never throws for what the bytes make the core do: this is the fault
+     * barrier of the line path ({@link #fault}).
      */
     public void onBytes(byte[] bytes, int offset, int length) {
         dispatcher.turnCounts().bytesReceived(length);
@@ -390,7 +393,10 @@ public final class Session implements LineHandler, Router.Decision {
         heldStart = 0;
         heldLength = length;
         output.holdReads(true);
-        dispatcher.holding(this);
+        if (!listedHolding) {
+            listedHolding = true;
+            dispatcher.holding(this);
+        }
     }
 
     /** Bytes read after reads were held (the engine had them already): kept after what waits. */
@@ -431,7 +437,8 @@ public final class Session implements LineHandler, Router.Decision {
     /**
      * A new turn: takes up what was held, within this turn's budget. Called by the dispatcher.
      *
-     * @return true when nothing is held any more (reads resume), false when some still waits.
+     * @return {@link #RESUMED_ALL} when nothing is held any more (reads resume), {@link #RESUMED_SOME} when some still
+     *         waits, {@link #RESUMED_NONE} when it had no share this turn.
      */
     int resumeHeld() {
         if (heldLength == 0) {

@@ -150,10 +150,11 @@ final class LinePathOracle implements FuzzEngine.Observer {
         this.inputs = inputs;
         final String reasons = "(not_json|not_object|missing_field|wrong_type|wrong_version|bad_key_length|bad_signature_length"
                 + "|bad_identity_signature|bad_envelope_signature|sender_not_allowed|receiver_not_allowed|edge_not_allowed"
-                + "|receiver_not_connected|identity_mismatch|challenge_mismatch)";
+                + "|receiver_not_connected|identity_mismatch|challenge_mismatch|stale|replayed|already_bound)";
         notices.add(literal("Warning: You are sending messages too quickly. Please slow down."));
         notices.add(literal("Warning: Line exceeds max_line_bytes (" + rules.maxLineBytes + " bytes) and was dropped."));
         notices.add(literal("Warning: Line is not valid UTF-8 and was dropped."));
+        notices.add(literal("Warning: Server holds too much unfinished input (max_buffered_input_bytes); the line was dropped."));
         notices.add(literal("Warning: Line exceeds max_envelope_bytes (" + rules.maxEnvelopeBytes + " bytes) once wrapped and was dropped."));
         if (rules.readsSignatures()) {
             notices.add(Pattern.compile(Pattern.quote("Warning: Line rejected (") + reasons + Pattern.quote(") and was not relayed.")));
