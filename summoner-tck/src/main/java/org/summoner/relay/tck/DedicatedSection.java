@@ -468,6 +468,7 @@ public abstract class DedicatedSection extends IdentityHarness {
             assertEquals(rejected("not_json"), mallory.readLine());
         }
         mallory.assertEndOfStream(); // closed at its own 10th
+        mallory.close();
         alice.client().send("an honest mistake\n");
         assertEquals(rejected("not_json"), alice.client().readLine());
         final String line = alice.envelopeTo(bob, "still here");

@@ -254,20 +254,23 @@ public abstract class DeliverySection extends KitHarness {
 
     @Test
     void one_thousand_clients_receive_one_broadcast() throws IOException {
+        // Over TLS, 200: what the TLS kit checks is the path through TLS; a thousand handshakes on the kit's two cores
+        // cost nine seconds per engine and prove nothing more (the plain kit keeps its thousand).
+        final int count = overTls() ? 200 : 1000;
         final RunningServer server = startServer();
         final KitClient sender = connect(server);
         final List<KitClient> receivers = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < count; i++) {
             receivers.add(connect(server));
         }
-        awaitConnections(server, 1001);
+        awaitConnections(server, count + 1);
 
         sender.send("to everyone\n");
 
         for (KitClient receiver : receivers) {
             assertEquals(envelope(sender, "to everyone"), receiver.readLine());
         }
-        awaitStats(server, "1000 deliveries", stats -> stats.deliveries() == 1000);
+        awaitStats(server, count + " deliveries", stats -> stats.deliveries() == count);
         final RelayStats stats = server.stats(); // a room of healthy clients trips no gate, with the default thresholds
         assertEquals(0, stats.throttles() + stats.flowControls() + stats.slowConsumerDisconnects(), stats.toString());
     }

@@ -76,6 +76,7 @@ public abstract class FaultSection extends KitHarness {
         for (KitClient attacker : attackers) {
             assertEquals(FAULT_NOTICE, attacker.readLine());
             attacker.assertEndOfStream();
+            attacker.close(); // the server closes at once when the client does, not at the end of its 2 s linger
         }
         awaitStats(server, "12 line faults and 2 clients left", stats -> stats.faultsLine() == 12 && stats.connectionsOpen() == 2);
 
@@ -102,6 +103,7 @@ public abstract class FaultSection extends KitHarness {
         assertEquals(envelope(sender, "before"), reader.readLine());
         assertEquals(FAULT_NOTICE, sender.readLine());
         sender.assertEndOfStream();
+        sender.close();
         awaitStats(server, "the sender gone", stats -> stats.connectionsOpen() == 1 && stats.faultsLine() == 1);
         reader.assertNothingWithin(Duration.ofMillis(200));
         awaitStats(server, "'before' relayed, 'fault!' framed, 'after' never read as a line",
