@@ -398,9 +398,17 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
         afterWrite(connection);
     }
 
-    /** Its thread is ending on an error the JVM cannot recover from: its clients are closed, the relay unhealthy. */
+    /**
+     * Its thread is ending on an error the JVM cannot recover from (Agrona rethrows it, and the runner does not call
+     * {@link #onClose}): its clients are closed, the relay unhealthy, and the engine's close need not wait for it.
+     */
     void dying(Throwable error) {
-        failed(error);
+        try {
+            failed(error);
+            closeSelector();
+        } finally {
+            stopped.countDown();
+        }
     }
 
     @Override
