@@ -106,6 +106,9 @@ public abstract class Dispatcher {
      * those done let their engine read them again. Called once per turn, after the turn's reads.
      */
     protected final void resumeHeldInput() {
+        if (holding.isEmpty()) {
+            return; // every turn of every loop asks: nothing to do unless signed lines are being held
+        }
         final int taken = holding.size();
         int waiting = 0;
         for (int i = 0; i < taken; i++) {

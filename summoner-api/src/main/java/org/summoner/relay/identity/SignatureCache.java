@@ -1,5 +1,8 @@
 package org.summoner.relay.identity;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -32,6 +35,8 @@ final class SignatureCache {
     private record Entry(long a, long b, long c, long d, boolean valid) {
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SLOTS);
 
     /**
@@ -62,10 +67,6 @@ final class SignatureCache {
     }
 
     private static long word(byte[] bytes, int at) {
-        long word = 0;
-        for (int i = 0; i < 8; i++) {
-            word = word << 8 | (bytes[at + i] & 0xFF);
-        }
-        return word;
+        return (long) LONGS.get(bytes, at);
     }
 }

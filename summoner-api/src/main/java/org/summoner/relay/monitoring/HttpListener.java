@@ -3,6 +3,7 @@ package org.summoner.relay.monitoring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Faults;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The monitoring port's HTTP/1.1 server, built so that no client can stall it: one thread,
@@ -104,9 +104,8 @@ final class HttpListener implements AutoCloseable {
     private volatile long malformed;
 
     private long acceptPausedUntilNanos;
-    private long refusedSinceLog;
-    private long lastRefusalLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
-    private final AtomicLong lastFaultLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
+    private final LogThrottle refusalLog = new LogThrottle(LOG_INTERVAL_NANOS);
+    private final LogThrottle faultLog = new LogThrottle(LOG_INTERVAL_NANOS);
     private long nextDeadlineNanos = Long.MAX_VALUE;
 
     private HttpListener(HttpLimits limits, Endpoints endpoints, Selector selector, ServerSocketChannel server,
@@ -401,13 +400,11 @@ final class HttpListener implements AutoCloseable {
     /** The listener is at its bound and no connection is idle: a fixed 503, then the refused connection lingers. */
     private void refuse(SocketChannel channel, String remote, long now) throws IOException {
         refused = refused + 1;
-        refusedSinceLog++;
-        if (now - lastRefusalLogNanos >= LOG_INTERVAL_NANOS) {
+        final long quiet = refusalLog.tryLog(now);
+        if (quiet >= 0) {
             log.warn("monitoring listener at its bound of {} connections: refused with 503 since the last such line: {} "
                     + "(logged at most every 10 s; summoner_monitoring_closed_total{reason=\"refused\"})",
-                    limits.maxConnections(), refusedSinceLog);
-            refusedSinceLog = 0;
-            lastRefusalLogNanos = now;
+                    limits.maxConnections(), quiet + 1);
         }
         final ByteBuffer answer = ByteBuffer.wrap(refusal);
         channel.write(answer);
@@ -672,9 +669,7 @@ final class HttpListener implements AutoCloseable {
      * logged at WARN at most every 10 s, from any thread.
      */
     private void fault(String what, Throwable error) {
-        final long now = System.nanoTime();
-        final long last = lastFaultLogNanos.get();
-        if (now - last >= LOG_INTERVAL_NANOS && lastFaultLogNanos.compareAndSet(last, now)) {
+        if (faultLog.tryLog(System.nanoTime()) >= 0) {
             log.warn("{} (faults are logged at most every 10 s)", what, error);
         }
     }

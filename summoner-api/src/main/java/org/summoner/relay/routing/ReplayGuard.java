@@ -5,7 +5,10 @@ import org.summoner.relay.identity.AuroraVerifier;
 import org.summoner.relay.identity.Json;
 import org.summoner.relay.wire.Rejection;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +37,8 @@ import java.util.function.LongSupplier;
  * orders of magnitude more).
  */
 final class ReplayGuard implements AuroraVerifier.EnvelopeCheck {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     /** The first 32 bytes of an envelope signature (its R). */
     private record Key(long a, long b, long c, long d) {
         static Key of(byte[] signature) {
@@ -41,11 +46,7 @@ final class ReplayGuard implements AuroraVerifier.EnvelopeCheck {
         }
 
         private static long word(byte[] bytes, int at) {
-            long word = 0;
-            for (int i = 0; i < 8; i++) {
-                word = word << 8 | (bytes[at + i] & 0xFF);
-            }
-            return word;
+            return (long) LONGS.get(bytes, at);
         }
     }
 

@@ -7,7 +7,6 @@ import org.summoner.relay.core.Router;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.identity.AuroraVerifier;
 import org.summoner.relay.identity.Json;
-import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.Rejection;
 
 import java.util.Map;
@@ -25,7 +24,6 @@ import java.util.Set;
 final class SignedEnvelopes {
     private final AuroraVerifier verifier;
     private final RelayCore core;
-    private final RelayCounters counters;
     private final Set<String> dedicatedAllowed;
     private final Map<String, Set<String>> graph;
     private final DedicatedRelay.Policy policy;
@@ -39,7 +37,6 @@ final class SignedEnvelopes {
         this.verifier = new AuroraVerifier(AuroraVerifier.Paths.of(paths.envelopeRoot(), paths.senderIdentity(),
                 paths.receiverIdentity(), paths.envelopeSignature(), paths.senderSigningKey(), paths.senderIdentitySignature()));
         this.core = core;
-        this.counters = core.counters();
         this.dedicatedAllowed = settings.allowedFingerprints();
         this.graph = settings.communicationGraph();
         this.policy = settings.policy();

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.RelayCounters;
 
 import java.io.IOException;
@@ -45,7 +46,7 @@ public final class BlockingAcceptor implements Runnable {
     private final long backoffMillis;
     private final Handoff handoff;
     private volatile boolean closed;
-    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
+    private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL_NANOS);
 
     public BlockingAcceptor(ServerSocketChannel server, EngineContext context, Handoff handoff) {
         this.server = server;
@@ -112,9 +113,7 @@ public final class BlockingAcceptor implements Runnable {
     /** Typically EMFILE: back off, then try again; descriptors free up as clients leave. */
     private void backOff(IOException e) {
         counters.acceptFailed();
-        final long now = System.nanoTime();
-        if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
-            lastWarningNanos = now;
+        if (warnings.tryLog(System.nanoTime()) >= 0) {
             log.warn("accept failed: {}; retrying every {} ms (failures are counted, and logged at most every {} s)",
                     e.toString(), backoffMillis, TimeUnit.NANOSECONDS.toSeconds(WARNING_INTERVAL_NANOS));
         }

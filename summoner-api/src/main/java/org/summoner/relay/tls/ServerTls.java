@@ -3,6 +3,7 @@ package org.summoner.relay.tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TlsSettings;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.Untrusted;
@@ -20,7 +21,6 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * TLS on the relay port, the same for every engine: one {@link SSLContext} built once from {@code tls}'s PEM
@@ -56,8 +56,7 @@ public final class ServerTls {
     private final String[] protocols;
     private final boolean clientCertificates;
     private final RelayCounters counters;
-    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
-    private final AtomicLong unreported = new AtomicLong();
+    private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL_NANOS);
 
     private ServerTls(SSLContext context, String[] protocols, boolean clientCertificates, RelayCounters counters) {
         this.context = context;
@@ -164,14 +163,10 @@ public final class ServerTls {
 
     /** Logs {@code what}, then {@code cause}'s messages escaped, unless a line was logged less than 10 s ago. */
     private void warn(String remoteAddr, String what, Throwable cause) {
-        final long now = System.nanoTime();
-        final long last = lastWarningNanos.get();
-        if (now - last >= WARNING_INTERVAL_NANOS && lastWarningNanos.compareAndSet(last, now)) {
-            final long others = unreported.getAndSet(0);
+        final long others = warnings.tryLog(System.nanoTime());
+        if (others >= 0) {
             log.warn("{} {}{}{}", remoteAddr, what, cause == null ? "" : rootMessage(cause), others == 0 ? ""
                     : " (and " + others + " other TLS failures since the last such line; counted, logged at most every 10 s)");
-        } else {
-            unreported.incrementAndGet();
         }
     }
 

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.RelayCounters;
 
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ final class AcceptErrorBackoff extends ChannelInboundHandlerAdapter {
     private final RelayCounters counters;
     private final long backoffMillis;
     /** The listening channel's event loop only. */
-    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
+    private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL_NANOS);
 
     AcceptErrorBackoff(RelayCounters counters, long backoffMillis) {
         this.counters = counters;
@@ -32,9 +33,7 @@ final class AcceptErrorBackoff extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         counters.acceptFailed();
-        final long now = System.nanoTime();
-        if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
-            lastWarningNanos = now;
+        if (warnings.tryLog(System.nanoTime()) >= 0) {
             log.warn("accept failed: {}; retrying every {} ms (failures are counted, and logged at most every 10 s)",
                     cause.toString(), backoffMillis);
         }
