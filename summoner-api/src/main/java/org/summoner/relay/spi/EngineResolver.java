@@ -16,10 +16,14 @@ import java.util.TreeSet;
  * <ol>
  *   <li>Absent (null) means {@value #DEFAULT_ALIAS}: the default engine.</li>
  *   <li>A provider whose {@link RelayEngineProvider#name() name} matches is chosen.</li>
+ *   <li>The values upstream Summoner reads as its Rust server ({@link #UPSTREAM_RUST_VERSIONS}: {@code rust}, the
+ *       newest, and the pinned {@code rust_v1.1.0} and {@code rust_v1.0.0}) mean {@value #HIGH_PERFORMANCE_ALIAS}; any
+ *       other value starting with {@code rust} fails, as upstream fails for a Rust server it does not have.</li>
  *   <li>Otherwise, among the providers that list the value as an {@link RelayEngineProvider#aliases() alias},
- *       the highest {@link RelayEngineProvider#rank() rank} is chosen; {@code rss_3} and {@code rust} thus
- *       pick the best high-performance engine present.</li>
- *   <li>Otherwise start-up fails, listing the engines present.</li>
+ *       the highest {@link RelayEngineProvider#rank() rank} is chosen; {@code rss_3} thus picks the best
+ *       high-performance engine present.</li>
+ *   <li>Otherwise start-up fails, listing the engines present. (Upstream runs its Python server for any value it
+ *       does not know; here a misspelt engine name must not quietly run another engine.)</li>
  * </ol>
  * Matching ignores case and surrounding spaces. Two providers with one name, or a tie for the highest rank,
  * fail start-up naming both classes: the choice never depends on class-path order.
@@ -29,6 +33,12 @@ public final class EngineResolver {
     public static final String DEFAULT_ALIAS = "python";
     /** The alias that asks for the best high-performance engine, as the seed's {@code "version": "rss_3"}. */
     public static final String HIGH_PERFORMANCE_ALIAS = "rss_3";
+    /**
+     * The {@code "version"} values upstream Summoner (summoner-core {@code server.py}) reads as one of its Rust
+     * servers, newest first; each is served here by the best high-performance engine.
+     */
+    public static final List<String> UPSTREAM_RUST_VERSIONS = List.of("rust", "rust_v1.1.0", "rust_v1.0.0");
+    private static final String RUST_PREFIX = "rust";
 
     private EngineResolver() {
     }
@@ -51,10 +61,23 @@ public final class EngineResolver {
             }
         }
 
-        final String wanted = version == null ? DEFAULT_ALIAS : normalize(version);
-        final RelayEngineProvider named = byName.get(wanted);
+        final String asked = version == null ? DEFAULT_ALIAS : normalize(version);
+        final RelayEngineProvider named = byName.get(asked);
         if (named != null) {
             return named;
+        }
+        final String available = "available: " + new TreeSet<>(byName.keySet())
+                + (loadFailures.isEmpty() ? "" : "; failed to load: " + loadFailures);
+        final String wanted;
+        if (UPSTREAM_RUST_VERSIONS.contains(asked)) {
+            wanted = HIGH_PERFORMANCE_ALIAS;
+        } else if (asked.startsWith(RUST_PREFIX)) {
+            throw new ConfigException(null, "version", "unknown Rust server version '" + version
+                    + "' (config key \"version\"); Summoner's are " + String.join(", ", UPSTREAM_RUST_VERSIONS)
+                    + ", each served here by the best high-performance engine, as '" + HIGH_PERFORMANCE_ALIAS + "' is; "
+                    + available, null);
+        } else {
+            wanted = asked;
         }
 
         final List<RelayEngineProvider> serving = new ArrayList<>();
@@ -79,9 +102,6 @@ public final class EngineResolver {
         if (best != null) {
             return best;
         }
-
-        final String available = "available: " + new TreeSet<>(byName.keySet())
-                + (loadFailures.isEmpty() ? "" : "; failed to load: " + loadFailures);
         final String message = version == null
                 ? "no default engine (config key \"version\" is absent, which asks for '" + DEFAULT_ALIAS + "'); " + available
                 : "unknown engine '" + version + "' (config key \"version\"); " + available;

@@ -11,8 +11,8 @@ import java.util.Set;
  * because every provider on the classpath is instantiated to choose one. The work starts in {@link #create}.
  *
  * <p>How {@code "version"} chooses a provider is {@link EngineResolver}'s job: by {@link #name()}, or by one of
- * its {@link #aliases()} ({@code "python"} for the default engine, {@code "rss_3"} and {@code "rust"} for the
- * high-performance ones), the highest {@link #rank()} winning among the providers that serve the alias.
+ * its {@link #aliases()} ({@code "python"} for the default engine, {@code "rss_3"} for the high-performance
+ * ones, which upstream's {@code rust*} values also ask for), the highest {@link #rank()} winning among the providers that serve the alias.
  */
 public interface RelayEngineProvider {
     /**
@@ -22,7 +22,7 @@ public interface RelayEngineProvider {
 
     /**
      * @return the other {@code "version"} values this engine serves, lower case, e.g. {@code python} for the
-     *         default engine or {@code rss_3} and {@code rust} for a high-performance one.
+     *         default engine or {@link EngineResolver#HIGH_PERFORMANCE_ALIAS rss_3} for a high-performance one.
      */
     default Set<String> aliases() {
         return Set.of();

@@ -24,12 +24,24 @@ public final class Untrusted {
 
     /** @return {@code text} escaped and bounded for a log line; {@code "null"} for null. */
     public static String text(CharSequence text) {
+        return escaped(text, MAX_CHARS);
+    }
+
+    /**
+     * @return {@code text} escaped for a log line but whole, for what the operator asked to see whole: a relayed line
+     *         in the relayed-lines log, already bounded by the line limit.
+     */
+    public static String whole(CharSequence text) {
+        return escaped(text, Integer.MAX_VALUE);
+    }
+
+    private static String escaped(CharSequence text, int maxChars) {
         if (text == null) {
             return "null";
         }
         final int length = text.length();
-        final int shown = Math.min(length, MAX_CHARS);
-        if (length <= MAX_CHARS && isSafe(text)) {
+        final int shown = Math.min(length, maxChars);
+        if (length <= maxChars && isSafe(text)) {
             return text.toString();
         }
         final StringBuilder out = new StringBuilder(shown + 16);

@@ -64,8 +64,8 @@ class EngineResolverTest {
     }
 
     private final Provider nio = new Provider("nio", 0, "python");
-    private final Provider netty = new Provider("netty", 20, "rss_3", "rust");
-    private final Provider agrona = new Provider("agrona", 10, "rss_3", "rust");
+    private final Provider netty = new Provider("netty", 20, "rss_3");
+    private final Provider agrona = new Provider("agrona", 10, "rss_3");
     private final List<RelayEngineProvider> all = List.of(agrona, nio, netty);
 
     private RelayEngineProvider resolve(String version) {
@@ -89,10 +89,20 @@ class EngineResolverTest {
     }
 
     @Test
-    void rss_3_and_rust_choose_the_highest_ranked_high_performance_engine() {
-        assertSame(netty, resolve("rss_3"));
-        assertSame(netty, resolve("rust"));
-        assertSame(agrona, EngineResolver.resolve("rss_3", List.of(nio, agrona), List.of()));
+    void rss_3_and_upstreams_rust_values_choose_the_highest_ranked_high_performance_engine() {
+        for (String version : List.of("rss_3", "rust", "rust_v1.1.0", "rust_v1.0.0", " Rust_V1.1.0 ")) {
+            assertSame(netty, resolve(version), version);
+            assertSame(agrona, EngineResolver.resolve(version, List.of(nio, agrona), List.of()), version);
+        }
+    }
+
+    @Test
+    void a_rust_version_upstream_does_not_have_fails_naming_the_ones_it_has() {
+        final ConfigException e = assertThrows(ConfigException.class, () -> resolve("rust_v2.0.0"));
+        assertEquals("unknown Rust server version 'rust_v2.0.0' (config key \"version\"); Summoner's are rust, rust_v1.1.0, "
+                + "rust_v1.0.0, each served here by the best high-performance engine, as 'rss_3' is; available: [agrona, netty, nio]",
+                e.getMessage());
+        assertEquals("version", e.key());
     }
 
     @Test

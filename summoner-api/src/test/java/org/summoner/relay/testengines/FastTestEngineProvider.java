@@ -15,7 +15,7 @@ public final class FastTestEngineProvider implements RelayEngineProvider {
 
     @Override
     public Set<String> aliases() {
-        return Set.of("rss_3", "rust");
+        return Set.of("rss_3");
     }
 
     @Override

@@ -1,13 +1,14 @@
 package org.summoner.relay.agrona;
 
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.EngineResolver;
 import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.spi.RelayEngineProvider;
 
 import java.util.Set;
 
 /**
- * The Agrona engine, {@code agrona}: serves {@code "version": "agrona"}, and {@code rss_3} and {@code rust} with a
+ * The Agrona engine, {@code agrona}: serves {@code "version": "agrona"}, and {@code rss_3} (with upstream's {@code rust*} values) with a
  * rank below Netty's, so it serves them when it is the only high-performance engine on the class path. Its own
  * settings are the {@code "agrona"} section of {@code server_config.json} ({@link AgronaSettings}).
  */
@@ -19,7 +20,7 @@ public final class AgronaRelayEngineProvider implements RelayEngineProvider {
 
     @Override
     public Set<String> aliases() {
-        return Set.of("rss_3", "rust");
+        return Set.of(EngineResolver.HIGH_PERFORMANCE_ALIAS);
     }
 
     @Override

@@ -1,14 +1,15 @@
 package org.summoner.relay.netty;
 
 import org.summoner.relay.spi.EngineContext;
+import org.summoner.relay.spi.EngineResolver;
 import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.spi.RelayEngineProvider;
 
 import java.util.Set;
 
 /**
- * The Netty engine, {@code netty}: serves {@code "version": "rss_3"} and {@code "rust"}, the seed's
- * high-performance versions, and {@code "netty"}. Cheap to construct: no Netty class is touched before
+ * The Netty engine, {@code netty}: serves {@code "version": "rss_3"} (the seed's high-performance
+ * version, and through it upstream's {@code rust}, {@code rust_v1.1.0} and {@code rust_v1.0.0}) and {@code "netty"}. Cheap to construct: no Netty class is touched before
  * {@link #create}.
  */
 public final class NettyRelayEngineProvider implements RelayEngineProvider {
@@ -19,7 +20,7 @@ public final class NettyRelayEngineProvider implements RelayEngineProvider {
 
     @Override
     public Set<String> aliases() {
-        return Set.of("rss_3", "rust");
+        return Set.of(EngineResolver.HIGH_PERFORMANCE_ALIAS);
     }
 
     @Override

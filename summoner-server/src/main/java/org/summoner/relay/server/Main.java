@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
@@ -153,6 +155,19 @@ public final class Main implements Callable<Integer> {
                         EngineResolver.isHighPerformance(provider) ? " (high performance)" : ""));
         for (String failure : found.failures()) {
             out.println("failed to load: " + failure);
+        }
+        final List<String> values = new ArrayList<>();
+        values.add(EngineResolver.DEFAULT_ALIAS);
+        values.add(EngineResolver.HIGH_PERFORMANCE_ALIAS);
+        values.addAll(EngineResolver.UPSTREAM_RUST_VERSIONS);
+        for (String value : values) {
+            String engine;
+            try {
+                engine = EngineResolver.resolve(value, found.providers(), found.failures()).name();
+            } catch (RuntimeException none) {
+                engine = "(none present)";
+            }
+            out.printf("version %-13s -> %s%n", '"' + value + '"', engine);
         }
         out.flush();
     }

@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.summoner.relay.identity.AuroraSigner;
 import org.summoner.relay.tck.ServerProcess;
 
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -166,6 +169,88 @@ class ServerJarIT {
                 a.getOutputStream().write("through netty\n".getBytes(StandardCharsets.UTF_8));
                 assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"through netty\"}", reader(b).readLine());
             }
+        }
+    }
+
+    /** The complete example of upstream's configuration guide (summoner-docs, reference/sdk_doc/server/configs.md), key for key. */
+    private static String upstreamConfig(String version) {
+        return """
+                {
+                  "host": "127.0.0.1",
+                  "port": 8888,
+                  "version": "%s",
+                  "logger": {
+                    "log_level": "DEBUG",
+                    "enable_console_log": true,
+                    "console_log_format": "\\u001b[92m%%(asctime)s\\u001b[0m - \\u001b[94m%%(name)s\\u001b[0m - %%(levelname)s - %%(message)s",
+                    "enable_file_log": true,
+                    "enable_json_log": true,
+                    "log_file_path": "logs/",
+                    "log_format": "%%(asctime)s - %%(name)s - %%(levelname)s - %%(message)s",
+                    "max_file_size": 1000000,
+                    "backup_count": 3,
+                    "date_format": "%%Y-%%m-%%d %%H:%%M:%%S.%%3f",
+                    "log_keys": ["to"]
+                  },
+                  "hyper_parameters": {
+                    "connection_buffer_size": 256, "command_buffer_size": 64, "control_channel_capacity": 8,
+                    "queue_monitor_capacity": 100, "client_timeout_secs": 600, "rate_limit_msgs_per_minute": 1000,
+                    "timeout_check_interval_secs": 30, "accept_error_backoff_ms": 100, "quarantine_cooldown_secs": 600,
+                    "quarantine_cleanup_interval_secs": 60, "throttle_delay_ms": 200, "flow_control_delay_ms": 1000,
+                    "worker_threads": 4,
+                    "backpressure_policy": {"enable_throttle": true, "throttle_threshold": 50, "enable_flow_control": true,
+                      "flow_control_threshold": 150, "enable_disconnect": true, "disconnect_threshold": 300}
+                  }
+                }""".formatted(version);
+    }
+
+    @Test
+    void upstreams_complete_example_config_starts_unchanged_with_each_version_it_teaches_and_logs_sdk_lines_its_way() throws Exception {
+        final Map<String, String> engines = Map.of("python", "NIO server", "rust", "\uD83D\uDE80 Netty server",
+                "rust_v1.1.0", "\uD83D\uDE80 Netty server", "rust_v1.0.0", "\uD83D\uDE80 Netty server");
+        for (Map.Entry<String, String> version : new java.util.TreeMap<>(engines).entrySet()) {
+            Files.writeString(dir.resolve("server_config.json"), upstreamConfig(version.getKey()));
+            try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0", "--name", "relay.eu.1")) {
+                String listening = server.nextLine();
+                while (!listening.contains("server listening on")) {
+                    listening = server.nextLine();
+                }
+                assertTrue(listening.contains(" - \u001b[94mrelay.eu.1\u001b[0m - INFO - " + version.getValue() + " listening on 127.0.0.1:"),
+                        version.getKey() + ": " + listening);
+                if (!version.getKey().equals("rust_v1.1.0")) {
+                    continue;
+                }
+                final int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+                // As the SDK's wrap_with_types writes a dict payload: json.dumps of _version, _payload, _type.
+                final String sdkLine = "{\"_version\": \"1.3.0\", \"_payload\": {\"to\": \"bob\", \"secret\": \"s3cr3t\"}, "
+                        + "\"_type\": {\"to\": \"str\", \"secret\": \"str\"}}";
+                try (Socket a = client(port); Socket b = client(port)) {
+                    Thread.sleep(200);
+                    a.getOutputStream().write((sdkLine + "\n").getBytes(StandardCharsets.UTF_8));
+                    assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":" + new ObjectMapper().writeValueAsString(sdkLine) + "}",
+                            reader(b).readLine(), "relayed whole: log_keys only filters the log");
+                    final Path file = dir.resolve("logs/relay_eu_1.log");
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!(Files.exists(file) && Files.readString(file).contains("_payload")) && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    final JsonNode logged = Files.readAllLines(file).stream().filter(line -> line.contains("_payload"))
+                            .map(ServerJarIT::json).findFirst().orElseThrow(() -> new AssertionError("no relayed line in the log"));
+                    assertEquals("relay.eu.1", logged.get("name").asText());
+                    assertEquals("DEBUG", logged.get("level").asText());
+                    assertTrue(logged.get("timestamp").asText().matches(TIMESTAMP), logged.toString());
+                    assertEquals(json("{\"remote_addr\": \"127.0.0.1:" + a.getLocalPort() + "\", \"content\": "
+                            + "{\"_version\": \"1.3.0\", \"_payload\": {\"to\": \"bob\"}, \"_type\": {\"to\": \"str\"}}}"), logged.get("message"));
+                }
+            }
+        }
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
         }
     }
 

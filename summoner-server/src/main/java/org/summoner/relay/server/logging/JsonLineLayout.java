@@ -11,38 +11,41 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 
 /**
- * {@code enable_json_log}: one JSON object per line, {@code time} (the strftime {@code date_format}),
- * {@code level} (Python's name), {@code logger}, {@code message}; a relayed line adds {@code remote_addr} and
- * {@code content}, the latter as the JSON object with only {@code log_keys} when the line is JSON and they are set.
+ * {@code enable_json_log}: one JSON object per line with upstream Summoner's fields ({@code logger.py}'s
+ * {@code JsonFormatter}, the Rust server's file log): {@code timestamp} (the strftime {@code date_format}),
+ * {@code name} (the server's name), {@code level} (Python's name), {@code message}. A relayed line's message is, as
+ * the Rust server writes it, an object: {@code remote_addr}, and {@code content} as the JSON value the line is (through
+ * {@code log_keys}) or the line as a string. Ours, after those: {@code logger}, the Java logger that wrote the line,
+ * and {@code exception}, a stack trace when there is one.
  */
 final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final DateTimeFormatter dates;
     private final LogKeys keys;
+    private final String serverName;
 
-    JsonLineLayout(DateTimeFormatter dates, LogKeys keys) {
+    JsonLineLayout(DateTimeFormatter dates, LogKeys keys, String serverName) {
         this.dates = dates;
         this.keys = keys;
+        this.serverName = serverName;
     }
 
     @Override
     public String doLayout(ILoggingEvent event) {
         final ObjectNode line = MAPPER.createObjectNode();
-        line.put("time", dates.format(Instant.ofEpochMilli(event.getTimeStamp())));
+        line.put("timestamp", dates.format(Instant.ofEpochMilli(event.getTimeStamp())));
+        line.put("name", serverName);
         line.put("level", Levels.pythonName(event.getLevel()));
-        line.put("logger", event.getLoggerName());
-        line.put("message", PythonFormatLayout.message(event, keys));
         final String content = PythonFormatLayout.relayed(event, "content");
         if (content != null) {
-            line.put("remote_addr", PythonFormatLayout.relayed(event, "remote_addr"));
-            final ObjectNode pruned = keys.prunedObject(content);
-            if (pruned != null) {
-                line.set("content", pruned);
-            } else {
-                line.put("content", content);
-            }
+            final ObjectNode message = line.putObject("message");
+            message.put("remote_addr", PythonFormatLayout.relayed(event, "remote_addr"));
+            message.set("content", keys.forJson(content));
+        } else {
+            line.put("message", event.getFormattedMessage());
         }
+        line.put("logger", event.getLoggerName());
         final IThrowableProxy thrown = event.getThrowableProxy();
         if (thrown != null) {
             line.put("exception", ThrowableProxyUtil.asString(thrown));

@@ -3,15 +3,28 @@ package org.summoner.relay.server.logging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code logger.log_keys}: when a relayed line is a JSON object, only these keys of it reach the log, so private
- * payload fields stay out; any other line is logged as it is. Thread-safe.
+ * {@code logger.log_keys}: which part of a relayed line reaches the log, so private payload fields stay out.
+ *
+ * <ul>
+ *   <li>A line the SDK wrapped ({@code wrap_with_types}: a JSON object with {@code _payload}) is kept the way the
+ *       Rust server keeps it ({@code rust_server_v1_1_0/src/logger/mod.rs}, {@code prune_content_value}):
+ *       {@code _version} whole, and {@code _payload} and {@code _type} with only the listed keys when they are
+ *       objects; a {@code _payload} or {@code _type} that is not an object is left out, and nothing else is kept.</li>
+ *   <li>Any other JSON object keeps only its listed top-level keys (upstream's Rust server would log {@code {}}).</li>
+ *   <li>A line that is not a JSON object is logged as it is.</li>
+ * </ul>
+ * Without {@code log_keys} (null) every line is logged whole. Thread-safe.
  */
 final class LogKeys {
+    static final String VERSION = "_version";
+    static final String PAYLOAD = "_payload";
+    static final String TYPE = "_type";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final List<String> keys;
@@ -21,32 +34,63 @@ final class LogKeys {
         this.keys = keys;
     }
 
-    /** @return the JSON object with only the kept keys, or null when the line is logged as it is. */
-    ObjectNode prunedObject(String content) {
-        if (keys == null || content.isEmpty() || content.charAt(0) != '{') {
-            return null;
+    /**
+     * @return the line as a JSON log line's {@code message.content} holds it, as the Rust server's JSON log does: the
+     *         JSON value the line is, pruned, or the line as a string when it is not JSON.
+     */
+    JsonNode forJson(String content) {
+        final JsonNode parsed = parse(content);
+        if (parsed == null) {
+            return TextNode.valueOf(content);
         }
-        final JsonNode parsed;
-        try {
-            parsed = MAPPER.readTree(content);
-        } catch (Exception notJson) {
-            return null;
+        return keys != null && parsed.isObject() ? pruned((ObjectNode) parsed) : parsed;
+    }
+
+    /** @return the line as a text log line shows it: pruned when it is a JSON object and {@code log_keys} is set. */
+    String forText(String content) {
+        if (keys == null) {
+            return content;
         }
-        if (parsed == null || !parsed.isObject()) {
-            return null;
-        }
+        final JsonNode parsed = parse(content);
+        return parsed != null && parsed.isObject() ? pruned((ObjectNode) parsed).toString() : content;
+    }
+
+    private ObjectNode pruned(ObjectNode line) {
         final ObjectNode kept = MAPPER.createObjectNode();
-        for (Map.Entry<String, JsonNode> field : parsed.properties()) {
-            if (keys.contains(field.getKey())) {
-                kept.set(field.getKey(), field.getValue());
+        if (!line.has(PAYLOAD)) {
+            keepListed(line, kept);
+            return kept;
+        }
+        final JsonNode version = line.get(VERSION);
+        if (version != null) {
+            kept.set(VERSION, version);
+        }
+        for (String field : List.of(PAYLOAD, TYPE)) {
+            final JsonNode inner = line.get(field);
+            if (inner != null && inner.isObject()) {
+                keepListed(inner, kept.putObject(field));
             }
         }
         return kept;
     }
 
-    /** @return the line as it may be logged. */
-    String prune(String content) {
-        final ObjectNode kept = prunedObject(content);
-        return kept == null ? content : kept.toString();
+    private void keepListed(JsonNode from, ObjectNode to) {
+        for (Map.Entry<String, JsonNode> field : from.properties()) {
+            if (keys.contains(field.getKey())) {
+                to.set(field.getKey(), field.getValue());
+            }
+        }
+    }
+
+    /** @return the line's JSON value, or null when it is not one JSON value. */
+    private static JsonNode parse(String content) {
+        if (content.isBlank()) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(content);
+        } catch (Exception notJson) {
+            return null;
+        }
     }
 }

@@ -32,10 +32,12 @@ import java.time.format.DateTimeFormatter;
  * <ul>
  *   <li>{@code log_level} on the root logger (WARNING is WARN, CRITICAL is ERROR);</li>
  *   <li>{@code enable_console_log}: standard output in {@code console_log_format};</li>
- *   <li>{@code enable_file_log}: {@code <log_file_path>/<server name>.log} (the directory is created) in
+ *   <li>{@code enable_file_log}: {@code <log_file_path>/<server name>.log}, each {@code .} of the name an
+ *       {@code _} as upstream names it (the directory is created), in
  *       {@code log_format}, rolled over past {@code max_file_size} bytes into {@code .1} ... {@code .<backup_count>},
  *       as Python's {@code RotatingFileHandler} does ({@code backup_count} 0: never rolled);</li>
- *   <li>{@code enable_json_log}: the file, or the console when there is no file, gets one JSON object per line;</li>
+ *   <li>{@code enable_json_log}: the file, or the console when there is no file, gets one JSON object per line with
+ *       upstream's fields ({@link JsonLineLayout});</li>
  *   <li>{@code date_format} for every timestamp, {@code log_keys} for every relayed line.</li>
  * </ul>
  *
@@ -58,7 +60,7 @@ public final class LogSetup {
         if (settings.enableConsoleLog()) {
             final ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
             console.setName("console");
-            console.setEncoder(encoder(context, jsonOnConsole ? new JsonLineLayout(dates, keys)
+            console.setEncoder(encoder(context, jsonOnConsole ? new JsonLineLayout(dates, keys, serverName)
                     : new PythonFormatLayout(PythonLogFormat.parse(settings.consoleLogFormat()), dates, keys)));
             root.addAppender(async(context, "console-async", start(context, console)));
         }
@@ -69,13 +71,18 @@ public final class LogSetup {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the log directory " + directory + ": " + e.getMessage(), e);
             }
-            final String file = directory.resolve(serverName + ".log").toString();
-            final Layout<ILoggingEvent> layout = settings.enableJsonLog() ? new JsonLineLayout(dates, keys)
+            final String file = directory.resolve(fileName(serverName)).toString();
+            final Layout<ILoggingEvent> layout = settings.enableJsonLog() ? new JsonLineLayout(dates, keys, serverName)
                     : new PythonFormatLayout(PythonLogFormat.parse(settings.logFormat()), dates, keys);
             root.addAppender(async(context, "file-async", start(context, fileAppender(context, file, settings, layout))));
         }
         context.start();
         return context;
+    }
+
+    /** @return the log file's name, as upstream Summoner names it: the server's name, each {@code .} an {@code _}. */
+    static String fileName(String serverName) {
+        return serverName.replace('.', '_') + ".log";
     }
 
     private static FileAppender<ILoggingEvent> fileAppender(LoggerContext context, String file, LoggerSettings settings,

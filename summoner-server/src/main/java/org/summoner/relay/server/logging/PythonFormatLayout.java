@@ -7,6 +7,7 @@ import ch.qos.logback.core.LayoutBase;
 import org.slf4j.event.KeyValuePair;
 import org.summoner.relay.config.PythonLogFormat;
 import org.summoner.relay.spi.RelayedLines;
+import org.summoner.relay.wire.Untrusted;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -78,7 +79,7 @@ final class PythonFormatLayout extends LayoutBase<ILoggingEvent> {
         if (content == null) {
             return event.getFormattedMessage();
         }
-        return "Received from " + relayed(event, "remote_addr") + ": " + keys.prune(content);
+        return "Received from " + relayed(event, "remote_addr") + ": " + Untrusted.whole(keys.forText(content));
     }
 
     /** @return a key-value of a relayed-line event, or null for any other event. */

@@ -94,34 +94,98 @@ class LogSetupTest {
         assertTrue(newest.get(newest.size() - 1).endsWith("line 399 " + "x".repeat(80)), newest.toString());
     }
 
+    /** Lines as the SDK's {@code wrap_with_types} makes them: {@code json.dumps} of {@code _version}, {@code _payload}, {@code _type}. */
+    private static final String WRAPPED_DICT = "{\"_version\": \"1.3.0\", \"_payload\": {\"to\": \"bob\", \"secret\": \"s3cr3t\", "
+            + "\"n\": 3}, \"_type\": {\"to\": \"str\", \"secret\": \"str\", \"n\": \"int\"}}";
+    private static final String WRAPPED_STRING = "{\"_version\": \"1.3.0\", \"_payload\": \"s3cr3t plan\", \"_type\": \"str\"}";
+    private static final String WRAPPED_LIST = "{\"_version\": \"1.3.0\", \"_payload\": [\"s3cr3t\", 1], \"_type\": [\"str\", \"int\"]}";
+
     @Test
-    void json_lines_carry_the_relayed_line_with_only_its_log_keys() throws Exception {
+    void json_lines_have_upstreams_fields_and_a_relayed_line_is_an_object_as_the_rust_server_writes_it() throws Exception {
         final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
-                "log_file_path", dir.toString(), "log_level", "DEBUG", "log_keys", List.of("to", "type"),
-                "date_format", "%Y-%m-%dT%H:%M:%S.%6f%z"));
-        relay("127.0.0.1:5000", "{\"to\":\"bob\",\"type\":\"chat\",\"secret\":\"s3cr3t\"}");
+                "log_file_path", dir.toString(), "log_level", "DEBUG", "date_format", "%Y-%m-%dT%H:%M:%S.%6f%z"));
+        relay("127.0.0.1:5000", WRAPPED_DICT);
         relay("[::1]:7", "plain text");
+        relay("[::1]:7", "42");
         LoggerFactory.getLogger("first_server").info("started");
         flush(context);
 
         final ObjectMapper json = new ObjectMapper();
         final List<String> lines = lines("first_server.log");
-        assertEquals(3, lines.size(), lines.toString());
+        assertEquals(4, lines.size(), lines.toString());
         final JsonNode first = json.readTree(lines.get(0));
+        assertEquals(List.of("timestamp", "name", "level", "message", "logger"), fieldNames(first));
+        assertEquals("first_server", first.get("name").asText());
         assertEquals("DEBUG", first.get("level").asText());
         assertEquals(RelayedLines.LOGGER, first.get("logger").asText());
-        assertEquals("127.0.0.1:5000", first.get("remote_addr").asText());
-        assertEquals(json.readTree("{\"to\":\"bob\",\"type\":\"chat\"}"), first.get("content"));
-        assertEquals("Received from 127.0.0.1:5000: {\"to\":\"bob\",\"type\":\"chat\"}", first.get("message").asText());
-        assertFalse(lines.get(0).contains("s3cr3t"), "a key not in log_keys never reaches the log");
-        assertTrue(first.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d{4}"),
-                first.get("time").asText());
-        final JsonNode second = json.readTree(lines.get(1));
-        assertEquals("plain text", second.get("content").asText(), "a line that is not JSON is logged as it is");
-        final JsonNode third = json.readTree(lines.get(2));
-        assertEquals("started", third.get("message").asText());
-        assertEquals("INFO", third.get("level").asText());
-        assertFalse(third.has("content"));
+        assertEquals(json.readTree("{\"remote_addr\": \"127.0.0.1:5000\", \"content\": " + WRAPPED_DICT + "}"), first.get("message"),
+                "without log_keys the whole line, as the JSON it is");
+        assertTrue(first.get("timestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d{4}"),
+                first.get("timestamp").asText());
+        assertEquals(json.readTree("{\"remote_addr\": \"[::1]:7\", \"content\": \"plain text\"}"), json.readTree(lines.get(1)).get("message"),
+                "a line that is not JSON is a string");
+        assertEquals(42, json.readTree(lines.get(2)).get("message").get("content").asInt(), "a JSON number stays one");
+        final JsonNode last = json.readTree(lines.get(3));
+        assertEquals("started", last.get("message").asText());
+        assertEquals("INFO", last.get("level").asText());
+    }
+
+    @Test
+    void log_keys_keep_version_and_the_listed_keys_inside_payload_and_type_of_an_sdk_line_as_the_rust_server_does() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
+                "log_file_path", dir.toString(), "log_level", "DEBUG", "log_keys", List.of("to", "n", "_version")));
+        relay("127.0.0.1:5000", WRAPPED_DICT);
+        relay("127.0.0.1:5000", WRAPPED_STRING);
+        relay("127.0.0.1:5000", WRAPPED_LIST);
+        relay("127.0.0.1:5000", "{\"to\": \"bob\", \"type\": \"chat\", \"secret\": \"s3cr3t\"}");
+        relay("127.0.0.1:5000", "[\"s3cr3t\"]");
+        flush(context);
+
+        final ObjectMapper json = new ObjectMapper();
+        final List<String> lines = lines("first_server.log");
+        assertEquals(5, lines.size(), lines.toString());
+        // What prune_content_value (rust_server_v1_1_0/src/logger/mod.rs) gives for each:
+        assertEquals(json.readTree("{\"_version\": \"1.3.0\", \"_payload\": {\"to\": \"bob\", \"n\": 3}, \"_type\": {\"to\": \"str\", \"n\": \"int\"}}"),
+                content(json, lines.get(0)));
+        assertEquals(json.readTree("{\"_version\": \"1.3.0\"}"), content(json, lines.get(1)), "a payload that is not an object is left out");
+        assertEquals(json.readTree("{\"_version\": \"1.3.0\"}"), content(json, lines.get(2)));
+        assertEquals(json.readTree("{\"to\": \"bob\"}"), content(json, lines.get(3)), "a line the SDK did not wrap: its top-level keys");
+        assertEquals(json.readTree("[\"s3cr3t\"]"), content(json, lines.get(4)), "not an object: as it is");
+        for (int i = 0; i < 4; i++) {
+            assertFalse(lines.get(i).contains("s3cr3t"), "a key not in log_keys never reaches the log: " + lines.get(i));
+        }
+    }
+
+    @Test
+    void an_empty_log_keys_keeps_only_the_version_of_an_sdk_line() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
+                "log_file_path", dir.toString(), "log_level", "DEBUG", "log_keys", List.of()));
+        relay("127.0.0.1:5000", WRAPPED_DICT);
+        flush(context);
+
+        assertEquals(new ObjectMapper().readTree("{\"_version\": \"1.3.0\", \"_payload\": {}, \"_type\": {}}"),
+                content(new ObjectMapper(), lines("first_server.log").get(0)));
+    }
+
+    @Test
+    void the_log_file_is_named_after_the_server_with_dots_as_underscores() throws Exception {
+        final LoggerSettings settings = ServerConfig.fromMap(Map.of("logger", Map.of("enable_console_log", false,
+                "enable_file_log", true, "log_file_path", dir.toString()))).logger();
+        final LoggerContext context = LogSetup.apply(settings, "relay.eu.1");
+        LoggerFactory.getLogger("first_server").info("started");
+        flush(context);
+
+        assertTrue(lines("relay_eu_1.log").get(0).endsWith(" - INFO - started"), lines("relay_eu_1.log").toString());
+    }
+
+    private static JsonNode content(ObjectMapper json, String line) throws Exception {
+        return json.readTree(line).get("message").get("content");
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        final List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test
@@ -142,8 +206,23 @@ class LogSetupTest {
                 "log_file_path", dir.toString(), "log_level", "DEBUG", "log_keys", List.of("to"),
                 "log_format", "\u001b[92m%(levelname)s\u001b[0m %(message)s"));
         relay("127.0.0.1:5000", "{\"to\":\"bob\",\"secret\":1}");
+        relay("127.0.0.1:5000", WRAPPED_DICT);
         flush(context);
 
-        assertEquals(List.of("\u001b[92mDEBUG\u001b[0m Received from 127.0.0.1:5000: {\"to\":\"bob\"}"), lines("first_server.log"));
+        assertEquals(List.of("\u001b[92mDEBUG\u001b[0m Received from 127.0.0.1:5000: {\"to\":\"bob\"}",
+                "\u001b[92mDEBUG\u001b[0m Received from 127.0.0.1:5000: {\"_version\":\"1.3.0\",\"_payload\":{\"to\":\"bob\"},\"_type\":{\"to\":\"str\"}}"),
+                lines("first_server.log"));
+    }
+
+    @Test
+    void a_relayed_line_in_a_text_log_is_whole_but_cannot_forge_a_log_line() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true,
+                "log_file_path", dir.toString(), "log_level", "DEBUG", "log_format", "%(message)s"));
+        final String forged = "x".repeat(300) + "\r2026-12-07 00:00:00.000 - first_server - INFO - forged\u001b[2K";
+        relay("127.0.0.1:5000", forged);
+        flush(context);
+
+        assertEquals(List.of("Received from 127.0.0.1:5000: " + "x".repeat(300)
+                + "\\r2026-12-07 00:00:00.000 - first_server - INFO - forged\\u001b[2K"), lines("first_server.log"));
     }
 }
