@@ -28,6 +28,8 @@ import org.summoner.relay.wire.ServerNotice;
  * @param droppedInputFull        lines dropped because {@code max_buffered_input_bytes} was spent by all clients'
  *                                unfinished lines together.
  * @param idleDisconnects         clients closed for sending nothing for {@code client_timeout_secs}.
+ * @param deadPeers               connections freed because the peer stopped answering (TCP keepalive probes, or
+ *                                retransmissions, unanswered): a peer that vanished without a FIN.
  * @param quarantines             addresses quarantined after a slow consumer from them was closed.
  * @param quarantinedAddresses    addresses on the quarantine list now (a gauge).
  * @param rejectedQuarantined     connections refused because their address was quarantined.
@@ -81,6 +83,7 @@ public record RelayStats(
         long droppedHandshakeRequired,
         long droppedInputFull,
         long idleDisconnects,
+        long deadPeers,
         long quarantines,
         long quarantinedAddresses,
         long rejectedQuarantined,
@@ -139,6 +142,7 @@ public record RelayStats(
                 counters.linesDropped(ServerNotice.HANDSHAKE_REQUIRED),
                 counters.linesDropped(ServerNotice.INPUT_FULL),
                 counters.idleDisconnects(),
+                counters.deadPeers(),
                 counters.quarantines(),
                 core.policy().admission().quarantinedAddresses(),
                 counters.connectionsRejected(ServerNotice.QUARANTINED),
@@ -212,7 +216,7 @@ public record RelayStats(
                 + " envelope too long, " + droppedNoHost + " no host, " + droppedHandshakeRequired + " before handshake, "
                 + droppedInputFull + " input full); deliveries "
                 + deliveries + ", " + deliveriesDropped + " dropped; bytes " + bytesReceived + " in, " + bytesSent
-                + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects
+                + " out; slow consumers " + slowConsumerDisconnects + ", idle closed " + idleDisconnects + ", dead peers freed " + deadPeers
                 + ", quarantines " + quarantines + " (" + quarantinedAddresses + " now), rejected " + connectionsRejected()
                 + ", pauses " + throttles + " throttle + " + flowControls + " flow control, accept errors " + acceptErrors
                 + ", hand-off waits " + handOffWaits + "; rejected " + linesRejected() + (rejected.isEmpty() ? "" : " " + rejected)

@@ -184,13 +184,14 @@ final class ConfigReader {
         final Path cert = file(s, "cert");
         final Path key = file(s, "key");
         final Path clientCa = s.has("client_ca") && !s.node.get("client_ca").isNull() ? file(s, "client_ca") : null;
+        final long handshakeTimeoutSecs = s.integer("handshake_timeout_secs", TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_SECS, 1, 3_600);
         s.warnUnknown();
         final List<java.security.cert.X509Certificate> chain = pem.certificates(s.path() + "cert", cert);
         final java.security.PrivateKey privateKey = pem.privateKey(s.path() + "key", key);
         pem.checkPair(s.path() + "key", key, privateKey, cert, chain.get(0));
         final List<java.security.cert.X509Certificate> issuers = clientCa == null ? List.of()
                 : pem.certificates(s.path() + "client_ca", clientCa);
-        return new TlsSettings(cert, key, clientCa, chain, privateKey, issuers);
+        return new TlsSettings(cert, key, clientCa, chain, privateKey, issuers, handshakeTimeoutSecs);
     }
 
     private static Path file(ConfigSection s, String key) {
@@ -255,7 +256,7 @@ final class ConfigReader {
                 (int) s.integer("command_buffer_size", 32, 1, Integer.MAX_VALUE),
                 (int) s.integer("control_channel_capacity", 8, 1, Integer.MAX_VALUE),
                 (int) s.integer("queue_monitor_capacity", 100, 1, Integer.MAX_VALUE),
-                s.optionalInteger("client_timeout_secs", 300, 1, Integer.MAX_VALUE),
+                s.optionalInteger("client_timeout_secs", 1, Integer.MAX_VALUE),
                 (int) s.integer("rate_limit_msgs_per_minute", 300, 1, Integer.MAX_VALUE),
                 s.integer("timeout_check_interval_secs", 30, 1, Integer.MAX_VALUE),
                 s.integer("throttle_delay_ms", 200, 0, Integer.MAX_VALUE),
@@ -273,7 +274,8 @@ final class ConfigReader {
                 s.integer("max_buffered_input_bytes", DEFAULT_BUFFERED_INPUT_BYTES, 1024, Long.MAX_VALUE),
                 readPeerTrust(s.object("peer_trust")),
                 readRouting(s),
-                readHandshake(s.object("handshake")));
+                readHandshake(s.object("handshake")),
+                readKeepalive(s));
         s.warnUnknown();
         checkCombinations(s, parameters);
         return parameters;
@@ -308,6 +310,20 @@ final class ConfigReader {
                     + (hosts == null ? "nothing" : "[]"), null);
         }
         return new Routing(mode, dedicated, hostFingerprints);
+    }
+
+    /** {@code tcp_keepalive}: absent, the defaults; {@code null}, off. */
+    private static TcpKeepalive readKeepalive(ConfigSection hyper) {
+        if (hyper.isNull("tcp_keepalive")) {
+            return null;
+        }
+        final ConfigSection s = hyper.object("tcp_keepalive");
+        final TcpKeepalive keepalive = new TcpKeepalive(
+                (int) s.integer("idle_secs", TcpKeepalive.DEFAULT.idleSecs(), 1, TcpKeepalive.MAX_SECS),
+                (int) s.integer("interval_secs", TcpKeepalive.DEFAULT.intervalSecs(), 1, TcpKeepalive.MAX_SECS),
+                (int) s.integer("count", TcpKeepalive.DEFAULT.count(), 1, TcpKeepalive.MAX_COUNT));
+        s.warnUnknown();
+        return keepalive;
     }
 
     private Handshake readHandshake(ConfigSection s) {

@@ -49,6 +49,13 @@ public final class ConfigSection {
         return value != null && !value.isNull();
     }
 
+    /** @return whether {@code key} is there with the value {@code null}, which for some keys means "off". */
+    public boolean isNull(String key) {
+        known.add(key);
+        final JsonNode value = node.get(key);
+        return value != null && value.isNull();
+    }
+
     /** @return the nested object, or an empty section when the key is absent or null. */
     public ConfigSection object(String key) {
         final JsonNode value = has(key) ? node.get(key) : NullNode.getInstance();
@@ -95,16 +102,12 @@ public final class ConfigSection {
         return value.longValue();
     }
 
-    /** Absent: the default; {@code null}: empty. */
-    public OptionalLong optionalInteger(String key, long defaultValue, long min, long max) {
-        known.add(key);
-        final JsonNode value = node.get(key);
-        if (value == null) {
-            return OptionalLong.of(defaultValue);
-        }
-        if (value.isNull()) {
+    /** @return the integer at {@code key}, from {@code min} to {@code max}; empty when it is absent or null. */
+    public OptionalLong optionalInteger(String key, long min, long max) {
+        if (!has(key)) {
             return OptionalLong.empty();
         }
+        final JsonNode value = node.get(key);
         if (!value.isIntegralNumber() || !value.canConvertToLong()
                 || value.longValue() < min || value.longValue() > max) {
             throw invalid(key, integerRange(min, max) + " or null", value);

@@ -7,7 +7,9 @@ import java.util.OptionalLong;
  * Rust server keep their names and defaults; {@code max_line_bytes}, {@code max_envelope_bytes},
  * {@code max_queued_bytes}, the connection limits and {@code peer_trust} are ours.
  *
- * @param clientTimeoutSecs empty when {@code client_timeout_secs} is {@code null}: idle clients are never closed.
+ * @param clientTimeoutSecs empty unless {@code client_timeout_secs} is set: then a client that sends no line for that
+ *                          long is closed. Unset (absent or null), silence closes nobody: an agent that only listens
+ *                          sends nothing, and {@code tcp_keepalive} finds the peers that are gone.
  * @param maxLineBytes      the longest line content relayed; longer lines are dropped with a warning.
  * @param maxEnvelopeBytes  the longest line written to a client, {@code \n} included: a line whose envelope would
  *                          be longer is dropped with a warning (the Summoner Python client cannot read longer lines).
@@ -18,6 +20,7 @@ import java.util.OptionalLong;
  * @param peerTrust         {@code peer_trust}: the networks trusted, allowed and denied.
  * @param routing           {@code routing} and the settings of its modes ({@code dedicated_relay}, {@code hosted_relay}).
  * @param handshake         {@code handshake}: off unless {@code required}.
+ * @param tcpKeepalive      {@code tcp_keepalive} on every client socket, or null ({@code "tcp_keepalive": null}) for none.
  */
 public record HyperParameters(
         int connectionBufferSize,
@@ -42,5 +45,6 @@ public record HyperParameters(
         long maxBufferedInputBytes,
         PeerTrust peerTrust,
         Routing routing,
-        Handshake handshake) {
+        Handshake handshake,
+        TcpKeepalive tcpKeepalive) {
 }

@@ -18,9 +18,15 @@ import java.util.List;
  * @param chain         the certificates read from {@code cert}.
  * @param privateKey    the key read from {@code key}; it matches {@code chain.get(0)}.
  * @param clientIssuers the certificates read from {@code clientCa}; empty without it.
+ * @param handshakeTimeoutSecs {@code tls.handshake_timeout_secs}: a connection whose TLS handshake is not done by then
+ *                      is closed (counted as a failed handshake); the only clock a silent connection meets when
+ *                      {@code client_timeout_secs} is null.
  */
 public record TlsSettings(Path cert, Path key, Path clientCa, List<X509Certificate> chain, PrivateKey privateKey,
-                          List<X509Certificate> clientIssuers) {
+                          List<X509Certificate> clientIssuers, long handshakeTimeoutSecs) {
+    /** As Netty's {@code SslHandler}: 10 s. */
+    public static final long DEFAULT_HANDSHAKE_TIMEOUT_SECS = 10;
+
     public TlsSettings {
         chain = List.copyOf(chain);
         clientIssuers = List.copyOf(clientIssuers);
@@ -33,7 +39,7 @@ public record TlsSettings(Path cert, Path key, Path clientCa, List<X509Certifica
 
     @Override
     public String toString() {
-        return "{cert=" + cert + ", key=" + key + ", client_ca=" + clientCa + ", subject="
+        return "{cert=" + cert + ", key=" + key + ", client_ca=" + clientCa + ", handshake_timeout_secs=" + handshakeTimeoutSecs + ", subject="
                 + chain.get(0).getSubjectX500Principal().getName() + '}';
     }
 }

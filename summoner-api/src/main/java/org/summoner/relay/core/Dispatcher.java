@@ -39,9 +39,10 @@ public abstract class Dispatcher {
     private long suspectChecks;
     private long now = System.nanoTime();
     private long nextIdleSweepNanos;
-    /** Sessions whose handshake is pending, oldest first: deadlines come in order, as one timeout applies to all. */
-    private Session handshakesHead;
-    private Session handshakesTail;
+    /** Sessions whose TLS handshake is not done, oldest first ({@code tls.handshake_timeout_secs}). */
+    private final Deadlines tlsHandshakes = new Deadlines();
+    /** Sessions that must bind an identity, oldest first ({@code handshake.timeout_secs}). */
+    private final Deadlines handshakes = new Deadlines();
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
@@ -203,6 +204,9 @@ public abstract class Dispatcher {
         }
         session.index = sessionCount;
         sessions[sessionCount++] = session;
+        if (core.tls() != null && tlsHandshakes.add(session, now + core.tlsHandshakeTimeoutNanos())) {
+            timedDutyAdded(session.deadlineNanos);
+        }
         return session;
     }
 
@@ -227,10 +231,11 @@ public abstract class Dispatcher {
     // ---- timed duties ----
 
     /**
-     * Runs what is due: the idle sweep, every {@code timeout_check_interval_secs} (it tells sessions that sent
-     * nothing for {@code client_timeout_secs} and closes them; receiving is not activity, as in the reference), and
-     * the handshakes out of time ({@code handshake.timeout_secs}), told and closed. The engine calls it once per turn,
-     * or when {@link #nextTimedDutyNanos()} comes.
+     * Runs what is due: the idle sweep, every {@code timeout_check_interval_secs} when {@code client_timeout_secs} is
+     * set (it tells sessions that sent no line for that long and closes them; receiving is not activity, as in the
+     * reference); the TLS handshakes out of time ({@code tls.handshake_timeout_secs}), closed; and the identity
+     * handshakes out of time ({@code handshake.timeout_secs}), told and closed. The engine calls it once per turn, or
+     * when {@link #nextTimedDutyNanos()} comes.
      */
     protected final void runTimedDuties() {
         sweepIdle();
@@ -239,14 +244,16 @@ public abstract class Dispatcher {
 
     /** @return when {@link #runTimedDuties()} next has something to do, on the turn's clock; {@code Long.MAX_VALUE} for never. */
     protected final long nextTimedDutyNanos() {
-        long next = Long.MAX_VALUE;
-        if (core.policy().idleTimeoutEnabled()) {
-            next = nextIdleSweepNanos;
+        long next = core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
+        next = earlier(next, tlsHandshakes.next());
+        return earlier(next, handshakes.next());
+    }
+
+    private static long earlier(long a, long b) {
+        if (a == Long.MAX_VALUE) {
+            return b;
         }
-        if (handshakesHead != null && (next == Long.MAX_VALUE || handshakesHead.handshakeDeadlineNanos - next < 0)) {
-            next = handshakesHead.handshakeDeadlineNanos;
-        }
-        return next;
+        return b == Long.MAX_VALUE || a - b <= 0 ? a : b;
     }
 
     /** @return how long until {@link #runTimedDuties()} has something to do, at most {@code capNanos}; never negative. */
@@ -282,9 +289,18 @@ public abstract class Dispatcher {
     }
 
     private void expireHandshakes() {
-        while (handshakesHead != null && now - handshakesHead.handshakeDeadlineNanos >= 0) {
-            final Session session = handshakesHead;
-            handshakeDone(session);
+        Session session;
+        while ((session = tlsHandshakes.pollExpired(now)) != null) {
+            if (session.isOpen()) {
+                core.tls().handshakeTimedOut(session.remoteAddr(), core.tlsHandshakeTimeoutNanos());
+                try {
+                    session.close(); // it cannot read a line before its handshake is done
+                } catch (Throwable error) {
+                    session.fault(Faults.Where.TIMER, error);
+                }
+            }
+        }
+        while ((session = handshakes.pollExpired(now)) != null) {
             if (session.isOpen()) {
                 core.counters().handshakeTimedOut();
                 log.debug("{} did not complete its handshake in time; disconnecting", session.remoteAddr());
@@ -297,41 +313,25 @@ public abstract class Dispatcher {
         }
     }
 
-    /** {@code session} must be bound by {@code deadlineNanos}; deadlines come in order. */
+    /** {@code session} must bind an identity by {@code deadlineNanos} ({@code handshake.required}). */
     final void awaitHandshake(Session session, long deadlineNanos) {
-        session.handshakeDeadlineNanos = deadlineNanos;
-        session.awaitingHandshake = true;
-        session.handshakePrevious = handshakesTail;
-        session.handshakeNext = null;
-        if (handshakesTail == null) {
-            handshakesHead = session;
+        if (handshakes.add(session, deadlineNanos)) {
             timedDutyAdded(deadlineNanos);
-        } else {
-            handshakesTail.handshakeNext = session;
         }
-        handshakesTail = session;
     }
 
-    /** {@code session}'s handshake is no longer pending: it was bound, timed out, or the session closed. */
-    final void handshakeDone(Session session) {
-        if (!session.awaitingHandshake) {
-            return;
+    /** @return whether {@code session} was waiting to bind: it no longer is. */
+    final boolean handshakeDone(Session session) {
+        final boolean waited = session.waitingIn == handshakes;
+        handshakes.remove(session);
+        return waited;
+    }
+
+    /** {@code session} waits for no deadline any more: its TLS handshake is done, or it closed. */
+    final void stopWaiting(Session session) {
+        if (session.waitingIn != null) {
+            session.waitingIn.remove(session);
         }
-        session.awaitingHandshake = false;
-        final Session previous = session.handshakePrevious;
-        final Session next = session.handshakeNext;
-        if (previous == null) {
-            handshakesHead = next;
-        } else {
-            previous.handshakeNext = next;
-        }
-        if (next == null) {
-            handshakesTail = previous;
-        } else {
-            next.handshakePrevious = previous;
-        }
-        session.handshakePrevious = null;
-        session.handshakeNext = null;
     }
 
     /** Server shutdown: every session is told {@code Warning: Server is shutting down.} and closed by the deadline. */

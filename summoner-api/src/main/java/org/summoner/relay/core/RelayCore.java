@@ -12,6 +12,7 @@ import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.ReadPause;
 import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.tls.ServerTls;
+import org.summoner.relay.config.TlsSettings;
 import org.summoner.relay.wire.InputBudget;
 import org.summoner.relay.wire.NoticeLines;
 
@@ -59,11 +60,13 @@ public final class RelayCore {
     private final boolean handshakeRequired;
     private final boolean handshakeChallenges;
     private final long handshakeTimeoutNanos;
+    private final long tlsHandshakeTimeoutNanos;
     private final SecureRandom nonces = new SecureRandom();
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
     private final Faults faults = new Faults();
     private final LogThrottle quarantineLog = new LogThrottle();
+    private final LogThrottle deadPeerLog = new LogThrottle();
     private final InputBudget inputBudget;
     private volatile org.summoner.relay.cluster.Cluster cluster;
 
@@ -93,6 +96,8 @@ public final class RelayCore {
         this.handshakeChallenges = handshakeRequired && parameters.handshake().challenge();
         this.handshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(parameters.handshake().timeoutSecs());
         this.tls = config.tls().map(settings -> ServerTls.of(settings, counters)).orElse(null);
+        this.tlsHandshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(config.tls().map(TlsSettings::handshakeTimeoutSecs)
+                .orElse(TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_SECS));
         this.router = router.apply(this);
     }
 
@@ -230,6 +235,11 @@ public final class RelayCore {
         return handshakeChallenges;
     }
 
+    /** @return {@code tls.handshake_timeout_secs} in nanoseconds; only read when {@link #tls()} is set. */
+    long tlsHandshakeTimeoutNanos() {
+        return tlsHandshakeTimeoutNanos;
+    }
+
     long handshakeTimeoutNanos() {
         return handshakeTimeoutNanos;
     }
@@ -313,6 +323,19 @@ public final class RelayCore {
         counters.connectionOpened();
         membershipChanged();
         log.debug("{} connected.", session.remoteAddr());
+    }
+
+    /**
+     * A peer stopped answering (TCP keepalive probes, or retransmissions, unanswered): counted, and logged at most every
+     * 10 s, since a network that goes away takes many peers with it.
+     */
+    void deadPeer(Session session) {
+        counters.deadPeer();
+        final long quiet = deadPeerLog.tryLog(System.nanoTime());
+        if (quiet >= 0) {
+            log.info("{} stopped answering (it vanished without closing: TCP keepalive or retransmissions went unanswered); "
+                    + "its connection is freed{}", session.remoteAddr(), deadPeerLog.since(quiet));
+        }
     }
 
     /** @param started whether it was counted as connected ({@link #sessionStarted}). */

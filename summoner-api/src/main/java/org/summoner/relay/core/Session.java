@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.identity.IdentityMemo;
 import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.RateLimiter;
+import org.summoner.relay.spi.ClientSockets;
 import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.EnvelopeScratch;
@@ -13,6 +14,7 @@ import org.summoner.relay.wire.LineFramer;
 import org.summoner.relay.wire.LineHandler;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
+import org.summoner.relay.wire.Untrusted;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -115,11 +117,14 @@ public final class Session implements LineHandler, Router.Decision {
     private IdentityMemo identityMemo;
     /** {@code handshake.challenge}: the nonce this connection was sent, or null. */
     private String challenge;
-    /** {@code handshake.required}: when this connection must be bound by; its place in its dispatcher's queue. */
-    long handshakeDeadlineNanos;
-    Session handshakePrevious;
-    Session handshakeNext;
-    boolean awaitingHandshake;
+    /**
+     * The dispatcher's {@link Deadlines} this session waits in (its TLS handshake, or {@code handshake.required}'s
+     * binding), by when, and its place there; null when it waits for nothing.
+     */
+    Deadlines waitingIn;
+    long deadlineNanos;
+    Session deadlinePrevious;
+    Session deadlineNext;
     /** Position in the dispatcher's session list, for O(1) removal. */
     int index;
     /** The {@link OutboundBudget} level of the last judged backlog. */
@@ -241,8 +246,7 @@ public final class Session implements LineHandler, Router.Decision {
             host = true;
             core.hostJoined();
         }
-        if (awaitingHandshake) {
-            dispatcher.handshakeDone(this);
+        if (dispatcher.handshakeDone(this)) {
             core.counters().handshakeCompleted();
         }
         core.membershipChanged();
@@ -283,6 +287,7 @@ public final class Session implements LineHandler, Router.Decision {
             return;
         }
         started = true;
+        dispatcher.stopWaiting(this); // over TLS, its handshake is done
         startedAtMillis = System.currentTimeMillis();
         core.sessionStarted(this);
         if (!core.handshakeRequired()) {
@@ -711,6 +716,24 @@ public final class Session implements LineHandler, Router.Decision {
         }
     }
 
+    /**
+     * Reading or writing the connection failed (the engine's I/O threw): the session ends now. A peer that stopped
+     * answering ({@link ClientSockets#peerStoppedAnswering}: it vanished without a FIN, and TCP keepalive or
+     * retransmissions found it) is counted and logged ({@code summoner_dead_peers_total}); a reset is an ordinary end,
+     * logged at DEBUG.
+     */
+    public void failed(Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (ClientSockets.peerStoppedAnswering(cause)) {
+            core.deadPeer(this);
+        } else if (log.isDebugEnabled()) {
+            log.debug("{} failed: {}", remoteAddr, Untrusted.text(String.valueOf(cause))); // over TLS the JDK quotes the client
+        }
+        close();
+    }
+
     /** Ends the session now (slow consumer, error, end of stream): nothing more is sent or relayed. */
     public void close() {
         if (state != State.CLOSED) {
@@ -725,9 +748,7 @@ public final class Session implements LineHandler, Router.Decision {
         if (!released) {
             released = true;
             dispatcher.remove(this);
-            if (awaitingHandshake) {
-                dispatcher.handshakeDone(this);
-            }
+            dispatcher.stopWaiting(this);
             if (binding != null) {
                 core.bindings().release(binding);
             }

@@ -65,6 +65,8 @@ final class RelayMetrics implements MultiCollector {
                     new Series("droppedInputFull", "input_full", RelayStats::droppedInputFull))),
             counter("summoner_idle_disconnects", "Clients closed for sending nothing for client_timeout_secs.",
                     "idleDisconnects", RelayStats::idleDisconnects),
+            counter("summoner_dead_peers", "Connections freed because the peer stopped answering (TCP keepalive or retransmissions).",
+                    "deadPeers", RelayStats::deadPeers),
             counter("summoner_quarantines", "Addresses quarantined.", "quarantines", RelayStats::quarantines),
             new Family(true, "summoner_connections_rejected", "Connections refused at admission, by reason.", "reason", List.of(
                     new Series("rejectedQuarantined", "quarantined", RelayStats::rejectedQuarantined),

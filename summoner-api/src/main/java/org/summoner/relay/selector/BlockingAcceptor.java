@@ -2,14 +2,15 @@ package org.summoner.relay.selector;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.TcpKeepalive;
 import org.summoner.relay.policy.AdmissionControl;
+import org.summoner.relay.spi.ClientSockets;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.RelayCounters;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An acceptor thread's loop for engines built on {@code java.nio} channels: blocks in {@code accept()}, applies
  * admission ({@link AdmissionControl}: quarantine, connection limits), tells a refused client why in one line and
- * closes it, makes an admitted socket non-blocking with {@code TCP_NODELAY}, and hands it to the engine.
+ * closes it, makes an admitted socket non-blocking with the options every client gets ({@link ClientSockets}:
+ * {@code TCP_NODELAY}, {@code tcp_keepalive}), and hands it to the engine.
  *
  * <p>When {@code accept()} fails (typically out of file descriptors) it counts the failure, logs a warning at most
  * every 10 s, sleeps {@code accept_error_backoff_ms} and tries again, while the engine goes on serving. It ends
@@ -45,6 +47,7 @@ public final class BlockingAcceptor implements Runnable {
     private final AdmissionControl admission;
     private final long backoffMillis;
     private final Handoff handoff;
+    private final TcpKeepalive keepalive;
     private volatile boolean closed;
     private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL_NANOS);
 
@@ -54,6 +57,7 @@ public final class BlockingAcceptor implements Runnable {
         this.admission = context.policy().admission();
         this.backoffMillis = context.policy().acceptErrorBackoffMillis();
         this.handoff = handoff;
+        this.keepalive = context.config().hyperParameters().tcpKeepalive();
     }
 
     @Override
@@ -85,7 +89,7 @@ public final class BlockingAcceptor implements Runnable {
             }
             try {
                 channel.configureBlocking(false);
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ClientSockets.configure(channel, keepalive);
             } catch (IOException e) {
                 log.debug("dropping a connection that failed set-up: {}", e.toString());
                 closeQuietly(channel);

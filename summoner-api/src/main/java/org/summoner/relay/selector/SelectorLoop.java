@@ -266,8 +266,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             try {
                 n = connection.channel.read(readBuffer);
             } catch (IOException e) {
-                log.debug("{} read failed: {}", session.remoteAddr(), e.toString());
-                session.close();
+                session.failed(e);
                 return;
             }
             if (n < 0) {
@@ -341,8 +340,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             session.close();
             return;
         } catch (IOException e) {
-            log.debug("{} read failed: {}", session.remoteAddr(), e.toString());
-            session.close();
+            session.failed(e);
             return;
         }
         updateInterest(connection); // the handshake may have left ciphertext waiting, or be done
@@ -377,10 +375,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             if (!wire.ready() && e instanceof javax.net.ssl.SSLException) {
                 tls.handshakeFailed(connection.session().remoteAddr(), e);
             }
-            if (log.isDebugEnabled()) {
-                log.debug("{} write failed: {}", connection.session().remoteAddr(), quoted(e));
-            }
-            connection.session().close();
+            connection.session().failed(e);
             return false;
         }
         if (connection.hasQueued()) {
@@ -577,7 +572,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
                 connection.channel.shutdownOutput();
             }
         } catch (IOException e) {
-            connection.session().close();
+            connection.session().failed(e);
         }
     }
 

@@ -23,6 +23,7 @@ public final class RelayCounters {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder slowConsumerDisconnects = new LongAdder();
     private final LongAdder idleDisconnects = new LongAdder();
+    private final LongAdder deadPeers = new LongAdder();
     private final LongAdder quarantines = new LongAdder();
     private final LongAdder throttles = new LongAdder();
     private final LongAdder flowControls = new LongAdder();
@@ -204,6 +205,11 @@ public final class RelayCounters {
         idleDisconnects.increment();
     }
 
+    /** A connection was freed because its peer stopped answering: TCP keepalive probes or retransmissions went unanswered. */
+    public void deadPeer() {
+        deadPeers.increment();
+    }
+
     /** An address was quarantined after a slow consumer from it was closed. */
     public void quarantined() {
         quarantines.increment();
@@ -279,6 +285,10 @@ public final class RelayCounters {
 
     public long idleDisconnects() {
         return idleDisconnects.sum();
+    }
+
+    public long deadPeers() {
+        return deadPeers.sum();
     }
 
     public long quarantines() {

@@ -152,6 +152,16 @@ public final class ServerTls {
     }
 
     /**
+     * A client did not finish its TLS handshake within {@code tls.handshake_timeout_secs}: counted as a failed
+     * handshake and logged the same way; the core closes it.
+     */
+    public void handshakeTimedOut(String remoteAddr, long timeoutNanos) {
+        counters.tlsHandshakeFailed();
+        warn(remoteAddr, "did not finish the TLS handshake within " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+                + " s (tls.handshake_timeout_secs); disconnected", null);
+    }
+
+    /**
      * {@link RenegotiationGuard}, on the thread that unwraps: a client asked for a new handshake once its first was
      * done; counted, logged at most once per 10 s; the connection is closed by its engine.
      */

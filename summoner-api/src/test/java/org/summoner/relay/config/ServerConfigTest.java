@@ -73,7 +73,8 @@ class ServerConfigTest {
             assertEquals(32, p.commandBufferSize());
             assertEquals(8, p.controlChannelCapacity());
             assertEquals(100, p.queueMonitorCapacity());
-            assertEquals(OptionalLong.of(300), p.clientTimeoutSecs());
+            assertEquals(OptionalLong.empty(), p.clientTimeoutSecs(), "silence closes nobody unless it is set");
+            assertEquals(new TcpKeepalive(60, 15, 4), p.tcpKeepalive());
             assertEquals(300, p.rateLimitMsgsPerMinute());
             assertEquals(30, p.timeoutCheckIntervalSecs());
             assertEquals(200, p.throttleDelayMs());
@@ -113,6 +114,15 @@ class ServerConfigTest {
             assertEquals(OptionalInt.empty(), config.port());
             assertEquals(ServerConfig.defaults().hyperParameters().workerThreads(), config.hyperParameters().workerThreads());
             assertEquals(OptionalLong.empty(), config.hyperParameters().clientTimeoutSecs());
+        }
+
+        @Test
+        void tcp_keepalive_takes_each_timer_defaults_the_others_and_null_turns_it_off() {
+            assertEquals(new TcpKeepalive(5, 15, 4), json("{\"hyper_parameters\":{\"tcp_keepalive\":{\"idle_secs\":5}}}").hyperParameters().tcpKeepalive());
+            assertEquals(new TcpKeepalive(60, 2, 9), json("{\"hyper_parameters\":{\"tcp_keepalive\":{\"interval_secs\":2,\"count\":9}}}")
+                    .hyperParameters().tcpKeepalive());
+            assertNull(json("{\"hyper_parameters\":{\"tcp_keepalive\":null}}").hyperParameters().tcpKeepalive());
+            assertEquals(120, TcpKeepalive.DEFAULT.boundSecs(), "a vanished peer is freed within 2 minutes by default");
         }
     }
 
@@ -366,6 +376,9 @@ class ServerConfigTest {
                 "{\"hyper_parameters\":{\"worker_threads\":0}}          | server_config.json: key \"hyper_parameters.worker_threads\": expected an integer from 1 to 1024, found 0",
                 "{\"hyper_parameters\":{\"rate_limit_msgs_per_minute\":-5}} | server_config.json: key \"hyper_parameters.rate_limit_msgs_per_minute\": expected a positive integer, found -5",
                 "{\"hyper_parameters\":{\"client_timeout_secs\":0}}     | server_config.json: key \"hyper_parameters.client_timeout_secs\": expected a positive integer or null, found 0",
+                "{\"hyper_parameters\":{\"tcp_keepalive\":true}}     | server_config.json: key \"hyper_parameters.tcp_keepalive\": expected a JSON object, found true",
+                "{\"hyper_parameters\":{\"tcp_keepalive\":{\"idle_secs\":0}}} | server_config.json: key \"hyper_parameters.tcp_keepalive.idle_secs\": expected an integer from 1 to 32767, found 0",
+                "{\"hyper_parameters\":{\"tcp_keepalive\":{\"count\":128}}} | server_config.json: key \"hyper_parameters.tcp_keepalive.count\": expected an integer from 1 to 127, found 128",
                 "{\"hyper_parameters\":{\"accept_error_backoff_ms\":-1}} | server_config.json: key \"hyper_parameters.accept_error_backoff_ms\": expected a non-negative integer, found -1",
                 "{\"hyper_parameters\":{\"max_line_bytes\":0}}          | server_config.json: key \"hyper_parameters.max_line_bytes\": expected an integer from 1 to 16777216, found 0",
                 "{\"hyper_parameters\":{\"max_envelope_bytes\":255}}    | server_config.json: key \"hyper_parameters.max_envelope_bytes\": expected an integer from 256 to 16777216, found 255",

@@ -46,7 +46,7 @@ class HandshakeDeadlinesTest {
         gone.closed();
         engine.at(2 * SECOND - 1);
         bound.bind("AAAAAAAAAAAAAAAAAAAAAA");
-        assertEquals(late.handshakeDeadlineNanos, engine.nextTimedDutyNanos(), "only the late one is left");
+        assertEquals(late.deadlineNanos, engine.nextTimedDutyNanos(), "only the late one is left");
 
         engine.at(2 * SECOND);
         engine.sweep();

@@ -8,8 +8,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
@@ -38,7 +36,6 @@ import java.util.concurrent.TimeUnit;
  * fan-out agent ({@link #wakeup}) ends.
  */
 final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
-    private static final Logger log = LoggerFactory.getLogger(IoAgent.class);
     private static final int OUTBOUND_READ_LIMIT = 64;
     private static final long RETRY_BLOCK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -371,8 +368,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             turnCounts().bytesSent(written);
             return written;
         } catch (IOException e) {
-            log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
-            connection.session().close();
+            connection.session().failed(e);
             return -1;
         }
     }
@@ -386,8 +382,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
             try {
                 written = queue.writeTo(connection.wire());
             } catch (IOException e) {
-                log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
-                connection.session().close();
+                connection.session().failed(e);
                 return;
             }
             turnCounts().bytesSent(written);

@@ -2,12 +2,9 @@ package org.summoner.relay.netty;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.core.SessionOutput;
-import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 
@@ -17,7 +14,6 @@ import java.io.IOException;
  * event loop.
  */
 final class NettyConnection implements SessionOutput, SessionHandler.Events {
-    private static final Logger log = LoggerFactory.getLogger(NettyConnection.class);
 
     final Channel channel;
     private final NettyLoop loop;
@@ -119,10 +115,7 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
             return;
         }
         if (cause instanceof IOException || cause instanceof DecoderException) {
-            if (log.isDebugEnabled()) { // over TLS the JDK's messages quote what the client sent
-                log.debug("{} failed: {}", session.remoteAddr(), Untrusted.text(cause.toString()));
-            }
-            session.close();
+            session.failed(cause);
         } else {
             session.fault(Faults.Where.ENGINE, cause);
         }
@@ -142,7 +135,9 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
 
     @Override
     public void onTlsFailed(Throwable cause) {
-        loop.core().tls().handshakeFailed(session.remoteAddr(), cause);
+        if (session.isOpen()) { // else the core closed it first (tls.handshake_timeout_secs), and counted it then
+            loop.core().tls().handshakeFailed(session.remoteAddr(), cause);
+        }
         session.close();
     }
 

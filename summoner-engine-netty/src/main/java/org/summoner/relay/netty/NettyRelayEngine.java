@@ -110,6 +110,7 @@ final class NettyRelayEngine implements RelayEngine {
                         admit(channel);
                     }
                 });
+        transport.keepalive(bootstrap, context.config().hyperParameters().tcpKeepalive());
         final ChannelFuture bound = bootstrap.bind(context.bindAddress()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutDownGroups();

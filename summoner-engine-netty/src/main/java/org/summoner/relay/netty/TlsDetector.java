@@ -44,8 +44,8 @@ final class TlsDetector extends ByteToMessageDecoder {
             // The engine refuses a renegotiation itself (ServerTls.newEngine): SslHandler then closes the channel and
             // fires the exception, which SessionHandler takes as the connection's failure.
             final SslHandler ssl = new SslHandler(tls.newEngine((InetSocketAddress) ctx.channel().remoteAddress()));
-            // No TLS deadline of its own: a client that stalls its handshake is closed by client_timeout_secs, as on
-            // the other engines.
+            // No TLS deadline of Netty's own: the core closes a client that has not finished its handshake within
+            // tls.handshake_timeout_secs, as on the other engines.
             ssl.setHandshakeTimeoutMillis(0);
             ctx.pipeline().replace(this, "tls", ssl);
             return;

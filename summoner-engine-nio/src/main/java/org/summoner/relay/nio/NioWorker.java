@@ -2,8 +2,6 @@ package org.summoner.relay.nio;
 
 import org.summoner.relay.spi.HandOffRoom;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
@@ -32,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  * {@link #MAX_WRITES_PER_FLUSH} writes per connection per turn.
  */
 final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
-    private static final Logger log = LoggerFactory.getLogger(NioWorker.class);
     static final int WRITE_BUFFER_BYTES = 256 * 1024;
     private static final int MAX_WRITES_PER_FLUSH = 8;
     static final long INBOX_HIGH_WATER_BYTES = 8L * 1024 * 1024;
@@ -256,8 +253,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
             try {
                 written = connection.wire().write(buffer);
             } catch (IOException e) {
-                log.debug("{} write failed: {}", connection.session().remoteAddr(), e.toString());
-                connection.session().close();
+                connection.session().failed(e);
                 return;
             }
             turnCounts().bytesSent(written);

@@ -74,6 +74,7 @@ public abstract class MonitoringSection extends IdentityHarness {
         series.put("summoner_lines_dropped_total{reason=\"handshake_required\"}", RelayStats::droppedHandshakeRequired);
         series.put("summoner_lines_dropped_total{reason=\"input_full\"}", RelayStats::droppedInputFull);
         series.put("summoner_idle_disconnects_total", RelayStats::idleDisconnects);
+        series.put("summoner_dead_peers_total", RelayStats::deadPeers);
         series.put("summoner_quarantines_total", RelayStats::quarantines);
         series.put("summoner_quarantined_addresses", RelayStats::quarantinedAddresses);
         series.put("summoner_connections_rejected_total{reason=\"quarantined\"}", RelayStats::rejectedQuarantined);

@@ -9,7 +9,7 @@ import java.util.Map;
  * The relay contract ({@code SPEC.md}), checked over real loopback sockets against one engine: one section per part
  * of the contract ({@link EnvelopeSection}, {@link FramingSection}, {@link DeliverySection}, {@link LifecycleSection},
  * {@link FairUseSection}, {@link DedicatedSection}, {@link HostedSection}, {@link HybridSection}, {@link PeerTrustSection},
- * {@link HandshakeSection}, {@link TlsSection}, {@link MonitoringSection}, {@link FaultSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses it
+ * {@link HandshakeSection}, {@link TlsSection}, {@link MonitoringSection}, {@link FaultSection}, {@link LivenessSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses it
  * and names the engine:
  *
  * <pre>{@code
@@ -202,6 +202,20 @@ public abstract class RelayEngineCompatibilityKit {
     @Nested
     @DisplayName("SPEC 10: the fault barrier")
     class FaultBarrier extends FaultSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 6: silence and vanished peers")
+    class Liveness extends LivenessSection {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();

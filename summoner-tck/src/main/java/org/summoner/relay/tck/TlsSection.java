@@ -112,6 +112,45 @@ public abstract class TlsSection extends KitHarness {
     }
 
     @Test
+    void a_client_that_never_finishes_its_handshake_is_closed_after_handshake_timeout_secs_while_the_others_chat() throws Exception {
+        final Map<String, Object> tls = new java.util.LinkedHashMap<>(KitTls.serverSection());
+        tls.put("handshake_timeout_secs", 1);
+        final RunningServer server = startTlsServer(tls); // client_timeout_secs unset: no other clock would ever close them
+        final KitClient a = connectTls(server, KitTls.client());
+        final KitClient b = connectTls(server, KitTls.client());
+        awaitConnections(server, 2);
+        final long start = System.nanoTime();
+        try (Socket silent = new Socket(server.address().getAddress(), server.address().getPort());
+             Socket halfway = new Socket(server.address().getAddress(), server.address().getPort())) {
+            silent.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
+            halfway.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
+            halfway.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}); // a ClientHello's first bytes, no more
+            assertEquals(-1, silent.getInputStream().read(), "closed, with nothing written: it never spoke TLS");
+            assertEquals(-1, readPastAnyAlert(halfway.getInputStream()));
+            assertTrue(System.nanoTime() - start >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900), "not before the deadline");
+        }
+        awaitStats(server, "two TLS handshakes out of time", stats -> stats.tlsHandshakeFailures() == 2);
+        a.send("still here\n");
+        assertEquals(envelope(a, "still here"), b.readLine());
+        final RelayStats stats = server.stats();
+        assertEquals(2, stats.connectionsOpen(), stats.toString());
+        assertEquals(2, stats.connectionsOpened(), "they never became clients: " + stats);
+    }
+
+    /** @return what follows whatever TLS alert the server sent before closing: -1 when it closed (or reset). */
+    private static int readPastAnyAlert(InputStream in) throws IOException {
+        int b;
+        do {
+            try {
+                b = in.read();
+            } catch (java.net.SocketException reset) {
+                return -1;
+            }
+        } while (b >= 0);
+        return b;
+    }
+
+    @Test
     void with_client_ca_a_client_without_a_signed_certificate_fails_the_handshake_and_is_counted() throws Exception {
         final RunningServer server = startTlsServer(KitTls.serverSectionWithClientCa());
         final KitClient member = connectTls(server, KitTls.client("client"));
