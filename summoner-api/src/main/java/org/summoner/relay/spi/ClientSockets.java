@@ -36,15 +36,36 @@ public final class ClientSockets {
         }
         channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
         if (!supported(channel)) {
-            if (WARNED.compareAndSet(false, true)) {
-                log.warn("this platform does not set TCP keepalive timers per socket; tcp_keepalive uses the system's "
-                        + "(a vanished peer may hold its connection longer than {} s)", keepalive.boundSecs());
-            }
+            warnUnsupported(keepalive);
             return;
         }
         channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, keepalive.idleSecs());
         channel.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, keepalive.intervalSecs());
         channel.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, keepalive.count());
+    }
+
+    /**
+     * @return whether this platform's TCP sockets take per-socket keepalive timers, asked of a socket that is never
+     *         connected; for an engine that sets options by name (Netty's NIO transport), which must not ask for one
+     *         the platform lacks. When it does not, that is logged once.
+     */
+    public static boolean perSocketTimersSupported(TcpKeepalive keepalive) {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
+            if (supported(probe)) {
+                return true;
+            }
+        } catch (IOException e) {
+            log.debug("could not open a socket to ask for its options: {}", e.toString());
+        }
+        warnUnsupported(keepalive);
+        return false;
+    }
+
+    private static void warnUnsupported(TcpKeepalive keepalive) {
+        if (WARNED.compareAndSet(false, true)) {
+            log.warn("this platform does not set TCP keepalive timers per socket; tcp_keepalive uses the system's "
+                    + "(a vanished peer may hold its connection longer than {} s)", keepalive.boundSecs());
+        }
     }
 
     private static boolean supported(NetworkChannel channel) {
@@ -55,7 +76,9 @@ public final class ClientSockets {
 
     /**
      * @return whether a failed read or write means the peer stopped answering: keepalive probes or retransmissions
-     *         went unacknowledged ({@code ETIMEDOUT}), as opposed to a reset or a close it sent.
+     *         went unacknowledged ({@code ETIMEDOUT}), as opposed to a reset or a close it sent. Read from the
+     *         exception's message (the JDK keeps no errno), which is the C library's English text unless the process
+     *         runs under another C locale; there such a close is taken as an ordinary one (freed, not counted).
      */
     public static boolean peerStoppedAnswering(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {

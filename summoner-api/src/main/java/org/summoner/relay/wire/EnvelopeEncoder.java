@@ -3,8 +3,9 @@ package org.summoner.relay.wire;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes the envelope every recipient gets for a relayed line (SPEC section 3), in the compact form of the
- * reference Rust server:
+ * Writes the envelope every recipient gets for a relayed line (SPEC section 3): compact as the Rust server writes
+ * it, with the key order of the Python server (the Rust server's {@code serde_json} map sorts them, {@code content}
+ * first; the Python server puts a space after each {@code :} and {@code ,}):
  *
  * <pre>{"remote_addr":"127.0.0.1:54321","content":"&lt;the line as a JSON string&gt;"}\n</pre>
  *

@@ -55,7 +55,7 @@ record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends
             bootstrap.childOption(EpollChannelOption.TCP_KEEPIDLE, keepalive.idleSecs())
                     .childOption(EpollChannelOption.TCP_KEEPINTVL, keepalive.intervalSecs())
                     .childOption(EpollChannelOption.TCP_KEEPCNT, keepalive.count());
-        } else {
+        } else if (ClientSockets.perSocketTimersSupported(keepalive)) {
             bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), keepalive.idleSecs())
                     .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), keepalive.intervalSecs())
                     .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), keepalive.count());

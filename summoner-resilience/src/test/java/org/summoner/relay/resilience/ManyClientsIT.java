@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Thousands of concurrent clients on the runnable server (5,000; 10,000 with {@code -Presilience}), every one of
+ * Thousands of concurrent clients on the runnable server (2,000; 10,000 with {@code -Presilience}), every one of
  * them reached by a burst of lines, and not one backpressure gate tripped.
  */
 class ManyClientsIT {
