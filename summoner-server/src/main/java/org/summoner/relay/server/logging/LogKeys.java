@@ -1,5 +1,6 @@
 package org.summoner.relay.server.logging;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +26,8 @@ final class LogKeys {
     static final String VERSION = "_version";
     static final String PAYLOAD = "_payload";
     static final String TYPE = "_type";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** As {@code serde_json::from_str}: one JSON value and nothing after it, or the line is not JSON. */
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final List<String> keys;
 

@@ -168,6 +168,27 @@ class LogSetupTest {
     }
 
     @Test
+    void a_line_too_deep_or_too_odd_for_the_json_reader_is_logged_as_a_string_and_the_log_goes_on() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
+                "log_file_path", dir.toString(), "log_level", "DEBUG", "log_keys", List.of("to")));
+        final String deep = "[".repeat(5_000) + "]".repeat(5_000); // past Jackson's nesting limit (1,000)
+        final String longNumber = "1".repeat(2_000); // past its number length limit (1,000 digits)
+        relay("127.0.0.1:5000", deep);
+        relay("127.0.0.1:5000", longNumber);
+        relay("127.0.0.1:5000", "{\"to\": \"bob\"} trailing");
+        relay("127.0.0.1:5000", "{\"to\": \"bob\"}");
+        flush(context);
+
+        final ObjectMapper json = new ObjectMapper();
+        final List<String> lines = lines("first_server.log");
+        assertEquals(4, lines.size(), lines.toString());
+        assertEquals(deep, content(json, lines.get(0)).asText());
+        assertEquals(longNumber, content(json, lines.get(1)).asText());
+        assertEquals("{\"to\": \"bob\"} trailing", content(json, lines.get(2)).asText(), "not one JSON value: a string");
+        assertEquals(json.readTree("{\"to\": \"bob\"}"), content(json, lines.get(3)));
+    }
+
+    @Test
     void the_log_file_is_named_after_the_server_with_dots_as_underscores() throws Exception {
         final LoggerSettings settings = ServerConfig.fromMap(Map.of("logger", Map.of("enable_console_log", false,
                 "enable_file_log", true, "log_file_path", dir.toString()))).logger();
