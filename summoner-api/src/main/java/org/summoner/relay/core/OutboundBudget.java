@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What waits for a recipient, and what it means, under the isolation rule (SPEC section 4), in one place for every
- * engine. Engines report a recipient's backlog where it is real (after a write attempt, or when queueing to a socket
- * that was already full) and get back what to do:
+ * engine. Engines ask before they queue ({@link #mayQueue}), report a recipient's backlog where it is real (after a
+ * write attempt, or when queueing to a socket that was already full: {@link #judge}) and count what a close leaves
+ * behind ({@link #droppedAtClose}); the budget closes slow consumers itself:
  * <ul>
  *   <li>the circuit breaker follows the client: past {@code max_queued_bytes} ({@link #beforeQueue}) or at
  *       {@code disconnect_threshold} ({@link #onBacklog}) that recipient is a slow consumer: counted, its address
@@ -34,8 +35,8 @@ public final class OutboundBudget {
     static final int THROTTLE = 1;
     static final int FLOW_CONTROL = 2;
 
-    /** What the engine must do with the recipient. */
-    public enum Verdict {
+    /** What becomes of the recipient. */
+    enum Verdict {
         KEEP,
         /** A slow consumer, already counted, quarantined and logged: close it now. */
         CLOSE
@@ -73,10 +74,43 @@ public final class OutboundBudget {
     }
 
     /**
+     * Before {@code moreBytes} ({@code moreMessages} envelopes or lines) are queued for a recipient that already has
+     * {@code queuedBytes} waiting ({@code queuedMessages} messages): past {@code max_queued_bytes} it is a slow
+     * consumer, whatever the policy: closed, and these messages counted as dropped deliveries.
+     *
+     * @return whether they may be queued.
+     */
+    public boolean mayQueue(Session recipient, long queuedMessages, long queuedBytes, long moreBytes, int moreMessages, long nowNanos) {
+        if (beforeQueue(recipient, queuedMessages, queuedBytes, moreBytes, nowNanos) == Verdict.KEEP) {
+            return true;
+        }
+        counters.deliveriesDropped(moreMessages);
+        recipient.close();
+        return false;
+    }
+
+    /**
+     * Judges {@code backlog} messages ({@code backlogBytes} bytes) really waiting for one recipient: a slow consumer is
+     * closed; throttle and flow control follow the room. Cheap when nothing is at stake: call it after every write.
+     */
+    public void judge(Session recipient, long backlog, long backlogBytes, long nowNanos) {
+        if (worthJudging(recipient, backlog) && onBacklog(recipient, backlog, backlogBytes, nowNanos) == Verdict.CLOSE) {
+            recipient.close();
+        }
+    }
+
+    /** A connection closed with {@code messages} envelopes or lines still waiting for it: dropped deliveries. */
+    public void droppedAtClose(long messages) {
+        if (messages > 0) {
+            counters.deliveriesDropped(messages);
+        }
+    }
+
+    /**
      * Before {@code moreBytes} are queued for a recipient that already has {@code queuedBytes} waiting
      * ({@code queuedMessages} messages): past {@code max_queued_bytes} it is a slow consumer, whatever the policy.
      */
-    public Verdict beforeQueue(Session recipient, long queuedMessages, long queuedBytes, long moreBytes, long nowNanos) {
+    Verdict beforeQueue(Session recipient, long queuedMessages, long queuedBytes, long moreBytes, long nowNanos) {
         if (queuedBytes > 0 && queuedBytes + moreBytes > maxQueuedBytes) {
             slowConsumer(recipient, "max_queued_bytes", queuedMessages, queuedBytes, nowNanos);
             return Verdict.CLOSE;
@@ -88,12 +122,12 @@ public final class OutboundBudget {
      * @return whether {@link #onBacklog} may act on this backlog or must record that it fell; below it the engine
      *         need not call. Cheap enough for every write.
      */
-    public boolean worthJudging(Session recipient, long backlog) {
+    boolean worthJudging(Session recipient, long backlog) {
         return backlog >= lowestThreshold || recipient.budgetLevel != NONE;
     }
 
     /** Judges {@code backlog} messages ({@code backlogBytes} bytes) really waiting for one recipient. */
-    public Verdict onBacklog(Session recipient, long backlog, long backlogBytes, long nowNanos) {
+    Verdict onBacklog(Session recipient, long backlog, long backlogBytes, long nowNanos) {
         final BackpressureGate.Action action = gate.assess((int) Math.min(Integer.MAX_VALUE, backlog));
         switch (action) {
             case DISCONNECT -> {

@@ -489,13 +489,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
      * @return whether they may be queued.
      */
     protected final boolean admit(SelectorConnection connection, long bytes, int messages) {
-        if (budget.beforeQueue(connection.session(), connection.queuedMessages(), connection.queuedBytes(), bytes, now())
-                == OutboundBudget.Verdict.CLOSE) {
-            core().counters().deliveriesDropped(messages);
-            connection.session().close();
-            return false;
-        }
-        return true;
+        return budget.mayQueue(connection.session(), connection.queuedMessages(), connection.queuedBytes(), bytes, messages, now());
     }
 
     /** Something was queued for a client whose socket is full: what waits is a real backlog, judged now. */
@@ -524,12 +518,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     }
 
     private void judge(SelectorConnection connection) {
-        final Session session = connection.session();
-        final long backlog = connection.queuedMessages();
-        if (budget.worthJudging(session, backlog)
-                && budget.onBacklog(session, backlog, connection.queuedBytes(), now()) == OutboundBudget.Verdict.CLOSE) {
-            session.close();
-        }
+        budget.judge(connection.session(), connection.queuedMessages(), connection.queuedBytes(), now());
     }
 
     /** {@link SelectorConnection#send}: a line of the server's own, under the same bound as envelopes. */
@@ -614,10 +603,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         connection.closeScheduled = true;
         connection.key.cancel();
         closeQuietly(connection.channel);
-        final long dropped = connection.discardQueued();
-        if (dropped > 0) {
-            core().counters().deliveriesDropped(dropped);
-        }
+        budget.droppedAtClose(connection.discardQueued());
         closed((C) connection);
         connection.session().closed();
     }

@@ -131,9 +131,7 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         /** Under the budget, as a selector loop's {@code admit} then {@code queuedWhileBlocked}: nothing is written yet. */
         private boolean queue(byte[] line, Kind kind, Session sender) {
             final OutboundBudget budget = core().budget();
-            if (budget.beforeQueue(session, backlog.size(), backlogBytes, line.length, now()) == OutboundBudget.Verdict.CLOSE) {
-                core().counters().deliveriesDropped(1);
-                session.close();
+            if (!budget.mayQueue(session, backlog.size(), backlogBytes, line.length, 1, now())) {
                 return false;
             }
             final byte[] copy = Arrays.copyOf(line, line.length);
@@ -149,9 +147,8 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         }
 
         private void judge() {
-            if (session.isOpen() && core().budget().worthJudging(session, backlog.size())
-                    && core().budget().onBacklog(session, backlog.size(), backlogBytes, now()) == OutboundBudget.Verdict.CLOSE) {
-                session.close();
+            if (session.isOpen()) {
+                core().budget().judge(session, backlog.size(), backlogBytes, now());
             }
         }
 

@@ -193,10 +193,8 @@ final class NettyLoop extends Dispatcher {
         final int size = message.readableBytes();
         final PendingWrites writes = connection.pendingWrites;
         connection.trimPendingWrites(pending);
-        if (budget.beforeQueue(connection.session, writes.messages(), writes.bytes(), size, now()) == OutboundBudget.Verdict.CLOSE) {
+        if (!budget.mayQueue(connection.session, writes.messages(), writes.bytes(), size, messages, now())) {
             message.release();
-            core().counters().deliveriesDropped(messages);
-            connection.session.close();
             return false;
         }
         connection.channel.write(message, promise);
@@ -225,10 +223,7 @@ final class NettyLoop extends Dispatcher {
         }
         final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
         final long backlog = pending == null || pending.size() == 0 ? 0 : backlog(connection, pending);
-        if (budget.worthJudging(session, backlog) && budget.onBacklog(session, backlog,
-                backlog == 0 ? 0 : connection.pendingWrites.bytes(), now()) == OutboundBudget.Verdict.CLOSE) {
-            session.close();
-        }
+        budget.judge(session, backlog, backlog == 0 ? 0 : connection.pendingWrites.bytes(), now());
     }
 
     /** @return envelopes waiting to be written to the client: in flushed writes Netty still holds, and unflushed. */
@@ -402,10 +397,7 @@ final class NettyLoop extends Dispatcher {
     void close(NettyConnection connection) {
         final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
         if (pending != null) {
-            final long dropped = backlog(connection, pending);
-            if (dropped > 0) {
-                core().counters().deliveriesDropped(dropped);
-            }
+            budget.droppedAtClose(backlog(connection, pending));
             turnCounts().bytesSent(-connection.pendingWrites.bytes());
         }
         connection.channel.close();

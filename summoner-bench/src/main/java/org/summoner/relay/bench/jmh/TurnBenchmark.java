@@ -166,7 +166,7 @@ public class TurnBenchmark {
                     continue;
                 }
                 final Queue queue = (Queue) recipient.output();
-                if (budget.beforeQueue(recipient, queue.count, queue.bytes, length, now()) == OutboundBudget.Verdict.KEEP) {
+                if (budget.mayQueue(recipient, queue.count, queue.bytes, length, 1, now())) {
                     queue.add(shared);
                     delivered(recipient, 1);
                     if (!queue.dirty) {
