@@ -25,7 +25,8 @@ import java.util.TreeSet;
  *   <li>Otherwise start-up fails, listing the engines present. (Upstream runs its Python server for any value it
  *       does not know; here a misspelt engine name must not quietly run another engine.)</li>
  * </ol>
- * Matching ignores case and surrounding spaces. Two providers with one name, or a tie for the highest rank,
+ * Matching ignores case and surrounding white space (not control characters, which name no engine). Two providers
+ * with one name, or a tie for the highest rank,
  * fail start-up naming both classes: the choice never depends on class-path order.
  */
 public final class EngineResolver {
@@ -122,6 +123,6 @@ public final class EngineResolver {
     }
 
     private static String normalize(String value) {
-        return value.trim().toLowerCase(Locale.ROOT);
+        return value.strip().toLowerCase(Locale.ROOT); // Unicode white space only: a control character is no white space
     }
 }

@@ -112,6 +112,13 @@ class EngineResolverTest {
     }
 
     @Test
+    void a_control_character_is_not_white_space_and_names_no_engine() {
+        final ConfigException e = assertThrows(ConfigException.class, () -> resolve("netty\u0000"));
+        assertEquals("version", e.key());
+        assertThrows(ConfigException.class, () -> resolve("rust_v1.1.0\u0000"));
+    }
+
+    @Test
     void a_name_wins_over_an_alias() {
         final Provider namedRust = new Provider("rust", 0);
         assertSame(namedRust, EngineResolver.resolve("rust", List.of(netty, namedRust), List.of()));

@@ -1,8 +1,10 @@
 package org.summoner.relay.server.logging;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
@@ -19,15 +21,21 @@ import java.util.Map;
  *       objects; a {@code _payload} or {@code _type} that is not an object is left out, and nothing else is kept.</li>
  *   <li>Any other JSON object keeps only its listed top-level keys (upstream's Rust server would log {@code {}}).</li>
  *   <li>A line that is not a JSON object is logged as it is.</li>
+ *   <li>A line that starts as JSON does ({@code {} or {@code [}) but cannot be read is not logged, only its length:
+ *       it may hold the very keys {@code log_keys} keeps out, and a filter must not fail open.</li>
  * </ul>
- * Without {@code log_keys} (null) every line is logged whole. Thread-safe.
+ * Lines are read as Python's {@code json} writes them: {@code NaN} and {@code Infinity} are numbers (the SDK sends them
+ * for such floats). Without {@code log_keys} (null) every line is logged whole. Thread-safe.
  */
 final class LogKeys {
     static final String VERSION = "_version";
     static final String PAYLOAD = "_payload";
     static final String TYPE = "_type";
-    /** As {@code serde_json::from_str}: one JSON value and nothing after it, or the line is not JSON. */
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** One JSON value and nothing after it, as {@code serde_json::from_str}; Python's non-finite numbers accepted. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
 
     private final List<String> keys;
 
@@ -43,7 +51,7 @@ final class LogKeys {
     JsonNode forJson(String content) {
         final JsonNode parsed = parse(content);
         if (parsed == null) {
-            return TextNode.valueOf(content);
+            return TextNode.valueOf(unreadable(content) ? withheld(content) : content);
         }
         return keys != null && parsed.isObject() ? pruned((ObjectNode) parsed) : parsed;
     }
@@ -54,7 +62,31 @@ final class LogKeys {
             return content;
         }
         final JsonNode parsed = parse(content);
-        return parsed != null && parsed.isObject() ? pruned((ObjectNode) parsed).toString() : content;
+        if (parsed == null) {
+            return unreadable(content) ? withheld(content) : content;
+        }
+        return parsed.isObject() ? pruned((ObjectNode) parsed).toString() : content;
+    }
+
+    /** @return whether, with {@code log_keys} set, a line that failed to parse must be withheld: it starts as JSON does. */
+    private boolean unreadable(String content) {
+        if (keys == null) {
+            return false;
+        }
+        for (int i = 0; i < content.length(); i++) {
+            final char c = content.charAt(i);
+            if (c == '{' || c == '[') {
+                return true;
+            }
+            if (!Character.isWhitespace(c) && c != '\uFEFF') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static String withheld(String content) {
+        return "(not logged: " + content.length() + " characters that start as JSON but could not be read, so log_keys could not filter them)";
     }
 
     private ObjectNode pruned(ObjectNode line) {

@@ -14,15 +14,17 @@ import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.util.Duration;
 import ch.qos.logback.core.util.FileSize;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.LoggerSettings;
 import org.summoner.relay.config.PythonLogFormat;
 import org.summoner.relay.config.StrftimeFormat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
@@ -65,19 +67,45 @@ public final class LogSetup {
             root.addAppender(async(context, "console-async", start(context, console)));
         }
         if (settings.enableFileLog()) {
-            final Path directory = Path.of(settings.logFilePath().isEmpty() ? "." : settings.logFilePath());
-            try {
-                Files.createDirectories(directory);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create the log directory " + directory + ": " + e.getMessage(), e);
-            }
-            final String file = directory.resolve(fileName(serverName)).toString();
+            final String file = openable(settings, serverName);
             final Layout<ILoggingEvent> layout = settings.enableJsonLog() ? new JsonLineLayout(dates, keys, serverName)
                     : new PythonFormatLayout(PythonLogFormat.parse(settings.logFormat()), dates, keys);
             root.addAppender(async(context, "file-async", start(context, fileAppender(context, file, settings, layout))));
         }
         context.start();
         return context;
+    }
+
+    /**
+     * @return the log file's path, its directory created and the file opened for appending once, so that a file the
+     *         server cannot write stops start-up naming it (Logback would only turn the file log off).
+     * @throws ConfigException naming {@code logger.log_file_path}.
+     */
+    private static String openable(LoggerSettings settings, String serverName) {
+        final Path directory;
+        final Path file;
+        try {
+            directory = Path.of(settings.logFilePath().isEmpty() ? "." : settings.logFilePath());
+            file = directory.resolve(fileName(serverName));
+        } catch (InvalidPathException e) {
+            throw cannotWrite(settings.logFilePath() + "/" + fileName(serverName), e.getMessage(), e);
+        }
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw cannotWrite(directory.toString(), "cannot create the directory (" + e + ")", e);
+        }
+        try {
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+            return file.toString();
+        } catch (IOException e) {
+            throw cannotWrite(file.toString(), e.toString(), e);
+        }
+    }
+
+    private static ConfigException cannotWrite(String where, String why, Exception cause) {
+        return new ConfigException(null, "logger.log_file_path",
+                "key \"logger.log_file_path\" (with the server's name): cannot write the log file " + where + ": " + why, cause);
     }
 
     /** @return the log file's name, as upstream Summoner names it: the server's name, each {@code .} an {@code _}. */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.LoggerSettings;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.spi.RelayedLines;
@@ -21,6 +22,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The logger section applied: files written, formats, rotation, JSON read back, log_keys, levels. */
@@ -168,24 +170,83 @@ class LogSetupTest {
     }
 
     @Test
-    void a_line_too_deep_or_too_odd_for_the_json_reader_is_logged_as_a_string_and_the_log_goes_on() throws Exception {
+    void with_log_keys_a_line_that_starts_as_json_but_cannot_be_read_is_withheld_never_logged_whole() throws Exception {
         final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
                 "log_file_path", dir.toString(), "log_level", "DEBUG", "log_keys", List.of("to")));
-        final String deep = "[".repeat(5_000) + "]".repeat(5_000); // past Jackson's nesting limit (1,000)
-        final String longNumber = "1".repeat(2_000); // past its number length limit (1,000 digits)
-        relay("127.0.0.1:5000", deep);
-        relay("127.0.0.1:5000", longNumber);
-        relay("127.0.0.1:5000", "{\"to\": \"bob\"} trailing");
-        relay("127.0.0.1:5000", "{\"to\": \"bob\"}");
+        final List<String> unreadable = List.of(
+                "[".repeat(5_000) + "{\"secret\": 1}" + "]".repeat(5_000), // past Jackson's nesting limit (1,000)
+                "{\"to\": \"bob\", \"secret\": " + "1".repeat(2_000) + "}", // past its number length limit
+                "{\"to\": \"bob\", \"secret\": \"s3cr3t\"}{\"x\": 1}", // trailing data: not one JSON value
+                "\uFEFF {\"to\": \"bob\", \"secret\": \"s3cr3t\"", // a BOM, then a cut object
+                "{\"\\ud800\": \"x\", \"secret\": \"s3cr3t\""); // a lone surrogate, cut
+        for (String line : unreadable) {
+            relay("127.0.0.1:5000", line);
+        }
+        // Python's json.dumps writes NaN and Infinity for such floats: the SDK's lines are read, and filtered.
+        relay("127.0.0.1:5000", "{\"_version\": \"1.3.0\", \"_payload\": {\"to\": \"bob\", \"secret\": \"s3cr3t\", \"x\": NaN}, "
+                + "\"_type\": {\"to\": \"str\", \"x\": \"float\"}}");
+        relay("127.0.0.1:5000", "not JSON at all: logged as it is");
         flush(context);
 
         final ObjectMapper json = new ObjectMapper();
         final List<String> lines = lines("first_server.log");
-        assertEquals(4, lines.size(), lines.toString());
-        assertEquals(deep, content(json, lines.get(0)).asText());
-        assertEquals(longNumber, content(json, lines.get(1)).asText());
-        assertEquals("{\"to\": \"bob\"} trailing", content(json, lines.get(2)).asText(), "not one JSON value: a string");
-        assertEquals(json.readTree("{\"to\": \"bob\"}"), content(json, lines.get(3)));
+        assertEquals(unreadable.size() + 2, lines.size(), lines.toString());
+        for (int i = 0; i < unreadable.size(); i++) {
+            assertEquals("(not logged: " + unreadable.get(i).length() + " characters that start as JSON but could not be read, "
+                    + "so log_keys could not filter them)", content(json, lines.get(i)).asText());
+        }
+        assertEquals(json.readTree("{\"_version\": \"1.3.0\", \"_payload\": {\"to\": \"bob\"}, \"_type\": {\"to\": \"str\"}}"),
+                content(json, lines.get(unreadable.size())));
+        assertEquals("not JSON at all: logged as it is", content(json, lines.get(unreadable.size() + 1)).asText());
+        assertTrue(lines.stream().noneMatch(line -> line.contains("s3cr3t") || line.contains("secret")), lines.toString());
+    }
+
+    @Test
+    void without_log_keys_a_line_the_reader_cannot_read_is_logged_whole_as_a_string() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
+                "log_file_path", dir.toString(), "log_level", "DEBUG"));
+        relay("127.0.0.1:5000", "{\"to\": \"bob\"} trailing");
+        flush(context);
+
+        assertEquals("{\"to\": \"bob\"} trailing", content(new ObjectMapper(), lines("first_server.log").get(0)).asText());
+    }
+
+    @Test
+    void the_json_log_writes_every_character_outside_ascii_escaped_so_no_line_separator_or_control_reaches_the_file() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true, "enable_json_log", true,
+                "log_file_path", dir.toString(), "log_level", "DEBUG"));
+        final String hostile = "{\"to\": \"x\u2028\u0085\u202e\u009b31m \u00e9t\u00e9 \uD83D\uDE80\"}";
+        relay("127.0.0.1:5000", hostile);
+        relay("127.0.0.1:5000", "plain \u2029 text \u001b[2J");
+        flush(context);
+
+        final byte[] file = Files.readAllBytes(dir.resolve("first_server.log"));
+        for (byte b : file) {
+            assertTrue(b >= 0x20 && b < 0x7f || b == '\n', "only printable ASCII and line ends in the file, found byte " + (b & 0xff));
+        }
+        final ObjectMapper json = new ObjectMapper();
+        final List<String> lines = lines("first_server.log");
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(json.readTree(hostile), content(json, lines.get(0)), "read back, it is what was sent");
+        assertEquals("plain \u2029 text \u001b[2J", content(json, lines.get(1)).asText());
+    }
+
+    @Test
+    void a_log_file_that_cannot_be_written_stops_start_up_naming_the_key_and_the_file() throws Exception {
+        Files.createDirectories(dir.resolve("first_server.log")); // a directory where the file should be
+        final LoggerSettings settings = ServerConfig.fromMap(Map.of("logger", Map.of("enable_file_log", true,
+                "log_file_path", dir.toString()))).logger();
+        final ConfigException e = assertThrows(ConfigException.class, () -> LogSetup.apply(settings, "first_server"));
+        assertEquals("logger.log_file_path", e.key());
+        assertEquals("key \"logger.log_file_path\" (with the server's name): cannot write the log file " + dir.resolve("first_server.log")
+                + ": java.nio.file.FileSystemException: " + dir.resolve("first_server.log") + ": Is a directory", e.getMessage());
+
+        Files.writeString(dir.resolve("a-file"), "");
+        final LoggerSettings under = ServerConfig.fromMap(Map.of("logger", Map.of("enable_file_log", true,
+                "log_file_path", dir.resolve("a-file/sub").toString()))).logger();
+        final ConfigException notADirectory = assertThrows(ConfigException.class, () -> LogSetup.apply(under, "first_server"));
+        assertTrue(notADirectory.getMessage().startsWith("key \"logger.log_file_path\" (with the server's name): cannot write the log file "
+                + dir.resolve("a-file/sub") + ": cannot create the directory ("), notADirectory.getMessage());
     }
 
     @Test
