@@ -300,14 +300,22 @@ final class HttpListener implements AutoCloseable {
                     discard(connection);
                 }
             }
-        } catch (IOException e) {
-            log.debug("monitoring connection {} closed: {}", connection.remote, e.toString());
-            close(connection);
-        } catch (RuntimeException e) {
-            // A fault in the server's own code: that connection goes, the others are served on.
-            fault("monitoring connection " + connection.remote + " closed on an unexpected error", e);
-            close(connection);
+        } catch (IOException | RuntimeException e) {
+            failed(connection, e);
         }
+    }
+
+    /**
+     * Serving {@code connection} failed: a broken connection is logged at DEBUG; a fault in the server's own code is a
+     * fault. Either way that connection goes and the others are served on.
+     */
+    private void failed(HttpConnection connection, Exception e) {
+        if (e instanceof IOException) {
+            log.debug("monitoring connection {} closed: {}", connection.remote, e.toString());
+        } else {
+            fault("monitoring connection " + connection.remote + " closed on an unexpected error", e);
+        }
+        close(connection);
     }
 
     private void accept(long now) {
@@ -335,6 +343,7 @@ final class HttpListener implements AutoCloseable {
 
     private void adopt(SocketChannel channel, long now) {
         String remote = "a client";
+        final HttpConnection connection;
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -343,7 +352,7 @@ final class HttpListener implements AutoCloseable {
                 refuse(channel, remote, now);
                 return;
             }
-            final HttpConnection connection = new HttpConnection(channel, remote, limits.maxHeadBytes());
+            connection = new HttpConnection(channel, remote, limits.maxHeadBytes());
             connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
             connection.interestOps = SelectionKey.OP_READ;
             // A new connection has the head deadline at once, not the idle one: connecting and sending nothing is a
@@ -363,15 +372,10 @@ final class HttpListener implements AutoCloseable {
         }
         // Most clients send their request with the handshake's last ACK: read it now, so that a burst of accepts
         // does not take a connection whose request is already here for a silent one.
-        final HttpConnection connection = connections.get(connections.size() - 1);
         try {
             read(connection, now);
-        } catch (IOException e) {
-            log.debug("monitoring connection {} closed: {}", connection.remote, e.toString());
-            close(connection);
-        } catch (RuntimeException e) {
-            fault("monitoring connection " + connection.remote + " closed on an unexpected error", e);
-            close(connection);
+        } catch (IOException | RuntimeException e) {
+            failed(connection, e);
         }
     }
 
