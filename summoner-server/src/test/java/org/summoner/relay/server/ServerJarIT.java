@@ -353,7 +353,7 @@ class ServerJarIT {
     void an_unknown_engine_exits_1_listing_the_engines_present() throws Exception {
         try (ServerProcess server = ServerProcess.start(dir, "--engine", "netyy", "--port", "0")) {
             assertEquals(1, server.awaitExit());
-            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [agrona, netty, nio]"), server.stderrLines());
+            assertEquals(List.of("error: unknown engine 'netyy' (config key \"version\"); available: [agrona, blocking, netty, nio]"), server.stderrLines());
         }
     }
 

@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -138,8 +139,13 @@ public abstract class MonitoringSection extends IdentityHarness {
             assertEquals(envelope(a, "line " + i), b.readLine());
         }
         assertEquals("Warning: Line is not valid UTF-8 and was dropped.", a.readLine());
+        long written = "Warning: Line is not valid UTF-8 and was dropped.\n".length();
+        for (int i = 0; i < 3; i++) {
+            written += envelope(a, "line " + i).getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        final long sent = written; // a write is counted once it is done, which may be after the client read it
         awaitStats(server, "3 deliveries and 1 line dropped", stats -> stats.deliveries() == 3 && stats.droppedInvalidUtf8() == 1
-                && stats.linesReceived() == 4);
+                && stats.linesReceived() == 4 && stats.bytesSent() == sent);
         final RelayStats before = server.stats();
         final PrometheusText metrics = scrape(server);
         assertEquals(before, server.stats(), "the server was quiet during the scrape");

@@ -1,0 +1,368 @@
+package org.summoner.relay.core;
+
+import org.summoner.relay.stream.WaitingChannel;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * One client of a {@link SerialCore}, as its engine's threads see it: what they read goes in
+ * ({@link #received}, {@link #endOfStream}, {@link #failed}), what must be written comes out ({@link #take()}, then
+ * {@link #wrote}), and whether to read now is the core's answer ({@link #awaitReading()}). The outbound queue is the
+ * core's: envelopes and notices wait here, under {@code max_queued_bytes}, and a backlog is judged where it is real,
+ * when the socket is full ({@link #full()}, from {@link WaitingChannel#write}), never on time.
+ *
+ * <p>Thread-safe: every method takes its core's lock; {@link #take()} and {@link #awaitReading()} wait under it.
+ */
+public final class SerialClient implements SessionOutput, WaitingChannel.Room {
+    /** {@link #take()}: shut output down now (a goodbye's last line is written). */
+    public static final ByteBuffer[] SHUT_OUTPUT = new ByteBuffer[0];
+    /** The most bytes one {@link #take()} hands out. */
+    private static final long MAX_TAKE_BYTES = 256 * 1024;
+
+    private final SerialCore core;
+    private final Closeable connection;
+    private final Condition writable;
+    private final Condition readable;
+    Session session;
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    /** Handed to the writer and not reported written: part of the backlog. */
+    private int handedMessages;
+    private long handedBytes;
+    /** For monitoring, from any thread: queued and handed bytes. */
+    private volatile long backlogBytes;
+    /** The socket did not take what the writer was given: the backlog is real until it has room. */
+    private boolean full;
+    private boolean goodbye;
+    private boolean outputShut;
+    long lingerDeadlineNanos;
+    private long readsPausedUntilNanos;
+    private boolean readsHeld;
+    boolean closed;
+    private boolean released;
+
+    SerialClient(SerialCore core, Closeable connection) {
+        this.core = core;
+        this.connection = connection;
+        this.readsPausedUntilNanos = core.now();
+        this.writable = core.lock.newCondition();
+        this.readable = core.lock.newCondition();
+    }
+
+    /** @return the client as {@code remote_addr} shows it. */
+    public String remoteAddr() {
+        return session.remoteAddr();
+    }
+
+    // ---- the engine's reader ----
+
+    /** The connection can carry lines (over TLS: its handshake is done): the session starts. */
+    public void start() {
+        core.lock.lock();
+        try {
+            core.tick();
+            session.start();
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /**
+     * Waits while reading from this client is paused (its own pause, input it holds, the room's throttle or flow
+     * control); a client saying goodbye is read to see it close.
+     *
+     * @return false once the client is closed: stop reading.
+     */
+    public boolean awaitReading() throws InterruptedException {
+        core.lock.lock();
+        try {
+            while (!closed) {
+                if (!session.isOpen()) {
+                    return true;
+                }
+                final long now = System.nanoTime();
+                final long pause = Math.max(readsPausedUntilNanos - now, core.core().readPause().untilNanos() - now);
+                if (readsHeld) {
+                    readable.await();
+                } else if (pause > 0) {
+                    readable.awaitNanos(pause);
+                } else {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            core.lock.unlock();
+        }
+    }
+
+    /** Bytes the client sent. */
+    public void received(byte[] bytes, int offset, int length) {
+        core.lock.lock();
+        try {
+            core.tick();
+            session.onBytes(bytes, offset, length);
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /**
+     * The client closed its side: once a write under way has an outcome (a reset the writer meets means the client
+     * did not close cleanly: its unfinished line is not relayed), what it sent is relayed, {@code answer} runs (e.g.
+     * TLS's {@code close_notify}; may be null) outside the lock, and the session closes.
+     */
+    public void endOfStream(Runnable answer) throws InterruptedException {
+        core.lock.lock();
+        try {
+            while (handedBytes > 0 && !full && !closed) {
+                writable.await(); // signalled by wrote(), full() and close()
+            }
+            core.tick();
+            session.onEndOfStream();
+        } finally {
+            core.endTurn();
+        }
+        if (answer != null) {
+            answer.run();
+        }
+        core.lock.lock();
+        try {
+            core.tick();
+            session.close();
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /**
+     * A connection that never becomes a client (a plaintext client on the TLS port, told so): it is closed when its
+     * client closes, or after {@link Dispatcher#LINGER_NANOS}.
+     */
+    public void closeAfterLinger() {
+        core.lock.lock();
+        try {
+            if (!closed && !goodbye) {
+                goodbye = true;
+                outputShut = true;
+                lingerDeadlineNanos = core.tick() + Dispatcher.LINGER_NANOS;
+                core.lingering(this);
+            }
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /** Reading or writing failed: the session ends ({@link Session#failed}). */
+    public void failed(Throwable cause) {
+        core.lock.lock();
+        try {
+            core.tick();
+            session.failed(cause);
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /**
+     * The engine's thread for this client met an exception nothing caught: counted and logged, and this client alone
+     * is told and closed ({@link Session#fault}). An error the JVM cannot recover from (out of memory) ends the thread
+     * that met it: the relay is unhealthy from now on ({@link Faults#threadDied}) and the client is closed; the
+     * engine's thread returns.
+     */
+    public void fault(Throwable error) {
+        core.lock.lock();
+        try {
+            core.tick();
+            if (Faults.recoverable(error)) {
+                session.fault(Faults.Where.ENGINE, error);
+            } else {
+                core.core().faults().threadDied(Thread.currentThread().getName() + " of " + session.remoteAddr(), error);
+                session.close();
+            }
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    // ---- the engine's writer ----
+
+    /**
+     * Waits for what to write next.
+     *
+     * @return the buffers to write whole, then report with {@link #wrote}; {@link #SHUT_OUTPUT} when the goodbye is
+     *         written and output must be shut (a FIN, after TLS's {@code close_notify}); null once the client is closed.
+     */
+    public ByteBuffer[] take() throws InterruptedException {
+        core.lock.lock();
+        try {
+            while (!closed) {
+                if (!queue.isEmpty()) {
+                    final int count = Math.min(queue.size(), 64);
+                    final ByteBuffer[] buffers = new ByteBuffer[count];
+                    int taken = 0;
+                    long bytes = 0;
+                    while (taken < count && (taken == 0 || bytes + queue.peekFirst().length <= MAX_TAKE_BYTES)) {
+                        final byte[] line = queue.pollFirst();
+                        buffers[taken++] = ByteBuffer.wrap(line);
+                        bytes += line.length;
+                    }
+                    queuedBytes -= bytes;
+                    handedMessages = taken;
+                    handedBytes = bytes;
+                    return taken == count ? buffers : java.util.Arrays.copyOf(buffers, taken);
+                }
+                if (goodbye && !outputShut) {
+                    outputShut = true;
+                    session.outputShut();
+                    return SHUT_OUTPUT;
+                }
+                writable.await();
+            }
+            return null;
+        } finally {
+            core.lock.unlock();
+        }
+    }
+
+    /** What {@link #take()} handed out is written, {@code bytes} in all. */
+    public void wrote(long bytes) {
+        core.lock.lock();
+        try {
+            core.tick();
+            core.turnCounts().bytesSent(bytes);
+            handedMessages = 0;
+            handedBytes = 0;
+            full = false;
+            backlogBytes = queuedBytes;
+            writable.signalAll(); // an end of stream waits for this outcome
+            if (session.isOpen()) {
+                core.core().budget().judge(session, 0, 0, core.now()); // written: the backlog fell
+            }
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /** The socket did not take all the writer was given: what waits is a real backlog, judged now. */
+    @Override
+    public void full() {
+        core.lock.lock();
+        try {
+            core.tick();
+            full = true;
+            writable.signalAll();
+            judge();
+        } finally {
+            core.endTurn();
+        }
+    }
+
+    /** The socket has room again. */
+    @Override
+    public void room() {
+        core.lock.lock();
+        try {
+            full = false;
+        } finally {
+            core.lock.unlock();
+        }
+    }
+
+    // ---- the session's output (the lock is held) ----
+
+    /** An envelope for this client. @return whether it was queued (past {@code max_queued_bytes} it is closed instead). */
+    boolean queue(byte[] line) {
+        if (closed || goodbye || !core.core().budget().mayQueue(session, queue.size() + handedMessages,
+                queuedBytes + handedBytes, line.length, 1, core.now())) {
+            return false;
+        }
+        queue.addLast(line);
+        queuedBytes += line.length;
+        backlogBytes = queuedBytes + handedBytes;
+        writable.signal();
+        if (full) {
+            judge();
+        }
+        return true;
+    }
+
+    private void judge() {
+        if (session.isOpen()) {
+            core.core().budget().judge(session, queue.size() + handedMessages, queuedBytes + handedBytes, core.now());
+        }
+    }
+
+    @Override
+    public void send(byte[] line) {
+        queue(line);
+    }
+
+    @Override
+    public void goodbye(byte[] line, long deadlineNanos) {
+        if (closed || goodbye) {
+            return;
+        }
+        if (queue(line)) {
+            goodbye = true;
+            lingerDeadlineNanos = deadlineNanos;
+            core.lingering(this);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            writable.signalAll();
+            readable.signalAll();
+            core.ending(this);
+        }
+    }
+
+    /** At the end of the turn it closed in: the socket is closed, and the session leaves the core. */
+    void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        closeQuietly(connection);
+        core.core().budget().droppedAtClose(queue.size() + handedMessages);
+        queue.clear();
+        queuedBytes = 0;
+        backlogBytes = 0;
+        session.closed();
+    }
+
+    @Override
+    public void pauseReading(long untilNanos) {
+        if (untilNanos - readsPausedUntilNanos > 0) {
+            readsPausedUntilNanos = untilNanos;
+        }
+    }
+
+    @Override
+    public void holdReads(boolean hold) {
+        readsHeld = hold;
+        if (!hold) {
+            readable.signalAll();
+        }
+    }
+
+    @Override
+    public long backlogBytes() {
+        return backlogBytes;
+    }
+
+    static void closeQuietly(Closeable connection) {
+        try {
+            connection.close();
+        } catch (IOException | RuntimeException ignored) {
+            // The connection is being dropped either way.
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package org.summoner.relay.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The relay core for an engine without loops: one that gives each connection threads of its own (a reader and a
+ * writer, say) and does nothing but I/O. The engine opens a {@link SerialClient} per admitted socket
+ * ({@link #connect}) and calls it from any of its threads; the core does the rest: framing, routing, the outbound
+ * queue and its budget, read pauses, timers (idle sweep, handshake deadlines, goodbyes' linger, input held for a later
+ * turn) on a thread of its own, and shutdown.
+ *
+ * <p>One lock serialises all of it: every call of a client is a turn of this dispatcher (its clock read once), and at
+ * the end of each turn the sessions closed in it leave the core and their sockets are closed, never in the middle of a
+ * walk over the sessions. Simple and correct on any number of threads; not the fastest engine (the selector engines
+ * are): this is the contract an engine author starts from.
+ *
+ * <p>Thread-safe.
+ */
+public final class SerialCore extends Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(SerialCore.class);
+    private static final long MAX_TIMER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final Condition timerWork = lock.newCondition();
+    private final Condition allClosed = lock.newCondition();
+    /** Clients closed in this turn: they leave the core at its end ({@link #endTurn()}). */
+    private final ArrayList<SerialClient> ending = new ArrayList<>();
+    /** Clients told goodbye, until they close or their deadline. */
+    private final ArrayList<SerialClient> lingering = new ArrayList<>();
+    private final Thread timer;
+    private boolean running = true;
+    private boolean shuttingDown;
+
+    /** @param timerName the name of the core's timer thread, e.g. {@code summoner-blocking-timer}. */
+    public SerialCore(RelayCore core, String timerName) {
+        super(core);
+        this.timer = new Thread(this::runTimer, timerName);
+        timer.setDaemon(true);
+        timer.start();
+    }
+
+    /**
+     * An admitted client: its session, in the room from now on. Call {@link SerialClient#start()} when it can carry
+     * lines (at once, or over TLS once its handshake is done).
+     *
+     * @param connection what the core closes when the session ends (the socket): closing it must wake the engine's
+     *                   threads blocked on it.
+     * @return the client, or null when the server is shutting down (the connection is closed and its admission
+     *         released).
+     */
+    public SerialClient connect(InetSocketAddress remote, Closeable connection) {
+        lock.lock();
+        try {
+            if (shuttingDown) {
+                SerialClient.closeQuietly(connection);
+                core().policy().admission().release(remote.getAddress());
+                return null;
+            }
+            tick();
+            final SerialClient client = new SerialClient(this, connection);
+            client.session = open(remote, client);
+            return client;
+        } finally {
+            endTurn();
+        }
+    }
+
+    /** A line from another node of the cluster: queued now for every client {@code route} includes. */
+    public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
+        lock.lock();
+        try {
+            tick();
+            deliver(null, Arrays.copyOfRange(envelope, offset, offset + length), route);
+        } finally {
+            endTurn();
+        }
+    }
+
+    @Override
+    protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
+        deliver(sender, Arrays.copyOf(envelope, length), route);
+    }
+
+    /** One copy of the envelope, shared by every recipient's queue. */
+    private void deliver(Session sender, byte[] envelope, Route route) {
+        for (int i = 0; i < sessionCount(); i++) {
+            final Session recipient = session(i);
+            if (recipient != sender && recipient.isOpen() && route.includes(recipient)) {
+                try {
+                    if (((SerialClient) recipient.output()).queue(envelope)) {
+                        delivered(recipient, 1);
+                    }
+                } catch (Throwable error) {
+                    recipient.fault(Faults.Where.ENGINE, error); // that recipient alone
+                }
+            }
+        }
+    }
+
+    /**
+     * Server shutdown: every client is told {@code Warning: Server is shutting down.}, given
+     * {@link Dispatcher#LINGER_NANOS} to read it and go, and closed; then the timer thread ends. Blocks until done.
+     */
+    public void shutdown() {
+        lock.lock();
+        try {
+            if (shuttingDown) {
+                return;
+            }
+            shuttingDown = true;
+            final long deadline = tick() + LINGER_NANOS;
+            sayGoodbyeToAll(deadline);
+            settle();
+            long left = deadline - System.nanoTime();
+            while (sessionCount() > 0 && left > 0) {
+                left = allClosed.awaitNanos(left);
+            }
+            tick();
+            for (int i = sessionCount() - 1; i >= 0; i--) {
+                session(i).close();
+            }
+            running = false;
+            timerWork.signal();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            endTurn();
+        }
+        try {
+            timer.join(TimeUnit.NANOSECONDS.toMillis(LINGER_NANOS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- turns ----
+
+    /**
+     * Ends a turn and releases the lock: the sessions closed in it leave the core (their sockets closed, what waited
+     * for them counted as dropped), and the turn's counts are published. Every entry point ends with it.
+     */
+    void endTurn() {
+        try {
+            settle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The sessions closed so far leave the core; the counts are published. The lock is held. */
+    private void settle() {
+        for (int i = 0; i < ending.size(); i++) {
+            ending.get(i).release();
+        }
+        ending.clear();
+        turnCounts().publish();
+        if (shuttingDown && sessionCount() == 0) {
+            allClosed.signalAll();
+        }
+    }
+
+    void ending(SerialClient client) {
+        ending.add(client);
+    }
+
+    void lingering(SerialClient client) {
+        lingering.add(client);
+        timerWork.signal();
+    }
+
+    @Override
+    protected void inputHeld() {
+        timerWork.signal();
+    }
+
+    @Override
+    protected void timedDutyAdded(long atNanos) {
+        timerWork.signal();
+    }
+
+    // ---- the timer thread ----
+
+    private void runTimer() {
+        while (true) {
+            lock.lock();
+            boolean more;
+            try {
+                if (!running) {
+                    return;
+                }
+                tick();
+                nextTurn(); // every client's verification budget is renewed
+                resumeHeldInput();
+                runTimedDuties();
+                expireLingering();
+                more = holdsInput();
+                settle();
+                if (!more) {
+                    timerWork.awaitNanos(nanosToTimedDuty(nanosToLinger()));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable error) {
+                core().faults().threadDied(Thread.currentThread().getName(), error);
+                return;
+            } finally {
+                endTurn();
+            }
+            if (more) {
+                Thread.yield(); // the readers' turns come between the timer's
+            }
+        }
+    }
+
+    private long nanosToLinger() {
+        long wait = MAX_TIMER_WAIT_NANOS;
+        for (int i = 0; i < lingering.size(); i++) {
+            wait = Math.min(wait, Math.max(0, lingering.get(i).lingerDeadlineNanos - now()));
+        }
+        return wait;
+    }
+
+    private void expireLingering() {
+        for (int i = lingering.size() - 1; i >= 0; i--) {
+            final SerialClient client = lingering.get(i);
+            if (client.closed || now() - client.lingerDeadlineNanos >= 0) {
+                if (!client.closed) {
+                    log.debug("{} did not close within its goodbye's deadline; closing", client.session.remoteAddr());
+                    client.session.close();
+                }
+                final SerialClient last = lingering.remove(lingering.size() - 1);
+                if (i < lingering.size()) {
+                    lingering.set(i, last);
+                }
+            }
+        }
+    }
+}

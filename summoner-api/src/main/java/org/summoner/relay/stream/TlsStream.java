@@ -1,0 +1,309 @@
+package org.summoner.relay.stream;
+
+import org.summoner.relay.core.SerialClient;
+import org.summoner.relay.tls.ServerTls;
+import org.summoner.relay.wire.RemoteAddresses;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * TLS over a {@link WaitingChannel}, for an engine with a reader and a writer thread per connection: the reader runs
+ * the handshake ({@link #handshake}) and reads plaintext ({@link #read}); the writer encrypts ({@link #write}) and
+ * shuts output with {@code close_notify} ({@link #shutdownOutput}). What {@link ServerTls} decides (protocols, client
+ * certificates, refused renegotiations, the accounting of failures, the plaintext client's notice) is the same as on
+ * every engine.
+ *
+ * <p>Records leave in order: every wrap and its write hold one lock. A record the reader must send (the handshake, a
+ * TLS 1.3 key update's answer) waits for the writer's write to finish; the answer to the client's
+ * {@code close_notify} and the alert after a failure are best effort and never wait for a full socket.
+ *
+ * <p>One reader thread and one writer thread.
+ */
+public final class TlsStream {
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
+    private final WaitingChannel channel;
+    private final SSLEngine engine;
+    private final ServerTls tls;
+    private final String remoteAddr;
+    private final ReentrantLock wrapping = new ReentrantLock();
+    /** Ciphertext read and not yet unwrapped, in fill mode; the reader's. */
+    private final ByteBuffer in;
+    /** Ciphertext made by a wrap; under {@link #wrapping}. */
+    private final ByteBuffer out;
+    private final int applicationBytes;
+    private volatile boolean ready;
+    private boolean refused;
+    private boolean inboundClosed;
+    /** A TLS failure met after plaintext that was returned first; thrown by the next {@link #read}. */
+    private SSLException failure;
+
+    public TlsStream(WaitingChannel channel, ServerTls tls, InetSocketAddress remote) {
+        this.channel = channel;
+        this.tls = tls;
+        this.engine = tls.newEngine(remote);
+        this.remoteAddr = RemoteAddresses.format(remote);
+        final int packet = engine.getSession().getPacketBufferSize();
+        this.in = ByteBuffer.allocate(2 * packet);
+        this.out = ByteBuffer.allocate(packet);
+        this.applicationBytes = engine.getSession().getApplicationBufferSize();
+    }
+
+    /**
+     * Runs the handshake, on the reader thread. A client that does not open with a TLS record is told in plaintext
+     * ({@link ServerTls#plaintextNotice()}), its output shut, and what it sends read and dropped until it closes or
+     * the core closes it; a client that closes during the handshake ends there.
+     *
+     * @return true when the handshake is done (start the session); false when the connection must only end.
+     * @throws SSLException when the handshake fails ({@link #failed} counts it).
+     */
+    public boolean handshake(SerialClient client) throws IOException, InterruptedException {
+        engine.beginHandshake();
+        if (channel.read(in) < 0) {
+            client.endOfStream(null);
+            return false;
+        }
+        if (!ServerTls.opensTls(in.get(0))) {
+            refusePlaintext(client);
+            return false;
+        }
+        SSLEngineResult.HandshakeStatus status = engine.getHandshakeStatus();
+        while (true) {
+            switch (status) {
+                case NEED_TASK -> {
+                    Runnable task;
+                    while ((task = engine.getDelegatedTask()) != null) {
+                        task.run();
+                    }
+                    status = engine.getHandshakeStatus();
+                }
+                case NEED_WRAP -> status = wrapAndSend(null);
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    in.flip();
+                    final SSLEngineResult result = engine.unwrap(in, ByteBuffer.allocate(applicationBytes));
+                    in.compact();
+                    status = result.getHandshakeStatus();
+                    if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                        throw new SSLException("the client closed TLS during its handshake");
+                    }
+                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && channel.read(in) < 0) {
+                        client.endOfStream(null);
+                        return false;
+                    }
+                }
+                default -> { // FINISHED, NOT_HANDSHAKING
+                    ready = true;
+                    return true;
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads plaintext into {@code into} (at least the session's application buffer size free), waiting for the client.
+     *
+     * @return the plaintext bytes, at least 1; -1 at the end of the stream or the client's {@code close_notify}.
+     */
+    public int read(ByteBuffer into) throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        while (!inboundClosed) {
+            int produced = 0;
+            in.flip();
+            try {
+                while (in.hasRemaining() && into.remaining() >= applicationBytes) {
+                    final SSLEngineResult result;
+                    try {
+                        result = engine.unwrap(in, into);
+                    } catch (SSLException e) {
+                        if (produced == 0) {
+                            throw e;
+                        }
+                        failure = e; // what came before a bad record or a refused renegotiation is the client's
+                        return produced;
+                    }
+                    produced += result.bytesProduced();
+                    if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                        inboundClosed = true;
+                        break;
+                    }
+                    answerHandshake(result.getHandshakeStatus()); // a TLS 1.3 key update; renegotiation is refused
+                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
+                            || (result.bytesConsumed() == 0 && result.bytesProduced() == 0)) {
+                        break;
+                    }
+                }
+            } finally {
+                in.compact();
+            }
+            if (produced > 0) {
+                return produced;
+            }
+            if (!inboundClosed && channel.read(in) < 0) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Encrypts and writes all of {@code src}, waiting for room (told to {@code room}). Output the client closed (its
+     * {@code close_notify} under TLS 1.2 closes ours) can never be written: it waits, reported full, until the core
+     * closes the connection.
+     *
+     * @return the plaintext bytes written.
+     */
+    public long write(ByteBuffer[] src, WaitingChannel.Room room) throws IOException {
+        wrapping.lock();
+        try {
+            long taken = 0;
+            while (remaining(src)) {
+                out.clear();
+                final SSLEngineResult result = engine.wrap(src, out);
+                taken += result.bytesConsumed();
+                out.flip();
+                channel.write(out, room);
+                if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    channel.awaitClose(room);
+                }
+            }
+            return taken;
+        } finally {
+            wrapping.unlock();
+        }
+    }
+
+    /** Sends {@code close_notify} after what was written, then a FIN; on the writer thread. */
+    public void shutdownOutput() throws IOException {
+        wrapping.lock();
+        try {
+            engine.closeOutbound();
+            wrapAndSend(null);
+            channel.shutdownOutput();
+        } finally {
+            wrapping.unlock();
+        }
+    }
+
+    /**
+     * The client's {@code close_notify} was read and what it sent relayed: ours goes back, best effort, and never
+     * while the writer waits for a full socket (the client would read it inside a record, or never).
+     */
+    public void answerClose() {
+        sendNow(true);
+    }
+
+    /**
+     * Reading failed: a failed handshake is counted and logged ({@link ServerTls#handshakeFailed}), and a TLS failure
+     * answered with the alert the engine holds, best effort.
+     */
+    public void failed(SerialClient client, IOException cause) {
+        if (refused || !(cause instanceof SSLException)) {
+            return;
+        }
+        if (!ready) {
+            tls.handshakeFailed(remoteAddr, cause);
+        }
+        sendNow(false);
+    }
+
+    // ---- inside ----
+
+    private void refusePlaintext(SerialClient client) throws IOException, InterruptedException {
+        refused = true;
+        tls.plaintextRefused(remoteAddr);
+        channel.write(ByteBuffer.wrap(ServerTls.plaintextNotice()), null);
+        channel.shutdownOutput();
+        client.closeAfterLinger();
+        in.clear();
+        while (channel.read(in) >= 0) {
+            in.clear(); // dropped: it never became a client
+        }
+        client.endOfStream(null);
+    }
+
+    private void answerHandshake(SSLEngineResult.HandshakeStatus status) throws IOException {
+        while (status == SSLEngineResult.HandshakeStatus.NEED_TASK || status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+            if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                Runnable task;
+                while ((task = engine.getDelegatedTask()) != null) {
+                    task.run();
+                }
+                status = engine.getHandshakeStatus();
+            } else {
+                wrapping.lock();
+                try {
+                    status = wrapAndSend(null);
+                } finally {
+                    wrapping.unlock();
+                }
+            }
+        }
+    }
+
+    /** Wraps what the engine has to send without plaintext and writes it, waiting for room. */
+    private SSLEngineResult.HandshakeStatus wrapAndSend(WaitingChannel.Room room) throws IOException {
+        wrapping.lock();
+        try {
+            SSLEngineResult result;
+            do {
+                out.clear();
+                result = engine.wrap(NOTHING, out);
+                out.flip();
+                if (out.hasRemaining()) {
+                    channel.write(out, room);
+                }
+            } while (result.getStatus() == SSLEngineResult.Status.OK && result.bytesProduced() > 0
+                    && result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP);
+            return result.getHandshakeStatus();
+        } finally {
+            wrapping.unlock();
+        }
+    }
+
+    /** Closes output and sends the closing record with one write attempt: best effort, never waiting. */
+    private void sendNow(boolean closeOutbound) {
+        try {
+            while (!wrapping.tryLock(1, TimeUnit.MILLISECONDS)) {
+                if (channel.waitingForRoom() || channel.isClosed()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (closeOutbound) {
+                engine.closeOutbound();
+            }
+            out.clear();
+            engine.wrap(NOTHING, out);
+            out.flip();
+            if (out.hasRemaining()) {
+                channel.socket().write(out);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // Best effort: the connection ends either way.
+        } finally {
+            wrapping.unlock();
+        }
+    }
+
+    private static boolean remaining(ByteBuffer[] buffers) {
+        for (ByteBuffer buffer : buffers) {
+            if (buffer.hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
