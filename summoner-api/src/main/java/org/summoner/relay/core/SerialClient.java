@@ -1,6 +1,6 @@
 package org.summoner.relay.core;
 
-import org.summoner.relay.stream.WaitingChannel;
+import org.summoner.relay.spi.Client;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,17 +9,13 @@ import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 
 /**
- * One client of a {@link SerialCore}, as its engine's threads see it: what they read goes in
- * ({@link #received}, {@link #endOfStream}, {@link #failed}), what must be written comes out ({@link #take()}, then
- * {@link #wrote}), and whether to read now is the core's answer ({@link #awaitReading()}). The outbound queue is the
- * core's: envelopes and notices wait here, under {@code max_queued_bytes}, and a backlog is judged where it is real,
- * when the socket is full ({@link #full()}, from {@link WaitingChannel#write}), never on time.
+ * A {@link Client} of a {@link SerialCore}: its session's output is the outbound queue the writer takes from, and
+ * every call is a turn of the core, under its lock ({@link #take()} and {@link #awaitReading()} wait on conditions of
+ * it).
  *
- * <p>Thread-safe: every method takes its core's lock; {@link #take()} and {@link #awaitReading()} wait under it.
+ * <p>Thread-safe.
  */
-public final class SerialClient implements SessionOutput, WaitingChannel.Room {
-    /** {@link #take()}: shut output down now (a goodbye's last line is written). */
-    public static final ByteBuffer[] SHUT_OUTPUT = new ByteBuffer[0];
+public final class SerialClient implements Client, SessionOutput {
     /** The most bytes one {@link #take()} hands out. */
     private static final long MAX_TAKE_BYTES = 256 * 1024;
 
@@ -53,14 +49,14 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         this.readable = core.lock.newCondition();
     }
 
-    /** @return the client as {@code remote_addr} shows it. */
+    @Override
     public String remoteAddr() {
         return session.remoteAddr();
     }
 
     // ---- the engine's reader ----
 
-    /** The connection can carry lines (over TLS: its handshake is done): the session starts. */
+    @Override
     public void start() {
         core.lock.lock();
         try {
@@ -71,12 +67,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /**
-     * Waits while reading from this client is paused (its own pause, input it holds, the room's throttle or flow
-     * control); a client saying goodbye is read to see it close.
-     *
-     * @return false once the client is closed: stop reading.
-     */
+    @Override
     public boolean awaitReading() throws InterruptedException {
         core.lock.lock();
         try {
@@ -100,7 +91,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /** Bytes the client sent. */
+    @Override
     public void received(byte[] bytes, int offset, int length) {
         core.lock.lock();
         try {
@@ -111,11 +102,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /**
-     * The client closed its side: once a write under way has an outcome (a reset the writer meets means the client
-     * did not close cleanly: its unfinished line is not relayed), what it sent is relayed, {@code answer} runs (e.g.
-     * TLS's {@code close_notify}; may be null) outside the lock, and the session closes.
-     */
+    @Override
     public void endOfStream(Runnable answer) throws InterruptedException {
         core.lock.lock();
         try {
@@ -139,10 +126,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /**
-     * A connection that never becomes a client (a plaintext client on the TLS port, told so): it is closed when its
-     * client closes, or after {@link Dispatcher#LINGER_NANOS}.
-     */
+    @Override
     public void closeAfterLinger() {
         core.lock.lock();
         try {
@@ -157,7 +141,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /** Reading or writing failed: the session ends ({@link Session#failed}). */
+    @Override
     public void failed(Throwable cause) {
         core.lock.lock();
         try {
@@ -168,12 +152,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /**
-     * The engine's thread for this client met an exception nothing caught: counted and logged, and this client alone
-     * is told and closed ({@link Session#fault}). An error the JVM cannot recover from (out of memory) ends the thread
-     * that met it: the relay is unhealthy from now on ({@link Faults#threadDied}) and the client is closed; the
-     * engine's thread returns.
-     */
+    @Override
     public void fault(Throwable error) {
         core.lock.lock();
         try {
@@ -191,12 +170,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
 
     // ---- the engine's writer ----
 
-    /**
-     * Waits for what to write next.
-     *
-     * @return the buffers to write whole, then report with {@link #wrote}; {@link #SHUT_OUTPUT} when the goodbye is
-     *         written and output must be shut (a FIN, after TLS's {@code close_notify}); null once the client is closed.
-     */
+    @Override
     public ByteBuffer[] take() throws InterruptedException {
         core.lock.lock();
         try {
@@ -229,7 +203,7 @@ public final class SerialClient implements SessionOutput, WaitingChannel.Room {
         }
     }
 
-    /** What {@link #take()} handed out is written, {@code bytes} in all. */
+    @Override
     public void wrote(long bytes) {
         core.lock.lock();
         try {

@@ -2,6 +2,7 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.spi.Relay;
 
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -12,11 +13,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The relay core for an engine without loops: one that gives each connection threads of its own (a reader and a
- * writer, say) and does nothing but I/O. The engine opens a {@link SerialClient} per admitted socket
- * ({@link #connect}) and calls it from any of its threads; the core does the rest: framing, routing, the outbound
- * queue and its budget, read pauses, timers (idle sweep, handshake deadlines, goodbyes' linger, input held for a later
- * turn) on a thread of its own, and shutdown.
+ * The {@link Relay} for an engine without loops (threads per connection): the core's dispatcher, the clients'
+ * outbound queues, and a timer thread of its own for timed duties (idle sweep, handshake deadlines, goodbyes' linger,
+ * input held for a later turn).
  *
  * <p>One lock serialises all of it: every call of a client is a turn of this dispatcher (its clock read once), and at
  * the end of each turn the sessions closed in it leave the core and their sockets are closed, never in the middle of a
@@ -25,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class SerialCore extends Dispatcher {
+public final class SerialCore extends Dispatcher implements Relay {
     private static final Logger log = LoggerFactory.getLogger(SerialCore.class);
     private static final long MAX_TIMER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -48,15 +47,7 @@ public final class SerialCore extends Dispatcher {
         timer.start();
     }
 
-    /**
-     * An admitted client: its session, in the room from now on. Call {@link SerialClient#start()} when it can carry
-     * lines (at once, or over TLS once its handshake is done).
-     *
-     * @param connection what the core closes when the session ends (the socket): closing it must wake the engine's
-     *                   threads blocked on it.
-     * @return the client, or null when the server is shutting down (the connection is closed and its admission
-     *         released).
-     */
+    @Override
     public SerialClient connect(InetSocketAddress remote, Closeable connection) {
         lock.lock();
         try {
@@ -74,7 +65,7 @@ public final class SerialCore extends Dispatcher {
         }
     }
 
-    /** A line from another node of the cluster: queued now for every client {@code route} includes. */
+    @Override
     public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
         lock.lock();
         try {
@@ -106,10 +97,7 @@ public final class SerialCore extends Dispatcher {
         }
     }
 
-    /**
-     * Server shutdown: every client is told {@code Warning: Server is shutting down.}, given
-     * {@link Dispatcher#LINGER_NANOS} to read it and go, and closed; then the timer thread ends. Blocks until done.
-     */
+    @Override
     public void shutdown() {
         lock.lock();
         try {

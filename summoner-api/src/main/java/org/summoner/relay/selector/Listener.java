@@ -2,6 +2,7 @@ package org.summoner.relay.selector;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.EngineContext;
 
 import java.io.IOException;
@@ -16,8 +17,6 @@ import java.nio.channels.SocketChannel;
  */
 public final class Listener {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
-    /** The kernel caps it at net.core.somaxconn. */
-    private static final int ACCEPT_BACKLOG = 4096;
     private static final long JOIN_MILLIS = 5_000;
 
     private final ServerSocketChannel server;
@@ -26,18 +25,6 @@ public final class Listener {
     private final Thread thread;
     /** Acceptor thread only. */
     private int next;
-
-    /** @return a socket bound to the context's address; the caller closes it if it cannot go on. */
-    public static ServerSocketChannel bind(EngineContext context) throws IOException {
-        final ServerSocketChannel server = ServerSocketChannel.open();
-        try {
-            server.bind(context.bindAddress(), ACCEPT_BACKLOG);
-            return server;
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-    }
 
     /** For an engine that failed to start: closes the selectors of the loops created so far (nulls are skipped). */
     public static void closeSelectors(SelectorLoop<?>[] loops) {

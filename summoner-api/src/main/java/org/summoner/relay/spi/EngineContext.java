@@ -2,7 +2,9 @@ package org.summoner.relay.spi;
 
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.SerialCore;
 import org.summoner.relay.policy.FairUsePolicy;
+import org.summoner.relay.tls.ServerTls;
 
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -40,6 +42,19 @@ public final class EngineContext {
 
     public RelayCore core() {
         return core;
+    }
+
+    /**
+     * @return a new {@link Relay} for an engine without loops of its own (threads per connection), whose timer thread
+     *         is named {@code timerName}; called once, by {@link RelayEngine#start()}.
+     */
+    public Relay relay(String timerName) {
+        return new SerialCore(core, timerName);
+    }
+
+    /** @return TLS on the relay port ({@code tls}), or null when it speaks plain TCP. */
+    public ServerTls tls() {
+        return core.tls();
     }
 
     public RelayCounters counters() {

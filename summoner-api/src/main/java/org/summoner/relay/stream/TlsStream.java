@@ -1,6 +1,5 @@
 package org.summoner.relay.stream;
 
-import org.summoner.relay.core.SerialClient;
 import org.summoner.relay.tls.ServerTls;
 import org.summoner.relay.wire.RemoteAddresses;
 
@@ -15,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * TLS over a {@link WaitingChannel}, for an engine with a reader and a writer thread per connection: the reader runs
- * the handshake ({@link #handshake}) and reads plaintext ({@link #read}); the writer encrypts ({@link #write}) and
+ * the handshake ({@link #handshake()}) and reads plaintext ({@link #read}); the writer encrypts ({@link #write}) and
  * shuts output with {@code close_notify} ({@link #shutdownOutput}). What {@link ServerTls} decides (protocols, client
  * certificates, refused renegotiations, the accounting of failures, the plaintext client's notice) is the same as on
  * every engine.
@@ -56,23 +55,35 @@ public final class TlsStream {
         this.applicationBytes = engine.getSession().getApplicationBufferSize();
     }
 
+    /** How {@link #handshake()} ended. */
+    public enum Handshake {
+        /** Done: start the session, then {@link #read}. */
+        DONE,
+        /** The client closed before it was done: the connection only ends. */
+        CLOSED,
+        /**
+         * The client did not open with a TLS record: it was told in plaintext ({@link ServerTls#plaintextNotice()}),
+         * counted and logged, and its output shut; {@link #drain()} what it sends until it closes.
+         */
+        PLAINTEXT
+    }
+
     /**
-     * Runs the handshake, on the reader thread. A client that does not open with a TLS record is told in plaintext
-     * ({@link ServerTls#plaintextNotice()}), its output shut, and what it sends read and dropped until it closes or
-     * the core closes it; a client that closes during the handshake ends there.
+     * Runs the handshake, on the reader thread.
      *
-     * @return true when the handshake is done (start the session); false when the connection must only end.
      * @throws SSLException when the handshake fails ({@link #failed} counts it).
      */
-    public boolean handshake(SerialClient client) throws IOException, InterruptedException {
+    public Handshake handshake() throws IOException {
         engine.beginHandshake();
         if (channel.read(in) < 0) {
-            client.endOfStream(null);
-            return false;
+            return Handshake.CLOSED;
         }
         if (!ServerTls.opensTls(in.get(0))) {
-            refusePlaintext(client);
-            return false;
+            refused = true;
+            tls.plaintextRefused(remoteAddr);
+            channel.write(ByteBuffer.wrap(ServerTls.plaintextNotice()), null);
+            channel.shutdownOutput();
+            return Handshake.PLAINTEXT;
         }
         SSLEngineResult.HandshakeStatus status = engine.getHandshakeStatus();
         while (true) {
@@ -94,15 +105,22 @@ public final class TlsStream {
                         throw new SSLException("the client closed TLS during its handshake");
                     }
                     if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && channel.read(in) < 0) {
-                        client.endOfStream(null);
-                        return false;
+                        return Handshake.CLOSED;
                     }
                 }
                 default -> { // FINISHED, NOT_HANDSHAKING
                     ready = true;
-                    return true;
+                    return Handshake.DONE;
                 }
             }
+        }
+    }
+
+    /** Reads and drops what a refused plaintext client sends, until it closes or its socket is closed. */
+    public void drain() throws IOException {
+        in.clear();
+        while (channel.read(in) >= 0) {
+            in.clear();
         }
     }
 
@@ -205,7 +223,7 @@ public final class TlsStream {
      * Reading failed: a failed handshake is counted and logged ({@link ServerTls#handshakeFailed}), and a TLS failure
      * answered with the alert the engine holds, best effort.
      */
-    public void failed(SerialClient client, IOException cause) {
+    public void failed(IOException cause) {
         if (refused || !(cause instanceof SSLException)) {
             return;
         }
@@ -216,19 +234,6 @@ public final class TlsStream {
     }
 
     // ---- inside ----
-
-    private void refusePlaintext(SerialClient client) throws IOException, InterruptedException {
-        refused = true;
-        tls.plaintextRefused(remoteAddr);
-        channel.write(ByteBuffer.wrap(ServerTls.plaintextNotice()), null);
-        channel.shutdownOutput();
-        client.closeAfterLinger();
-        in.clear();
-        while (channel.read(in) >= 0) {
-            in.clear(); // dropped: it never became a client
-        }
-        client.endOfStream(null);
-    }
 
     private void answerHandshake(SSLEngineResult.HandshakeStatus status) throws IOException {
         while (status == SSLEngineResult.HandshakeStatus.NEED_TASK || status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.selector.Listener;
+import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
@@ -79,7 +80,7 @@ final class AgronaRelayEngine implements RelayEngine {
                 : new IdleStrategies.Wakeable(IdleStrategies.create(settings.idleStrategy()), fanOut::hasWork);
         final Runnable wakeFanOut = shared ? NO_ONE : fanOutIdle::wake;
         final IoAgent[] agents = new IoAgent[outbound.length];
-        final ServerSocketChannel server = Listener.bind(context);
+        final ServerSocketChannel server = BlockingAcceptor.bind(context);
         try {
             for (int i = 0; i < agents.length; i++) {
                 agents[i] = new IoAgent(i, context.core(), lines, outbound[i], wakeFanOut);

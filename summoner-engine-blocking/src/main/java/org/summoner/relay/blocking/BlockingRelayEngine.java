@@ -1,12 +1,14 @@
 package org.summoner.relay.blocking;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Route;
-import org.summoner.relay.core.SerialClient;
-import org.summoner.relay.core.SerialCore;
-import org.summoner.relay.selector.BlockingAcceptor;
-import org.summoner.relay.selector.Listener;
+import org.summoner.relay.spi.BlockingAcceptor;
+import org.summoner.relay.spi.Client;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
+import org.summoner.relay.spi.LogThrottle;
+import org.summoner.relay.spi.Relay;
 import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.stream.TlsStream;
 import org.summoner.relay.stream.WaitingChannel;
@@ -22,16 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The blocking engine: an acceptor thread, and per client a reader thread ({@link #read}) and a writer thread
- * ({@link #write}). It does I/O and threads only; its {@link SerialCore} does framing, routing, the outbound queue and
+ * ({@link #write}). It does I/O and threads only; its {@link Relay} does framing, routing, the outbound queue and
  * its budget, pauses, timers and shutdown.
  */
 final class BlockingRelayEngine implements RelayEngine {
+    private static final Logger log = LoggerFactory.getLogger(BlockingRelayEngine.class);
     private static final long STACK_BYTES = 256 * 1024;
     private static final long JOIN_MILLIS = 5_000;
 
     private final EngineContext context;
     private final AtomicInteger threads = new AtomicInteger();
-    private SerialCore core;
+    private final LogThrottle adoptWarnings = new LogThrottle();
+    private Relay relay;
     private BlockingAcceptor acceptor;
     private Thread acceptorThread;
     private InetSocketAddress boundAddress;
@@ -43,36 +47,48 @@ final class BlockingRelayEngine implements RelayEngine {
 
     @Override
     public synchronized void start() throws IOException {
-        if (core != null || closed) {
+        if (relay != null || closed) {
             throw new IllegalStateException("start() may be called once");
         }
-        final ServerSocketChannel server = Listener.bind(context);
+        final ServerSocketChannel server = BlockingAcceptor.bind(context);
         boundAddress = (InetSocketAddress) server.getLocalAddress();
-        core = new SerialCore(context.core(), "summoner-blocking-timer");
+        relay = context.relay("summoner-blocking-timer");
         acceptor = new BlockingAcceptor(server, context, this::adopt);
         acceptorThread = new Thread(acceptor, "summoner-blocking-acceptor");
         acceptorThread.start();
     }
 
-    /** An admitted socket: its client in the core, and its two threads. */
+    /**
+     * An admitted socket: its client in the relay, and its two threads. Out of descriptors or threads, the socket is
+     * closed, its admission released, and a WARN line logged at most every 10 s; the acceptor goes on.
+     */
     private boolean adopt(SocketChannel socket, InetSocketAddress remote) {
-        final WaitingChannel channel;
+        WaitingChannel channel = null;
+        Client client = null;
         try {
             channel = new WaitingChannel(socket);
-        } catch (IOException e) {
-            try {
-                socket.close(); // out of descriptors for its selector, most likely
-            } catch (IOException ignored) {
-                // Dropped either way.
+            client = relay.connect(remote, channel);
+            if (client != null) {
+                final Client c = client;
+                final WaitingChannel ch = channel;
+                final TlsStream tls = context.tls() == null ? null : new TlsStream(ch, context.tls(), remote);
+                spawn("summoner-blocking-reader", () -> read(c, ch, tls));
+                spawn("summoner-blocking-writer", () -> write(c, ch, tls));
             }
-            context.policy().admission().release(remote.getAddress());
-            return true;
-        }
-        final SerialClient client = core.connect(remote, channel);
-        if (client != null) {
-            final TlsStream tls = context.core().tls() == null ? null : new TlsStream(channel, context.core().tls(), remote);
-            spawn("summoner-blocking-reader", () -> read(client, channel, tls));
-            spawn("summoner-blocking-writer", () -> write(client, channel, tls));
+        } catch (IOException | RuntimeException | OutOfMemoryError e) { // OutOfMemoryError: no native thread
+            if (adoptWarnings.tryLog(System.nanoTime()) >= 0) {
+                log.warn("{} could not be served and was closed: {}", remote, e.toString());
+            }
+            if (client != null) {
+                client.failed(e); // the relay closes it and releases its admission
+            } else {
+                try {
+                    (channel != null ? channel : socket).close();
+                } catch (IOException ignored) {
+                    // Dropped either way.
+                }
+                context.policy().admission().release(remote.getAddress());
+            }
         }
         return true;
     }
@@ -85,16 +101,27 @@ final class BlockingRelayEngine implements RelayEngine {
                 threads.decrementAndGet();
             }
         }, name, STACK_BYTES);
-        threads.incrementAndGet();
         thread.setDaemon(true);
-        thread.start();
+        threads.incrementAndGet();
+        try {
+            thread.start();
+        } catch (Throwable e) {
+            threads.decrementAndGet();
+            throw e;
+        }
     }
 
-    /** Reads what the client sends into the core, while the core says to read. */
-    private static void read(SerialClient client, WaitingChannel channel, TlsStream tls) {
+    /** Reads what the client sends into the relay, while the relay says to read. */
+    private static void read(Client client, WaitingChannel channel, TlsStream tls) {
         try {
-            if (tls != null && !tls.handshake(client)) {
-                return; // refused or failed: the core closes it
+            final TlsStream.Handshake handshake = tls == null ? TlsStream.Handshake.DONE : tls.handshake();
+            if (handshake != TlsStream.Handshake.DONE) {
+                if (handshake == TlsStream.Handshake.PLAINTEXT) {
+                    client.closeAfterLinger();
+                    tls.drain();
+                }
+                client.endOfStream(null);
+                return;
             }
             client.start();
             final byte[] bytes = new byte[64 * 1024];
@@ -110,7 +137,7 @@ final class BlockingRelayEngine implements RelayEngine {
             }
         } catch (IOException e) {
             if (tls != null) {
-                tls.failed(client, e);
+                tls.failed(e);
             }
             client.failed(e);
         } catch (InterruptedException e) {
@@ -120,12 +147,12 @@ final class BlockingRelayEngine implements RelayEngine {
         }
     }
 
-    /** Writes what the core hands out, until the client is closed. */
-    private static void write(SerialClient client, WaitingChannel channel, TlsStream tls) {
+    /** Writes what the relay hands out, until the client is closed. */
+    private static void write(Client client, WaitingChannel channel, TlsStream tls) {
         try {
             ByteBuffer[] buffers;
             while ((buffers = client.take()) != null) {
-                if (buffers == SerialClient.SHUT_OUTPUT) {
+                if (buffers == Client.SHUT_OUTPUT) {
                     if (tls == null) {
                         channel.shutdownOutput();
                     } else {
@@ -144,7 +171,7 @@ final class BlockingRelayEngine implements RelayEngine {
 
     @Override
     public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
-        core.relayFromCluster(envelope, offset, length, route);
+        relay.relayFromCluster(envelope, offset, length, route);
     }
 
     @Override
@@ -164,7 +191,7 @@ final class BlockingRelayEngine implements RelayEngine {
     @Override
     public void close() {
         synchronized (this) {
-            if (closed || core == null) {
+            if (closed || relay == null) {
                 closed = true;
                 return;
             }
@@ -176,7 +203,7 @@ final class BlockingRelayEngine implements RelayEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        core.shutdown();
+        relay.shutdown();
         final long deadline = System.nanoTime() + JOIN_MILLIS * 1_000_000;
         while (threads.get() > 0 && System.nanoTime() - deadline < 0) {
             try {

@@ -4,7 +4,7 @@ import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.spi.RelayEngineProvider;
 
-/** The {@code blocking} engine: a reader and a writer thread per client over the core's {@code SerialCore}. */
+/** The {@code blocking} engine: a reader and a writer thread per client over the SPI's {@code Relay}. */
 public final class BlockingRelayEngineProvider implements RelayEngineProvider {
     @Override
     public String name() {

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.selector.JdkIoWarmUp;
 import org.summoner.relay.selector.Listener;
+import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;
@@ -49,7 +50,7 @@ final class NioRelayEngine implements RelayEngine {
         }
         started = true;
         JdkIoWarmUp.run();
-        final ServerSocketChannel server = Listener.bind(context);
+        final ServerSocketChannel server = BlockingAcceptor.bind(context);
         final NioWorker[] created = new NioWorker[context.config().hyperParameters().workerThreads()];
         try {
             for (int i = 0; i < created.length; i++) {

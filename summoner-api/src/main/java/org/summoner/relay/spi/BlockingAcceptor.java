@@ -1,13 +1,9 @@
-package org.summoner.relay.selector;
+package org.summoner.relay.spi;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TcpKeepalive;
 import org.summoner.relay.policy.AdmissionControl;
-import org.summoner.relay.spi.ClientSockets;
-import org.summoner.relay.spi.EngineContext;
-import org.summoner.relay.spi.LogThrottle;
-import org.summoner.relay.spi.RelayCounters;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 public final class BlockingAcceptor implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(BlockingAcceptor.class);
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The kernel caps it at net.core.somaxconn. */
+    private static final int ACCEPT_BACKLOG = 4096;
 
     /** Where admitted sockets go. */
     @FunctionalInterface
@@ -50,6 +48,18 @@ public final class BlockingAcceptor implements Runnable {
     private final TcpKeepalive keepalive;
     private volatile boolean closed;
     private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL_NANOS);
+
+    /** @return a socket bound to the context's address; the caller closes it if it cannot go on. */
+    public static ServerSocketChannel bind(EngineContext context) throws IOException {
+        final ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(context.bindAddress(), ACCEPT_BACKLOG);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
 
     public BlockingAcceptor(ServerSocketChannel server, EngineContext context, Handoff handoff) {
         this.server = server;
