@@ -32,8 +32,8 @@ final class ConfigReader {
     static final long DEFAULT_BUFFERED_INPUT_BYTES = 64L * 1024 * 1024;
     /**
      * {@code max_connections} by default: a finite bound, so memory does not grow with the connections an attacker
-     * opens. An idle client costs 1.3 to 1.8 KiB of heap and 2 to 5 KiB resident (measured per engine, README's
-     * "Security"): 10,000 of them about 50 MiB, within a default heap on any machine the relay runs on.
+     * opens. An idle client costs 1.3 to 1.8 KiB of heap and 2 to 5 KiB resident (measured per engine,
+     * docs/SECURITY.md): 10,000 of them about 50 MiB, within a default heap on any machine the relay runs on.
      */
     static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     private static final String PYTHON_LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";

@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bounds of the monitoring listener ({@link HttpListener}): fixed in production ({@link #DEFAULT}, documented in
- * the README's Monitoring section); tests build shorter ones so that a deadline is not waited for in seconds.
+ * docs/OPERATING.md, Monitoring); tests build shorter ones so that a deadline is not waited for in seconds.
  *
  * @param maxHeadBytes        a request's head (request line, header fields and the empty line after them) must fit
  *                            in this many bytes, else {@code 414} (its request line alone does not fit) or

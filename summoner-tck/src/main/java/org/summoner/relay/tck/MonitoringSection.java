@@ -52,7 +52,7 @@ public abstract class MonitoringSection extends IdentityHarness {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
     private final List<HttpProbe> probes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
-    /** Every {@link RelayStats} counter and gauge, under the name (and label) the README documents. */
+    /** Every {@link RelayStats} counter and gauge, under the name (and label) docs/OPERATING.md documents. */
     private static final Map<String, ToLongFunction<RelayStats>> SERIES = series();
 
     private static Map<String, ToLongFunction<RelayStats>> series() {
@@ -304,7 +304,7 @@ public abstract class MonitoringSection extends IdentityHarness {
         }
     }
 
-    // The listener's documented bounds (README, Monitoring): the attacks below hold them on every engine. Its
+    // The listener's documented bounds (docs/OPERATING.md, Monitoring): the attacks below hold them on every engine. Its
     // deadlines are tested in summoner-api's MonitoringServerTest, where they can be shortened.
     private static final int MAX_CONNECTIONS = 64;
     private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(5);
