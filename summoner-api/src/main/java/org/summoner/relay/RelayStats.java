@@ -166,7 +166,7 @@ public record RelayStats(
                 counters.clusterLinesSent(),
                 counters.clusterLinesNotSent(),
                 counters.clusterLinesReceived(),
-                core.cluster() == null ? 0 : core.cluster().nodes().size(),
+                core.otherNodes() == null ? 0 : core.otherNodes().nodes().size(),
                 faults.count(Faults.Where.LINE),
                 faults.count(Faults.Where.TIMER),
                 faults.count(Faults.Where.CLUSTER),

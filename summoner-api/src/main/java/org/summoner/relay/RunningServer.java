@@ -2,6 +2,7 @@ package org.summoner.relay;
 
 import org.slf4j.Logger;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.cluster.Cluster;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.monitoring.MonitoringServer;
 import org.summoner.relay.spi.RelayEngine;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 /**
  * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
@@ -27,15 +29,20 @@ public final class RunningServer implements AutoCloseable {
     private final InetSocketAddress address;
     private final Logger log;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Cluster cluster;
     private final Object closeLock = new Object();
     private boolean closing;
 
-    /** @param monitoring the monitoring listener, started, or null when {@code monitoring} is off. */
-    RunningServer(String engineName, RelayEngine engine, RelayCore core, MonitoringServer monitoring, ServerConfig config,
-                  Duration summaryInterval, Logger log) {
+    /**
+     * @param cluster    this node's side of its cluster, started, or null when it relays alone.
+     * @param monitoring the monitoring listener, started, or null when {@code monitoring} is off.
+     */
+    RunningServer(String engineName, RelayEngine engine, RelayCore core, Cluster cluster, MonitoringServer monitoring,
+                  ServerConfig config, Duration summaryInterval, Logger log) {
         this.engineName = engineName;
         this.engine = engine;
         this.core = core;
+        this.cluster = cluster;
         this.monitoring = monitoring;
         this.config = config;
         this.address = engine.boundAddress();
@@ -101,8 +108,8 @@ public final class RunningServer implements AutoCloseable {
                 monitoring.shuttingDown();
             }
             log.info("Server is shutting down...");
-            if (core.cluster() != null) {
-                core.cluster().close(); // the other nodes forget this one's clients now
+            if (cluster != null) {
+                cluster.close(); // the other nodes forget this one's clients now
             }
             engine.close();
             housekeeper.close();
@@ -117,8 +124,8 @@ public final class RunningServer implements AutoCloseable {
     }
 
     /** @return the other nodes of its cluster this one hears from now; empty when it relays alone. */
-    public java.util.Set<String> clusterNodes() {
-        return core.cluster() == null ? java.util.Set.of() : core.cluster().nodes();
+    public Set<String> clusterNodes() {
+        return cluster == null ? Set.of() : cluster.nodes();
     }
 
     /** Waits until {@link #close()} has finished. */

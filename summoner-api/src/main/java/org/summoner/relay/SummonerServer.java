@@ -2,10 +2,12 @@ package org.summoner.relay;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.cluster.Cluster;
+import org.summoner.relay.config.ClusterSettings;
+import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.Monitoring;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Router;
 import org.summoner.relay.monitoring.MonitoringServer;
@@ -32,6 +34,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -181,8 +185,13 @@ public final class SummonerServer {
         final InetSocketAddress bindAddress = resolve(bindHost, bindPort, "");
         final RelayCounters counters = new RelayCounters();
         final FairUsePolicy policy = FairUsePolicy.of(config);
-        final RelayCore core = new RelayCore(config, counters, policy, relay -> routing.apply(Routers.of(relay)));
-        final Cluster cluster = config.cluster().map(settings -> joinCluster(core, settings)).orElse(null);
+        final AtomicReference<Cluster> node = new AtomicReference<>();
+        final RelayCore core = new RelayCore(config, counters, policy, relay -> routing.apply(Routers.of(relay)),
+                config.cluster().<Function<RelayCore, OtherNodes>>map(settings -> relay -> {
+                    node.set(clusterOf(relay, settings));
+                    return node.get();
+                }).orElse(null));
+        final Cluster cluster = node.get();
         final RelayEngine engine;
         try {
             engine = provider.create(new EngineContext(name, config, bindAddress, core));
@@ -212,8 +221,8 @@ public final class SummonerServer {
                         + config.source() + "): " + e.getMessage(), e);
             }
         }
-        final MonitoringServer monitoring = startMonitoring(config, core, provider, engine);
-        final RunningServer server = new RunningServer(provider.name(), engine, core, monitoring, config, summaryInterval, log);
+        final MonitoringServer monitoring = startMonitoring(config, core, cluster, provider, engine);
+        final RunningServer server = new RunningServer(provider.name(), engine, core, cluster, monitoring, config, summaryInterval, log);
         log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
                 provider.displayName(), hostPort(bindHost, server.address().getPort()));
         if (cluster != null) {
@@ -227,31 +236,28 @@ public final class SummonerServer {
     }
 
     /** Start-up failed after the engine started: the cluster (when it is a node) and the engine stop. */
-    private static void stop(RelayCore core, RelayEngine engine) {
-        if (core.cluster() != null) {
-            core.cluster().close();
+    private static void stop(Cluster cluster, RelayEngine engine) {
+        if (cluster != null) {
+            cluster.close();
         }
         engine.close();
     }
 
     /** @return this node's side of its cluster, its backplane chosen by {@code cluster.backplane} (not started). */
-    private static Cluster joinCluster(RelayCore core, org.summoner.relay.config.ClusterSettings settings) {
-        final Cluster cluster;
+    private static Cluster clusterOf(RelayCore core, ClusterSettings settings) {
         try {
-            cluster = Cluster.of(core, settings);
+            return Cluster.of(core, settings);
         } catch (IllegalArgumentException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
-        core.joinCluster(cluster);
-        return cluster;
     }
 
     /**
      * Starts the {@code monitoring} listener once the engine serves, or returns null when it is off; a failure closes
      * the engine and names the key.
      */
-    private static MonitoringServer startMonitoring(ServerConfig config, RelayCore core, RelayEngineProvider provider,
-                                                    RelayEngine engine) {
+    private static MonitoringServer startMonitoring(ServerConfig config, RelayCore core, Cluster cluster,
+                                                    RelayEngineProvider provider, RelayEngine engine) {
         final Monitoring settings = config.monitoring();
         if (!settings.enabled()) {
             return null;
@@ -261,13 +267,13 @@ public final class SummonerServer {
         try {
             address = resolve(settings.host(), settings.port(), " (\"monitoring.host\")");
         } catch (ServerStartException e) {
-            stop(core, engine);
+            stop(cluster, engine);
             throw e;
         }
         try {
             return MonitoringServer.start(address, () -> RelayStats.of(core), core, provider.name(), engine.gauges());
         } catch (IOException | RuntimeException e) {
-            stop(core, engine);
+            stop(cluster, engine);
             throw new ServerStartException("cannot start monitoring on " + where + " (\"monitoring.port\"): "
                     + (e instanceof BindException ? e.getMessage() : e.toString()), e);
         }

@@ -6,6 +6,7 @@ import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.core.Bindings;
 import org.summoner.relay.core.Faults;
+import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
@@ -47,7 +48,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread-safe.
  */
-public final class Cluster implements Backplane.Receiver, AutoCloseable {
+public final class Cluster implements OtherNodes, Backplane.Receiver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     static final long PRESENCE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -115,6 +116,7 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
     }
 
     /** @return the bytes of a scratch array {@link #offer} needs: one per engine thread. */
+    @Override
     public int frameBytes() {
         return frameBytes;
     }
@@ -144,6 +146,7 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
      * that holds a recipient of {@code route}. Called on the sender's engine thread; {@code scratch} is that thread's
      * array of {@link #frameBytes()}.
      */
+    @Override
     public void offer(Route route, byte[] envelope, int length, byte[] scratch) {
         switch (route.kind()) {
             case Route.KIND_BROADCAST, Route.KIND_PARTICIPANTS -> send(null, route, NO_NAME, envelope, length, scratch);
@@ -187,12 +190,14 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
     // ---- who is elsewhere ----
 
     /** @return the route to the connections bound to {@code fingerprint} on other nodes, or null when there are none. */
+    @Override
     public Route identityElsewhere(String fingerprint) {
         final ClusterDirectory.Targets targets = directory.view().identities().get(fingerprint);
         return targets == null ? null : targets.route();
     }
 
     /** @return the route to the participant at {@code remoteAddr} on another node, or null when there is none. */
+    @Override
     public Route participantElsewhere(String remoteAddr) {
         final ClusterDirectory.Targets targets = directory.view().participants().get(remoteAddr);
         return targets == null ? null : targets.route();
@@ -204,11 +209,13 @@ public final class Cluster implements Backplane.Receiver, AutoCloseable {
     }
 
     /** @return the connections bound as hosts on other nodes. */
+    @Override
     public int hostsElsewhere() {
         return directory.view().hosts();
     }
 
     /** @return the other nodes this one hears from now. */
+    @Override
     public Set<String> nodes() {
         return directory.nodes();
     }

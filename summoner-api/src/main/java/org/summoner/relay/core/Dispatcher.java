@@ -8,6 +8,7 @@ import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
@@ -31,9 +32,9 @@ public abstract class Dispatcher {
     private Session[] sessions = new Session[64];
     private int sessionCount;
     /** Sessions holding input for a later turn, in the order they began to ({@link Session#onBytes}). */
-    private final java.util.ArrayList<Session> holding = new java.util.ArrayList<>();
+    private final ArrayList<Session> holding = new ArrayList<>();
     /** Sessions that handled part of what they held this turn, queued behind those that waited. */
-    private final java.util.ArrayList<Session> served = new java.util.ArrayList<>();
+    private final ArrayList<Session> served = new ArrayList<>();
     private long turn;
     private long suspectTurn = -1;
     private long suspectChecks;
@@ -180,9 +181,9 @@ public abstract class Dispatcher {
     }
 
     /** @return this thread's array for the frames of lines sent to other nodes of the cluster. */
-    final byte[] clusterScratch(org.summoner.relay.cluster.Cluster cluster) {
+    final byte[] clusterScratch(OtherNodes otherNodes) {
         if (clusterScratch == null) {
-            clusterScratch = new byte[cluster.frameBytes()];
+            clusterScratch = new byte[otherNodes.frameBytes()];
         }
         return clusterScratch;
     }

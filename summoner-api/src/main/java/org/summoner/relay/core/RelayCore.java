@@ -20,11 +20,14 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The relay of one server, shared by its engine's threads: the limits every session applies, the fair-use policy,
@@ -68,13 +71,22 @@ public final class RelayCore {
     private final LogThrottle quarantineLog = new LogThrottle();
     private final LogThrottle deadPeerLog = new LogThrottle();
     private final InputBudget inputBudget;
-    private volatile org.summoner.relay.cluster.Cluster cluster;
+    /** The other nodes of its cluster, or null when it relays alone. */
+    private final OtherNodes otherNodes;
+
+    /** A relay on its own, with no other nodes. */
+    public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, Function<RelayCore, Router> router) {
+        this(config, counters, policy, router, null);
+    }
 
     /**
-     * @param router the routing mode, or null to make the one the config asks for ({@code Routers.of}) once this
-     *               core exists: a mode's router reads the core's bindings.
+     * @param router     the routing mode, made once this core exists ({@code Routers.of}): a mode's router reads the
+     *                   core's bindings.
+     * @param otherNodes the other nodes of its cluster, made once this core exists (they read its clients), or null
+     *                   when it relays alone.
      */
-    public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, java.util.function.Function<RelayCore, Router> router) {
+    public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, Function<RelayCore, Router> router,
+                     Function<RelayCore, OtherNodes> otherNodes) {
         final HyperParameters parameters = config.hyperParameters();
         this.config = config;
         this.counters = counters;
@@ -99,6 +111,7 @@ public final class RelayCore {
         this.tlsHandshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(config.tls().map(TlsSettings::handshakeTimeoutSecs)
                 .orElse(TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_SECS));
         this.router = router.apply(this);
+        this.otherNodes = otherNodes == null ? null : otherNodes.apply(this);
     }
 
     /** @return a core for {@code config} with its own counters and policy, routing by broadcast: for tests and tools. */
@@ -131,17 +144,9 @@ public final class RelayCore {
         return policy;
     }
 
-    /** @return this node's side of the relay cluster ({@code cluster}), or null when it relays alone. */
-    public org.summoner.relay.cluster.Cluster cluster() {
-        return cluster;
-    }
-
-    /** Makes this relay a node of {@code cluster}; once, before its engine starts. */
-    public void joinCluster(org.summoner.relay.cluster.Cluster cluster) {
-        if (this.cluster != null) {
-            throw new IllegalStateException("already a node of a cluster");
-        }
-        this.cluster = cluster;
+    /** @return the other nodes of its cluster ({@code cluster}), or null when it relays alone. */
+    public OtherNodes otherNodes() {
+        return otherNodes;
     }
 
     /**
@@ -153,7 +158,7 @@ public final class RelayCore {
     }
 
     void membershipChanged() {
-        if (cluster != null) {
+        if (otherNodes != null) {
             membershipChanges.incrementAndGet();
         }
     }
@@ -167,13 +172,12 @@ public final class RelayCore {
         if (binding != null) {
             return binding.route();
         }
-        return cluster == null ? null : cluster.identityElsewhere(fingerprint);
+        return otherNodes == null ? null : otherNodes.identityElsewhere(fingerprint);
     }
 
     /** @return the connections bound as hosts now, on this node and the other nodes of its cluster. */
     public int hostsAnywhere() {
-        final org.summoner.relay.cluster.Cluster cluster = this.cluster;
-        return (int) Math.min(Integer.MAX_VALUE, (long) hostConnections.get() + (cluster == null ? 0 : cluster.hostsElsewhere()));
+        return (int) Math.min(Integer.MAX_VALUE, (long) hostConnections.get() + (otherNodes == null ? 0 : otherNodes.hostsElsewhere()));
     }
 
     /** @return TLS on the relay port ({@code tls}), or null when it speaks plain TCP. */
@@ -203,8 +207,8 @@ public final class RelayCore {
      * @return the sessions registered now, on every engine thread, a TLS handshake under way included (then
      *         {@link Session#startedAtMillis()} is 0): a weakly consistent view for monitoring, read on its thread.
      */
-    public java.util.Collection<Session> sessions() {
-        return java.util.Collections.unmodifiableCollection(byRemoteAddr.values());
+    public Collection<Session> sessions() {
+        return Collections.unmodifiableCollection(byRemoteAddr.values());
     }
 
     /** @return whether a connection bound to {@code fingerprint} is a host: {@code hosted} or {@code hybrid}, and a configured host. */

@@ -590,9 +590,9 @@ public final class Session implements LineHandler, Router.Decision {
         if (route.isLocal()) {
             dispatcher.dispatch(this, scratch.bytes(), encoded, route);
         }
-        final org.summoner.relay.cluster.Cluster cluster = core.cluster();
-        if (cluster != null) {
-            cluster.offer(route, scratch.bytes(), encoded, dispatcher.clusterScratch(cluster));
+        final OtherNodes otherNodes = core.otherNodes();
+        if (otherNodes != null) {
+            otherNodes.offer(route, scratch.bytes(), encoded, dispatcher.clusterScratch(otherNodes));
         }
     }
 

@@ -91,7 +91,7 @@ final class HostDirectives {
         }
         final Session participant = core.session(name);
         if (participant == null) {
-            return core.cluster() == null ? null : core.cluster().participantElsewhere(name);
+            return core.otherNodes() == null ? null : core.otherNodes().participantElsewhere(name);
         }
         if (participant == host || participant.isHost() || !participant.isOpen()) {
             return null;

@@ -73,7 +73,9 @@ final class ClusterIntakeFuzzTarget {
                 "hosted_relay", Map.of("host_fingerprints", List.of(host)),
                 "handshake", Map.of("required", handshake),
                 "max_envelope_bytes", maxEnvelopeBytes)));
-        final RelayCore core = new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), Routers::of);
+        final Cluster[] made = new Cluster[1];
+        final RelayCore core = new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), Routers::of,
+                relay -> made[0] = Cluster.of(relay, new ClusterSettings("fuzz", "here", null, null, "the fuzz target")));
         final List<FuzzEngine.Connection> clients = new ArrayList<>();
         final FuzzEngine engine = new FuzzEngine(core, (to, kind, line, sender) -> written(to, kind, line, maxEnvelopeBytes, handshake),
                 (entryPoint, session, error) -> KnownFindings.tolerate(error, entryPoint, inputs));
@@ -86,8 +88,7 @@ final class ClusterIntakeFuzzTarget {
         if ((node & 0x20) != 0) {
             clients.get(1).session.bind(IdentityPool.fingerprint(1));
         }
-        final Cluster cluster = Cluster.of(core, new ClusterSettings("fuzz", "here", null, null, "the fuzz target"));
-        core.joinCluster(cluster);
+        final Cluster cluster = made[0];
         try {
             cluster.start(engine);
             throw new IllegalStateException("the fuzz backplane started; the target needs it not to (no presence thread)");
