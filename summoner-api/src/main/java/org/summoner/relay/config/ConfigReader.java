@@ -67,7 +67,7 @@ final class ConfigReader {
         final HyperParameters hyperParameters = readHyperParameters(top.object("hyper_parameters"));
         final Monitoring monitoring = readMonitoring(top.object("monitoring"));
         final TlsSettings tls = top.has("tls") && !top.node.get("tls").isNull() ? readTls(top.object("tls")) : null;
-        final ClusterSettings cluster = top.has("cluster") && !top.node.get("cluster").isNull() ? readCluster(top.object("cluster")) : null;
+        final ClusterSettings cluster = top.has("cluster") && !top.node.get("cluster").isNull() ? ClusterReader.read(top.object("cluster"), source) : null;
         final Map<String, JsonNode> others = new LinkedHashMap<>();
         for (String name : top.unknownKeys()) {
             others.put(name, top.node.get(name)); // an engine's own section, or a key of another program
@@ -84,98 +84,6 @@ final class ConfigReader {
         final Integer port = s.has("port") && !s.node.get("port").isNull() ? (int) s.integer("port", 0, 0, 65535) : null;
         s.warnUnknown();
         return new Monitoring(host, port);
-    }
-
-    /** {@code cluster} (SPEC section 11): the backplane's own section is read, the other one's is warned about. */
-    private ClusterSettings readCluster(ConfigSection s) {
-        final String backplane = s.string("backplane", null);
-        if (backplane == null || backplane.isBlank()) {
-            throw s.invalid("backplane", "the name of a backplane: \"nats\" or \"aeron\"", s.node.get("backplane"));
-        }
-        final String node = s.string("node", null);
-        if (node == null || !ClusterSettings.TOKEN.matcher(node).matches()) {
-            throw s.invalid("node", "this node's name, unique in the cluster: 1 to 64 letters, digits, \"-\" or \"_\"", s.node.get("node"));
-        }
-        ClusterSettings.Nats nats = null;
-        ClusterSettings.Aeron aeron = null;
-        if (backplane.equals("nats")) {
-            nats = readNats(s.object("nats"));
-        } else if (s.has("nats")) {
-            s.warnUnused("nats", "the backplane is " + backplane);
-        }
-        if (backplane.equals("aeron")) {
-            aeron = readAeron(s.object("aeron"));
-        } else if (s.has("aeron")) {
-            s.warnUnused("aeron", "the backplane is " + backplane);
-        }
-        s.warnUnknown();
-        return new ClusterSettings(backplane, node, nats, aeron, source);
-    }
-
-    private ClusterSettings.Nats readNats(ConfigSection s) {
-        final String expected = "a non-empty list of NATS server URLs, e.g. [\"nats://127.0.0.1:4222\"]";
-        List<String> servers = s.stringList("servers");
-        if (servers == null) {
-            servers = List.of("nats://127.0.0.1:4222");
-        }
-        if (servers.isEmpty()) {
-            throw s.invalid("servers", expected, s.node.get("servers"));
-        }
-        for (String server : servers) {
-            final java.net.URI uri;
-            try {
-                uri = new java.net.URI(server.contains("://") ? server : "nats://" + server);
-            } catch (java.net.URISyntaxException e) {
-                throw s.invalid("servers", expected + " (" + server + ": " + e.getReason() + ")", s.node.get("servers"));
-            }
-            if (uri.getHost() == null || !Set.of("nats", "tls", "ws", "wss").contains(uri.getScheme())) {
-                throw s.invalid("servers", expected + " (" + server + " is none)", s.node.get("servers"));
-            }
-        }
-        final String prefix = s.string("subject_prefix", "summoner");
-        for (String token : prefix.split("\\.", -1)) {
-            if (!ClusterSettings.TOKEN.matcher(token).matches()) {
-                throw s.invalid("subject_prefix", "NATS subject tokens separated by \".\", each of letters, digits, \"-\" or \"_\"",
-                        s.node.get("subject_prefix"));
-            }
-        }
-        s.warnUnknown();
-        return new ClusterSettings.Nats(servers, prefix);
-    }
-
-    private ClusterSettings.Aeron readAeron(ConfigSection s) {
-        final String hostPort = "host:port ([v6]:port for an IPv6 address), port 1 to 65535";
-        final String endpointText = s.string("endpoint", null);
-        final ClusterSettings.HostPort endpoint = endpointText == null ? null : ClusterSettings.HostPort.parse(endpointText);
-        if (endpoint == null) {
-            throw s.invalid("endpoint", "this node's UDP endpoint, " + hostPort, s.node.get("endpoint"));
-        }
-        final List<String> peerTexts = s.stringList("peers");
-        if (peerTexts == null) {
-            throw s.invalid("peers", "a list of the other nodes' endpoints, each " + hostPort, s.node.get("peers"));
-        }
-        final List<ClusterSettings.HostPort> peers = new ArrayList<>();
-        for (String text : peerTexts) {
-            final ClusterSettings.HostPort peer = ClusterSettings.HostPort.parse(text);
-            if (peer == null || peer.equals(endpoint) || peers.contains(peer)) {
-                throw s.invalid("peers", "a list of the other nodes' endpoints, each " + hostPort
-                        + ", none twice nor this node's own (" + text + ")", s.node.get("peers"));
-            }
-            peers.add(peer);
-        }
-        final String driver = s.string("driver", "embedded");
-        if (!driver.equals("embedded") && !driver.equals("external")) {
-            throw s.invalid("driver", "\"embedded\" or \"external\"", s.node.get("driver"));
-        }
-        final String directory = s.string("directory", null);
-        if (driver.equals("external") && (directory == null || directory.isBlank())) {
-            throw s.invalid("directory", "the external media driver's directory (aeron.dir)", s.node.get("directory"));
-        }
-        if (driver.equals("embedded") && directory != null) {
-            s.warnUnused("directory", "the driver is embedded");
-        }
-        s.warnUnknown();
-        return new ClusterSettings.Aeron(endpoint, List.copyOf(peers), driver, driver.equals("external") ? directory : null);
     }
 
     /** {@code tls}: the files are read and checked now, so every error names its key. */
@@ -273,43 +181,12 @@ final class ConfigReader {
                 (int) s.integer("max_connections_per_ip", 0, 0, Integer.MAX_VALUE),
                 s.integer("max_buffered_input_bytes", DEFAULT_BUFFERED_INPUT_BYTES, 1024, Long.MAX_VALUE),
                 readPeerTrust(s.object("peer_trust")),
-                readRouting(s),
+                new RoutingReader(source).read(s),
                 readHandshake(s.object("handshake")),
                 readKeepalive(s));
         s.warnUnknown();
         checkCombinations(s, parameters);
         return parameters;
-    }
-
-    /** {@code routing}, and {@code dedicated_relay.enabled}, Summoner's own way of asking for {@code dedicated}. */
-    private Routing readRouting(ConfigSection s) {
-        final DedicatedRelay dedicated = readDedicated(s.object("dedicated_relay"));
-        final ConfigSection hosted = s.object("hosted_relay");
-        final java.util.Set<String> hosts = fingerprints(hosted, "host_fingerprints", hosted.stringList("host_fingerprints"));
-        hosted.warnUnknown();
-        final java.util.Set<String> hostFingerprints = hosts == null ? java.util.Set.of() : hosts;
-        final String value = s.string("routing", null);
-        final RoutingMode mode;
-        if (value == null) {
-            mode = dedicated.enabled() ? RoutingMode.DEDICATED : RoutingMode.BROADCAST;
-        } else {
-            mode = java.util.Arrays.stream(RoutingMode.values()).filter(candidate -> candidate.key().equals(value)).findFirst()
-                    .orElseThrow(() -> s.invalid("routing", "one of "
-                            + String.join(", ", java.util.Arrays.stream(RoutingMode.values()).map(RoutingMode::key).toList())));
-            if (dedicated.enabled() && mode != RoutingMode.DEDICATED) {
-                throw new ConfigException(source, s.path() + "routing", source + ": key \"" + s.path() + "routing\": \"" + value
-                        + "\" contradicts \"" + s.path() + "dedicated_relay.enabled\": true; remove one of them or make them agree", null);
-            }
-        }
-        if (hosts != null && mode != RoutingMode.HOSTED && mode != RoutingMode.HYBRID) {
-            hosted.warnUnused("host_fingerprints", "is read only with \"routing\": \"hosted\" or \"hybrid\"; ignored");
-        }
-        if (mode == RoutingMode.HOSTED && hostFingerprints.isEmpty()) {
-            throw new ConfigException(source, s.path() + "hosted_relay.host_fingerprints", source + ": key \"" + s.path()
-                    + "hosted_relay.host_fingerprints\": expected a non-empty list of fingerprints with \"routing\": \"hosted\", found "
-                    + (hosts == null ? "nothing" : "[]"), null);
-        }
-        return new Routing(mode, dedicated, hostFingerprints);
     }
 
     /** {@code tcp_keepalive}: absent, the defaults; {@code null}, off. */
@@ -340,7 +217,7 @@ final class ConfigReader {
             throw combination(at + "max_buffered_input_bytes", "is " + p.maxBufferedInputBytes() + ", not more than \""
                     + at + "max_line_bytes\" (" + p.maxLineBytes() + "), so the longest line could never be held; make it larger");
         }
-        final java.util.Set<String> allowed = p.peerTrust().allowedFingerprints();
+        final Set<String> allowed = p.peerTrust().allowedFingerprints();
         if (p.peerTrust().allowNetworks() != null && p.peerTrust().allowNetworks().isEmpty()) {
             throw combination(at + "peer_trust.allow_networks", "is [], so no address may connect; null allows every address");
         }
@@ -354,7 +231,7 @@ final class ConfigReader {
             }
         }
         final RoutingMode mode = p.routing().mode();
-        final java.util.Set<String> dedicatedSenders = p.routing().dedicated().allowedFingerprints();
+        final Set<String> dedicatedSenders = p.routing().dedicated().allowedFingerprints();
         if (mode == RoutingMode.DEDICATED && dedicatedSenders != null && dedicatedSenders.isEmpty()) {
             throw combination(at + "dedicated_relay.allowed_fingerprints", "is [] with \"routing\": \"dedicated\", so no one could send");
         }
@@ -376,133 +253,10 @@ final class ConfigReader {
         return new ConfigException(source, key, source + ": key \"" + key + "\" " + problem, null);
     }
 
-    private DedicatedRelay readDedicated(ConfigSection s) {
-        final boolean enabled = s.bool("enabled", false);
-        final String adapter = s.string("validation_adapter", "aurora");
-        if (!adapter.equals("aurora")) {
-            throw s.invalid("validation_adapter", "\"aurora\" (the only adapter)");
-        }
-        final java.util.Set<String> allowed = fingerprints(s, "allowed_fingerprints", s.stringList("allowed_fingerprints"));
-        final java.util.Map<String, List<String>> graphLists = s.stringListMap("communication_graph",
-                "null or an object from each fingerprint to the list of fingerprints it may write to");
-        java.util.Map<String, java.util.Set<String>> graph = null;
-        if (graphLists != null) {
-            graph = new LinkedHashMap<>();
-            for (Map.Entry<String, List<String>> edge : graphLists.entrySet()) {
-                fingerprints(s, "communication_graph", List.of(edge.getKey()));
-                graph.put(edge.getKey(), fingerprints(s, "communication_graph", edge.getValue()));
-            }
-            graph = java.util.Collections.unmodifiableMap(graph);
-        }
-        final DedicatedRelay.Paths paths = readPaths(s.object("paths"));
-        final ConfigSection q = s.object("policy");
-        final DedicatedRelay.Policy policy = new DedicatedRelay.Policy(q.bool("allow_null_receiver_binding", true),
-                q.bool("reject_unknown_receiver", true), q.bool("reject_when_receiver_disconnected", false));
-        q.warnUnknown();
-        final ConfigSection a = s.object("invalid_attempts");
-        final DedicatedRelay.InvalidAttempts attempts = new DedicatedRelay.InvalidAttempts(a.bool("enabled", true),
-                a.integer("window_secs", 60, 1, Integer.MAX_VALUE),
-                (int) a.integer("throttle_threshold", 3, 1, Integer.MAX_VALUE),
-                (int) a.integer("flow_control_threshold", 6, 1, Integer.MAX_VALUE),
-                (int) a.integer("disconnect_threshold", 10, 1, Integer.MAX_VALUE),
-                (int) a.integer("quarantine_threshold", 12, 1, Integer.MAX_VALUE),
-                a.integer("quarantine_secs", 600, 0, Integer.MAX_VALUE),
-                (int) a.integer("max_entries", 10_000, 1, 10_000_000));
-        a.warnUnknown();
-        final ConfigSection r = s.object("replay");
-        final DedicatedRelay.Replay replay = new DedicatedRelay.Replay(r.integer("window_secs", 300, 1, 315_360_000),
-                (int) r.integer("max_entries", 100_000, 1_000, 10_000_000));
-        r.warnUnknown();
-        final ConfigSection firewall = s.object("firewall");
-        if (firewall.bool("enabled", false)) {
-            throw firewall.invalid("enabled", "false (a firewall is not supported: this relay never runs shell commands)");
-        }
-        firewall.acceptAllKeys(); // the plan's other firewall keys configure what is not supported; nothing to warn about
-        s.warnUnknown();
-        return new DedicatedRelay(enabled, adapter, allowed, graph, paths, policy, attempts, replay);
-    }
-
-    /** @return the fingerprints, each checked to be 22 base64url characters; null stays null. */
-    private static java.util.Set<String> fingerprints(ConfigSection s, String key, List<String> values) {
-        if (values == null) {
-            return null;
-        }
-        for (int i = 0; i < values.size(); i++) {
-            if (!org.summoner.relay.identity.Fingerprint.isWellFormed(values.get(i))) {
-                throw s.invalid(key, "fingerprints of 22 base64url characters (\"" + values.get(i) + "\" is not one)");
-            }
-        }
-        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(values));
-    }
-
-    /** What the envelope signature covers besides the two identities, under Aurora's own names. */
-    private static final List<String> SIGNED_FIELDS = List.of("v", "payload", "session_proof");
-
-    /**
-     * {@code dedicated_relay.paths}, honoured end to end: the identities at {@code sender_identity} and
-     * {@code receiver_identity} are what the envelope signature covers as {@code from} and {@code to}. Paths that could
-     * never verify, or would let one part stand for another, are refused here: an identity or the signature at or
-     * inside {@code v}, {@code payload} or {@code session_proof}; two of the three at or inside one another; the
-     * sender's key or identity signature outside its identity record. The sender's key and identity signature default
-     * to {@code <sender_identity>.pub_sig_b64} and {@code <sender_identity>.sig}.
-     */
-    private static DedicatedRelay.Paths readPaths(ConfigSection p) {
-        final String root = dotPath(p, "envelope_root", "", true);
-        final String sender = dotPath(p, "sender_identity", "from", false);
-        final String receiver = dotPath(p, "receiver_identity", "to", false);
-        final String signature = dotPath(p, "envelope_signature", "sig", false);
-        final String key = dotPath(p, "sender_signing_key", sender + ".pub_sig_b64", false);
-        final String identitySignature = dotPath(p, "sender_identity_signature", sender + ".sig", false);
-        final Map<String, String> parts = new LinkedHashMap<>();
-        parts.put("sender_identity", sender);
-        parts.put("receiver_identity", receiver);
-        parts.put("envelope_signature", signature);
-        for (Map.Entry<String, String> part : parts.entrySet()) {
-            for (String signed : SIGNED_FIELDS) {
-                if (within(part.getValue(), signed)) {
-                    throw p.invalid(part.getKey(), "a dot path outside \"v\", \"payload\" and \"session_proof\", which the envelope "
-                            + "signature covers as they are");
-                }
-            }
-            for (Map.Entry<String, String> other : parts.entrySet()) {
-                if (other != part && (within(part.getValue(), other.getValue()) || within(other.getValue(), part.getValue()))) {
-                    // Name the key the file sets, not one left at its default.
-                    final boolean blamePart = p.has(part.getKey()) || !p.has(other.getKey());
-                    final Map.Entry<String, String> blamed = blamePart ? part : other;
-                    final Map.Entry<String, String> apart = blamePart ? other : part;
-                    throw p.invalid(blamed.getKey(), "a dot path apart from \"" + apart.getKey() + "\" (\"" + apart.getValue()
-                            + "\"): neither may lie inside the other");
-                }
-            }
-        }
-        for (String inRecord : List.of("sender_signing_key", "sender_identity_signature")) {
-            final String path = inRecord.equals("sender_signing_key") ? key : identitySignature;
-            if (path.equals(sender) || !within(path, sender)) {
-                throw p.invalid(inRecord, "a dot path inside the sender's identity record (\"" + sender + ".<field>\")");
-            }
-        }
-        p.warnUnknown();
-        return new DedicatedRelay.Paths(root, sender, receiver, signature, key, identitySignature);
-    }
-
-    /** @return whether dot path {@code path} is {@code outer} or lies inside it. */
-    private static boolean within(String path, String outer) {
-        return path.equals(outer) || path.startsWith(outer + ".");
-    }
-
-    /** A dot path of non-empty names; {@code mayBeEmpty} for a path that may name the line itself. */
-    private static String dotPath(ConfigSection s, String key, String defaultValue, boolean mayBeEmpty) {
-        final String path = s.string(key, defaultValue);
-        if ((path.isEmpty() && !mayBeEmpty) || (!path.isEmpty() && java.util.Arrays.asList(path.split("\\.", -1)).contains(""))) {
-            throw s.invalid(key, mayBeEmpty ? "a dot path such as \"_payload\", or \"\" for the line itself" : "a dot path such as \"from.sig\"");
-        }
-        return path;
-    }
-
     private PeerTrust readPeerTrust(ConfigSection s) {
         final PeerTrust trust = new PeerTrust(s.networks("trusted_networks", NetworkSet.LOOPBACK),
                 s.networks("allow_networks", null), s.networks("deny_networks", NetworkSet.NONE),
-                fingerprints(s, "allowed_fingerprints", s.stringList("allowed_fingerprints")));
+                RoutingReader.fingerprints(s, "allowed_fingerprints", s.stringList("allowed_fingerprints")));
         s.warnUnknown();
         return trust;
     }
