@@ -4,6 +4,7 @@ import org.summoner.relay.RunningServer;
 import org.summoner.relay.identity.AuroraSigner;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -55,6 +56,17 @@ public abstract class IdentityHarness extends KitHarness {
         parameters.put("routing", routing);
         for (int i = 0; i < keysAndValues.length; i += 2) {
             parameters.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return startServer(parameters);
+    }
+
+    /** The kit's base plus {@code routing: dedicated} and these {@code dedicated_relay} settings. */
+    protected RunningServer startDedicated(Map<String, ?> dedicatedRelay, Object... moreKeysAndValues) {
+        final Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("routing", "dedicated");
+        parameters.put("dedicated_relay", dedicatedRelay);
+        for (int i = 0; i < moreKeysAndValues.length; i += 2) {
+            parameters.put((String) moreKeysAndValues[i], moreKeysAndValues[i + 1]);
         }
         return startServer(parameters);
     }

@@ -2,7 +2,6 @@ package org.summoner.relay.tck;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.RelayStats;
 import org.summoner.relay.RunningServer;
@@ -14,15 +13,12 @@ import org.summoner.relay.wire.Rejection;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,24 +29,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The kit's tests of SPEC 10's {@code monitoring}: {@code /metrics} is valid Prometheus text (read by the kit's own
  * strict parser) holding every counter of {@link RelayStats} under its documented name, moving as clients chat;
  * {@code /healthz} is {@code ok} until the shutdown starts and {@code 503} from then on, before the clients are
  * closed; {@code /connz} lists every client with its identity, role, counts and backlog, a page at a time; a bad
- * query and a busy port get clear answers. And no client stalls the listener (SPEC 10, "Faults"): a half-sent
- * request, a head over 8 KiB, more connections than the bound of 64, a client that never reads its pipelined scrapes;
- * each attack is made over a raw socket ({@link HttpProbe}) while a bystander's {@code /healthz} must be answered
- * within 2 s. The listener's deadlines (5 s) are tested with shortened values in summoner-api's
- * {@code MonitoringServerTest}, so that the kit stays fast. Run through {@link RelayEngineCompatibilityKit}.
+ * query and a busy port get clear answers. The attacks on the listener are {@link MonitoringListenerSection}'s. Run
+ * through {@link RelayEngineCompatibilityKit}.
  */
-public abstract class MonitoringSection extends IdentityHarness {
-    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
+public abstract class MonitoringSection extends MonitoringHarness {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
-    private final List<HttpProbe> probes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     /** Every {@link RelayStats} counter and gauge, under the name (and label) docs/OPERATING.md documents. */
     private static final Map<String, ToLongFunction<RelayStats>> SERIES = series();
@@ -105,25 +94,6 @@ public abstract class MonitoringSection extends IdentityHarness {
         return series;
     }
 
-    private RunningServer startMonitored(Map<String, ?> hyperParameters) {
-        final Map<String, Object> config = config(hyperParameters);
-        config.put("monitoring", Map.of("port", 0));
-        return track(new SummonerServer("tck").start("127.0.0.1", 0, config));
-    }
-
-    private HttpResponse<String> get(RunningServer server, String pathAndQuery) throws IOException, InterruptedException {
-        final InetSocketAddress at = server.monitoringAddress();
-        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + pathAndQuery))
-                .timeout(HTTP_TIMEOUT).GET().build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private PrometheusText scrape(RunningServer server) throws IOException, InterruptedException {
-        final HttpResponse<String> response = get(server, "/metrics");
-        assertEquals(200, response.statusCode());
-        assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElse(null));
-        return PrometheusText.parse(response.body());
-    }
 
     @Test
     void metrics_hold_every_counter_of_the_relay_stats_in_valid_prometheus_text() throws Exception {
@@ -304,148 +274,6 @@ public abstract class MonitoringSection extends IdentityHarness {
         }
     }
 
-    // The listener's documented bounds (docs/OPERATING.md, Monitoring): the attacks below hold them on every engine. Its
-    // deadlines are tested in summoner-api's MonitoringServerTest, where they can be shortened.
-    private static final int MAX_CONNECTIONS = 64;
-    private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration BYSTANDER_MAX = Duration.ofSeconds(2);
-
-    private HttpProbe probe(RunningServer server) throws IOException {
-        return probe(server, 0);
-    }
-
-    private HttpProbe probe(RunningServer server, int receiveBufferBytes) throws IOException {
-        final HttpProbe probe = HttpProbe.connect(server.monitoringAddress(), receiveBufferBytes);
-        probes.add(probe);
-        return probe;
-    }
-
-    /** A healthy client's {@code /healthz} on a new connection: exactly {@code 200 ok}, within 2 s. */
-    private void assertBystanderAnswered(RunningServer server) throws IOException {
-        final long asked = System.nanoTime();
-        final HttpProbe bystander = probe(server);
-        bystander.send("GET /healthz HTTP/1.1\r\nHost: monitoring\r\n\r\n");
-        assertOk(bystander.read());
-        final Duration took = Duration.ofNanos(System.nanoTime() - asked);
-        assertTrue(took.compareTo(BYSTANDER_MAX) < 0, "the bystander's /healthz took " + took.toMillis() + " ms");
-        bystander.close();
-    }
-
-    private static void assertOk(HttpProbe.Response response) {
-        assertEquals("HTTP/1.1 200 OK", response.statusLine());
-        assertEquals("text/plain; charset=utf-8", response.header("Content-Type"));
-        assertEquals("3", response.header("Content-Length"));
-        assertEquals("ok\n", response.body());
-    }
-
-    @AfterEach
-    void closeProbes() throws IOException {
-        for (HttpProbe probe : probes) {
-            probe.close();
-        }
-    }
-
-    @Test
-    void a_half_sent_request_does_not_delay_healthz_from_another_client() throws Exception {
-        final RunningServer server = startMonitored(Map.of());
-        final long connected = System.nanoTime();
-        final HttpProbe half = probe(server);
-        half.send("GET /healthz HTTP/1.1\r\nHost: monitoring\r\n");
-        await("the listener to count the half request and a scraper", () -> {
-            try {
-                return scrape(server).value("summoner_monitoring_connections") == 2.0;
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, () -> "");
-
-        assertBystanderAnswered(server);
-        assumeTrue(Duration.ofNanos(System.nanoTime() - connected).compareTo(HEAD_TIMEOUT.minusSeconds(1)) < 0,
-                "the machine took nearly the head timeout to get here: the half request may be timed out by now");
-        half.assertSilentFor(100);
-        half.send("\r\n");
-        assertOk(half.read());
-    }
-
-    @Test
-    void a_request_head_over_8_kib_gets_431_and_is_closed() throws Exception {
-        final RunningServer server = startMonitored(Map.of());
-        final HttpProbe large = probe(server);
-        large.send("GET /metrics HTTP/1.1\r\nHost: monitoring\r\nCookie: " + "c".repeat(9_000) + "\r\n\r\n");
-        final HttpProbe.Response response = large.read();
-        assertEquals("HTTP/1.1 431 Request Header Fields Too Large", response.statusLine());
-        assertEquals("close", response.header("Connection"));
-        assertEquals("request head over 8192 bytes\n", response.body());
-        large.assertClosed();
-        assertBystanderAnswered(server);
-    }
-
-    @Test
-    void connections_over_the_bound_get_503_and_a_scrape_is_served_once_the_attackers_are_gone() throws Exception {
-        final RunningServer server = startMonitored(Map.of());
-        final long attackStarted = System.nanoTime();
-        final List<HttpProbe> holders = new java.util.ArrayList<>();
-        for (int i = 0; i < MAX_CONNECTIONS; i++) {
-            holders.add(probe(server).send("GET /healthz HTTP/1.1\r\n"));
-        }
-        final HttpProbe refused = probe(server);
-        refused.send("GET /healthz HTTP/1.1\r\nHost: monitoring\r\n\r\n");
-        final HttpProbe.Response answer = refused.read();
-        assumeTrue(Duration.ofNanos(System.nanoTime() - attackStarted).compareTo(HEAD_TIMEOUT.minusSeconds(1)) < 0,
-                "the machine took longer than the head timeout to open the connections: the bound was not tested");
-        assertEquals("HTTP/1.1 503 Service Unavailable", answer.statusLine());
-        assertEquals("text/plain; charset=utf-8", answer.header("Content-Type"));
-        assertEquals("close", answer.header("Connection"));
-        assertEquals("too many connections: the monitoring listener serves 64 at once\n", answer.body());
-        refused.assertClosed();
-
-        for (HttpProbe holder : holders) {
-            holder.close();
-        }
-        int refusedMore = 0;
-        final long deadline = System.nanoTime() + AWAIT.toNanos();
-        while (true) {
-            final HttpProbe scraper = probe(server);
-            scraper.send("GET /metrics HTTP/1.1\r\nHost: monitoring\r\n\r\n");
-            final HttpProbe.Response scrape = scraper.read();
-            scraper.close();
-            if (scrape.statusLine().equals("HTTP/1.1 200 OK")) {
-                assertEquals("text/plain; version=0.0.4; charset=utf-8", scrape.header("Content-Type"));
-                final PrometheusText metrics = PrometheusText.parse(scrape.body());
-                assertEquals(1.0 + refusedMore, metrics.value("summoner_monitoring_closed_total{reason=\"refused\"}"));
-                break;
-            }
-            assertEquals("HTTP/1.1 503 Service Unavailable", scrape.statusLine(), "the holders' connections are closing");
-            assertEquals("too many connections: the monitoring listener serves 64 at once\n", scrape.body());
-            refusedMore++;
-            assertTrue(System.nanoTime() - deadline < 0, "no scrape served " + AWAIT + " after the attackers left");
-        }
-    }
-
-    @Test
-    void a_client_that_never_reads_its_pipelined_scrapes_does_not_stop_healthz() throws Exception {
-        final RunningServer server = startMonitored(Map.of());
-        final HttpProbe greedy = probe(server, 4096);
-        greedy.send("GET /metrics HTTP/1.1\r\nHost: monitoring\r\n\r\n".repeat(1_000));
-        await("the greedy client's socket to be full", () -> {
-            try {
-                return scrape(server).value("summoner_monitoring_blocked_connections") == 1.0;
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, () -> "");
-        final long blockedSeen = System.nanoTime();
-
-        assertBystanderAnswered(server);
-        final PrometheusText after = scrape(server);
-        assumeTrue(Duration.ofNanos(System.nanoTime() - blockedSeen).compareTo(WRITE_TIMEOUT.minusSeconds(2)) < 0,
-                "the machine took nearly the write timeout to get here: the greedy client may be dropped by now");
-        assertEquals(0.0, after.value("summoner_monitoring_closed_total{reason=\"write_timeout\"}"),
-                "the attack held while the bystander was served");
-        assertEquals(1.0, after.value("summoner_monitoring_blocked_connections"), "the greedy client is still blocked");
-    }
-
     private static void assertConnection(JsonNode connection, String remoteAddr, String fingerprint, String role,
                                          long linesIn, long linesOut) {
         assertEquals(List.of("remote_addr", "fp", "role", "lines_in", "lines_out", "backlog_bytes", "connected_since"),
@@ -459,7 +287,7 @@ public abstract class MonitoringSection extends IdentityHarness {
     }
 
     private static List<String> fieldNames(JsonNode node) {
-        final List<String> names = new java.util.ArrayList<>();
+        final List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }

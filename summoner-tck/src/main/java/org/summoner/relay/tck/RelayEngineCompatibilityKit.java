@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The relay contract ({@code SPEC.md}), checked over real loopback sockets against one engine: one section per part
  * of the contract ({@link EnvelopeSection}, {@link FramingSection}, {@link DeliverySection}, {@link LifecycleSection},
- * {@link FairUseSection}, {@link DedicatedSection}, {@link HostedSection}, {@link HybridSection}, {@link PeerTrustSection},
- * {@link HandshakeSection}, {@link TlsSection}, {@link MonitoringSection}, {@link FaultSection}, {@link LivenessSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses it
+ * {@link FairUseSection}, {@link BackpressureSection}, {@link DedicatedSection}, {@link DedicatedAbuseSection}, {@link HostedSection}, {@link HybridSection}, {@link PeerTrustSection},
+ * {@link HandshakeSection}, {@link TlsSection}, {@link TlsRenegotiationSection}, {@link MonitoringSection}, {@link MonitoringListenerSection}, {@link FaultSection}, {@link LivenessSection}), each a {@link KitHarness}, run here as {@code @Nested} tests. An engine's test subclasses it
  * and names the engine:
  *
  * <pre>{@code
@@ -102,8 +102,36 @@ public abstract class RelayEngineCompatibilityKit {
     }
 
     @Nested
+    @DisplayName("SPEC 4 and 6: backpressure and slow consumers")
+    class Backpressure extends BackpressureSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
+    }
+
+    @Nested
     @DisplayName("SPEC 7 and 8: dedicated routing, Aurora identities")
     class Dedicated extends DedicatedSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 8: invalid attempts, replays and floods")
+    class DedicatedAbuse extends DedicatedAbuseSection {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
@@ -186,8 +214,36 @@ public abstract class RelayEngineCompatibilityKit {
     }
 
     @Nested
+    @DisplayName("SPEC 10: TLS renegotiation")
+    class TlsRenegotiation extends TlsRenegotiationSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
+    }
+
+    @Nested
     @DisplayName("SPEC 10: monitoring")
     class Monitoring extends MonitoringSection {
+        @Override
+        protected String engineName() {
+            return RelayEngineCompatibilityKit.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return RelayEngineCompatibilityKit.this.engineSections();
+        }
+    }
+
+    @Nested
+    @DisplayName("SPEC 10: attacks on the monitoring listener")
+    class MonitoringListener extends MonitoringListenerSection {
         @Override
         protected String engineName() {
             return RelayEngineCompatibilityKit.this.engineName();
