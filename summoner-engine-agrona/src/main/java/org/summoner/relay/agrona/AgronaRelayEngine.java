@@ -13,7 +13,7 @@ import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.selector.Listener;
 import org.summoner.relay.spi.BlockingAcceptor;
-import org.summoner.relay.selector.JdkIoWarmUp;
+import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;

@@ -7,6 +7,7 @@ import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.Client;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
+import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.Relay;
 import org.summoner.relay.spi.RelayEngine;
@@ -50,6 +51,7 @@ final class BlockingRelayEngine implements RelayEngine {
         if (relay != null || closed) {
             throw new IllegalStateException("start() may be called once");
         }
+        JdkIoWarmUp.run(); // the JDK's first socket write opens a descriptor: not after they ran out
         final ServerSocketChannel server = BlockingAcceptor.bind(context);
         boundAddress = (InetSocketAddress) server.getLocalAddress();
         relay = context.relay("summoner-blocking-timer");

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.policy.AdmissionControl;
-import org.summoner.relay.selector.JdkIoWarmUp;
+import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;

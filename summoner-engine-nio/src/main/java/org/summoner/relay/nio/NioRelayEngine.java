@@ -5,7 +5,7 @@ import org.summoner.relay.core.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
-import org.summoner.relay.selector.JdkIoWarmUp;
+import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.selector.Listener;
 import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.EngineContext;

@@ -1,4 +1,4 @@
-package org.summoner.relay.selector;
+package org.summoner.relay.spi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
