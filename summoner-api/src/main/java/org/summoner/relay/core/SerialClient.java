@@ -304,7 +304,7 @@ public final class SerialClient implements Client, SessionOutput {
             return;
         }
         released = true;
-        closeQuietly(connection);
+        core.closeAfterTurn(connection);
         core.core().budget().droppedAtClose(queue.size() + handedMessages);
         queue.clear();
         queuedBytes = 0;

@@ -36,8 +36,12 @@ public final class SerialCore extends Dispatcher implements Relay {
     /** Clients told goodbye, until they close or their deadline. */
     private final ArrayList<SerialClient> lingering = new ArrayList<>();
     private final Thread timer;
+    /** Sockets of clients that left in this turn, closed once the lock is released. */
+    private final ArrayList<Closeable> toClose = new ArrayList<>();
     private boolean running = true;
     private boolean shuttingDown;
+    /** Work for the timer came since it last looked: it does not wait. */
+    private boolean timerDue;
 
     /** @param timerName the name of the core's timer thread, e.g. {@code summoner-blocking-timer}. */
     public SerialCore(RelayCore core, String timerName) {
@@ -100,14 +104,19 @@ public final class SerialCore extends Dispatcher implements Relay {
     @Override
     public void shutdown() {
         lock.lock();
+        final long deadline;
         try {
             if (shuttingDown) {
                 return;
             }
             shuttingDown = true;
-            final long deadline = tick() + LINGER_NANOS;
+            deadline = tick() + LINGER_NANOS;
             sayGoodbyeToAll(deadline);
-            settle();
+        } finally {
+            endTurn();
+        }
+        lock.lock();
+        try {
             long left = deadline - System.nanoTime();
             while (sessionCount() > 0 && left > 0) {
                 left = allClosed.awaitNanos(left);
@@ -116,11 +125,11 @@ public final class SerialCore extends Dispatcher implements Relay {
             for (int i = sessionCount() - 1; i >= 0; i--) {
                 session(i).close();
             }
-            running = false;
-            timerWork.signal();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            running = false;
+            wakeTimer();
             endTurn();
         }
         try {
@@ -133,27 +142,38 @@ public final class SerialCore extends Dispatcher implements Relay {
     // ---- turns ----
 
     /**
-     * Ends a turn and releases the lock: the sessions closed in it leave the core (their sockets closed, what waited
-     * for them counted as dropped), and the turn's counts are published. Every entry point ends with it.
+     * Ends a turn and releases the lock: the sessions closed in it leave the core (what waited for them counted as
+     * dropped), the turn's counts are published, and then, outside the lock, their sockets are closed, so a thousand
+     * clients leaving at once never hold the others' lines. Every entry point ends with it.
      */
     void endTurn() {
+        Closeable[] closing = null;
         try {
-            settle();
+            for (int i = 0; i < ending.size(); i++) {
+                ending.get(i).release();
+            }
+            ending.clear();
+            turnCounts().publish();
+            if (!toClose.isEmpty()) {
+                closing = toClose.toArray(new Closeable[0]);
+                toClose.clear();
+            }
+            if (shuttingDown && sessionCount() == 0) {
+                allClosed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
+        if (closing != null) {
+            for (Closeable connection : closing) {
+                SerialClient.closeQuietly(connection);
+            }
+        }
     }
 
-    /** The sessions closed so far leave the core; the counts are published. The lock is held. */
-    private void settle() {
-        for (int i = 0; i < ending.size(); i++) {
-            ending.get(i).release();
-        }
-        ending.clear();
-        turnCounts().publish();
-        if (shuttingDown && sessionCount() == 0) {
-            allClosed.signalAll();
-        }
+    /** A client left the core: its socket is closed once the lock is released ({@link #endTurn()}). */
+    void closeAfterTurn(Closeable connection) {
+        toClose.add(connection);
     }
 
     void ending(SerialClient client) {
@@ -162,16 +182,22 @@ public final class SerialCore extends Dispatcher implements Relay {
 
     void lingering(SerialClient client) {
         lingering.add(client);
-        timerWork.signal();
+        wakeTimer();
     }
 
     @Override
     protected void inputHeld() {
-        timerWork.signal();
+        wakeTimer();
     }
 
     @Override
     protected void timedDutyAdded(long atNanos) {
+        wakeTimer();
+    }
+
+    /** The timer has work that may come before what it waits for; the lock is held. */
+    private void wakeTimer() {
+        timerDue = true;
         timerWork.signal();
     }
 
@@ -179,32 +205,38 @@ public final class SerialCore extends Dispatcher implements Relay {
 
     private void runTimer() {
         while (true) {
+            long wait;
             lock.lock();
-            boolean more;
             try {
                 if (!running) {
                     return;
                 }
+                timerDue = false;
                 tick();
                 nextTurn(); // every client's verification budget is renewed
                 resumeHeldInput();
                 runTimedDuties();
                 expireLingering();
-                more = holdsInput();
-                settle();
-                if (!more) {
-                    timerWork.awaitNanos(nanosToTimedDuty(nanosToLinger()));
-                }
-            } catch (InterruptedException e) {
-                return;
+                wait = holdsInput() ? 0 : nanosToTimedDuty(nanosToLinger());
             } catch (Throwable error) {
                 core().faults().threadDied(Thread.currentThread().getName(), error);
                 return;
             } finally {
-                endTurn();
+                endTurn(); // the sockets of sessions it closed are closed outside the lock
             }
-            if (more) {
+            if (wait == 0) {
                 Thread.yield(); // the readers' turns come between the timer's
+                continue;
+            }
+            lock.lock();
+            try {
+                if (running && !timerDue) {
+                    timerWork.awaitNanos(wait);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
             }
         }
     }

@@ -55,6 +55,11 @@ public final class TlsStream {
         this.applicationBytes = engine.getSession().getApplicationBufferSize();
     }
 
+    /** @return the free room {@link #read} needs in its buffer: the TLS session's largest plaintext record. */
+    public int applicationBytes() {
+        return applicationBytes;
+    }
+
     /** How {@link #handshake()} ended. */
     public enum Handshake {
         /** Done: start the session, then {@link #read}. */

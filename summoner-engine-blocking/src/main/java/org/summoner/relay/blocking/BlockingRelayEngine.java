@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BlockingRelayEngine implements RelayEngine {
     private static final Logger log = LoggerFactory.getLogger(BlockingRelayEngine.class);
     private static final long STACK_BYTES = 256 * 1024;
+    /** A reader's buffer: lines longer than it are framed across reads. */
+    private static final int READ_BYTES = 8 * 1024;
     private static final long JOIN_MILLIS = 5_000;
 
     private final EngineContext context;
@@ -126,7 +128,7 @@ final class BlockingRelayEngine implements RelayEngine {
                 return;
             }
             client.start();
-            final byte[] bytes = new byte[64 * 1024];
+            final byte[] bytes = new byte[tls == null ? READ_BYTES : tls.applicationBytes()]; // one per client: small
             final ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (client.awaitReading()) {
                 buffer.clear();
