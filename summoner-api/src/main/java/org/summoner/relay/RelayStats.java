@@ -6,6 +6,10 @@ import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * A snapshot of a server's counters. Each value is read separately, so a snapshot taken under load may be off by
  * the lines in flight between two reads; totals are exact once the server is quiet.
@@ -94,7 +98,7 @@ public record RelayStats(
         long flowControls,
         long acceptErrors,
         long handOffWaits,
-        java.util.Map<String, Long> rejected,
+        Map<String, Long> rejected,
         long rejectedClosed,
         long undeliverable,
         long boundIdentities,
@@ -117,7 +121,7 @@ public record RelayStats(
     public static RelayStats of(RelayCore core) {
         final RelayCounters counters = core.counters();
         final Faults faults = core.faults();
-        final java.util.Map<String, Long> rejected = new java.util.TreeMap<>();
+        final Map<String, Long> rejected = new TreeMap<>();
         for (Rejection reason : Rejection.values()) {
             final long count = counters.linesRejected(reason);
             if (count > 0) {
@@ -153,7 +157,7 @@ public record RelayStats(
                 counters.flowControls(),
                 counters.acceptErrors(),
                 counters.handOffWaits(),
-                java.util.Collections.unmodifiableMap(rejected),
+                Collections.unmodifiableMap(rejected),
                 counters.rejectedClosed(),
                 counters.undeliverable(),
                 core.bindings().size(),

@@ -1,17 +1,18 @@
 package org.summoner.relay;
 
 import org.slf4j.Logger;
-import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.cluster.Cluster;
+import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.monitoring.MonitoringServer;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.Set;
 
 /**
  * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
@@ -80,8 +81,8 @@ public final class RunningServer implements AutoCloseable {
      * @return why the relay is unhealthy, or empty while it is healthy: a relay thread died, or met an error the JVM
      *         cannot recover from ({@code /healthz} answers 503 then, and the process should be restarted).
      */
-    public java.util.Optional<String> unhealthy() {
-        return java.util.Optional.ofNullable(core.faults().unhealthy());
+    public Optional<String> unhealthy() {
+        return Optional.ofNullable(core.faults().unhealthy());
     }
 
     /** @return a snapshot of the counters. */

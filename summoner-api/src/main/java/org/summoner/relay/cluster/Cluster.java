@@ -10,16 +10,18 @@ import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.spi.EngineDiscovery;
 import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -59,7 +61,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     private final ClusterSettings settings;
     private final Backplane backplane;
     private final byte[] node;
-    private final long incarnation = System.nanoTime() ^ new java.security.SecureRandom().nextLong();
+    private final long incarnation = System.nanoTime() ^ new SecureRandom().nextLong();
     private final ClusterDirectory directory = new ClusterDirectory();
     private final boolean sendsIdentities;
     private final boolean sendsParticipants;
@@ -67,7 +69,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     private final ClusterFrames.Header header = new ClusterFrames.Header(); // the receiving thread's
     private final LogThrottle malformedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
-    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> nodeNames = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, byte[]> nodeNames = new ConcurrentHashMap<>();
     private volatile RelayEngine engine;
     private volatile boolean closed;
     private volatile boolean presenceWanted = true;
@@ -80,7 +82,11 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         final RoutingMode mode = core.config().hyperParameters().routing().mode();
         this.sendsIdentities = mode != RoutingMode.BROADCAST;
         this.sendsParticipants = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID;
-        this.backplane = provider.create(new BackplaneContext(settings, this));
+        final BackplaneContext context = new BackplaneContext(settings, this);
+        this.backplane = provider.create(context);
+        for (String warning : context.section().warnings()) {
+            log.warn(warning); // a key of cluster.<backplane> it does not read, as the config reader warns of its own
+        }
         this.frameBytes = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(node, 0xFFFF);
     }
 
@@ -90,17 +96,25 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
      * @throws IllegalArgumentException naming the key, the file and the backplanes found, when none has that name.
      */
     public static Cluster of(RelayCore core, ClusterSettings settings) {
+        final EngineDiscovery.Loaded<BackplaneProvider> loaded = EngineDiscovery.load(BackplaneProvider.class,
+                Cluster.class.getClassLoader());
         final List<String> found = new ArrayList<>();
         BackplaneProvider chosen = null;
-        for (BackplaneProvider provider : ServiceLoader.load(BackplaneProvider.class)) {
+        for (BackplaneProvider provider : loaded.providers()) {
             found.add(provider.name());
-            if (provider.name().equals(settings.backplane()) && chosen == null) {
+            if (provider.name().equals(settings.backplane())) {
+                if (chosen != null) {
+                    throw new IllegalArgumentException(settings.source() + ": key \"cluster.backplane\": two backplanes on the "
+                            + "class path are named \"" + settings.backplane() + "\": " + chosen.getClass().getName() + " and "
+                            + provider.getClass().getName() + "; remove one of the jars");
+                }
                 chosen = provider;
             }
         }
         if (chosen == null) {
             throw new IllegalArgumentException(settings.source() + ": key \"cluster.backplane\": expected the name of a backplane on the class path ("
-                    + (found.isEmpty() ? "none found" : String.join(", ", found)) + "), found \"" + settings.backplane() + "\"");
+                    + (found.isEmpty() ? "none found" : String.join(", ", found)) + "), found \"" + settings.backplane() + "\""
+                    + (loaded.failures().isEmpty() ? "" : "; providers that failed to load: " + String.join("; ", loaded.failures())));
         }
         return new Cluster(core, settings, chosen);
     }

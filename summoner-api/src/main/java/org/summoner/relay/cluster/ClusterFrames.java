@@ -1,7 +1,11 @@
 package org.summoner.relay.cluster;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -88,7 +92,7 @@ public final class ClusterFrames {
     /** @return a PRESENCE frame to every node; at most {@code maxBytes}: the lists are cut where they would not fit. */
     static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
                            int maxBytes, int[] written) {
-        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 + 24 * (identities.size() + participants.size()));
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 24 * (identities.size() + participants.size()));
         final byte[] header = new byte[headerBytes(origin, new byte[0])];
         writeHeader(header, PRESENCE, origin, new byte[0]);
         out.write(header, 0, header.length);
@@ -129,7 +133,7 @@ public final class ClusterFrames {
         return size;
     }
 
-    private static void writeStrings(java.io.ByteArrayOutputStream out, List<byte[]> strings) {
+    private static void writeStrings(ByteArrayOutputStream out, List<byte[]> strings) {
         writeInt(out, strings.size());
         for (byte[] s : strings) {
             out.write(s.length >>> 8);
@@ -138,14 +142,14 @@ public final class ClusterFrames {
         }
     }
 
-    private static void writeInt(java.io.ByteArrayOutputStream out, int value) {
+    private static void writeInt(ByteArrayOutputStream out, int value) {
         out.write(value >>> 24);
         out.write(value >>> 16);
         out.write(value >>> 8);
         out.write(value);
     }
 
-    private static void writeLong(java.io.ByteArrayOutputStream out, long value) {
+    private static void writeLong(ByteArrayOutputStream out, long value) {
         writeInt(out, (int) (value >>> 32));
         writeInt(out, (int) value);
     }
@@ -186,24 +190,24 @@ public final class ClusterFrames {
         if (destinationLength == 0) {
             return true;
         }
-        return java.util.Arrays.equals(frame, at, at + destinationLength, node, 0, node.length);
+        return Arrays.equals(frame, at, at + destinationLength, node, 0, node.length);
     }
 
     /** Reads a PRESENCE body. */
     static Presence readPresence(String origin, byte[] frame, int body, int end) throws MalformedFrame {
-        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(frame, body, end - body);
+        final ByteBuffer in = ByteBuffer.wrap(frame, body, end - body);
         try {
             final long incarnation = in.getLong();
             final int hosts = in.getInt();
             final List<String> identities = readStrings(in);
             final List<String> participants = readStrings(in);
             return new Presence(origin, incarnation, hosts, identities, participants);
-        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new MalformedFrame("presence frame ends early");
         }
     }
 
-    private static List<String> readStrings(java.nio.ByteBuffer in) throws MalformedFrame {
+    private static List<String> readStrings(ByteBuffer in) throws MalformedFrame {
         final int count = in.getInt();
         if (count < 0 || count > in.remaining() / 2) {
             throw new MalformedFrame("presence frame with a bad count " + count);

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import org.summoner.relay.wire.NoticeLines;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,10 +97,10 @@ final class ConfigReader {
         final Path clientCa = s.has("client_ca") && !s.node.get("client_ca").isNull() ? file(s, "client_ca") : null;
         final long handshakeTimeoutSecs = s.integer("handshake_timeout_secs", TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_SECS, 1, 3_600);
         s.warnUnknown();
-        final List<java.security.cert.X509Certificate> chain = pem.certificates(s.path() + "cert", cert);
-        final java.security.PrivateKey privateKey = pem.privateKey(s.path() + "key", key);
+        final List<X509Certificate> chain = pem.certificates(s.path() + "cert", cert);
+        final PrivateKey privateKey = pem.privateKey(s.path() + "key", key);
         pem.checkPair(s.path() + "key", key, privateKey, cert, chain.get(0));
-        final List<java.security.cert.X509Certificate> issuers = clientCa == null ? List.of()
+        final List<X509Certificate> issuers = clientCa == null ? List.of()
                 : pem.certificates(s.path() + "client_ca", clientCa);
         return new TlsSettings(cert, key, clientCa, chain, privateKey, issuers, handshakeTimeoutSecs);
     }
@@ -109,7 +112,7 @@ final class ConfigReader {
         }
         try {
             return Path.of(value);
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             throw s.invalid(key, "the path of a PEM file (" + e.getReason() + ")");
         }
     }

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -139,7 +141,7 @@ public final class ConfigSection {
      * @return the object at {@code key} as a map from its keys to lists of strings (in document order), or null
      *         when it is absent or null.
      */
-    public java.util.Map<String, List<String>> stringListMap(String key, String expected) {
+    public Map<String, List<String>> stringListMap(String key, String expected) {
         if (!has(key)) {
             return null;
         }
@@ -147,8 +149,8 @@ public final class ConfigSection {
         if (!value.isObject()) {
             throw invalid(key, expected, value);
         }
-        final java.util.Map<String, List<String>> map = new java.util.LinkedHashMap<>();
-        for (java.util.Map.Entry<String, JsonNode> field : value.properties()) {
+        final Map<String, List<String>> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
             if (!field.getValue().isArray()) {
                 throw invalid(key, expected, value);
             }

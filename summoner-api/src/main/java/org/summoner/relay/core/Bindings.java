@@ -1,5 +1,7 @@
 package org.summoner.relay.core;
 
+import java.util.Collections;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,8 +49,8 @@ public final class Bindings {
     }
 
     /** @return the fingerprints bound now: a weakly consistent view (the cluster's presence reads it on its thread). */
-    public java.util.Set<String> fingerprints() {
-        return java.util.Collections.unmodifiableSet(byFingerprint.keySet());
+    public Set<String> fingerprints() {
+        return Collections.unmodifiableSet(byFingerprint.keySet());
     }
 
     /** @return the identities bound now. */

@@ -1,5 +1,7 @@
 package org.summoner.relay.core;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Where one relayed line goes: which sessions, other than its sender, get its envelope. A route is chosen once
  * per line by the {@link Router} on the sender's thread and evaluated per recipient, on whichever engine thread
@@ -45,7 +47,7 @@ public final class Route {
         this.kind = kind;
         this.target = target;
         this.name = name;
-        this.nameBytes = name == null ? new byte[0] : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.nameBytes = name == null ? new byte[0] : name.getBytes(StandardCharsets.UTF_8);
     }
 
     private Route(int kind, long target) {

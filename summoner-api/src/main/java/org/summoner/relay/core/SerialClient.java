@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -188,7 +189,7 @@ public final class SerialClient implements Client, SessionOutput {
                     queuedBytes -= bytes;
                     handedMessages = taken;
                     handedBytes = bytes;
-                    return taken == count ? buffers : java.util.Arrays.copyOf(buffers, taken);
+                    return taken == count ? buffers : Arrays.copyOf(buffers, taken);
                 }
                 if (goodbye && !outputShut) {
                     outputShut = true;
@@ -258,7 +259,7 @@ public final class SerialClient implements Client, SessionOutput {
         queue.addLast(line);
         queuedBytes += line.length;
         backlogBytes = queuedBytes + handedBytes;
-        writable.signal();
+        writable.signalAll(); // the writer; an end of stream waits on it too (never at the same time): none is missed
         if (full) {
             judge();
         }

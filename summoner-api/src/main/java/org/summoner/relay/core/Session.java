@@ -19,6 +19,7 @@ import org.summoner.relay.wire.Untrusted;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
+import java.util.Arrays;
 
 /**
  * One client connection, as the relay sees it whatever the engine: who it is, its framer and line checks, its idle
@@ -394,7 +395,7 @@ public final class Session implements LineHandler, Router.Decision {
             handleNow(bytes, offset, length);
             return;
         }
-        held = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+        held = Arrays.copyOfRange(bytes, offset, offset + length);
         heldStart = 0;
         heldLength = length;
         output.holdReads(true);

@@ -7,6 +7,7 @@ import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +61,7 @@ final class ScrapeExchange implements PrometheusHttpExchange, PrometheusHttpRequ
     }
 
     @Override
-    public void handleException(java.io.IOException e) {
+    public void handleException(IOException e) {
         failure = e;
     }
 

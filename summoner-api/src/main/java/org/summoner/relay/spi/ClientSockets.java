@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -50,7 +52,7 @@ public final class ClientSockets {
      *         the platform lacks. When it does not, that is logged once.
      */
     public static boolean perSocketTimersSupported(TcpKeepalive keepalive) {
-        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
+        try (SocketChannel probe = SocketChannel.open()) {
             if (supported(probe)) {
                 return true;
             }
@@ -69,7 +71,7 @@ public final class ClientSockets {
     }
 
     private static boolean supported(NetworkChannel channel) {
-        final java.util.Set<SocketOption<?>> options = channel.supportedOptions();
+        final Set<SocketOption<?>> options = channel.supportedOptions();
         return options.contains(ExtendedSocketOptions.TCP_KEEPIDLE) && options.contains(ExtendedSocketOptions.TCP_KEEPINTERVAL)
                 && options.contains(ExtendedSocketOptions.TCP_KEEPCOUNT);
     }

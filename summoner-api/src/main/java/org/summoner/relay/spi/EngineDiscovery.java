@@ -30,9 +30,22 @@ public final class EngineDiscovery {
     }
 
     public static Result discover(ClassLoader classLoader) {
-        final List<RelayEngineProvider> providers = new ArrayList<>();
+        final Loaded<RelayEngineProvider> loaded = load(RelayEngineProvider.class, classLoader);
+        return new Result(loaded.providers(), loaded.failures());
+    }
+
+    /** What {@link #load} found: the providers that loaded, and a message for each that did not. */
+    public record Loaded<T>(List<T> providers, List<String> failures) {
+    }
+
+    /**
+     * Runs {@link ServiceLoader} for {@code type} (engines, backplanes), keeping the providers that load and a message
+     * for each that does not (at most {@code MAX_FAILURES}), so one broken jar names itself instead of hiding the rest.
+     */
+    public static <T> Loaded<T> load(Class<T> type, ClassLoader classLoader) {
+        final List<T> providers = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
-        final Iterator<RelayEngineProvider> iterator = ServiceLoader.load(RelayEngineProvider.class, classLoader).iterator();
+        final Iterator<T> iterator = ServiceLoader.load(type, classLoader).iterator();
         while (failures.size() < MAX_FAILURES) {
             try {
                 if (!iterator.hasNext()) {
@@ -43,7 +56,7 @@ public final class EngineDiscovery {
                 failures.add(describe(e));
             }
         }
-        return new Result(providers, failures);
+        return new Loaded<>(List.copyOf(providers), List.copyOf(failures));
     }
 
     private static String describe(Throwable error) {

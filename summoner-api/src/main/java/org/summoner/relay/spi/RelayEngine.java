@@ -1,5 +1,7 @@
 package org.summoner.relay.spi;
 
+import org.summoner.relay.core.Route;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -48,7 +50,7 @@ public interface RelayEngine extends AutoCloseable {
      * @throws UnsupportedOperationException from an engine that cannot be a cluster node (every engine of this
      *                                       project can).
      */
-    default void relayFromCluster(byte[] envelope, int offset, int length, org.summoner.relay.core.Route route) {
+    default void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot be a node of a cluster");
     }
 

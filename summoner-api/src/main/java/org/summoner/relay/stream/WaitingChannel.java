@@ -2,8 +2,10 @@ package org.summoner.relay.stream;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -121,7 +123,7 @@ public final class WaitingChannel implements Closeable {
                     wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while waiting for the socket to close");
+                    throw new InterruptedIOException("interrupted while waiting for the socket to close");
                 }
             }
         }
@@ -184,7 +186,7 @@ public final class WaitingChannel implements Closeable {
         try {
             selector.select();
             selector.selectedKeys().clear();
-        } catch (java.nio.channels.ClosedSelectorException e) {
+        } catch (ClosedSelectorException e) {
             throw new AsynchronousCloseException();
         }
         if (closed) {

@@ -8,11 +8,7 @@ import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.Untrusted;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -21,6 +17,11 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * TLS on the relay port, the same for every engine: one {@link SSLContext} built once from {@code tls}'s PEM
@@ -95,7 +96,7 @@ public final class ServerTls {
                 throw new IllegalStateException("this JDK supports neither TLSv1.3 nor TLSv1.2 (it offers " + supported + ")");
             }
             return new ServerTls(context, protocols, settings.clientCertificatesRequired(), counters);
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the TLS context from " + settings + ": " + e, e);
         }
     }
@@ -157,7 +158,7 @@ public final class ServerTls {
      */
     public void handshakeTimedOut(String remoteAddr, long timeoutNanos) {
         counters.tlsHandshakeFailed();
-        warn(remoteAddr, "did not finish the TLS handshake within " + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+        warn(remoteAddr, "did not finish the TLS handshake within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
                 + " s (tls.handshake_timeout_secs); disconnected", null);
     }
 

@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.cluster.Backplane;
 import org.summoner.relay.cluster.BackplaneContext;
-import org.summoner.relay.config.ClusterSettings;
 
 import java.io.File;
 import java.io.IOException;
@@ -78,7 +77,7 @@ final class AeronBackplane implements Backplane {
     private static final long DRIVER_ACTIVE_MILLIS = 2000;
 
     private final BackplaneContext context;
-    private final ClusterSettings.Aeron settings;
+    private final AeronSettings settings;
     private final String directory;
     private final ThreadLocal<UnsafeBuffer> frames = ThreadLocal.withInitial(() -> new UnsafeBuffer(new byte[0]));
     private MediaDriver driver;
@@ -93,7 +92,7 @@ final class AeronBackplane implements Backplane {
 
     AeronBackplane(BackplaneContext context) {
         this.context = context;
-        this.settings = context.settings().aeron();
+        this.settings = AeronSettings.read(context.section());
         this.directory = settings.embedded()
                 ? CommonContext.getAeronDirectoryName() + "-summoner-" + context.node()
                 : settings.directory();
@@ -115,7 +114,7 @@ final class AeronBackplane implements Backplane {
                     .unavailableImageHandler(this::peerGone));
             publication = aeron.addPublication("aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
                     + TERM_LENGTH, STREAM_ID);
-            for (ClusterSettings.HostPort peer : settings.peers()) {
+            for (AeronSettings.HostPort peer : settings.peers()) {
                 publication.addDestination("aeron:udp?endpoint=" + peer);
             }
             subscription = subscribe();

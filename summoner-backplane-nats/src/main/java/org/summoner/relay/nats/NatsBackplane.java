@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.cluster.Backplane;
 import org.summoner.relay.cluster.BackplaneContext;
-import org.summoner.relay.config.ClusterSettings;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +30,7 @@ final class NatsBackplane implements Backplane {
     private static final int DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
     private final BackplaneContext context;
-    private final ClusterSettings.Nats settings;
+    private final NatsSettings settings;
     private final String all;
     private final String prefix;
     private final ConcurrentHashMap<String, String> nodeSubjects = new ConcurrentHashMap<>();
@@ -40,7 +39,7 @@ final class NatsBackplane implements Backplane {
 
     NatsBackplane(BackplaneContext context) {
         this.context = context;
-        this.settings = context.settings().nats();
+        this.settings = NatsSettings.read(context.section());
         this.prefix = settings.subjectPrefix();
         this.all = prefix + ".all";
     }

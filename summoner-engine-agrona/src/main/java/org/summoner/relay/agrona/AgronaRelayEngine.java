@@ -1,8 +1,8 @@
 package org.summoner.relay.agrona;
 
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -11,11 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Dispatcher;
 import org.summoner.relay.core.Faults;
+import org.summoner.relay.core.Route;
 import org.summoner.relay.selector.Listener;
 import org.summoner.relay.spi.BlockingAcceptor;
-import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
+import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.io.IOException;
@@ -178,7 +179,7 @@ final class AgronaRelayEngine implements RelayEngine {
     }
 
     @Override
-    public void relayFromCluster(byte[] envelope, int offset, int length, org.summoner.relay.core.Route route) {
+    public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
         final ClusterIntake intake = clusterIntake;
         if (intake != null) {
             intake.relay(envelope, offset, length, route);

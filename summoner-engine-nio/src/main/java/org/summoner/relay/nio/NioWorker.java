@@ -1,12 +1,11 @@
 package org.summoner.relay.nio;
 
-import org.summoner.relay.spi.HandOffRoom;
-
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.policy.ReadPause;
 import org.summoner.relay.selector.SelectorLoop;
+import org.summoner.relay.spi.HandOffRoom;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,6 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * One selector loop of the NIO engine and the connections it owns ({@code summoner-nio-worker-N}). Everything
@@ -43,8 +44,8 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
     private final ArrayList<Envelope> outbox = new ArrayList<>();
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private volatile boolean running = true;
-    private final java.util.function.LongSupplier inboxBytes = inbox::bytes;
-    private final java.util.function.BooleanSupplier stopped = () -> !running;
+    private final LongSupplier inboxBytes = inbox::bytes;
+    private final BooleanSupplier stopped = () -> !running;
     private NioWorker[] peers = new NioWorker[0];
     private boolean waitingForPeers;
 

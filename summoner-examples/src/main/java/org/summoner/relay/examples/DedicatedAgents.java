@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -68,7 +69,7 @@ public final class DedicatedAgents {
             try {
                 final int b = carolSocket.getInputStream().read();
                 out.println(b < 0 ? "carol's connection was closed" : "carol received something: unexpected");
-            } catch (java.net.SocketTimeoutException expected) {
+            } catch (SocketTimeoutException expected) {
                 out.println("carol received nothing, as the relay routes to bob's connections only");
             }
         } finally {

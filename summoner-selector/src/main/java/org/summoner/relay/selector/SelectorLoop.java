@@ -7,6 +7,7 @@ import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.tls.ServerTls;
 import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 
 /**
  * One selector and the connections it owns, for an engine on {@code java.nio} channels: what the NIO engine's
@@ -49,7 +51,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     protected final Selector selector;
     private final OutboundBudget budget;
     /** TLS on the relay port, or null. */
-    private final org.summoner.relay.tls.ServerTls tls;
+    private final ServerTls tls;
     private TlsWire.Buffers tlsBuffers;
     private final TlsReader tlsReader = new TlsReader();
     private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
@@ -330,7 +332,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
                     break;
                 }
             }
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             if (!wire.ready()) {
                 tls.handshakeFailed(session.remoteAddr(), e);
             } else if (log.isDebugEnabled()) { // a bad record, or a renegotiation the engine refused (counted there)
@@ -372,7 +374,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
                 connection.session().start();
             }
         } catch (IOException e) {
-            if (!wire.ready() && e instanceof javax.net.ssl.SSLException) {
+            if (!wire.ready() && e instanceof SSLException) {
                 tls.handshakeFailed(connection.session().remoteAddr(), e);
             }
             connection.session().failed(e);
@@ -398,7 +400,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         final Session session = connection.session();
         tls.plaintextRefused(session.remoteAddr());
         try {
-            connection.channel.write(ByteBuffer.wrap(org.summoner.relay.tls.ServerTls.plaintextNotice()));
+            connection.channel.write(ByteBuffer.wrap(ServerTls.plaintextNotice()));
             connection.channel.shutdownOutput();
         } catch (IOException e) {
             session.close();

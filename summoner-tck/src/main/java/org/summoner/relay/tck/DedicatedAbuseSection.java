@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -107,7 +108,7 @@ public abstract class DedicatedAbuseSection extends IdentityHarness {
             }
             try {
                 flood.get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException closedWhileSending) {
+            } catch (ExecutionException closedWhileSending) {
                 // the server closed the flooder while it was still sending: what this test waits for
             }
         } finally {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.RunningServer;
 import org.summoner.relay.identity.AuroraSigner;
+import org.summoner.relay.wire.Rejection;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -152,7 +153,7 @@ public abstract class DedicatedSection extends IdentityHarness {
         assertEquals(rejected("missing_field"), plain.readLine());
         assertEquals(rejected("not_json"), plain.readLine(), "an empty line is not JSON");
         other.assertNothingWithin(Duration.ofMillis(200));
-        awaitStats(server, "4 rejected", stats -> stats.rejected(org.summoner.relay.wire.Rejection.NOT_JSON) == 2
+        awaitStats(server, "4 rejected", stats -> stats.rejected(Rejection.NOT_JSON) == 2
                 && stats.linesRejected() == 4);
     }
 

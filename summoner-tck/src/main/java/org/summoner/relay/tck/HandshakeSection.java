@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.RunningServer;
 import org.summoner.relay.identity.AuroraSigner;
+import org.summoner.relay.wire.Rejection;
 
 import java.time.Duration;
 import java.util.Base64;
@@ -98,7 +99,7 @@ public abstract class HandshakeSection extends IdentityHarness {
 
         alice.client().send(captured + "\n");
         thief.client().send(answer(thief, thiefNonce) + "\n");
-        awaitStats(server, "both bound now", stats -> stats.handshakesCompleted() == 2 && stats.rejected(org.summoner.relay.wire.Rejection.CHALLENGE_MISMATCH) == 5);
+        awaitStats(server, "both bound now", stats -> stats.handshakesCompleted() == 2 && stats.rejected(Rejection.CHALLENGE_MISMATCH) == 5);
         watcher.assertNothingWithin(Duration.ofMillis(200));
     }
 

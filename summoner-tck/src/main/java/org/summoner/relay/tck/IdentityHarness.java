@@ -52,7 +52,7 @@ public abstract class IdentityHarness extends KitHarness {
 
     /** @return the kit's base plus {@code routing} and more {@code hyper_parameters}, as keys and values. */
     protected RunningServer startRouting(String routing, Object... keysAndValues) {
-        final Map<String, Object> parameters = new java.util.LinkedHashMap<>();
+        final Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("routing", routing);
         for (int i = 0; i < keysAndValues.length; i += 2) {
             parameters.put((String) keysAndValues[i], keysAndValues[i + 1]);

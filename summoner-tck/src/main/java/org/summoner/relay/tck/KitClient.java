@@ -13,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -321,7 +322,7 @@ public final class KitClient implements AutoCloseable {
     }
 
     /** @return over TLS, the session: the same object for two connections of one context when the second resumed it. */
-    public javax.net.ssl.SSLSession session() {
+    public SSLSession session() {
         return ((SSLSocket) socket).getSession();
     }
 

@@ -106,7 +106,7 @@ public abstract class MonitoringListenerSection extends MonitoringHarness {
     void connections_over_the_bound_get_503_and_a_scrape_is_served_once_the_attackers_are_gone() throws Exception {
         final RunningServer server = startMonitored(Map.of());
         final long attackStarted = System.nanoTime();
-        final List<HttpProbe> holders = new java.util.ArrayList<>();
+        final List<HttpProbe> holders = new ArrayList<>();
         for (int i = 0; i < MAX_CONNECTIONS; i++) {
             holders.add(probe(server).send("GET /healthz HTTP/1.1\r\n"));
         }

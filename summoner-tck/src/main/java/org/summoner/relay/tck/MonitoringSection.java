@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -190,7 +191,7 @@ public abstract class MonitoringSection extends MonitoringHarness {
         lingering.close();
         closer.join(AWAIT.toMillis());
         assertFalse(closer.isAlive(), "close() returned");
-        assertThrows(ConnectException.class, () -> new java.net.Socket("127.0.0.1", port).close(), "the listener is closed");
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "the listener is closed");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.summoner.relay.tck;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +35,7 @@ final class PrometheusText {
             throw new IllegalArgumentException("the text does not end with a newline");
         }
         final PrometheusText parsed = new PrometheusText();
-        final Set<String> helped = new java.util.HashSet<>();
+        final Set<String> helped = new HashSet<>();
         int number = 0;
         for (String line : text.split("\n", -1)) {
             number++;

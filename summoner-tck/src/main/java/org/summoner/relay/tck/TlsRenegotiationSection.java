@@ -6,11 +6,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.summoner.relay.RelayStats;
 import org.summoner.relay.RunningServer;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,7 +183,7 @@ public abstract class TlsRenegotiationSection extends TlsHarness {
             raw.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
             raw.getOutputStream().write(twice);
             raw.getInputStream().readAllBytes(); // the server's first flight and its alert, then the end of the stream
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             // a reset is a close too
         }
         awaitStats(server, "one failed TLS handshake", stats -> stats.tlsHandshakeFailures() == 1);

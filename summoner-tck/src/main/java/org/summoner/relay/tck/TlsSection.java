@@ -4,14 +4,19 @@ import org.junit.jupiter.api.Test;
 import org.summoner.relay.RelayStats;
 import org.summoner.relay.RunningServer;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -88,7 +93,7 @@ public abstract class TlsSection extends TlsHarness {
             assertEquals(PLAINTEXT_NOTICE + "\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         }
         awaitStats(server, "one plaintext client refused", stats -> stats.tlsPlaintextRefused() == 1);
-        listener.assertNothingWithin(java.time.Duration.ofMillis(300));
+        listener.assertNothingWithin(Duration.ofMillis(300));
         final RelayStats stats = server.stats();
         assertEquals(1, stats.connectionsOpened(), "the plaintext client never became a client: " + stats);
         assertEquals(0, stats.linesReceived(), stats.toString());
@@ -96,7 +101,7 @@ public abstract class TlsSection extends TlsHarness {
 
     @Test
     void a_client_that_never_finishes_its_handshake_is_closed_after_handshake_timeout_secs_while_the_others_chat() throws Exception {
-        final Map<String, Object> tls = new java.util.LinkedHashMap<>(KitTls.serverSection());
+        final Map<String, Object> tls = new LinkedHashMap<>(KitTls.serverSection());
         tls.put("handshake_timeout_secs", 1);
         final RunningServer server = startTlsServer(tls); // client_timeout_secs unset: no other clock would ever close them
         final KitClient a = connectTls(server, KitTls.client());
@@ -110,7 +115,7 @@ public abstract class TlsSection extends TlsHarness {
             halfway.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01}); // a ClientHello's first bytes, no more
             assertEquals(-1, silent.getInputStream().read(), "closed, with nothing written: it never spoke TLS");
             assertEquals(-1, readPastAnyAlert(halfway.getInputStream()));
-            assertTrue(System.nanoTime() - start >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900), "not before the deadline");
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(900), "not before the deadline");
         }
         awaitStats(server, "two TLS handshakes out of time", stats -> stats.tlsHandshakeFailures() == 2);
         a.send("still here\n");
@@ -126,7 +131,7 @@ public abstract class TlsSection extends TlsHarness {
         do {
             try {
                 b = in.read();
-            } catch (java.net.SocketException reset) {
+            } catch (SocketException reset) {
                 return -1;
             }
         } while (b >= 0);
@@ -167,7 +172,7 @@ public abstract class TlsSection extends TlsHarness {
             a.send("not for the stalled one\n");
             assertEquals(envelope(a, "not for the stalled one"), b.readLine());
             assertEquals(2, server.stats().connectionsOpen(), server.stats().toString());
-            assertThrows(java.net.SocketTimeoutException.class, () -> stalled.getInputStream().read());
+            assertThrows(SocketTimeoutException.class, () -> stalled.getInputStream().read());
         }
     }
 
@@ -186,7 +191,7 @@ public abstract class TlsSection extends TlsHarness {
                 raw.setSoTimeout((int) KitClient.READ_TIMEOUT.toMillis());
                 raw.getOutputStream().write(RawTls.clientHello(name.getBytes(StandardCharsets.UTF_8)));
                 raw.getInputStream().readAllBytes(); // the server's alert, then the end of the stream
-            } catch (java.net.SocketException reset) {
+            } catch (SocketException reset) {
                 // a reset is a close too
             }
             awaitStats(server, "one failed TLS handshake", stats -> stats.tlsHandshakeFailures() == 1);

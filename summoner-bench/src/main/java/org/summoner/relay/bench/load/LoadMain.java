@@ -1,9 +1,10 @@
 package org.summoner.relay.bench.load;
 
 import org.summoner.relay.bench.report.ReportCommand;
-import picocli.CommandLine;
+import org.summoner.relay.identity.AuroraSigner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code java -jar summoner-bench/target/summoner-load.jar run|stalled|signed-flood|report|identity ...}
@@ -121,13 +124,13 @@ public final class LoadMain implements Runnable {
         }
 
         /** @return what makes each sender's binding envelope, fresh, or null without {@code --host-identity}. */
-        private java.util.function.Supplier<String> hello() throws IOException {
+        private Supplier<String> hello() throws IOException {
             if (hostIdentity == null) {
                 return null;
             }
-            final org.summoner.relay.identity.AuroraSigner identity =
-                    org.summoner.relay.identity.AuroraSigner.restore(Files.readString(hostIdentity, StandardCharsets.UTF_8));
-            return () -> identity.seal(java.util.Map.of("role", "host"), null);
+            final AuroraSigner identity =
+                    AuroraSigner.restore(Files.readString(hostIdentity, StandardCharsets.UTF_8));
+            return () -> identity.seal(Map.of("role", "host"), null);
         }
 
         @Override

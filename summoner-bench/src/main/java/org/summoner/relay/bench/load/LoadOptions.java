@@ -1,6 +1,7 @@
 package org.summoner.relay.bench.load;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One load run, as {@code summoner-load run} was asked for it.
@@ -33,7 +34,7 @@ record LoadOptions(
         int receiverThreads,
         List<Long> serverPids,
         Shape shape,
-        java.util.function.Supplier<String> hello,
+        Supplier<String> hello,
         boolean progress) {
 
     /** @return the port receiver {@code i} connects to. */

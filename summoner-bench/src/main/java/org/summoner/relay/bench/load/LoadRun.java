@@ -8,8 +8,10 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -75,8 +77,8 @@ public final class LoadRun {
         if (options.hello() == null) {
             return protocol;
         }
-        final byte[] hello = (options.hello().get() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        final byte[] both = java.util.Arrays.copyOf(protocol, protocol.length + hello.length);
+        final byte[] hello = (options.hello().get() + "\n").getBytes(StandardCharsets.UTF_8);
+        final byte[] both = Arrays.copyOf(protocol, protocol.length + hello.length);
         System.arraycopy(hello, 0, both, protocol.length, hello.length);
         return both;
     }

@@ -1,5 +1,6 @@
 package org.summoner.relay.bench.load;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -47,7 +48,7 @@ final class Payload {
     static byte[] probe(int sender, int size) {
         final byte[] probe = new byte[size];
         Arrays.fill(probe, (byte) 'x');
-        final byte[] head = ("!" + sender + ";").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] head = ("!" + sender + ";").getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(head, 0, probe, 0, head.length);
         return probe;
     }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -147,7 +148,7 @@ final class ReceiverLoop implements Runnable {
             return;
         }
         if (!Payload.read(bytes, offset, length, fields) || fields[0] >= subscriber.nextSeq.length) {
-            onNotice("unreadable payload: " + new String(bytes, offset, Math.min(length, 60), java.nio.charset.StandardCharsets.US_ASCII));
+            onNotice("unreadable payload: " + new String(bytes, offset, Math.min(length, 60), StandardCharsets.US_ASCII));
             return;
         }
         final int sender = (int) fields[0];

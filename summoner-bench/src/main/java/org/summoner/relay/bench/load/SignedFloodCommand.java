@@ -4,11 +4,13 @@ import org.summoner.relay.identity.AuroraSigner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +83,7 @@ final class SignedFloodCommand implements Callable<Integer> {
         final byte[][] floods = new byte[attackers][];
         final byte[] once = line(mallory.seal(Map.of("flood", 0), null));
         for (int a = 0; a < attackers; a++) {
-            final java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
+            final ByteArrayOutputStream flood = new ByteArrayOutputStream();
             for (int c = 0; c < copies; c++) {
                 flood.write(distinct ? line(mallory.seal(Map.of("flood", a * copies + c), null)) : once);
             }
@@ -90,7 +92,7 @@ final class SignedFloodCommand implements Callable<Integer> {
         final AuroraSigner warmer = AuroraSigner.generate(Map.of("name", "warm-up"));
         final byte[][] warmups = new byte[2][];
         for (int a = 0; a < warmups.length; a++) {
-            final java.io.ByteArrayOutputStream flood = new java.io.ByteArrayOutputStream();
+            final ByteArrayOutputStream flood = new ByteArrayOutputStream();
             final byte[] same = line(warmer.seal(Map.of("warm", a), null));
             for (int c = 0; c < 50; c++) {
                 flood.write(c % 2 == 0 ? same : line(warmer.seal(Map.of("warm", a * 50 + c), null)));
@@ -189,7 +191,7 @@ final class SignedFloodCommand implements Callable<Integer> {
         try {
             final InputStream in = socket.getInputStream();
             final byte[] buffer = new byte[1 << 16];
-            final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+            final ByteArrayOutputStream pending = new ByteArrayOutputStream();
             int n;
             while ((n = in.read(buffer)) > 0) {
                 final long now = System.nanoTime();
@@ -257,7 +259,7 @@ final class SignedFloodCommand implements Callable<Integer> {
                 }
             }
             closed.incrementAndGet();
-        } catch (java.net.SocketTimeoutException stillOpen) {
+        } catch (SocketTimeoutException stillOpen) {
             // the server never closed it: not counted
         } catch (IOException e) {
             closed.incrementAndGet(); // reset by the server: closed too

@@ -5,9 +5,11 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -83,7 +85,7 @@ final class Charts {
      */
     private static List<String> categoryNames(List<Report.Scenario> scenarios) {
         final List<String> shapes = scenarios.stream().map(Charts::shapeName).toList();
-        return new java.util.HashSet<>(shapes).size() == shapes.size() ? shapes : scenarios.stream().map(Report.Scenario::name).toList();
+        return new HashSet<>(shapes).size() == shapes.size() ? shapes : scenarios.stream().map(Report.Scenario::name).toList();
     }
 
     private static String shapeName(Report.Scenario scenario) {
@@ -95,7 +97,7 @@ final class Charts {
     private static void style(CategoryChart chart) {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisLabelRotation(20);
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
     }
 
