@@ -93,13 +93,7 @@ public final class TlsStream {
         SSLEngineResult.HandshakeStatus status = engine.getHandshakeStatus();
         while (true) {
             switch (status) {
-                case NEED_TASK -> {
-                    Runnable task;
-                    while ((task = engine.getDelegatedTask()) != null) {
-                        task.run();
-                    }
-                    status = engine.getHandshakeStatus();
-                }
+                case NEED_TASK -> status = ServerTls.runDelegatedTasks(engine);
                 case NEED_WRAP -> status = wrapAndSend(null);
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
                     in.flip();
@@ -243,11 +237,7 @@ public final class TlsStream {
     private void answerHandshake(SSLEngineResult.HandshakeStatus status) throws IOException {
         while (status == SSLEngineResult.HandshakeStatus.NEED_TASK || status == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
             if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
-                Runnable task;
-                while ((task = engine.getDelegatedTask()) != null) {
-                    task.run();
-                }
-                status = engine.getHandshakeStatus();
+                status = ServerTls.runDelegatedTasks(engine);
             } else {
                 wrapping.lock();
                 try {

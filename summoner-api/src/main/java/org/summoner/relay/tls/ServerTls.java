@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -115,6 +116,20 @@ public final class ServerTls {
         parameters.setNeedClientAuth(clientCertificates);
         engine.setSSLParameters(parameters);
         return new RenegotiationGuard(engine, this, remote);
+    }
+
+    /**
+     * Runs the tasks the engine delegates (a handshake's key exchange and certificate checks) on the calling thread,
+     * as Netty's {@code SslHandler} does by default.
+     *
+     * @return the handshake status after them.
+     */
+    public static SSLEngineResult.HandshakeStatus runDelegatedTasks(SSLEngine engine) {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+        return engine.getHandshakeStatus();
     }
 
     /** @return the protocols offered, e.g. {@code [TLSv1.3, TLSv1.2]}. */

@@ -285,13 +285,7 @@ final class TlsWire implements WritableByteChannel {
     private boolean progress(SSLEngineResult.HandshakeStatus status) throws IOException {
         while (true) {
             switch (status) {
-                case NEED_TASK -> {
-                    Runnable task;
-                    while ((task = engine.getDelegatedTask()) != null) {
-                        task.run();
-                    }
-                    status = engine.getHandshakeStatus();
-                }
+                case NEED_TASK -> status = ServerTls.runDelegatedTasks(engine);
                 case NEED_WRAP -> {
                     final ByteBuffer out = buffers.out;
                     if (outLeftLength > 0) {
