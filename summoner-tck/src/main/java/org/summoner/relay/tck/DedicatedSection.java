@@ -66,6 +66,9 @@ public abstract class DedicatedSection extends IdentityHarness {
         final Agent carol = agent(server, AuroraSigner.generate(null));
         awaitConnections(server, 4);
         bind(server, 3, alice, bob, bobAgain, carol);
+        // Three identities are bound once bob's connection is: bobAgain's own binding shows in its answer to a second one.
+        bobAgain.client().send(bobAgain.envelopeTo(null, "bound?") + "\n");
+        assertEquals(rejected("already_bound"), bobAgain.client().readLine());
 
         final String line = alice.envelopeTo(bob, Map.of("offer", 12.5));
         alice.client().send(line + "\n");
