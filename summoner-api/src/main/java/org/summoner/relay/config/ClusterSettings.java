@@ -1,11 +1,7 @@
 package org.summoner.relay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.ArrayList;
 import java.util.regex.Pattern;
 
 /**
@@ -27,8 +23,6 @@ public record ClusterSettings(String backplane, String node, JsonNode settings, 
      * @throws ConfigException when the key holds something other than a JSON object.
      */
     public ConfigSection section() {
-        final ObjectNode cluster = JsonNodeFactory.instance.objectNode();
-        cluster.set(backplane, settings == null || settings.isMissingNode() ? NullNode.getInstance() : settings);
-        return new ConfigSection(source, cluster, "cluster.", new ArrayList<>()).object(backplane);
+        return ConfigSection.named(source, "cluster.", backplane, settings);
     }
 }

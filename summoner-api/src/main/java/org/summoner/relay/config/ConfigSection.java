@@ -1,7 +1,9 @@
 package org.summoner.relay.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +34,17 @@ public final class ConfigSection {
         this.node = node;
         this.path = path;
         this.warnings = warnings;
+    }
+
+    /**
+     * @return {@code value} read as the section {@code <parentPath><name>} of {@code source} (an engine's or a
+     *         backplane's own), with its own list of warnings: absent or null is an empty section.
+     * @throws ConfigException when {@code value} is something other than a JSON object.
+     */
+    static ConfigSection named(String source, String parentPath, String name, JsonNode value) {
+        final ObjectNode parent = JsonNodeFactory.instance.objectNode();
+        parent.set(name, value == null || value.isMissingNode() ? NullNode.getInstance() : value);
+        return new ConfigSection(source, parent, parentPath, new ArrayList<>()).object(name);
     }
 
     /** @return where the configuration came from, as in {@link ConfigException#source()}. */

@@ -8,12 +8,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -215,10 +213,7 @@ public final class ServerConfig {
      * @throws ConfigException when the key holds something other than a JSON object.
      */
     public ConfigSection section(String name) {
-        final JsonNode value = others.getOrDefault(name, NullNode.getInstance());
-        final List<String> sectionWarnings = new ArrayList<>();
-        final ConfigSection top = new ConfigSection(source, MAPPER.createObjectNode().set(name, value), "", sectionWarnings);
-        return top.object(name);
+        return ConfigSection.named(source, "", name, others.get(name));
     }
 
     /** @return a copy with {@code host} set, as a command-line flag that overrides the file does. */

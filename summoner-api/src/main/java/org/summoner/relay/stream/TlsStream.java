@@ -239,12 +239,7 @@ public final class TlsStream {
             if (status == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                 status = ServerTls.runDelegatedTasks(engine);
             } else {
-                wrapping.lock();
-                try {
-                    status = wrapAndSend(null);
-                } finally {
-                    wrapping.unlock();
-                }
+                status = wrapAndSend(null); // holds the wrapping lock itself
             }
         }
     }
