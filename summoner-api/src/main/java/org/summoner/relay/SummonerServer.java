@@ -192,9 +192,10 @@ public final class SummonerServer {
                     return node.get();
                 }).orElse(null));
         final Cluster cluster = node.get();
+        final EngineContext context = new EngineContext(name, config, bindAddress, core);
         final RelayEngine engine;
         try {
-            engine = provider.create(new EngineContext(name, config, bindAddress, core));
+            engine = provider.create(context);
         } catch (ConfigException e) {
             throw e; // the engine's own config section: named like any other key
         } catch (RuntimeException e) {
@@ -213,7 +214,7 @@ public final class SummonerServer {
         }
         if (cluster != null) {
             try {
-                cluster.start(engine);
+                cluster.start(context.fromOtherNodes(engine));
             } catch (IOException | RuntimeException e) {
                 cluster.close();
                 engine.close();

@@ -6,13 +6,13 @@ import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.core.Bindings;
 import org.summoner.relay.core.Faults;
+import org.summoner.relay.core.FromOtherNodes;
 import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.spi.EngineDiscovery;
 import org.summoner.relay.spi.LogThrottle;
-import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  *       counted ({@code clusterLinesNotSent}) and logged at most once per 10 s; the node keeps serving its own
  *       clients.</li>
  *   <li><b>In</b> ({@link Backplane.Receiver#onFrame}, on the backplane's thread): the route is resolved against this
- *       node's sessions and the envelope handed to the engine ({@link RelayEngine#relayFromCluster}) as if a local
+ *       node's sessions and the envelope handed to the engine ({@link FromOtherNodes}) as if a local
  *       sender that is no local client had relayed it: nothing is checked twice, and its sender's
  *       {@code remote_addr} is the one its own node saw.</li>
  *   <li><b>Presence</b> (a thread of its own, {@code summoner-cluster}): this node's identities, host count and
@@ -70,7 +70,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     private final LogThrottle malformedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
     private final ConcurrentHashMap<String, byte[]> nodeNames = new ConcurrentHashMap<>();
-    private volatile RelayEngine engine;
+    private volatile FromOtherNodes local;
     private volatile boolean closed;
     private volatile boolean presenceWanted = true;
     private Thread timer;
@@ -136,11 +136,11 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     }
 
     /**
-     * Starts the backplane and the presence thread; from now on lines from other nodes go to {@code engine}, which
-     * must be started.
+     * Starts the backplane and the presence thread; from now on lines from other nodes go to {@code local} (the
+     * started engine's, {@code EngineContext.fromOtherNodes}).
      */
-    public void start(RelayEngine engine) throws IOException {
-        this.engine = engine;
+    public void start(FromOtherNodes local) throws IOException {
+        this.local = local;
         backplane.start();
         if (frameBytes > backplane.maxFrameBytes()) {
             log.warn("cluster: {} carries frames of {} bytes at most; lines whose envelope is longer than about {} bytes "
@@ -296,12 +296,12 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         }
         core.counters().clusterLineReceived();
         final Route route = localRoute(kind, frame, body + 3, nameLength);
-        final RelayEngine engine = this.engine;
-        if (route == null || engine == null || closed) {
+        final FromOtherNodes local = this.local;
+        if (route == null || local == null || closed) {
             core.counters().lineUndeliverable(); // its recipient left this node meanwhile
             return;
         }
-        engine.relayFromCluster(frame, envelope, end - envelope, route);
+        local.relayFromCluster(frame, envelope, end - envelope, route);
     }
 
     /** @return the route on this node of a line from another: the same kinds, names resolved to this node's sessions. */

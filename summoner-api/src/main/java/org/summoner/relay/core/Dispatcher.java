@@ -31,10 +31,10 @@ public abstract class Dispatcher {
     private byte[] clusterScratch;
     private Session[] sessions = new Session[64];
     private int sessionCount;
-    /** Sessions holding input for a later turn, in the order they began to ({@link Session#onBytes}). */
-    private final ArrayList<Session> holding = new ArrayList<>();
+    /** Sessions' inputs holding bytes for a later turn, in the order they began to ({@link SessionInput}). */
+    private final ArrayList<SessionInput> holding = new ArrayList<>();
     /** Sessions that handled part of what they held this turn, queued behind those that waited. */
-    private final ArrayList<Session> served = new ArrayList<>();
+    private final ArrayList<SessionInput> served = new ArrayList<>();
     private long turn;
     private long suspectTurn = -1;
     private long suspectChecks;
@@ -85,9 +85,9 @@ public abstract class Dispatcher {
 
     // ---- input held for a later turn ----
 
-    /** {@code session} began to hold input ({@link Session#onBytes}); it is taken up at the next turns. */
-    final void holding(Session session) {
-        holding.add(session);
+    /** {@code input} began to hold bytes ({@link SessionInput}); they are taken up at the next turns. */
+    final void holding(SessionInput input) {
+        holding.add(input);
         inputHeld();
     }
 
@@ -114,14 +114,14 @@ public abstract class Dispatcher {
         final int taken = holding.size();
         int waiting = 0;
         for (int i = 0; i < taken; i++) {
-            final Session session = holding.get(i);
-            final int resumed = session.resumeHeld();
-            if (resumed == Session.RESUMED_ALL) {
-                session.listedHolding = false;
-            } else if (resumed == Session.RESUMED_NONE) {
-                holding.set(waiting++, session); // first in line next turn: the share goes round
-            } else if (resumed == Session.RESUMED_SOME) {
-                served.add(session);
+            final SessionInput input = holding.get(i);
+            final int resumed = input.resumeHeld();
+            if (resumed == SessionInput.RESUMED_ALL) {
+                input.listedHolding = false;
+            } else if (resumed == SessionInput.RESUMED_NONE) {
+                holding.set(waiting++, input); // first in line next turn: the share goes round
+            } else if (resumed == SessionInput.RESUMED_SOME) {
+                served.add(input);
             }
         }
         for (int i = 0, n = served.size(); i < n; i++) {
@@ -138,7 +138,7 @@ public abstract class Dispatcher {
 
     /**
      * Signature checks that clients with recent invalid attempts ({@code Session.suspect}) may cause per turn on this
-     * thread, all of them together; everyone else has {@link Session#CHECKS_PER_TURN} of its own.
+     * thread, all of them together; everyone else has {@link SessionInput#CHECKS_PER_TURN} of its own.
      */
     static final int SUSPECT_CHECKS_PER_TURN = 2;
 

@@ -2,9 +2,12 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.spi.Client;
+import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.Relay;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class SerialCore extends Dispatcher implements Relay {
+public final class SerialCore extends Dispatcher implements Relay, FromOtherNodes {
     private static final Logger log = LoggerFactory.getLogger(SerialCore.class);
     private static final long MAX_TIMER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -42,6 +45,7 @@ public final class SerialCore extends Dispatcher implements Relay {
     private boolean shuttingDown;
     /** Work for the timer came since it last looked: it does not wait. */
     private boolean timerDue;
+    private final LogThrottle cannotServe = new LogThrottle();
 
     /** @param timerName the name of the core's timer thread, e.g. {@code summoner-blocking-timer}. */
     public SerialCore(RelayCore core, String timerName) {
@@ -67,6 +71,23 @@ public final class SerialCore extends Dispatcher implements Relay {
         } finally {
             endTurn();
         }
+    }
+
+    @Override
+    public void couldNotServe(InetSocketAddress remote, Closeable connection, Client client, Throwable error) {
+        if (cannotServe.tryLog(System.nanoTime()) >= 0) {
+            log.warn("{} could not be served and was closed: {}", remote, error.toString());
+        }
+        if (client != null) {
+            client.failed(error); // its session ends: the relay closes the connection and releases its admission
+            return;
+        }
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // Closed either way.
+        }
+        core().policy().admission().release(remote.getAddress());
     }
 
     @Override

@@ -239,24 +239,24 @@ public final class MonitoringServer implements AutoCloseable {
             return new MetricSnapshots(
                     GaugeSnapshot.builder().name("summoner_monitoring_connections")
                             .help("Connections to the monitoring listener being read from or answered.")
-                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(l.activeConnections()).build())
+                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(l.connections().activeConnections()).build())
                             .build(),
                     GaugeSnapshot.builder().name("summoner_monitoring_blocked_connections")
                             .help("Monitoring connections whose client does not read its response; each is dropped at "
                                     + "the write timeout.")
-                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(l.blockedConnections()).build())
+                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(l.connections().blockedConnections()).build())
                             .build(),
                     CounterSnapshot.builder().name("summoner_monitoring_closed")
                             .help("Monitoring connections the listener closed on its own, by reason: refused at its "
                                     + "connection bound (503), head not complete in time (408, or nothing sent), head "
                                     + "over the bound (414, 431), malformed head (400, 505), response not taken in "
                                     + "time, idle between requests.")
-                            .dataPoint(closed("refused", l.refused()))
-                            .dataPoint(closed("head_timeout", l.headTimeouts()))
-                            .dataPoint(closed("head_too_large", l.headsTooLarge()))
-                            .dataPoint(closed("malformed", l.malformed()))
-                            .dataPoint(closed("write_timeout", l.writeTimeouts()))
-                            .dataPoint(closed("idle", l.idleTimeouts()))
+                            .dataPoint(closed("refused", l.connections().refused()))
+                            .dataPoint(closed("head_timeout", l.connections().headTimeouts()))
+                            .dataPoint(closed("head_too_large", l.connections().headsTooLarge()))
+                            .dataPoint(closed("malformed", l.connections().malformed()))
+                            .dataPoint(closed("write_timeout", l.connections().writeTimeouts()))
+                            .dataPoint(closed("idle", l.connections().idleTimeouts()))
                             .build());
         }
 

@@ -43,12 +43,12 @@ final class HandshakeGate implements Router {
             decision.reject(verdict.rejection());
             return;
         }
-        if (sender.challenge() != null && !answers(verdict.envelope(), sender.challenge())) {
+        if (sender.identity().challenge() != null && !answers(verdict.envelope(), sender.identity().challenge())) {
             decision.reject(Rejection.CHALLENGE_MISMATCH);
             return;
         }
         if (envelopes.firstUse(verdict, decision)) {
-            sender.bind(verdict.sender()); // completes the handshake; not relayed
+            sender.identity().bind(verdict.sender()); // completes the handshake; not relayed
         }
     }
 

@@ -89,17 +89,17 @@ final class SignedEnvelopes {
      * ({@link ReplayGuard}), then its signatures. A valid one is used once at most: see {@link #firstUse}.
      */
     AuroraVerifier.Verdict verifyBinding(Session sender, Object parsed) {
-        return verifier.verify(parsed, mayBind, replays, sender.identityMemo());
+        return verifier.verify(parsed, mayBind, replays, sender.identity().memo());
     }
 
     /** Verifies a parsed line for the dedicated rules: its sender may also send ({@code dedicated_relay.allowed_fingerprints}). */
     AuroraVerifier.Verdict verifyDedicated(Session sender, Object parsed) {
-        return verifier.verify(parsed, maySendDedicated, replays, sender.identityMemo());
+        return verifier.verify(parsed, maySendDedicated, replays, sender.identity().memo());
     }
 
     /** Parses and verifies a line for the dedicated rules. */
     AuroraVerifier.Verdict verifyDedicated(Session sender, byte[] line, int offset, int length) {
-        return verifier.verify(line, offset, length, maySendDedicated, replays, sender.identityMemo());
+        return verifier.verify(line, offset, length, maySendDedicated, replays, sender.identity().memo());
     }
 
     /**
@@ -133,7 +133,7 @@ final class SignedEnvelopes {
             return false;
         }
         if (bound == null) {
-            sender.bind(verdict.sender());
+            sender.identity().bind(verdict.sender());
         }
         return true;
     }
@@ -161,7 +161,7 @@ final class SignedEnvelopes {
                 return;
             }
             if (firstUse(verdict, decision)) {
-                sender.bind(from); // binds, and is not relayed
+                sender.identity().bind(from); // binds, and is not relayed
             }
             return;
         }
@@ -182,7 +182,7 @@ final class SignedEnvelopes {
                 return;
             }
             if (bound == null) {
-                sender.bind(from); // the first valid signed envelope binds the connection, delivered or not
+                sender.identity().bind(from); // the first valid signed envelope binds the connection, delivered or not
             }
         }
         if (receiver == null) {

@@ -1,7 +1,5 @@
 package org.summoner.relay.spi;
 
-import org.summoner.relay.stream.WaitingChannel;
-
 import java.nio.ByteBuffer;
 
 /**
@@ -9,11 +7,11 @@ import java.nio.ByteBuffer;
  * {@link #endOfStream}, {@link #failed}, {@link #fault}); what must be written comes out ({@link #take()}, then
  * {@link #wrote}); whether to read now is the relay's answer ({@link #awaitReading()}). The outbound queue is the
  * relay's: envelopes and notices wait there under {@code max_queued_bytes}, and a backlog is judged where it is real,
- * when the socket is full ({@link #full()}, told by {@link WaitingChannel#write}), never on time.
+ * when the socket is full ({@link #full()}, told by {@code WaitingChannel.write}), never on time.
  *
  * <p>Thread-safe: a reader and a writer thread call it at once.
  */
-public interface Client extends WaitingChannel.Room {
+public interface Client extends SocketRoom {
     /** {@link #take()}: shut output down now (a goodbye's last line is written). */
     ByteBuffer[] SHUT_OUTPUT = new ByteBuffer[0];
 

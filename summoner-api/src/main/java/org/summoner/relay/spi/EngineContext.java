@@ -1,6 +1,7 @@
 package org.summoner.relay.spi;
 
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.core.FromOtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.SerialCore;
 import org.summoner.relay.policy.FairUsePolicy;
@@ -20,6 +21,8 @@ public final class EngineContext {
     private final ServerConfig config;
     private final InetSocketAddress bindAddress;
     private final RelayCore core;
+    /** The relay made by {@link #relay}, which lines from other nodes go to; null while none was made. */
+    private volatile SerialCore relay;
 
     public EngineContext(String serverName, ServerConfig config, InetSocketAddress bindAddress, RelayCore core) {
         this.serverName = Objects.requireNonNull(serverName, "serverName");
@@ -49,7 +52,19 @@ public final class EngineContext {
      *         is named {@code timerName}; called once, by {@link RelayEngine#start()}.
      */
     public Relay relay(String timerName) {
-        return new SerialCore(core, timerName);
+        final SerialCore made = new SerialCore(core, timerName);
+        relay = made;
+        return made;
+    }
+
+    /**
+     * @return where lines from other nodes of a cluster go for {@code engine}, made with this context: the
+     *         {@link Relay} it made ({@link #relay}), or else the engine's own {@link RelayEngine#relayFromCluster}.
+     *         For the server, which joins the cluster once the engine started.
+     */
+    public FromOtherNodes fromOtherNodes(RelayEngine engine) {
+        final SerialCore made = relay;
+        return made != null ? made : engine::relayFromCluster;
     }
 
     /** @return TLS on the relay port ({@code tls}), or null when it speaks plain TCP. */

@@ -1,14 +1,13 @@
 package org.summoner.relay.spi;
 
-import org.summoner.relay.core.Route;
-
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 
 /**
  * The relay as an engine without loops of its own sees it (threads per connection): it hands each admitted socket
  * over ({@link #connect}) and calls the {@link Client} it gets from its threads; the relay does framing, routing,
- * the outbound queue and its budget, read pauses, timers and shutdown. From {@link EngineContext#relay}.
+ * the outbound queue and its budget, read pauses, timers, lines from other nodes of a cluster, and shutdown. From
+ * {@link EngineContext#relay}.
  *
  * <p>Thread-safe.
  */
@@ -24,8 +23,12 @@ public interface Relay {
      */
     Client connect(InetSocketAddress remote, Closeable connection);
 
-    /** A line from another node of the cluster ({@link RelayEngine#relayFromCluster}): queued for every client it reaches. */
-    void relayFromCluster(byte[] envelope, int offset, int length, Route route);
+    /**
+     * The engine could not serve an admitted socket (out of descriptors, threads or memory): the relay closes
+     * {@code connection}, ends {@code client}'s session when it was connected (null: not yet, and its admission is
+     * released), and logs a WARN line naming the client and the error, at most every 10 s.
+     */
+    void couldNotServe(InetSocketAddress remote, Closeable connection, Client client, Throwable error);
 
     /**
      * Server shutdown: every client is told {@code Warning: Server is shutting down.}, given two seconds to read it

@@ -1,5 +1,7 @@
 package org.summoner.relay.stream;
 
+import org.summoner.relay.spi.Client;
+import org.summoner.relay.spi.SocketRoom;
 import org.summoner.relay.tls.ServerTls;
 import org.summoner.relay.wire.RemoteAddresses;
 
@@ -14,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * TLS over a {@link WaitingChannel}, for an engine with a reader and a writer thread per connection: the reader runs
- * the handshake ({@link #handshake()}) and reads plaintext ({@link #read}); the writer encrypts ({@link #write}) and
+ * the handshake ({@link #open}) and reads plaintext ({@link #read}); the writer encrypts ({@link #write}) and
  * shuts output with {@code close_notify} ({@link #shutdownOutput}). What {@link ServerTls} decides (protocols, client
  * certificates, refused renegotiations, the accounting of failures, the plaintext client's notice) is the same as on
  * every engine.
@@ -25,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>One reader thread and one writer thread.
  */
-public final class TlsStream {
+public final class TlsStream implements ClientStream {
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
     private final WaitingChannel channel;
@@ -56,12 +58,37 @@ public final class TlsStream {
     }
 
     /** @return the free room {@link #read} needs in its buffer: the TLS session's largest plaintext record. */
-    public int applicationBytes() {
+    @Override
+    public int readBytes() {
         return applicationBytes;
     }
 
+    /**
+     * Runs the handshake ({@link #handshake()}); a client that closed first is told it ended, and a plaintext client,
+     * told so in plaintext, is closed when it closes or after the linger, what it sends meanwhile read and dropped.
+     */
+    @Override
+    public boolean open(Client client) throws IOException, InterruptedException {
+        final Handshake handshake = handshake();
+        if (handshake == Handshake.DONE) {
+            return true;
+        }
+        if (handshake == Handshake.PLAINTEXT) {
+            client.closeAfterLinger();
+            drain();
+        }
+        client.endOfStream(null);
+        return false;
+    }
+
+    /** The client's {@code close_notify} or FIN: what it sent is relayed, then ours is answered ({@link #answerClose}). */
+    @Override
+    public void endOfStream(Client client) throws InterruptedException {
+        client.endOfStream(this::answerClose);
+    }
+
     /** How {@link #handshake()} ended. */
-    public enum Handshake {
+    private enum Handshake {
         /** Done: start the session, then {@link #read}. */
         DONE,
         /** The client closed before it was done: the connection only ends. */
@@ -78,7 +105,7 @@ public final class TlsStream {
      *
      * @throws SSLException when the handshake fails ({@link #failed} counts it).
      */
-    public Handshake handshake() throws IOException {
+    private Handshake handshake() throws IOException {
         engine.beginHandshake();
         if (channel.read(in) < 0) {
             return Handshake.CLOSED;
@@ -116,7 +143,7 @@ public final class TlsStream {
     }
 
     /** Reads and drops what a refused plaintext client sends, until it closes or its socket is closed. */
-    public void drain() throws IOException {
+    private void drain() throws IOException {
         in.clear();
         while (channel.read(in) >= 0) {
             in.clear();
@@ -128,6 +155,7 @@ public final class TlsStream {
      *
      * @return the plaintext bytes, at least 1; -1 at the end of the stream or the client's {@code close_notify}.
      */
+    @Override
     public int read(ByteBuffer into) throws IOException {
         if (failure != null) {
             throw failure;
@@ -178,7 +206,8 @@ public final class TlsStream {
      *
      * @return the plaintext bytes written.
      */
-    public long write(ByteBuffer[] src, WaitingChannel.Room room) throws IOException {
+    @Override
+    public long write(ByteBuffer[] src, SocketRoom room) throws IOException {
         wrapping.lock();
         try {
             long taken = 0;
@@ -199,6 +228,7 @@ public final class TlsStream {
     }
 
     /** Sends {@code close_notify} after what was written, then a FIN; on the writer thread. */
+    @Override
     public void shutdownOutput() throws IOException {
         wrapping.lock();
         try {
@@ -214,7 +244,7 @@ public final class TlsStream {
      * The client's {@code close_notify} was read and what it sent relayed: ours goes back, best effort, and never
      * while the writer waits for a full socket (the client would read it inside a record, or never).
      */
-    public void answerClose() {
+    private void answerClose() {
         sendNow(true);
     }
 
@@ -222,6 +252,7 @@ public final class TlsStream {
      * Reading failed: a failed handshake is counted and logged ({@link ServerTls#handshakeFailed}), and a TLS failure
      * answered with the alert the engine holds, best effort.
      */
+    @Override
     public void failed(IOException cause) {
         if (refused || !(cause instanceof SSLException)) {
             return;
@@ -245,7 +276,7 @@ public final class TlsStream {
     }
 
     /** Wraps what the engine has to send without plaintext and writes it, waiting for room. */
-    private SSLEngineResult.HandshakeStatus wrapAndSend(WaitingChannel.Room room) throws IOException {
+    private SSLEngineResult.HandshakeStatus wrapAndSend(SocketRoom room) throws IOException {
         wrapping.lock();
         try {
             SSLEngineResult result;

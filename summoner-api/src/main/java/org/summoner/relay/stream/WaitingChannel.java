@@ -1,5 +1,8 @@
 package org.summoner.relay.stream;
 
+import org.summoner.relay.spi.Client;
+import org.summoner.relay.spi.SocketRoom;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -13,7 +16,7 @@ import java.nio.channels.SocketChannel;
 /**
  * A client's socket for an engine with a reader and a writer thread per connection: reads and writes that wait,
  * like a blocking socket's, but over a non-blocking channel, so that a write the socket does not take whole is
- * known as what it is: a full socket, the one real signal of a backlog ({@link Room#full()}). A blocking
+ * known as what it is: a full socket, the one real signal of a backlog ({@link SocketRoom#full()}). A blocking
  * {@code write} hides it (it returns when all is written, however long that took); a rule built on time instead
  * (a write under way for 50 ms) fails on a busy machine.
  *
@@ -24,15 +27,9 @@ import java.nio.channels.SocketChannel;
  * <p>One reader thread ({@link #read}) and one writer thread ({@link #write}, {@link #awaitClose}) at a time;
  * {@link #close()} from any thread.
  */
-public final class WaitingChannel implements Closeable {
-    /** Told by {@link #write} how the socket takes what it is given. */
-    public interface Room {
-        /** The socket did not take everything: what waits is a real backlog. Called before the writer waits. */
-        void full();
-
-        /** The socket has room again; the write goes on. */
-        void room();
-    }
+public final class WaitingChannel implements Closeable, ClientStream {
+    /** A plain client's read buffer: small, since an idle client holds one; longer lines are framed across reads. */
+    static final int READ_BYTES = 8 * 1024;
 
     private final SocketChannel channel;
     private final Selector readable;
@@ -58,12 +55,39 @@ public final class WaitingChannel implements Closeable {
         return channel;
     }
 
+    /** A plain connection is ready at once. */
+    @Override
+    public boolean open(Client client) {
+        return true;
+    }
+
+    @Override
+    public int readBytes() {
+        return READ_BYTES;
+    }
+
+    @Override
+    public void endOfStream(Client client) throws InterruptedException {
+        client.endOfStream(null);
+    }
+
+    /** Nothing to answer in plain TCP: the client's {@link Client#failed} says the rest. */
+    @Override
+    public void failed(IOException cause) {
+    }
+
+    @Override
+    public long write(ByteBuffer[] buffers, SocketRoom room) throws IOException {
+        return write(buffers, 0, buffers.length, room);
+    }
+
     /**
      * Reads what the client sent, waiting until it sent something.
      *
      * @return the bytes read, at least 1; -1 at the end of the stream.
      * @throws AsynchronousCloseException when {@link #close()} closed the socket meanwhile.
      */
+    @Override
     public int read(ByteBuffer into) throws IOException {
         while (true) {
             final int n = channel.read(into);
@@ -80,7 +104,7 @@ public final class WaitingChannel implements Closeable {
      *
      * @return the bytes written.
      */
-    public long write(ByteBuffer[] buffers, int offset, int length, Room room) throws IOException {
+    public long write(ByteBuffer[] buffers, int offset, int length, SocketRoom room) throws IOException {
         final int end = offset + length;
         long written = 0;
         while (true) {
@@ -95,8 +119,8 @@ public final class WaitingChannel implements Closeable {
         }
     }
 
-    /** {@link #write(ByteBuffer[], int, int, Room)} of one buffer. */
-    public long write(ByteBuffer buffer, Room room) throws IOException {
+    /** {@link #write(ByteBuffer[], int, int, SocketRoom)} of one buffer. */
+    public long write(ByteBuffer buffer, SocketRoom room) throws IOException {
         long written = 0;
         while (true) {
             written += channel.write(buffer);
@@ -113,7 +137,7 @@ public final class WaitingChannel implements Closeable {
      *
      * @throws AsynchronousCloseException always, once {@link #close()} closed the socket.
      */
-    public void awaitClose(Room room) throws IOException {
+    public void awaitClose(SocketRoom room) throws IOException {
         if (room != null) {
             room.full();
         }
@@ -136,6 +160,7 @@ public final class WaitingChannel implements Closeable {
     }
 
     /** Sends a FIN after what was written. */
+    @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
@@ -166,7 +191,7 @@ public final class WaitingChannel implements Closeable {
         }
     }
 
-    private void awaitRoom(Room room) throws IOException {
+    private void awaitRoom(SocketRoom room) throws IOException {
         if (room != null) {
             room.full();
         }

@@ -23,8 +23,8 @@ class BindingsTest {
         final Session first = engine.connect("10.0.0.1", 1);
         final Session second = engine.connect("10.0.0.2", 1);
         final Session other = engine.connect("10.0.0.3", 1);
-        first.bind(ALICE);
-        second.bind(ALICE);
+        first.identity().bind(ALICE);
+        second.identity().bind(ALICE);
         final Bindings.Binding binding = bindings.find(ALICE);
         assertEquals(ALICE, first.fingerprint());
         assertEquals(binding.id(), first.bindingId());
@@ -33,15 +33,15 @@ class BindingsTest {
         assertTrue(binding.route().includes(second));
         assertFalse(binding.route().includes(other), "an unbound session is in no binding");
         assertEquals(1, bindings.size());
-        assertThrows(IllegalStateException.class, () -> first.bind("BBBBBBBBBBBBBBBBBBBBBB"), "a connection is bound once");
+        assertThrows(IllegalStateException.class, () -> first.identity().bind("BBBBBBBBBBBBBBBBBBBBBB"), "a connection is bound once");
     }
 
     @Test
     void a_binding_lasts_as_long_as_a_connection_holds_it_and_a_new_one_gets_a_new_id() {
         final Session first = engine.connect("10.0.0.1", 1);
         final Session second = engine.connect("10.0.0.2", 1);
-        first.bind(ALICE);
-        second.bind(ALICE);
+        first.identity().bind(ALICE);
+        second.identity().bind(ALICE);
         final long id = bindings.find(ALICE).id();
         first.closed();
         assertEquals(id, bindings.find(ALICE).id(), "one connection still holds it");
@@ -49,7 +49,7 @@ class BindingsTest {
         assertNull(bindings.find(ALICE));
         assertEquals(0, bindings.size());
         final Session third = engine.connect("10.0.0.3", 1);
-        third.bind(ALICE);
+        third.identity().bind(ALICE);
         assertNotEquals(id, third.bindingId(), "a line routed to the old binding reaches no one new");
     }
 }

@@ -83,14 +83,14 @@ final class ClusterIntakeFuzzTarget {
             clients.add(engine.accept(address(40000 + i), connection -> { }));
         }
         if ((node & 0x10) != 0) {
-            clients.get(0).session.bind(host); // a host in hosted and hybrid
+            clients.get(0).session.identity().bind(host); // a host in hosted and hybrid
         }
         if ((node & 0x20) != 0) {
-            clients.get(1).session.bind(IdentityPool.fingerprint(1));
+            clients.get(1).session.identity().bind(IdentityPool.fingerprint(1));
         }
         final Cluster cluster = made[0];
         try {
-            cluster.start(engine);
+            cluster.start(engine::relayFromCluster);
             throw new IllegalStateException("the fuzz backplane started; the target needs it not to (no presence thread)");
         } catch (IOException e) {
             if (!FuzzBackplaneProvider.NEVER_CONNECTS.equals(e.getMessage())) {

@@ -45,7 +45,7 @@ class HandshakeDeadlinesTest {
         engine.at(SECOND + SECOND / 5);
         gone.closed();
         engine.at(2 * SECOND - 1);
-        bound.bind("AAAAAAAAAAAAAAAAAAAAAA");
+        bound.identity().bind("AAAAAAAAAAAAAAAAAAAAAA");
         assertEquals(late.deadlineNanos, engine.nextTimedDutyNanos(), "only the late one is left");
 
         engine.at(2 * SECOND);
@@ -69,12 +69,12 @@ class HandshakeDeadlinesTest {
         final Session a = started(engine, 1);
         final Session b = started(engine, 2);
         assertEquals(1, FakeEngine.output(a).sent.size());
-        assertEquals("{\"handshake\":\"challenge\",\"nonce\":\"" + a.challenge() + "\"}\n", FakeEngine.output(a).sent.get(0));
-        assertTrue(a.challenge().matches("[A-Za-z0-9_-]{43}"), a.challenge());
-        assertNotEquals(a.challenge(), b.challenge());
+        assertEquals("{\"handshake\":\"challenge\",\"nonce\":\"" + a.identity().challenge() + "\"}\n", FakeEngine.output(a).sent.get(0));
+        assertTrue(a.identity().challenge().matches("[A-Za-z0-9_-]{43}"), a.identity().challenge());
+        assertNotEquals(a.identity().challenge(), b.identity().challenge());
         assertFalse(a.isReceiving());
         assertFalse(Route.BROADCAST.includes(a));
-        a.bind("AAAAAAAAAAAAAAAAAAAAAA");
+        a.identity().bind("AAAAAAAAAAAAAAAAAAAAAA");
         assertTrue(a.isReceiving());
         assertTrue(Route.BROADCAST.includes(a));
     }
@@ -84,7 +84,7 @@ class HandshakeDeadlinesTest {
         final FakeEngine quiet = engine(Map.of("required", true, "challenge", false));
         final Session session = started(quiet, 1);
         assertTrue(FakeEngine.output(session).sent.isEmpty());
-        assertNull(session.challenge());
+        assertNull(session.identity().challenge());
         assertNotEquals(Long.MAX_VALUE, quiet.nextTimedDutyNanos());
 
         final FakeEngine off = engine(Map.of("challenge", true));

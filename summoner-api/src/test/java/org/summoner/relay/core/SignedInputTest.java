@@ -103,7 +103,7 @@ class SignedInputTest {
         FakeEngine.send(alice, ALICE.seal("float ts", Map.of("ts", 1.5), null) + "\n");
         assertEquals(List.of(rejected(Rejection.STALE), rejected(Rejection.STALE), rejected(Rejection.MISSING_FIELD),
                 rejected(Rejection.WRONG_TYPE)), FakeEngine.output(alice).sent);
-        assertEquals(0, alice.identityMemo().checksComputed());
+        assertEquals(0, alice.identity().memo().checksComputed());
     }
 
     @Test
@@ -195,7 +195,7 @@ class SignedInputTest {
     private static long checks(Session[] sessions) {
         long checks = 0;
         for (Session session : sessions) {
-            checks += session.identityMemo().checksComputed();
+            checks += session.identity().memo().checksComputed();
         }
         return checks;
     }

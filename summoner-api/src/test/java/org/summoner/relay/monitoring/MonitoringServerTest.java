@@ -140,7 +140,7 @@ class MonitoringServerTest {
         final MonitoringServer server = start(limits(30_000, 60_000, 5_000, 8));
         final HttpProbe half = connect(server);
         half.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");
-        await("the half request to be read", () -> server.listener().activeConnections() == 1);
+        await("the half request to be read", () -> server.listener().connections().activeConnections() == 1);
 
         assertBystanderAnswered(server);
         half.assertSilentFor(100);
@@ -176,7 +176,7 @@ class MonitoringServerTest {
             slow.assertClosed();
             assertTrue(tookNanos >= TimeUnit.MILLISECONDS.toNanos(headMillis),
                     "closed after " + TimeUnit.NANOSECONDS.toMillis(tookNanos) + " ms, before the head deadline");
-            assertEquals(1, server.listener().headTimeouts());
+            assertEquals(1, server.listener().connections().headTimeouts());
         } finally {
             stop.set(true);
             dripper.interrupt();
@@ -193,7 +193,7 @@ class MonitoringServerTest {
         final HttpProbe silent = connect(server);
         silent.assertClosed();
         assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(headMillis), "closed before the deadline");
-        assertEquals(1, server.listener().headTimeouts());
+        assertEquals(1, server.listener().connections().headTimeouts());
     }
 
     @Test
@@ -206,8 +206,8 @@ class MonitoringServerTest {
         assertHealthy(client.read());
         client.assertClosed();
         assertTrue(System.nanoTime() - asked >= TimeUnit.MILLISECONDS.toNanos(idleMillis), "closed before the idle timeout");
-        assertEquals(1, server.listener().idleTimeouts());
-        assertEquals(0, server.listener().headTimeouts());
+        assertEquals(1, server.listener().connections().idleTimeouts());
+        assertEquals(0, server.listener().connections().headTimeouts());
     }
 
     @Test
@@ -219,21 +219,21 @@ class MonitoringServerTest {
         final HttpProbe greedy = HttpProbe.connect(server.address(), 4096);
         closeAfter.add(greedy);
         greedy.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1_000));
-        await("the greedy client's socket to be full", () -> server.listener().blockedConnections() == 1);
-        assertEquals(0, server.listener().writeTimeouts(), "the attack still holds");
+        await("the greedy client's socket to be full", () -> server.listener().connections().blockedConnections() == 1);
+        assertEquals(0, server.listener().connections().writeTimeouts(), "the attack still holds");
 
         assertBystanderAnswered(server);
 
-        await("the greedy client to be dropped", () -> server.listener().writeTimeouts() == 1);
+        await("the greedy client to be dropped", () -> server.listener().connections().writeTimeouts() == 1);
         final long droppedNanos = System.nanoTime() - started;
         assertTrue(droppedNanos >= TimeUnit.MILLISECONDS.toNanos(writeMillis),
                 "dropped after " + TimeUnit.NANOSECONDS.toMillis(droppedNanos) + " ms, before the write timeout");
-        assertEquals(0, server.listener().blockedConnections());
+        assertEquals(0, server.listener().connections().blockedConnections());
         final String received = new String(greedy.readToEnd(), StandardCharsets.ISO_8859_1);
         assertTrue(received.startsWith("HTTP/1.1 200 OK\r\n"), received.substring(0, Math.min(80, received.length())));
         final int responses = received.split("HTTP/1.1 200 OK\r\n", -1).length - 1;
         assertTrue(responses < 1_000, "it was dropped before it had every response: " + responses);
-        await("no connection left", () -> server.listener().activeConnections() == 0);
+        await("no connection left", () -> server.listener().connections().activeConnections() == 0);
     }
 
     @Test
@@ -252,7 +252,7 @@ class MonitoringServerTest {
             }
         }, "test-late-reader");
         sender.start();
-        await("the late reader's socket to be full", () -> server.listener().blockedConnections() == 1);
+        await("the late reader's socket to be full", () -> server.listener().connections().blockedConnections() == 1);
         for (int i = 0; i < requests; i++) {
             final HttpProbe.Response head = late.readHead();
             assertEquals("HTTP/1.1 200 OK", head.statusLine(), "response " + i);
@@ -260,7 +260,7 @@ class MonitoringServerTest {
         }
         sender.join();
         late.assertSilentFor(100);
-        assertEquals(0, server.listener().writeTimeouts());
+        assertEquals(0, server.listener().connections().writeTimeouts());
     }
 
     @Test
@@ -270,7 +270,7 @@ class MonitoringServerTest {
         for (int i = 0; i < 4; i++) {
             holders.add(connect(server).send("GET /healthz HTTP/1.1\r\n"));
         }
-        await("4 connections holding a request", () -> server.listener().activeConnections() == 4);
+        await("4 connections holding a request", () -> server.listener().connections().activeConnections() == 4);
 
         try (HttpProbe refused = HttpProbe.connect(server.address())) {
             refused.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -280,13 +280,13 @@ class MonitoringServerTest {
             assertEquals("too many connections: the monitoring listener serves 4 at once\n", answer.body());
             refused.assertClosed();
         }
-        assertEquals(1, server.listener().refused());
-        assertEquals(4, server.listener().activeConnections(), "a refused connection never counts as served");
+        assertEquals(1, server.listener().connections().refused());
+        assertEquals(4, server.listener().connections().activeConnections(), "a refused connection never counts as served");
 
         for (HttpProbe holder : holders) {
             holder.close();
         }
-        await("the holders to be gone", () -> server.listener().activeConnections() == 0);
+        await("the holders to be gone", () -> server.listener().connections().activeConnections() == 0);
         assertBystanderAnswered(server);
     }
 
@@ -306,7 +306,7 @@ class MonitoringServerTest {
         first.assertClosed();
         second.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
         assertHealthy(second.read());
-        assertEquals(0, server.listener().refused());
+        assertEquals(0, server.listener().connections().refused());
     }
 
     @Test
@@ -324,7 +324,7 @@ class MonitoringServerTest {
                     "too many connections: the monitoring listener serves 4 at once\n");
             refused.assertClosed();
         }
-        assertEquals(20, server.listener().refused());
+        assertEquals(20, server.listener().connections().refused());
     }
 
     @Test
@@ -332,7 +332,7 @@ class MonitoringServerTest {
         final MonitoringServer server = start(limits(30_000, 60_000, 5_000, 1));
         final long connected = System.nanoTime();
         final HttpProbe silent = connect(server);
-        await("the silent connection to be counted", () -> server.listener().activeConnections() == 1);
+        await("the silent connection to be counted", () -> server.listener().connections().activeConnections() == 1);
         final long deadline = System.nanoTime() + AWAIT.toNanos();
         while (true) {
             try (HttpProbe next = HttpProbe.connect(server.address())) {
@@ -372,7 +372,7 @@ class MonitoringServerTest {
         assertEquals("HTTP/1.1 414 URI Too Long", uriTooLong.statusLine());
         assertEquals("request line over 8192 bytes\n", uriTooLong.body());
         line.assertClosed();
-        assertEquals(2, server.listener().headsTooLarge());
+        assertEquals(2, server.listener().connections().headsTooLarge());
         assertBystanderAnswered(server);
     }
 
@@ -483,7 +483,7 @@ class MonitoringServerTest {
                 probe.assertClosed();
             }
         }
-        assertEquals(cases.length, server.listener().malformed());
+        assertEquals(cases.length, server.listener().connections().malformed());
         assertBystanderAnswered(server);
     }
 

@@ -1,17 +1,13 @@
 package org.summoner.relay.blocking;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.summoner.relay.core.Route;
 import org.summoner.relay.spi.BlockingAcceptor;
 import org.summoner.relay.spi.Client;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.JdkIoWarmUp;
-import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.spi.Relay;
 import org.summoner.relay.spi.RelayEngine;
-import org.summoner.relay.stream.TlsStream;
+import org.summoner.relay.stream.ClientStream;
 import org.summoner.relay.stream.WaitingChannel;
 
 import java.io.IOException;
@@ -29,15 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its budget, pauses, timers and shutdown.
  */
 final class BlockingRelayEngine implements RelayEngine {
-    private static final Logger log = LoggerFactory.getLogger(BlockingRelayEngine.class);
     private static final long STACK_BYTES = 256 * 1024;
-    /** A reader's buffer: lines longer than it are framed across reads. */
-    private static final int READ_BYTES = 8 * 1024;
     private static final long JOIN_MILLIS = 5_000;
 
     private final EngineContext context;
     private final AtomicInteger threads = new AtomicInteger();
-    private final LogThrottle adoptWarnings = new LogThrottle();
     private Relay relay;
     private BlockingAcceptor acceptor;
     private Thread acceptorThread;
@@ -62,10 +54,7 @@ final class BlockingRelayEngine implements RelayEngine {
         acceptorThread.start();
     }
 
-    /**
-     * An admitted socket: its client in the relay, and its two threads. Out of descriptors or threads, the socket is
-     * closed, its admission released, and a WARN line logged at most every 10 s; the acceptor goes on.
-     */
+    /** An admitted socket: its client in the relay, and its two threads; the relay closes what it cannot serve. */
     private boolean adopt(SocketChannel socket, InetSocketAddress remote) {
         WaitingChannel channel = null;
         Client client = null;
@@ -74,25 +63,12 @@ final class BlockingRelayEngine implements RelayEngine {
             client = relay.connect(remote, channel);
             if (client != null) {
                 final Client c = client;
-                final WaitingChannel ch = channel;
-                final TlsStream tls = context.tls() == null ? null : new TlsStream(ch, context.tls(), remote);
-                spawn("summoner-blocking-reader", () -> read(c, ch, tls));
-                spawn("summoner-blocking-writer", () -> write(c, ch, tls));
+                final ClientStream stream = ClientStream.of(channel, context.tls(), remote);
+                spawn("summoner-blocking-reader", () -> read(c, stream));
+                spawn("summoner-blocking-writer", () -> write(c, stream));
             }
         } catch (IOException | RuntimeException | OutOfMemoryError e) { // OutOfMemoryError: no native thread
-            if (adoptWarnings.tryLog(System.nanoTime()) >= 0) {
-                log.warn("{} could not be served and was closed: {}", remote, e.toString());
-            }
-            if (client != null) {
-                client.failed(e); // the relay closes it and releases its admission
-            } else {
-                try {
-                    (channel != null ? channel : socket).close();
-                } catch (IOException ignored) {
-                    // Dropped either way.
-                }
-                context.policy().admission().release(remote.getAddress());
-            }
+            relay.couldNotServe(remote, channel != null ? channel : socket, client, e);
         }
         return true;
     }
@@ -116,33 +92,25 @@ final class BlockingRelayEngine implements RelayEngine {
     }
 
     /** Reads what the client sends into the relay, while the relay says to read. */
-    private static void read(Client client, WaitingChannel channel, TlsStream tls) {
+    private static void read(Client client, ClientStream stream) {
         try {
-            final TlsStream.Handshake handshake = tls == null ? TlsStream.Handshake.DONE : tls.handshake();
-            if (handshake != TlsStream.Handshake.DONE) {
-                if (handshake == TlsStream.Handshake.PLAINTEXT) {
-                    client.closeAfterLinger();
-                    tls.drain();
-                }
-                client.endOfStream(null);
+            if (!stream.open(client)) {
                 return;
             }
             client.start();
-            final byte[] bytes = new byte[tls == null ? READ_BYTES : tls.applicationBytes()]; // one per client: small
+            final byte[] bytes = new byte[stream.readBytes()]; // one per client: small
             final ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (client.awaitReading()) {
                 buffer.clear();
-                final int n = tls == null ? channel.read(buffer) : tls.read(buffer);
+                final int n = stream.read(buffer);
                 if (n < 0) {
-                    client.endOfStream(tls == null ? null : tls::answerClose);
+                    stream.endOfStream(client);
                     return;
                 }
                 client.received(bytes, 0, n);
             }
         } catch (IOException e) {
-            if (tls != null) {
-                tls.failed(e);
-            }
+            stream.failed(e);
             client.failed(e);
         } catch (InterruptedException e) {
             client.failed(e);
@@ -152,18 +120,14 @@ final class BlockingRelayEngine implements RelayEngine {
     }
 
     /** Writes what the relay hands out, until the client is closed. */
-    private static void write(Client client, WaitingChannel channel, TlsStream tls) {
+    private static void write(Client client, ClientStream stream) {
         try {
             ByteBuffer[] buffers;
             while ((buffers = client.take()) != null) {
                 if (buffers == Client.SHUT_OUTPUT) {
-                    if (tls == null) {
-                        channel.shutdownOutput();
-                    } else {
-                        tls.shutdownOutput();
-                    }
+                    stream.shutdownOutput();
                 } else {
-                    client.wrote(tls == null ? channel.write(buffers, 0, buffers.length, client) : tls.write(buffers, client));
+                    client.wrote(stream.write(buffers, client));
                 }
             }
         } catch (IOException | InterruptedException e) {
@@ -171,11 +135,6 @@ final class BlockingRelayEngine implements RelayEngine {
         } catch (Throwable e) {
             client.fault(e); // an error the JVM cannot recover from ends this thread and makes the relay unhealthy
         }
-    }
-
-    @Override
-    public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
-        relay.relayFromCluster(envelope, offset, length, route);
     }
 
     @Override
