@@ -1,0 +1,8 @@
+package org.summoner.relay.nats;
+
+class BlockingNatsClusterTest extends NatsClusterKit {
+    @Override
+    protected String engineName() {
+        return "blocking";
+    }
+}
