@@ -6,6 +6,7 @@
 #   bench/compare.sh --quick         # 1 repeat, 3 s after 1 s; about 3 minutes; writes to target/bench-quick
 #   bench/compare.sh --pinning both  # every server pinned (server on core 0, load on core 1) and unpinned
 #   bench/compare.sh --targets "nio redis floor" --repeats 5 --duration 20
+#   bench/compare.sh --targets "nio nio@/tmp/before.jar"   # an engine from another server jar, side by side
 #
 # Pinning (taskset) is the default on 2 cores or more: server and load generator then never compete for a core,
 # which is what latency at a fixed rate needs; unpinned runs are labelled "(unpinned)".
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --targets) targets=$2; shift ;;
     --out) out=$2; shift ;;
     --pinning) pinning=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -99,6 +100,7 @@ for mode in $modes; do
     case "$target" in
       nats) label=nats-server ;;
       redis) label=redis-server ;;
+      *@*) jar=${target#*@}; label="${target%%@*} ($(basename "${jar%.jar}"))" ;;
       *) label="$target" ;;
     esac
     start_server "$target" "$port" bench/server_config.bench.json "$work/$target.log" $pin_server

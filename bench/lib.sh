@@ -26,7 +26,8 @@ build_c() {
 
 # start_server TARGET PORT CONFIG LOG [COMMAND PREFIX...]: starts redis, nats, floor or one of this project's engines
 # (by name, with CONFIG) on 127.0.0.1:PORT in the background, behind the prefix (e.g. taskset -c 0); sets pid and
-# protocol. Uses nats_bin and server_jar; the floor needs build_c floor_relay first.
+# protocol. Uses nats_bin and server_jar; the floor needs build_c floor_relay first. ENGINE@JAR runs the engine from
+# another server jar (an earlier build, for a before/after comparison in one run).
 start_server() {
   local target=$1 port=$2 config=$3 log=$4
   shift 4
@@ -34,6 +35,8 @@ start_server() {
     redis) protocol=redis; "$@" redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$log" 2>&1 & ;;
     nats) protocol=nats; "$@" "$nats_bin" -a 127.0.0.1 -p "$port" > "$log" 2>&1 & ;;
     floor) protocol=summoner; "$@" target/floor_relay 127.0.0.1 "$port" > "$log" 2>&1 & ;;
+    *@*) protocol=summoner; "$@" java -jar "${target#*@}" --engine "${target%%@*}" --port "$port" --config "$config" \
+         --name "bench-${target%%@*}" > "$log" 2>&1 & ;;
     *) protocol=summoner; "$@" java -jar "$server_jar" --engine "$target" --port "$port" --config "$config" \
          --name "bench-$target" > "$log" 2>&1 & ;;
   esac

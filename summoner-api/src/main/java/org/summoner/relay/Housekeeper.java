@@ -1,6 +1,7 @@
 package org.summoner.relay;
 
 import org.slf4j.Logger;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.policy.FairUsePolicy;
 
 import java.time.Duration;

@@ -5,6 +5,7 @@ import org.summoner.relay.cluster.Cluster;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.monitoring.MonitoringServer;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.spi.RelayEngine;
 
 import java.net.InetSocketAddress;

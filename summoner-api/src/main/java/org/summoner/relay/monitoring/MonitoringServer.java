@@ -18,7 +18,6 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.RelayStats;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.spi.EngineGauge;

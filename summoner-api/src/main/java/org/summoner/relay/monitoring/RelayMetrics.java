@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import org.summoner.relay.RelayStats;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;

@@ -1,7 +1,7 @@
 package org.summoner.relay.monitoring;
 
 import org.junit.jupiter.api.Test;
-import org.summoner.relay.RelayStats;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.spi.EngineGauge;

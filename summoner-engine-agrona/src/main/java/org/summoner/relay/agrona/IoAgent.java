@@ -1,7 +1,6 @@
 package org.summoner.relay.agrona;
 
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -50,7 +49,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
     private final Long2ObjectHashMap<AgronaConnection> bySession = new Long2ObjectHashMap<>();
     private final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(4096);
     private final SpanTable batchSpans = new SpanTable(Records.MAX_SPANS);
-    private final RunWriter runWriter = new RunWriter();
+    private final RunWriter runWriter = new RunWriter(this);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean shutdownRequested;
     private long batchSequence;
@@ -259,72 +258,15 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
     }
 
     /**
-     * Writes a recipient's runs of a batch as one piece: one run straight from the ring's memory; several (routes to
-     * single sessions, such as a host's directives, interleave) gathered first, so a recipient costs one write per
-     * batch however its envelopes are spread.
-     */
-    private final class RunWriter implements SpanTable.Runs {
-        private final ExpandableDirectByteBuffer gathered = new ExpandableDirectByteBuffer(FanOutAgent.BATCH_BYTES * 2);
-        private ByteBuffer gatheredView = gathered.byteBuffer().duplicate();
-        MutableDirectBuffer buffer;
-        int payloadAt;
-        AgronaConnection recipient;
-        private int runs;
-        private int firstStart;
-        private int firstEnd;
-        private int gatheredLength;
-        private int messages;
-
-        @Override
-        public void run(int start, int end, int runMessages) {
-            if (runs == 0) {
-                firstStart = start;
-                firstEnd = end;
-            } else {
-                if (runs == 1) {
-                    gathered.putBytes(0, buffer, payloadAt + firstStart, firstEnd - firstStart);
-                    gatheredLength = firstEnd - firstStart;
-                }
-                gathered.putBytes(gatheredLength, buffer, payloadAt + start, end - start);
-                gatheredLength += end - start;
-            }
-            runs++;
-            messages += runMessages;
-        }
-
-        /** Writes what the recipient's runs added up to, and starts again empty. */
-        void finish() {
-            if (runs > 0 && recipient.acceptsDeliveries()) {
-                if (runs == 1) {
-                    deliver(recipient, buffer, payloadAt + firstStart, firstEnd - firstStart, messages);
-                } else {
-                    if (gatheredView.capacity() != gathered.capacity()) {
-                        gatheredView = gathered.byteBuffer().duplicate(); // it grew
-                    }
-                    deliver(recipient, gathered, gatheredView, 0, gatheredLength, messages);
-                }
-            }
-            reset();
-        }
-
-        /** Starts again empty. */
-        void reset() {
-            runs = 0;
-            gatheredLength = 0;
-            messages = 0;
-        }
-    }
-
-    /**
      * Writes bytes of the outbound ring to a client: straight to its socket when nothing waits for it, the rest into
      * its queue, under the loop's bounds.
      */
-    private void deliver(AgronaConnection connection, MutableDirectBuffer buffer, int offset, int length, int messages) {
+    void deliver(AgronaConnection connection, MutableDirectBuffer buffer, int offset, int length, int messages) {
         deliver(connection, buffer, outboundView, offset, length, messages);
     }
 
     /** @param view a {@link ByteBuffer} over the same memory as {@code buffer}, for the socket write. */
-    private void deliver(AgronaConnection connection, MutableDirectBuffer buffer, ByteBuffer view, int offset, int length, int messages) {
+    void deliver(AgronaConnection connection, MutableDirectBuffer buffer, ByteBuffer view, int offset, int length, int messages) {
         final ByteQueue queue = connection.queue;
         if (queue.isEmpty() && !connection.blocked()) {
             view.clear().position(offset).limit(offset + length);

@@ -70,17 +70,17 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
 
     @Override
     public void close() {
-        loop.close(this);
+        loop.writes.close(this);
     }
 
     @Override
     public void pauseReading(long untilNanos) {
-        loop.pauseReading(this, untilNanos);
+        loop.reading.pauseReading(this, untilNanos);
     }
 
     @Override
     public void holdReads(boolean hold) {
-        loop.holdReads(this, hold);
+        loop.reading.holdReads(this, hold);
     }
 
     @Override
@@ -124,7 +124,7 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     @Override
     public void onWritabilityChanged(boolean writable) {
         if (!writable) {
-            loop.judgeBacklog(this);
+            loop.writes.judgeBacklog(this);
         }
     }
 

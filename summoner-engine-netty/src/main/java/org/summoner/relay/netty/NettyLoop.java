@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
@@ -55,18 +54,17 @@ final class NettyLoop extends Dispatcher {
     final EventLoop loop;
     /** Shared by the handlers of this loop's channels, which run one at a time. */
     private final byte[] readScratch = new byte[64 * 1024];
-    private final OutboundBudget budget;
-    private final ReadPause pauses;
+    /** Writes to this loop's clients under the outbound budget. */
+    final NettyWrites writes;
+    /** Whether each client is read. */
+    final NettyReading reading;
     private final EnvelopeBatch batch;
     private final EnvelopeBatch.Sink<NettyConnection> toRecipient = this::deliver;
     private final EnvelopeBatch.Slicer<NettyConnection> slicer = new EnvelopeBatch.Slicer<>();
     /** Counts the batches this loop sealed; a connection that sent into the current one is marked with it. */
     private long batchSequence;
-    private final ArrayList<NettyConnection> dirty = new ArrayList<>();
     private final ArrayList<Sealed> outbox = new ArrayList<>();
     private final Runnable endBatch = this::endBatch;
-    private final Runnable pause = this::pause;
-    private final Runnable resumeCheck = this::resumeCheck;
     private final Runnable peersCheck = this::peersCheck;
     private final Runnable resumeHeld = this::resumeHeld;
     private boolean heldScheduled;
@@ -76,15 +74,13 @@ final class NettyLoop extends Dispatcher {
     private final AtomicLong inboxBytes = new AtomicLong();
     private NettyLoop[] peers = new NettyLoop[0];
     private boolean batchScheduled;
-    private boolean paused;
-    private boolean peersBackedUp;
     private CountDownLatch shutdownDone;
 
     NettyLoop(EventLoop loop, RelayCore core, ByteBufAllocator allocator) {
         super(core);
         this.loop = loop;
-        this.budget = core.budget();
-        this.pauses = core.readPause();
+        this.writes = new NettyWrites(this, core.budget());
+        this.reading = new NettyReading(this, loop, core.readPause());
         this.batch = new EnvelopeBatch(allocator);
     }
 
@@ -107,7 +103,7 @@ final class NettyLoop extends Dispatcher {
         tick();
         final NettyConnection connection = new NettyConnection(channel, this);
         connection.session = open(remote, connection);
-        if (!reading()) {
+        if (!reading.reading()) {
             channel.config().setAutoRead(false);
         }
         channel.pipeline().addLast(new SessionHandler(connection, readScratch));
@@ -169,67 +165,12 @@ final class NettyLoop extends Dispatcher {
     /** The {@link EnvelopeBatch.Sink} of this loop's recipients. */
     private void deliver(NettyConnection recipient, ByteBuf slice, int messages) {
         try {
-            if (enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
+            if (writes.enqueue(recipient, slice, messages, recipient.channel.voidPromise())) {
                 delivered(recipient.session, messages);
             }
         } catch (Throwable error) {
             recipient.session.fault(Faults.Where.ENGINE, error); // that recipient alone
         }
-    }
-
-    /**
-     * Writes {@code message}, which carries {@code messages} envelopes, and takes ownership of it (not flushed;
-     * {@code promise} is completed when it is written). Past {@code max_queued_bytes} the recipient is closed as a
-     * slow consumer; over its high water mark, its backlog is judged right away.
-     *
-     * @return whether it was written.
-     */
-    private boolean enqueue(NettyConnection connection, ByteBuf message, int messages, ChannelPromise promise) {
-        final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
-        if (pending == null) {
-            message.release();
-            return false; // closing
-        }
-        final int size = message.readableBytes();
-        final PendingWrites writes = connection.pendingWrites;
-        connection.trimPendingWrites(pending);
-        if (!budget.mayQueue(connection.session, writes.messages(), writes.bytes(), size, messages, now())) {
-            message.release();
-            return false;
-        }
-        connection.channel.write(message, promise);
-        connection.unflushed++;
-        writes.add(messages, size);
-        turnCounts().bytesSent(size);
-        if (!connection.dirty) {
-            connection.dirty = true;
-            dirty.add(connection);
-        }
-        if (!connection.channel.isWritable()) {
-            judgeBacklog(connection);
-        }
-        return true;
-    }
-
-    /**
-     * Applies the budget to what really waits for a recipient: the envelopes Netty holds that it was told to flush.
-     * A burst written in this batch and not yet flushed is not a backlog, even if it puts the channel over its high
-     * water mark.
-     */
-    void judgeBacklog(NettyConnection connection) {
-        final Session session = connection.session;
-        if (!session.isOpen()) {
-            return;
-        }
-        final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
-        final long backlog = pending == null || pending.size() == 0 ? 0 : backlog(connection, pending);
-        budget.judge(session, backlog, backlog == 0 ? 0 : connection.pendingWrites.bytes(), now());
-    }
-
-    /** @return envelopes waiting to be written to the client: in flushed writes Netty still holds, and unflushed. */
-    private static long backlog(NettyConnection connection, ChannelOutboundBuffer pending) {
-        connection.trimPendingWrites(pending);
-        return connection.pendingWrites.messages();
     }
 
     /** Flushes and hands the batch's envelopes to the other loops once per loop iteration, however many reads. */
@@ -262,14 +203,13 @@ final class NettyLoop extends Dispatcher {
                 outbox.get(i).buffer().release();
             }
             outbox.clear();
-            if (!peersBackedUp && mostBehindPeer() > INBOX_HIGH_WATER_BYTES) {
-                peersBackedUp = true;
+            if (!reading.peersBackedUp() && mostBehindPeer() > INBOX_HIGH_WATER_BYTES) {
                 core().counters().handOffWaited();
-                updateReading();
+                reading.peersBackedUp(true);
                 loop.schedule(peersCheck, INBOX_CHECK_NANOS, TimeUnit.NANOSECONDS);
             }
         }
-        flushDirty();
+        writes.flushDirty();
         turnCounts().publish();
     }
 
@@ -288,7 +228,7 @@ final class NettyLoop extends Dispatcher {
             sealed.buffer().release();
         }
         inboxBytes.addAndGet(-bytes);
-        flushDirty();
+        writes.flushDirty();
         turnCounts().publish();
     }
 
@@ -314,7 +254,7 @@ final class NettyLoop extends Dispatcher {
             if (session.isOpen() && route.includes(session)) {
                 final NettyConnection connection = (NettyConnection) session.output();
                 try {
-                    if (enqueue(connection, Unpooled.wrappedBuffer(envelope), 1, connection.channel.voidPromise())) {
+                    if (writes.enqueue(connection, Unpooled.wrappedBuffer(envelope), 1, connection.channel.voidPromise())) {
                         delivered(session, 1);
                     }
                 } catch (Throwable error) {
@@ -323,7 +263,7 @@ final class NettyLoop extends Dispatcher {
             }
         }
         inboxBytes.addAndGet(-envelope.length);
-        flushDirty();
+        writes.flushDirty();
         turnCounts().publish();
     }
 
@@ -341,23 +281,7 @@ final class NettyLoop extends Dispatcher {
             loop.schedule(peersCheck, INBOX_CHECK_NANOS, TimeUnit.NANOSECONDS);
             return;
         }
-        peersBackedUp = false;
-        updateReading();
-    }
-
-    private void flushDirty() {
-        final ArrayList<NettyConnection> dirty = this.dirty;
-        for (int i = 0; i < dirty.size(); i++) {
-            final NettyConnection connection = dirty.get(i);
-            connection.dirty = false;
-            if (connection.session.state() == Session.State.CLOSED) {
-                continue;
-            }
-            connection.channel.flush();
-            connection.unflushed = 0;
-            judgeBacklog(connection);
-        }
-        dirty.clear();
+        reading.peersBackedUp(false);
     }
 
     // ---- the session's output ----
@@ -365,7 +289,7 @@ final class NettyLoop extends Dispatcher {
     /** A line of the server's own, in order with the envelopes already relayed to this client. */
     void sendLine(NettyConnection connection, byte[] line) {
         seal(); // what was relayed before the line reaches this client first
-        if (enqueue(connection, Unpooled.wrappedBuffer(line), 1, connection.channel.voidPromise())) {
+        if (writes.enqueue(connection, Unpooled.wrappedBuffer(line), 1, connection.channel.voidPromise())) {
             scheduleBatchEnd();
         }
     }
@@ -386,21 +310,11 @@ final class NettyLoop extends Dispatcher {
                 }
             }
         });
-        if (enqueue(connection, Unpooled.wrappedBuffer(line), 1, written)) {
+        if (writes.enqueue(connection, Unpooled.wrappedBuffer(line), 1, written)) {
             channel.flush();
             connection.unflushed = 0;
         }
         loop.schedule(() -> connection.session.close(), Math.max(0, deadlineNanos - now()), TimeUnit.NANOSECONDS);
-    }
-
-    /** Closes the channel; what was still waiting for it is counted as dropped. */
-    void close(NettyConnection connection) {
-        final ChannelOutboundBuffer pending = connection.channel.unsafe().outboundBuffer();
-        if (pending != null) {
-            budget.droppedAtClose(backlog(connection, pending));
-            turnCounts().bytesSent(-connection.pendingWrites.bytes());
-        }
-        connection.channel.close();
     }
 
     /** The channel closed (by us or by the client). */
@@ -413,7 +327,7 @@ final class NettyLoop extends Dispatcher {
         }
     }
 
-    // ---- timed duties and pauses ----
+    // ---- timed duties and input held ----
 
     @Override
     protected void timedDutyAdded(long atNanos) {
@@ -440,17 +354,6 @@ final class NettyLoop extends Dispatcher {
         scheduleDuties(nextTimedDutyNanos());
     }
 
-    /** A client's session holds input for a later turn, or has handled it: its reads stop, or go on. */
-    void holdReads(NettyConnection connection, boolean hold) {
-        connection.readsHeld = hold;
-        connection.channel.config().setAutoRead(mayRead(connection));
-    }
-
-    /** @return whether a client is read: the loop reads, its own pause is over and its session holds no input. */
-    private boolean mayRead(NettyConnection connection) {
-        return reading() && connection.readsPausedUntilNanos == 0 && !connection.readsHeld;
-    }
-
     @Override
     protected void inputHeld() {
         if (!heldScheduled) {
@@ -469,68 +372,6 @@ final class NettyLoop extends Dispatcher {
         scheduleBatchEnd();
         if (holdsInput()) {
             inputHeld();
-        }
-    }
-
-    /** One client's reads alone pause until the deadline (e.g. after invalid attempts). */
-    void pauseReading(NettyConnection connection, long untilNanos) {
-        final boolean wasPaused = connection.readsPausedUntilNanos != 0;
-        connection.readsPausedUntilNanos = Math.max(connection.readsPausedUntilNanos, untilNanos);
-        connection.channel.config().setAutoRead(false);
-        if (!wasPaused) {
-            loop.schedule(() -> resumeReading(connection), Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void resumeReading(NettyConnection connection) {
-        final long left = connection.readsPausedUntilNanos - System.nanoTime();
-        if (left > 0) {
-            loop.schedule(() -> resumeReading(connection), left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        connection.readsPausedUntilNanos = 0;
-        if (connection.session.isOpen()) {
-            connection.channel.config().setAutoRead(mayRead(connection));
-        }
-    }
-
-    /** A pause started somewhere: stop reading here too, until the deadline. Called from any thread. */
-    void announcePause() {
-        loop.execute(pause);
-    }
-
-    private void pause() {
-        if (!paused) {
-            paused = true;
-            updateReading();
-        }
-        loop.schedule(resumeCheck, Math.max(0, pauses.untilNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
-    private void resumeCheck() {
-        final long left = pauses.untilNanos() - System.nanoTime();
-        if (left > 0) {
-            loop.schedule(resumeCheck, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        if (paused) {
-            paused = false;
-            updateReading();
-        }
-    }
-
-    /** Reading goes on unless a throttle or flow-control pause is in force or a peer loop is backed up. */
-    private boolean reading() {
-        return !paused && !peersBackedUp;
-    }
-
-    private void updateReading() {
-        for (int i = 0; i < sessionCount(); i++) {
-            final Session session = session(i);
-            if (session.isOpen()) {
-                final NettyConnection connection = (NettyConnection) session.output();
-                connection.channel.config().setAutoRead(mayRead(connection));
-            }
         }
     }
 

@@ -123,7 +123,7 @@ final class NettyRelayEngine implements RelayEngine {
 
     private void announcePause() {
         for (NettyLoop state : loopStates) {
-            state.announcePause();
+            state.reading.announcePause();
         }
     }
 

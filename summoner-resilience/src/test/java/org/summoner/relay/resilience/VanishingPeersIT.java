@@ -2,7 +2,7 @@ package org.summoner.relay.resilience;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.summoner.relay.RelayStats;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.RunningServer;
 import org.summoner.relay.SummonerServer;
 import org.summoner.relay.tck.KitClient;

@@ -72,27 +72,27 @@ public abstract class SelectorConnection implements SessionOutput {
 
     @Override
     public final void send(byte[] line) {
-        loop.sendLine(this, line);
+        loop.control.sendLine(this, line);
     }
 
     @Override
     public final void goodbye(byte[] line, long deadlineNanos) {
-        loop.goodbye(this, line, deadlineNanos);
+        loop.control.goodbye(this, line, deadlineNanos);
     }
 
     @Override
     public final void close() {
-        loop.scheduleClose(this);
+        loop.control.scheduleClose(this);
     }
 
     @Override
     public final void pauseReading(long untilNanos) {
-        loop.pauseReading(this, untilNanos);
+        loop.control.pauseReading(this, untilNanos);
     }
 
     @Override
     public final void holdReads(boolean hold) {
-        loop.holdReads(this, hold);
+        loop.control.holdReads(this, hold);
     }
 
     // ---- what the engine keeps for the client ----

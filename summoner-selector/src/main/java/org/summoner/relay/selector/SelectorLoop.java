@@ -7,8 +7,6 @@ import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.OutboundBudget;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
-import org.summoner.relay.tls.ServerTls;
-import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,20 +14,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 
 /**
  * One selector and the connections it owns, for an engine on {@code java.nio} channels: what the NIO engine's
  * workers and the Agrona engine's I/O agents do alike. Other threads reach it only through {@link #adopt} (the
  * acceptor) and {@link #wakeup}. On its own thread it registers adopted sockets (each gets its {@link Session}),
- * reads ready sockets with a bounded loop into its sessions, keeps interest ops in step with what waits and with
- * read pauses, applies the {@link OutboundBudget} to what waits for a client, writes goodbyes and lingers, closes,
- * and shuts down. The engine subclass decides how it writes and how envelopes cross its threads ({@link
+ * reads ready sockets with a bounded loop into its sessions (through {@link SelectorTls} over TLS), and shuts down;
+ * its {@link ConnectionControl} keeps interest ops in step with what waits and with read pauses, applies the
+ * {@link OutboundBudget} to what waits for a client, writes goodbyes and lingers, and closes. The engine subclass decides how it writes and how envelopes cross its threads ({@link
  * #dispatch}), and drives the turn: {@link #select}, then its own work, then {@link #housekeeping}.
  *
  * @param <C> the engine's connection type.
@@ -38,40 +34,32 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     private static final Logger log = LoggerFactory.getLogger(SelectorLoop.class);
     public static final int READ_BUFFER_BYTES = 64 * 1024;
     /** Reads of one connection per readiness: one busy client cannot starve the others. */
-    private static final int MAX_READS_PER_WAKEUP = 4;
+    static final int MAX_READS_PER_WAKEUP = 4;
     /** The longest a loop waits in {@code select()} with nothing timed to do. */
     protected static final long MAX_SELECT_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How often a loop with connections saying goodbye looks at them. */
-    private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** A socket the acceptor admitted, with the address admission counted it under. */
     private record Adopted(SocketChannel channel, InetSocketAddress remote) {
     }
 
     protected final Selector selector;
-    private final OutboundBudget budget;
     /** TLS on the relay port, or null. */
-    private final ServerTls tls;
-    private TlsWire.Buffers tlsBuffers;
-    private final TlsReader tlsReader = new TlsReader();
+    private final SelectorTls tls;
+    /** Interest ops, read pauses, goodbyes, lingers and closes. */
+    final ConnectionControl control;
     private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean mayBlock = new AtomicBoolean();
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-    private final ArrayList<SelectorConnection> closing = new ArrayList<>();
-    private final ArrayList<SelectorConnection> lingering = new ArrayList<>();
-    /** Connections whose reads alone are paused ({@link SelectorConnection#pauseReading}), until their deadline. */
-    private final ArrayList<SelectorConnection> paused = new ArrayList<>();
     private volatile boolean alive = true;
-    private boolean readsPaused;
     private boolean clockStale;
     private boolean shuttingDown;
     private long shutdownDeadlineNanos;
 
     protected SelectorLoop(RelayCore core) throws IOException {
         super(core);
-        this.budget = core.budget();
-        this.tls = core.tls();
+        this.tls = core.tls() == null ? null : new SelectorTls(this, core.tls(), readBuffer);
+        this.control = new ConnectionControl(this, core.budget());
         this.selector = Selector.open();
     }
 
@@ -179,11 +167,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
      *         deadline), linger check, end of a client's read pause, or {@code capNanos}.
      */
     protected final long selectTimeoutNanos(long capNanos) {
-        long timeout = lingering.isEmpty() ? capNanos : Math.min(capNanos, LINGER_CHECK_NANOS);
-        for (int i = 0; i < paused.size(); i++) {
-            timeout = Math.min(timeout, Math.max(0, paused.get(i).readsPausedUntilNanos - now()));
-        }
-        return nanosToTimedDuty(timeout);
+        return nanosToTimedDuty(control.nanosToNext(capNanos));
     }
 
     /** Sessions for the sockets the acceptor handed over since the last turn. @return how many. */
@@ -200,7 +184,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             try {
                 final C connection = connect(channel);
                 if (tls != null) {
-                    connection.tls = new TlsWire(channel, tls.newEngine(next.remote()), tlsBuffers());
+                    connection.tls = tls.wire(channel, next.remote());
                 }
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
                 connection.interestOps = SelectionKey.OP_READ;
@@ -226,9 +210,9 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
      */
     protected final void housekeeping() {
         runTimedDuties();
-        resumePaused();
-        expireLingering();
-        closeScheduled();
+        control.resumePaused();
+        control.expireLingering();
+        control.closeScheduled();
         turnCounts().publish();
     }
 
@@ -244,7 +228,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
         try {
             final int ready = key.readyOps();
-            if ((ready & SelectionKey.OP_WRITE) != 0 && (connection.tls == null || flushTls(connection))) {
+            if ((ready & SelectionKey.OP_WRITE) != 0 && (connection.tls == null || tls.flush(connection))) {
                 onWritable(connection);
             }
             if ((ready & SelectionKey.OP_READ) != 0 && !connection.closeScheduled && (connection.interestOps & SelectionKey.OP_READ) != 0) {
@@ -257,7 +241,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
 
     private void read(C connection) {
         if (connection.tls != null) {
-            readTls(connection);
+            tls.read(connection);
             return;
         }
         final Session session = connection.session();
@@ -286,328 +270,43 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
     }
 
-    // ---- TLS ----
-
-    /** Where {@link TlsWire#read} puts what it decrypted: the session of the connection being read. */
-    private static final class TlsReader implements TlsWire.Reader {
-        Session session;
-
-        @Override
-        public void onPlaintext(byte[] bytes, int offset, int length) {
-            session.onBytes(bytes, offset, length);
-        }
-
-        @Override
-        public void onHandshakeDone() {
-            session.start();
-        }
-    }
-
-    private TlsWire.Buffers tlsBuffers() {
-        if (tlsBuffers == null) {
-            tlsBuffers = new TlsWire.Buffers(tls.newEngine(null));
-        }
-        return tlsBuffers;
-    }
-
-    /** Reads through TLS: the session starts when the handshake is done; a failed one is counted and closed. */
-    private void readTls(C connection) {
-        final Session session = connection.session();
-        final TlsWire wire = connection.tls;
-        try {
-            for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.closeScheduled && !connection.readsHeld; i++) {
-                tlsReader.session = session;
-                final int n = wire.read(tlsReader, readBuffer);
-                if (n == TlsWire.PLAINTEXT) {
-                    refusePlaintext(connection);
-                    return;
-                }
-                if (n < 0) {
-                    session.onEndOfStream();
-                    answerClose(connection);
-                    session.close();
-                    return;
-                }
-                if (n == 0) {
-                    break;
-                }
-            }
-        } catch (SSLException e) {
-            if (!wire.ready()) {
-                tls.handshakeFailed(session.remoteAddr(), e);
-            } else if (log.isDebugEnabled()) { // a bad record, or a renegotiation the engine refused (counted there)
-                log.debug("{} TLS failed: {}", session.remoteAddr(), quoted(e));
-            }
-            wire.sendAlert();
-            session.close();
-            return;
-        } catch (IOException e) {
-            session.failed(e);
-            return;
-        }
-        updateInterest(connection); // the handshake may have left ciphertext waiting, or be done
-    }
-
-    /**
-     * The client closed (its {@code close_notify}, or the end of its stream): what it sent is relayed, now it gets the
-     * server's {@code close_notify}, best effort, before the connection closes. A client already gone (a reset) is
-     * not answered.
-     */
-    private void answerClose(C connection) {
-        try {
-            connection.tls.shutdownOutput();
-        } catch (IOException e) {
-            if (log.isDebugEnabled()) {
-                log.debug("{} gone before its close_notify was answered: {}", connection.session().remoteAddr(), quoted(e));
-            }
-        }
-    }
-
-    /** {@code OP_WRITE} on a TLS connection: ciphertext that waits goes first. @return whether the engine may write. */
-    private boolean flushTls(C connection) {
-        final TlsWire wire = connection.tls;
-        try {
-            if (!wire.flush()) {
-                return false;
-            }
-            if (wire.resumeHandshake()) {
-                connection.session().start();
-            }
-        } catch (IOException e) {
-            if (!wire.ready() && e instanceof SSLException) {
-                tls.handshakeFailed(connection.session().remoteAddr(), e);
-            }
-            connection.session().failed(e);
-            return false;
-        }
-        if (connection.hasQueued()) {
-            return true;
-        }
-        afterWrite(connection); // e.g. a goodbye whose last ciphertext just went
-        return false;
-    }
-
-    /** @return a TLS exception as a log line may show it: the JDK's messages quote what the client sent. */
-    private static String quoted(IOException e) {
-        return Untrusted.text(e.toString());
-    }
-
-    /**
-     * A client that spoke plaintext to the TLS port: told so in plaintext, its output shut, and closed when it closes
-     * or after {@link Dispatcher#LINGER_NANOS}; it never became a recipient.
-     */
-    private void refusePlaintext(C connection) {
-        final Session session = connection.session();
-        tls.plaintextRefused(session.remoteAddr());
-        try {
-            connection.channel.write(ByteBuffer.wrap(ServerTls.plaintextNotice()));
-            connection.channel.shutdownOutput();
-        } catch (IOException e) {
-            session.close();
-            return;
-        }
-        connection.tls.refuse(); // what it sends now is read and dropped: its session never started
-        connection.lingerDeadlineNanos = now() + LINGER_NANOS;
-        lingering.add(connection);
-    }
-
     // ---- reads ----
 
     /** Stops or resumes reading from every open session (throttle, flow control, a full hand-off). */
     protected final void pauseReads(boolean pause) {
-        if (pause == readsPaused) {
-            return;
-        }
-        readsPaused = pause;
-        for (int i = 0; i < sessionCount(); i++) {
-            updateInterest(connection(session(i)));
-        }
+        control.pauseReads(pause);
     }
 
     protected final boolean readsPaused() {
-        return readsPaused;
+        return control.readsPaused();
     }
 
-    /** {@link SelectorConnection#pauseReading}: no reads from this client until the deadline. */
-    final void pauseReading(SelectorConnection connection, long untilNanos) {
-        if (connection.closeScheduled) {
-            return;
-        }
-        if (connection.readsPausedUntilNanos == 0) {
-            paused.add(connection);
-        }
-        connection.readsPausedUntilNanos = Math.max(connection.readsPausedUntilNanos, untilNanos);
-        updateInterest(connection);
-    }
-
-    /** {@link SelectorConnection#holdReads}: no reads from this client while its session holds input. */
-    final void holdReads(SelectorConnection connection, boolean hold) {
-        if (connection.readsHeld != hold) {
-            connection.readsHeld = hold;
-            updateInterest(connection);
-        }
-    }
-
-    private void resumePaused() {
-        final long now = now();
-        for (int i = paused.size() - 1; i >= 0; i--) {
-            final SelectorConnection connection = paused.get(i);
-            if (connection.closeScheduled || now - connection.readsPausedUntilNanos >= 0) {
-                connection.readsPausedUntilNanos = 0;
-                final SelectorConnection last = paused.remove(paused.size() - 1);
-                if (i < paused.size()) {
-                    paused.set(i, last);
-                }
-                updateInterest(connection);
-            }
-        }
-    }
-
-    /**
-     * Interest in reads (unless paused, for everyone or for this client; a closing session is read to see its client
-     * close) and in writes (if anything waits).
-     */
+    /** Interest in reads and writes follows the connection's state ({@link ConnectionControl#updateInterest}). */
     protected final void updateInterest(SelectorConnection connection) {
-        if (connection.closeScheduled || connection.closed) {
-            return;
-        }
-        final boolean open = connection.session().isOpen();
-        final boolean reads = !(readsPaused && open) && !(open && (connection.readsPausedUntilNanos != 0 || connection.readsHeld));
-        final TlsWire wire = connection.tls;
-        final boolean writes = wire == null ? connection.hasQueued() : wire.pending() || (wire.ready() && connection.hasQueued());
-        final int ops = (reads ? SelectionKey.OP_READ : 0) | (writes ? SelectionKey.OP_WRITE : 0);
-        if (ops != connection.interestOps) {
-            connection.interestOps = ops;
-            connection.key.interestOps(ops);
-        }
+        control.updateInterest(connection);
     }
 
-    // ---- what waits for a client ----
+    // ---- what waits for a client: the outbound budget ({@link ConnectionControl}) ----
 
-    /**
-     * Before {@code bytes} of {@code messages} messages are queued for a client: past {@code max_queued_bytes} it is
-     * closed as a slow consumer and the messages counted as dropped.
-     *
-     * @return whether they may be queued.
-     */
+    /** @return whether {@code bytes} of {@code messages} may be queued for a client; if not, it was closed. */
     protected final boolean admit(SelectorConnection connection, long bytes, int messages) {
-        return budget.mayQueue(connection.session(), connection.queuedMessages(), connection.queuedBytes(), bytes, messages, now());
+        return control.admit(connection, bytes, messages);
     }
 
     /** Something was queued for a client whose socket is full: what waits is a real backlog, judged now. */
     protected final void queuedWhileBlocked(SelectorConnection connection) {
-        if (connection.blocked() && connection.session().isOpen()) {
-            judge(connection);
-        }
+        control.queuedWhileBlocked(connection);
     }
 
-    /**
-     * After a write attempt: a goodbye that is written out shuts output down; interest follows what is left;
-     * what is left is judged (also when it fell: the budget counts who is behind).
-     */
+    /** After a write attempt: a finished goodbye shuts output; interest and the budget follow what is left. */
     protected final void afterWrite(SelectorConnection connection) {
-        if (connection.closeScheduled) {
-            return;
-        }
-        final Session session = connection.session();
-        if (!hasOutput(connection) && session.state() == Session.State.DRAINING) {
-            shutOutput(connection);
-        }
-        updateInterest(connection);
-        if (session.isOpen()) {
-            judge(connection);
-        }
+        control.afterWrite(connection);
     }
 
-    private void judge(SelectorConnection connection) {
-        budget.judge(connection.session(), connection.queuedMessages(), connection.queuedBytes(), now());
-    }
-
-    /** {@link SelectorConnection#send}: a line of the server's own, under the same bound as envelopes. */
-    final void sendLine(SelectorConnection connection, byte[] line) {
-        if (!connection.closeScheduled && admit(connection, line.length, 1)) {
-            connection.queueLine(line);
-            queuedWhileBlocked(connection);
-        }
-    }
-
-    // ---- goodbyes and closing ----
-
-    /** {@link SelectorConnection#goodbye}: the last line, then a FIN, then close when the client does or at the deadline. */
-    final void goodbye(SelectorConnection connection, byte[] line, long deadlineNanos) {
-        if (connection.closeScheduled) {
-            return;
-        }
-        connection.lingerDeadlineNanos = deadlineNanos;
-        lingering.add(connection);
-        if (admit(connection, line.length, 1)) {
-            connection.queueLine(line);
-            if (!hasOutput(connection) && !connection.closeScheduled) {
-                shutOutput(connection); // written at once
-            }
-        }
-    }
-
-    /** @return whether anything waits to be written: queued by the engine, or ciphertext. */
-    private static boolean hasOutput(SelectorConnection connection) {
-        return connection.hasQueued() || (connection.tls != null && connection.tls.pending());
-    }
-
-    private void shutOutput(SelectorConnection connection) {
-        connection.session().outputShut();
-        try {
-            if (connection.tls != null) {
-                connection.tls.shutdownOutput(); // close_notify first; the FIN once it is written
-                updateInterest(connection);
-            } else {
-                connection.channel.shutdownOutput();
-            }
-        } catch (IOException e) {
-            connection.session().failed(e);
-        }
-    }
-
-    /** {@link SelectorConnection#close}: closed at the end of this turn. */
-    final void scheduleClose(SelectorConnection connection) {
-        if (!connection.closeScheduled) {
-            connection.closeScheduled = true;
-            closing.add(connection);
-        }
-    }
-
-    private void expireLingering() {
-        final long now = now();
-        for (int i = lingering.size() - 1; i >= 0; i--) {
-            final SelectorConnection connection = lingering.get(i);
-            if (connection.closeScheduled || now - connection.lingerDeadlineNanos >= 0) {
-                connection.session().close();
-                final SelectorConnection last = lingering.remove(lingering.size() - 1);
-                if (i < lingering.size()) {
-                    lingering.set(i, last);
-                }
-            }
-        }
-    }
-
-    private void closeScheduled() {
-        for (int i = 0, n = closing.size(); i < n; i++) {
-            closeNow(closing.get(i));
-        }
-        closing.clear();
-    }
-
+    /** A connection was closed ({@link ConnectionControl#closeNow}): the engine's {@link #closed} hook. */
     @SuppressWarnings("unchecked")
-    private void closeNow(SelectorConnection connection) {
-        if (connection.closed) {
-            return;
-        }
-        connection.closed = true;
-        connection.closeScheduled = true;
-        connection.key.cancel();
-        closeQuietly(connection.channel);
-        budget.droppedAtClose(connection.discardQueued());
+    final void closedConnection(SelectorConnection connection) {
         closed((C) connection);
-        connection.session().closed();
     }
 
     // ---- shutdown and failure ----
@@ -646,7 +345,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             if (!Faults.recoverable(again)) {
                 throw (Error) again;
             }
-            scheduleClose(connection); // even the goodbye failed: the socket is closed at the end of the turn
+            control.scheduleClose(connection); // even the goodbye failed: the socket is closed at the end of the turn
         }
     }
 
@@ -667,7 +366,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     /** Closes every connection and adopted socket now, and the selector. */
     protected final void closeAll() {
         for (int i = sessionCount() - 1; i >= 0; i--) {
-            closeNow(connection(session(i)));
+            control.closeNow(connection(session(i)));
         }
         Adopted orphan;
         while ((orphan = adopted.poll()) != null) {

@@ -2,7 +2,7 @@ package org.summoner.relay.tck;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
-import org.summoner.relay.RelayStats;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.RunningServer;
 import org.summoner.relay.SummonerServer;
 

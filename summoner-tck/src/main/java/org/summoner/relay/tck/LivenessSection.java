@@ -1,7 +1,7 @@
 package org.summoner.relay.tck;
 
 import org.junit.jupiter.api.Test;
-import org.summoner.relay.RelayStats;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.RunningServer;
 
 import java.io.BufferedReader;

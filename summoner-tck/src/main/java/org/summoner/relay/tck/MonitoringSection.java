@@ -3,7 +3,7 @@ package org.summoner.relay.tck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import org.summoner.relay.RelayStats;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.RunningServer;
 import org.summoner.relay.ServerStartException;
 import org.summoner.relay.SummonerServer;

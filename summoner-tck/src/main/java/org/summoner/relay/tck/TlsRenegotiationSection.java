@@ -3,7 +3,7 @@ package org.summoner.relay.tck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.summoner.relay.RelayStats;
+import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.RunningServer;
 
 import java.io.IOException;

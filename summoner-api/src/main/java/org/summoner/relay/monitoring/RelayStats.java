@@ -1,4 +1,4 @@
-package org.summoner.relay;
+package org.summoner.relay.monitoring;
 
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
