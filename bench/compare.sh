@@ -86,7 +86,7 @@ scenarios=(
 {
   echo "pinning: $modes (pinned: the server on core 0 with \`taskset -c 0\`, the load generator on core 1 with \`taskset -c 1\`)"
   echo "floor: bench/ceiling/floor_relay.c built with \`cc -O2\` ($(cc --version | head -1)): one thread on epoll, the envelope encoded once per line, one write per recipient per epoll round"
-  echo "servers: this project's engines run by \`java -jar $server_jar --engine <name> --config bench/server_config.bench.json\` (rate limit lifted; throttle, flow control and quarantine off, as NATS and Redis have none; slow-consumer limit 32 MiB per client like Redis's pub/sub hard limit); $($nats_bin --version) with defaults; $(redis-server --version | cut -d' ' -f1-3) with persistence off"
+  echo "servers: this project's engines run by \`java -jar $server_jar --engine <name> --config bench/server_config.bench.json\` (a target ENGINE@JAR from that jar, labelled with its name) (rate limit lifted; throttle, flow control and quarantine off, as NATS and Redis have none; slow-consumer limit 32 MiB per client like Redis's pub/sub hard limit); $($nats_bin --version) with defaults; $(redis-server --version | cut -d' ' -f1-3) with persistence off"
   echo "harness: summoner-load (closed loop: window 1000 lines per sender; receivers read on 2 threads from 4 receivers up); each point repeated $repeats times, $duration s measured after $warmup s warm-up"
   echo "reference, not re-measured here (the Summoner SDK cannot be installed on this machine): the Summoner Python server about 0.1M deliveries/s and the Summoner Rust server about 0.4M at fan-out 10 and 100, as measured on this kind of machine for issue 3"
 } > "$work/env.txt"
@@ -103,7 +103,7 @@ for mode in $modes; do
       *@*) jar=${target#*@}; label="${target%%@*} ($(basename "${jar%.jar}"))" ;;
       *) label="$target" ;;
     esac
-    start_server "$target" "$port" bench/server_config.bench.json "$work/$target.log" $pin_server
+    start_server "$target" "$port" bench/server_config.bench.json "$work/${target//[^A-Za-z0-9_.-]/_}.log" $pin_server
     pids+=("$pid")
     wait_for_port "$port"
     echo "== $label$suffix (pid $pid) on 127.0.0.1:$port"

@@ -1,10 +1,12 @@
 package org.summoner.relay.core;
 
 /**
- * Sessions that must do something by a deadline (finish the TLS handshake; bind an identity), oldest first. One
- * queue holds one kind of wait, with one timeout, so deadlines come in the order sessions are added and the head is
- * always the next to expire: adding, removing and expiring are O(1). Intrusive: the links are fields of
- * {@link Session}, which waits in at most one queue at a time (its TLS handshake, then its identity handshake).
+ * Sessions that must do something by a deadline (finish the TLS handshake; bind an identity; close after a goodbye),
+ * earliest first. One queue holds one kind of wait, with one timeout, so deadlines come in the order sessions are
+ * added and the head is always the next to expire: adding, removing and expiring are O(1). A deadline earlier than
+ * the last one added (a goodbye's deadline given by its caller) is placed by walking back from the tail. Intrusive:
+ * the links are fields of {@link Session}, which waits in at most one queue at a time (its TLS handshake, then its
+ * identity handshake, then its goodbye).
  *
  * <p>Owned by one dispatcher's thread; not thread-safe.
  */
@@ -12,21 +14,34 @@ final class Deadlines {
     private Session head;
     private Session tail;
 
-    /** {@code session} must be done by {@code deadlineNanos}, no earlier than any deadline in the queue. @return whether it is now the head. */
+    /**
+     * {@code session} must be done by {@code deadlineNanos}; it leaves the queue it waited in before.
+     *
+     * @return whether it is now the head.
+     */
     boolean add(Session session, long deadlineNanos) {
         if (session.waitingIn != null) {
             session.waitingIn.remove(session);
         }
         session.waitingIn = this;
         session.deadlineNanos = deadlineNanos;
-        session.deadlinePrevious = tail;
-        session.deadlineNext = null;
-        if (tail == null) {
+        Session before = tail;
+        while (before != null && deadlineNanos - before.deadlineNanos < 0) {
+            before = before.deadlinePrevious; // rare: only a goodbye may be given an earlier deadline than the last
+        }
+        final Session after = before == null ? head : before.deadlineNext;
+        session.deadlinePrevious = before;
+        session.deadlineNext = after;
+        if (before == null) {
             head = session;
         } else {
-            tail.deadlineNext = session;
+            before.deadlineNext = session;
         }
-        tail = session;
+        if (after == null) {
+            tail = session;
+        } else {
+            after.deadlinePrevious = session;
+        }
         return head == session;
     }
 

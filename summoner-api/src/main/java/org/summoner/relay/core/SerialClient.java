@@ -36,16 +36,14 @@ public final class SerialClient implements Client, SessionOutput {
     private boolean full;
     private boolean goodbye;
     private boolean outputShut;
-    long lingerDeadlineNanos;
-    private long readsPausedUntilNanos;
-    private boolean readsHeld;
+    /** The core said not to read this client ({@link #reading}). */
+    private boolean readsStopped;
     boolean closed;
     private boolean released;
 
     SerialClient(SerialCore core, Closeable connection) {
         this.core = core;
         this.connection = connection;
-        this.readsPausedUntilNanos = core.now();
         this.writable = core.lock.newCondition();
         this.readable = core.lock.newCondition();
     }
@@ -76,9 +74,8 @@ public final class SerialClient implements Client, SessionOutput {
                 if (!session.isOpen()) {
                     return true;
                 }
-                final long now = System.nanoTime();
-                final long pause = Math.max(readsPausedUntilNanos - now, core.core().readPause().untilNanos() - now);
-                if (readsHeld) {
+                final long pause = core.core().readPause().untilNanos() - System.nanoTime(); // the room's
+                if (readsStopped) {
                     readable.await();
                 } else if (pause > 0) {
                     readable.awaitNanos(pause);
@@ -134,8 +131,8 @@ public final class SerialClient implements Client, SessionOutput {
             if (!closed && !goodbye) {
                 goodbye = true;
                 outputShut = true;
-                lingerDeadlineNanos = core.tick() + Dispatcher.LINGER_NANOS;
-                core.lingering(this);
+                core.tick();
+                session.closeAfterLinger(); // the core closes it when its client does, or after the linger
             }
         } finally {
             core.endTurn();
@@ -278,14 +275,12 @@ public final class SerialClient implements Client, SessionOutput {
     }
 
     @Override
-    public void goodbye(byte[] line, long deadlineNanos) {
+    public void goodbye(byte[] line) {
         if (closed || goodbye) {
             return;
         }
         if (queue(line)) {
-            goodbye = true;
-            lingerDeadlineNanos = deadlineNanos;
-            core.lingering(this);
+            goodbye = true; // the core closes it at the deadline
         }
     }
 
@@ -314,16 +309,9 @@ public final class SerialClient implements Client, SessionOutput {
     }
 
     @Override
-    public void pauseReading(long untilNanos) {
-        if (untilNanos - readsPausedUntilNanos > 0) {
-            readsPausedUntilNanos = untilNanos;
-        }
-    }
-
-    @Override
-    public void holdReads(boolean hold) {
-        readsHeld = hold;
-        if (!hold) {
+    public void reading(boolean read) {
+        readsStopped = !read;
+        if (read) {
             readable.signalAll();
         }
     }

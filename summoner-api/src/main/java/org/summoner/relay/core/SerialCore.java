@@ -36,8 +36,6 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
     private final Condition allClosed = lock.newCondition();
     /** Clients closed in this turn: they leave the core at its end ({@link #endTurn()}). */
     private final ArrayList<SerialClient> ending = new ArrayList<>();
-    /** Clients told goodbye, until they close or their deadline. */
-    private final ArrayList<SerialClient> lingering = new ArrayList<>();
     private final Thread timer;
     /** Sockets of clients that left in this turn, closed once the lock is released. */
     private final ArrayList<Closeable> toClose = new ArrayList<>();
@@ -201,11 +199,6 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
         ending.add(client);
     }
 
-    void lingering(SerialClient client) {
-        lingering.add(client);
-        wakeTimer();
-    }
-
     @Override
     protected void inputHeld() {
         wakeTimer();
@@ -236,9 +229,8 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
                 tick();
                 nextTurn(); // every client's verification budget is renewed
                 resumeHeldInput();
-                runTimedDuties();
-                expireLingering();
-                wait = holdsInput() ? 0 : nanosToTimedDuty(nanosToLinger());
+                runTimedDuties(); // goodbyes out of time among them
+                wait = holdsInput() ? 0 : nanosToTimedDuty(MAX_TIMER_WAIT_NANOS);
             } catch (Throwable error) {
                 core().faults().threadDied(Thread.currentThread().getName(), error);
                 return;
@@ -258,30 +250,6 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
                 return;
             } finally {
                 lock.unlock();
-            }
-        }
-    }
-
-    private long nanosToLinger() {
-        long wait = MAX_TIMER_WAIT_NANOS;
-        for (int i = 0; i < lingering.size(); i++) {
-            wait = Math.min(wait, Math.max(0, lingering.get(i).lingerDeadlineNanos - now()));
-        }
-        return wait;
-    }
-
-    private void expireLingering() {
-        for (int i = lingering.size() - 1; i >= 0; i--) {
-            final SerialClient client = lingering.get(i);
-            if (client.closed || now() - client.lingerDeadlineNanos >= 0) {
-                if (!client.closed) {
-                    log.debug("{} did not close within its goodbye's deadline; closing", client.session.remoteAddr());
-                    client.session.close();
-                }
-                final SerialClient last = lingering.remove(lingering.size() - 1);
-                if (i < lingering.size()) {
-                    lingering.set(i, last);
-                }
             }
         }
     }

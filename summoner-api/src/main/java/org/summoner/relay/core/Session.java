@@ -70,6 +70,12 @@ public final class Session {
     /** Envelopes queued for this client; written by its thread only (opaque, for monitoring). */
     private long linesOut;
     private long lastReadNanos;
+    /** Its own read pause ends then (after invalid attempts); 0 while it is not paused. */
+    private long readsPausedUntilNanos;
+    /** Its input holds bytes for a later turn ({@link SessionInput}): not read meanwhile. */
+    private boolean inputHeld;
+    /** What the engine was last told ({@link SessionOutput#reading}); engines read a new connection. */
+    private boolean reading = true;
     private final SessionIdentity identity;
     /**
      * The dispatcher's {@link Deadlines} this session waits in (its TLS handshake, or {@code handshake.required}'s
@@ -286,8 +292,7 @@ public final class Session {
         core.faults().record(where, remoteAddr, "the client was told and disconnected", error);
         try {
             if (state == State.OPEN && started) {
-                state = State.DRAINING;
-                output.goodbye(core.notices().line(ServerNotice.FAULT), dispatcher.now() + Dispatcher.LINGER_NANOS);
+                leave(core.notices().line(ServerNotice.FAULT), dispatcher.now() + Dispatcher.LINGER_NANOS);
             } else {
                 close();
             }
@@ -314,15 +319,80 @@ public final class Session {
             return;
         }
         if (state == State.OPEN) {
-            state = State.DRAINING;
-            output.goodbye(core.notices().line(notice), deadlineNanos);
+            leave(core.notices().line(notice), deadlineNanos);
         }
     }
 
-    /** Leaves an open session for its conduct: {@code notice} is its last line, written by {@code deadlineNanos}. */
+    /**
+     * Leaves an open session: {@code notice} is its last line, then a FIN; the core closes it at {@code deadlineNanos}
+     * unless its client closed first.
+     */
     void leave(byte[] notice, long deadlineNanos) {
         state = State.DRAINING;
-        output.goodbye(notice, deadlineNanos);
+        output.goodbye(notice);
+        dispatcher.closeBy(this, deadlineNanos);
+        updateReading(); // read on, to see its client close
+    }
+
+    /**
+     * A connection that never becomes a client (a plaintext client of the TLS port, told so by the engine): closed
+     * when its client closes, or after {@link Dispatcher#LINGER_NANOS} on the turn's clock.
+     */
+    public void closeAfterLinger() {
+        if (state != State.CLOSED && !started) {
+            dispatcher.closeBy(this, dispatcher.now() + Dispatcher.LINGER_NANOS);
+        }
+    }
+
+    // ---- whether the engine reads it ----
+
+    /**
+     * Reads nothing from this client until {@code untilNanos} (after invalid attempts); a later call extends the pause,
+     * never shortens it. Its dispatcher ends it ({@link #pauseEnded}).
+     */
+    void pauseReading(long untilNanos) {
+        if (readsPausedUntilNanos == 0 || untilNanos - readsPausedUntilNanos > 0) {
+            final boolean listed = readsPausedUntilNanos != 0;
+            readsPausedUntilNanos = untilNanos == 0 ? 1 : untilNanos;
+            if (!listed) {
+                dispatcher.paused(this);
+            } else {
+                dispatcher.pauseExtended(readsPausedUntilNanos);
+            }
+            updateReading();
+        }
+    }
+
+    /** @return when its read pause ends, 0 when it is not paused (or closed). */
+    long readsPausedUntilNanos() {
+        return readsPausedUntilNanos;
+    }
+
+    /** Its dispatcher's timed duties: the pause ended (or the session closed). */
+    void pauseEnded() {
+        readsPausedUntilNanos = 0;
+        updateReading();
+    }
+
+    /** Its input holds bytes for a later turn ({@code true}), or handled them all. */
+    void holdInput(boolean hold) {
+        inputHeld = hold;
+        updateReading();
+    }
+
+    /**
+     * Tells the engine whether to read this client, when that changed: an open session is not read during its pause or
+     * while it holds input; a session leaving is read to see its client close; a closed one is not told.
+     */
+    private void updateReading() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        final boolean read = state != State.OPEN || (readsPausedUntilNanos == 0 && !inputHeld);
+        if (read != reading) {
+            reading = read;
+            output.reading(read);
+        }
     }
 
     /** @return its dispatcher, whose clock and turn it shares. */
@@ -368,6 +438,7 @@ public final class Session {
         state = State.CLOSED;
         if (!released) {
             released = true;
+            readsPausedUntilNanos = 0; // its dispatcher drops it from the paused at its next timed duties
             dispatcher.remove(this);
             dispatcher.stopWaiting(this);
             identity.released();

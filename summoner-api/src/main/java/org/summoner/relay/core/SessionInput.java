@@ -9,7 +9,7 @@ import java.util.Arrays;
 /**
  * What one session reads, on its way to lines: its framer, and its verification budget with the input it holds for a
  * later turn. A connection may cause {@link #CHECKS_PER_TURN} signature checks per turn; once they are spent, the rest
- * of what it sent waits (reads stop, {@link SessionOutput#holdReads}) and its dispatcher takes it up at the next turns
+ * of what it sent waits (reads stop, {@link SessionOutput#reading}) and its dispatcher takes it up at the next turns
  * ({@link Dispatcher#resumeHeldInput()}), so one client's signed lines never make the others wait more than one check
  * each. Held bytes come from the server-wide {@link InputBudget}; with no room in it, input is handled at once, past
  * the budget: memory is bounded before CPU is shared.
@@ -121,7 +121,7 @@ final class SessionInput {
         held = Arrays.copyOfRange(bytes, offset, offset + length);
         heldStart = 0;
         heldLength = length;
-        session.output().holdReads(true);
+        session.holdInput(true);
         if (!listedHolding) {
             listedHolding = true;
             dispatcher.holding(this);
@@ -137,9 +137,7 @@ final class SessionInput {
             release();
             handleNow(waiting, start, waitingLength);
             handleNow(bytes, offset, length);
-            if (session.isOpen()) {
-                session.output().holdReads(false);
-            }
+            session.holdInput(false);
             return;
         }
         if (heldStart + heldLength + length > held.length) {
@@ -175,6 +173,7 @@ final class SessionInput {
         }
         if (!session.framing()) {
             release();
+            session.holdInput(false);
             return RESUMED_ALL;
         }
         if (budgetTurn == dispatcher.turn() && !session.lines().mayGoOn()) {
@@ -194,6 +193,7 @@ final class SessionInput {
         } catch (Throwable error) {
             session.fault(Faults.Where.LINE, error);
             release();
+            session.holdInput(false);
             return RESUMED_ALL;
         }
         final IdentityMemo after = session.identity().memoOrNull();
@@ -204,9 +204,7 @@ final class SessionInput {
             return RESUMED_SOME;
         }
         release();
-        if (session.isOpen()) {
-            session.output().holdReads(false);
-        }
+        session.holdInput(false);
         return RESUMED_ALL;
     }
 

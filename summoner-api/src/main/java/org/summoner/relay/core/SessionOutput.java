@@ -16,28 +16,23 @@ public interface SessionOutput {
 
     /**
      * Writes what waits, then {@code line}, then shuts output down (a FIN after the last line, so the kernel never
-     * resets it away) and closes once the client closes too, or at {@code deadlineNanos}. Reads go on only to see
-     * the client close.
+     * resets it away, and {@link Session#outputShut()}). Reads go on only to see the client close; the core closes the
+     * session ({@link #close()}) at the goodbye's deadline if it has not closed by then: the engine keeps no deadline.
      */
-    void goodbye(byte[] line, long deadlineNanos);
+    void goodbye(byte[] line);
 
     /** Closes now; what waited for the client is dropped and counted. */
     void close();
 
     /**
-     * Reads nothing from this client until {@code untilNanos} (a per-client throttle, e.g. after invalid attempts);
-     * a later call extends the pause, never shortens it. Writes go on.
+     * Reads from this client ({@code true}, as at the start) or not ({@code false}) from now on, until told otherwise.
+     * The core decides, for this client alone: not while its own pause runs (after invalid attempts; the core's timed
+     * duties end it) nor while its session holds input it has not handled yet (its verification budget for the turn is
+     * spent; {@link Dispatcher#resumeHeldInput()}); always once it is leaving, to see its client close. Bytes read
+     * before the engine stops still go to {@link Session#onBytes}, which keeps them. The room's pause (throttle, flow
+     * control: {@code ReadPause}) is the engine's to apply on top, to all its open clients. Writes go on.
      */
-    void pauseReading(long untilNanos);
-
-    /**
-     * Stops ({@code true}) or resumes ({@code false}) reading from this client, for no time in particular: its
-     * session holds input it has not handled yet (its verification budget for the turn is spent) and takes it up on a
-     * later turn ({@link Dispatcher#resumeHeldInput()}). Bytes read before the engine stops still go to
-     * {@link Session#onBytes}, which keeps them after the others; reading resumes once they are handled. Independent
-     * of {@link #pauseReading}: reading goes on when neither holds it.
-     */
-    void holdReads(boolean hold);
+    void reading(boolean read);
 
     /**
      * @return the bytes queued for this client and not yet written to its socket, for monitoring ({@code /connz},

@@ -23,7 +23,6 @@ final class FakeEngine extends Dispatcher {
     static class Output implements SessionOutput {
         final List<String> sent = new ArrayList<>();
         String goodbye;
-        long goodbyeDeadline;
         boolean closed;
 
         @Override
@@ -32,9 +31,8 @@ final class FakeEngine extends Dispatcher {
         }
 
         @Override
-        public void goodbye(byte[] line, long deadlineNanos) {
+        public void goodbye(byte[] line) {
             goodbye = new String(line, StandardCharsets.UTF_8);
-            goodbyeDeadline = deadlineNanos;
         }
 
         @Override
@@ -42,18 +40,12 @@ final class FakeEngine extends Dispatcher {
             closed = true;
         }
 
-        long readsPausedUntil;
-        /** Whether its session holds input for a later turn (reads stopped). */
-        boolean readsHeld;
+        /** Whether the core says to read it ({@link SessionOutput#reading}): not during its pause or while it holds input. */
+        boolean reading = true;
 
         @Override
-        public void holdReads(boolean hold) {
-            readsHeld = hold;
-        }
-
-        @Override
-        public void pauseReading(long untilNanos) {
-            readsPausedUntil = Math.max(readsPausedUntil, untilNanos);
+        public void reading(boolean read) {
+            reading = read;
         }
 
         /** Nothing is ever written: every line sent waits. */

@@ -78,7 +78,7 @@ class FaultsTest {
         final FakeEngine engine = FakeEngine.of(Map.of("client_timeout_secs", 10, "timeout_check_interval_secs", 1));
         final FakeEngine.Output failing = new FakeEngine.Output() {
             @Override
-            public void goodbye(byte[] line, long deadlineNanos) {
+            public void goodbye(byte[] line) {
                 throw new IllegalStateException("the engine failed to say goodbye");
             }
         };

@@ -67,13 +67,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         /** Chunks the client sent that were not read yet (reads paused); then, maybe, its end of stream. */
         private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
         private boolean endOfStream;
-        long readsPausedUntilNanos;
-        /** Its session holds input for a later turn ({@link SessionOutput#holdReads}): not read meanwhile. */
-        boolean readsHeld;
+        /** The core said not to read it ({@link SessionOutput#reading}): its pause, or input its session holds. */
+        boolean readsStopped;
         /** Complete lines fed to its session after it stopped being open, at most (the framer may have had part of one). */
         int linesFedAfterClose;
         boolean goodbyeSent;
-        long lingerDeadlineNanos;
         boolean outputShut;
         boolean closeScheduled;
         boolean closed;
@@ -92,12 +90,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         }
 
         @Override
-        public void goodbye(byte[] line, long deadlineNanos) {
+        public void goodbye(byte[] line) {
             if (closeScheduled) {
                 return;
             }
             goodbyeSent = true;
-            lingerDeadlineNanos = deadlineNanos;
             queue(line, Kind.GOODBYE, null);
             shutOutputIfWritten();
         }
@@ -108,15 +105,8 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         }
 
         @Override
-        public void pauseReading(long untilNanos) {
-            if (!closeScheduled) {
-                readsPausedUntilNanos = readsPausedUntilNanos == 0 ? untilNanos : Math.max(readsPausedUntilNanos, untilNanos);
-            }
-        }
-
-        @Override
-        public void holdReads(boolean hold) {
-            readsHeld = hold;
+        public void reading(boolean read) {
+            readsStopped = !read;
         }
 
         @Override
@@ -162,7 +152,7 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         private boolean readable() {
             final boolean open = session.isOpen();
             final boolean roomPaused = core().readPause().untilNanos() - now() > 0;
-            return !closeScheduled && !(open && roomPaused) && !(open && (readsPausedUntilNanos != 0 || readsHeld));
+            return !closeScheduled && !(open && roomPaused) && !readsStopped;
         }
     }
 
@@ -290,7 +280,7 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
         }
     }
 
-    /** The end of a turn, as a selector loop's housekeeping: timed duties, pauses that ended, lingers, closes, counts. */
+    /** The end of a turn, as a selector loop's housekeeping: the core's timed duties (pauses and goodbyes that ended among them), reads, closes, counts. */
     private void turnEnds() {
         nextTurn(); // a turn as a selector loop's: each connection's verification budget renewed, held input taken up
         enter("Dispatcher.resumeHeldInput", null, this::resumeHeldInput);
@@ -299,12 +289,6 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
             final Connection connection = connections.get(i);
             if (connection.closed) {
                 continue;
-            }
-            if (connection.readsPausedUntilNanos != 0 && (connection.closeScheduled || now() - connection.readsPausedUntilNanos >= 0)) {
-                connection.readsPausedUntilNanos = 0;
-            }
-            if (connection.goodbyeSent && (connection.closeScheduled || now() - connection.lingerDeadlineNanos >= 0)) {
-                connection.session.close();
             }
             if (!connection.inbound.isEmpty() || connection.endOfStream) {
                 readWhatWaits(connection); // paused reads resume; a closing session is read to see its client close

@@ -58,6 +58,10 @@ class HandshakeDeadlinesTest {
         engine.sweep();
         assertEquals("Warning: Handshake not completed within 2 seconds; disconnecting.\n", FakeEngine.output(late).goodbye);
         assertEquals(Session.State.DRAINING, late.state());
+        assertEquals(3 * SECOND + SECOND / 2 + Dispatcher.LINGER_NANOS, engine.nextTimedDutyNanos(), "its goodbye's deadline");
+        engine.at(3 * SECOND + SECOND / 2 + Dispatcher.LINGER_NANOS);
+        engine.sweep();
+        assertTrue(FakeEngine.output(late).closed, "its client did not close: the core closed it");
         assertEquals(Long.MAX_VALUE, engine.nextTimedDutyNanos(), "nothing left to time");
         assertEquals(1, engine.core().counters().handshakeTimeouts());
         assertEquals(1, engine.core().counters().handshakesCompleted());

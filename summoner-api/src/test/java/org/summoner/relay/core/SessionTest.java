@@ -109,7 +109,7 @@ class SessionTest {
         engine.at(start + 10 * SECOND);
         engine.sweep(); // the first sweep is due at 5 s of the engine's clock: quiet is idle
         assertEquals("Warning: You have been disconnected due to inactivity.\n", FakeEngine.output(quiet).goodbye);
-        assertEquals(start + 10 * SECOND + Dispatcher.LINGER_NANOS, FakeEngine.output(quiet).goodbyeDeadline);
+        assertEquals(start + 10 * SECOND + Dispatcher.LINGER_NANOS, quiet.deadlineNanos, "closed by the core then");
         assertEquals(Session.State.DRAINING, quiet.state());
         assertNull(FakeEngine.output(talker).goodbye);
         assertEquals(1, counters.idleDisconnects());
@@ -126,7 +126,7 @@ class SessionTest {
         final Session session = connect();
         engine.shutdown(123);
         assertEquals("Warning: Server is shutting down.\n", FakeEngine.output(session).goodbye);
-        assertEquals(123, FakeEngine.output(session).goodbyeDeadline);
+        assertEquals(123, session.deadlineNanos, "closed by the core then");
         FakeEngine.send(session, "late\n" + "x".repeat(200) + "\n");
         assertEquals(List.of(), engine.dispatched);
         assertEquals(List.of(), FakeEngine.output(session).sent);

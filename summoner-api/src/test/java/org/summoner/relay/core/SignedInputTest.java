@@ -49,13 +49,13 @@ class SignedInputTest {
         FakeEngine.send(alice, five.toString());
 
         assertEquals(1, engine.dispatched.size(), "one line, one check, this turn");
-        assertTrue(FakeEngine.output(alice).readsHeld, "its reads stop while it holds input");
+        assertFalse(FakeEngine.output(alice).reading, "its reads stop while it holds input");
         assertTrue(engine.holding());
         for (int turn = 2; turn <= 5; turn++) {
             engine.newTurn();
             assertEquals(turn, engine.dispatched.size());
         }
-        assertFalse(FakeEngine.output(alice).readsHeld, "all handled: it is read again");
+        assertTrue(FakeEngine.output(alice).reading, "all handled: it is read again");
         assertFalse(engine.holding());
         for (int i = 0; i < 5; i++) {
             assertTrue(engine.dispatched.get(i).envelope().contains("\\\"seq\\\":" + i), "in the order sent");

@@ -25,10 +25,8 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     /** The sequence of the last {@link EnvelopeBatch} this client sent a line into. */
     long lastBatch = -1;
     boolean dirty;
-    /** Reads of this client alone are paused until then; 0 when they are not. */
-    long readsPausedUntilNanos;
-    /** Its session holds input for a later turn: no reads until it has handled it. */
-    boolean readsHeld;
+    /** The core said not to read this client ({@link #reading}): its own pause, or input its session holds. */
+    boolean readsStopped;
     /** Over TLS: Netty's outbound buffer holds ciphertext, not our writes ({@link #trimPendingWrites}). */
     boolean tls;
 
@@ -64,8 +62,8 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     }
 
     @Override
-    public void goodbye(byte[] line, long deadlineNanos) {
-        loop.goodbye(this, line, deadlineNanos);
+    public void goodbye(byte[] line) {
+        loop.goodbye(this, line);
     }
 
     @Override
@@ -74,13 +72,8 @@ final class NettyConnection implements SessionOutput, SessionHandler.Events {
     }
 
     @Override
-    public void pauseReading(long untilNanos) {
-        loop.reading.pauseReading(this, untilNanos);
-    }
-
-    @Override
-    public void holdReads(boolean hold) {
-        loop.reading.holdReads(this, hold);
+    public void reading(boolean read) {
+        loop.reading.reading(this, read);
     }
 
     @Override

@@ -122,9 +122,10 @@ final class NettyLoop extends Dispatcher {
         scheduleBatchEnd();
     }
 
-    /** A plaintext client of the TLS port, told and with its output shut: closed by the goodbye deadline at the latest. */
+    /** A plaintext client of the TLS port, told and with its output shut: the core closes it after the linger. */
     void refusedPlaintext(NettyConnection connection) {
-        loop.schedule(() -> connection.session.close(), LINGER_NANOS, TimeUnit.NANOSECONDS);
+        tick();
+        connection.session.closeAfterLinger();
     }
 
     // ---- envelopes ----
@@ -294,8 +295,8 @@ final class NettyLoop extends Dispatcher {
         }
     }
 
-    /** Writes a last line, then shuts output down (a FIN after it) and closes when the client does or at the deadline. */
-    void goodbye(NettyConnection connection, byte[] line, long deadlineNanos) {
+    /** Writes a last line, then shuts output down (a FIN after it); the core closes it at the deadline. */
+    void goodbye(NettyConnection connection, byte[] line) {
         seal();
         final Channel channel = connection.channel;
         final ChannelPromise written = channel.newPromise();
@@ -314,7 +315,6 @@ final class NettyLoop extends Dispatcher {
             channel.flush();
             connection.unflushed = 0;
         }
-        loop.schedule(() -> connection.session.close(), Math.max(0, deadlineNanos - now()), TimeUnit.NANOSECONDS);
     }
 
     /** The channel closed (by us or by the client). */

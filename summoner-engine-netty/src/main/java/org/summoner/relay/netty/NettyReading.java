@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whether each client of one {@link NettyLoop} is read (its channel's auto-read): not while the room's throttle or
- * flow control pauses everyone ({@link ReadPause}), not while a peer loop is backed up with this loop's envelopes,
- * not during the client's own pause (after invalid attempts), and not while its session holds input for a later turn.
- * Each pause ends on a task scheduled on the loop at its deadline.
+ * flow control pauses everyone ({@link ReadPause}; it ends on a task scheduled on the loop at its deadline), not while
+ * a peer loop is backed up with this loop's envelopes, and not while the core says not to read that client (its own
+ * pause after invalid attempts, input its session holds: {@code SessionOutput.reading}).
  *
  * <p>Owned by its loop's thread, but {@link #announcePause()}.
  */
@@ -47,37 +47,15 @@ final class NettyReading {
         }
     }
 
-    /** A client's session holds input for a later turn, or has handled it: its reads stop, or go on. */
-    void holdReads(NettyConnection connection, boolean hold) {
-        connection.readsHeld = hold;
+    /** The core says whether this client is read (its own pause, input its session holds). */
+    void reading(NettyConnection connection, boolean read) {
+        connection.readsStopped = !read;
         connection.channel.config().setAutoRead(mayRead(connection));
     }
 
-    /** @return whether a client is read: the loop reads, its own pause is over and its session holds no input. */
+    /** @return whether a client is read: the loop reads and the core does not hold it back. */
     private boolean mayRead(NettyConnection connection) {
-        return reading() && connection.readsPausedUntilNanos == 0 && !connection.readsHeld;
-    }
-
-    /** One client's reads alone pause until the deadline (e.g. after invalid attempts). */
-    void pauseReading(NettyConnection connection, long untilNanos) {
-        final boolean wasPaused = connection.readsPausedUntilNanos != 0;
-        connection.readsPausedUntilNanos = Math.max(connection.readsPausedUntilNanos, untilNanos);
-        connection.channel.config().setAutoRead(false);
-        if (!wasPaused) {
-            loop.schedule(() -> resumeReading(connection), Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void resumeReading(NettyConnection connection) {
-        final long left = connection.readsPausedUntilNanos - System.nanoTime();
-        if (left > 0) {
-            loop.schedule(() -> resumeReading(connection), left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        connection.readsPausedUntilNanos = 0;
-        if (connection.session.isOpen()) {
-            connection.channel.config().setAutoRead(mayRead(connection));
-        }
+        return reading() && !connection.readsStopped;
     }
 
     /** A pause started somewhere: stop reading here too, until the deadline. Called from any thread. */

@@ -64,7 +64,7 @@ class EnvelopeBatchTest {
                     }
 
                     @Override
-                    public void goodbye(byte[] line, long deadlineNanos) {
+                    public void goodbye(byte[] line) {
                     }
 
                     @Override
@@ -72,11 +72,7 @@ class EnvelopeBatchTest {
                     }
 
                     @Override
-                    public void pauseReading(long untilNanos) {
-                    }
-
-                    @Override
-                    public void holdReads(boolean hold) {
+                    public void reading(boolean read) {
                     }
 
                     @Override

@@ -6,29 +6,22 @@ import org.summoner.relay.core.Session;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What a {@link SelectorLoop} does to its connections besides reading and writing them: interest in reads and writes
- * that follows each one's state (paused for everyone, paused or held for one client, output waiting), the
+ * that follows each one's state (paused for everyone, not read as the core says for one client, output waiting), the
  * {@link OutboundBudget} applied to what waits for each (checked before a line is queued, judged where the socket is
- * full), and the ends of connections and their deadlines: a goodbye (the last line, then a FIN, then
- * close when the client does or at the deadline), a plaintext client's linger, one client's read pause until its
- * deadline, and closes scheduled during a turn and done at its end, never while the loop walks its sessions. At a
+ * full), and the ends of connections: a goodbye (the last line, then a
+ * FIN; the core closes the session at its deadline), and closes scheduled during a turn and done at its end, never
+ * while the loop walks its sessions. At a
  * close, what waited for the client is dropped and counted ({@link OutboundBudget#droppedAtClose}).
  *
  * <p>Owned by its loop's thread.
  */
 final class ConnectionControl {
-    /** How often a loop with connections saying goodbye looks at them. */
-    private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
     private final SelectorLoop<?> loop;
     private final OutboundBudget budget;
     private final ArrayList<SelectorConnection> closing = new ArrayList<>();
-    private final ArrayList<SelectorConnection> lingering = new ArrayList<>();
-    /** Connections whose reads alone are paused ({@link SelectorConnection#pauseReading}), until their deadline. */
-    private final ArrayList<SelectorConnection> paused = new ArrayList<>();
     private boolean readsPaused;
 
     ConnectionControl(SelectorLoop<?> loop, OutboundBudget budget) {
@@ -36,16 +29,7 @@ final class ConnectionControl {
         this.budget = budget;
     }
 
-    /** @return {@code capNanos}, or less: until the next linger check or the end of a client's read pause. */
-    long nanosToNext(long capNanos) {
-        long timeout = lingering.isEmpty() ? capNanos : Math.min(capNanos, LINGER_CHECK_NANOS);
-        for (int i = 0; i < paused.size(); i++) {
-            timeout = Math.min(timeout, Math.max(0, paused.get(i).readsPausedUntilNanos - loop.now()));
-        }
-        return timeout;
-    }
-
-    // ---- interest and read pauses ----
+    // ---- interest and reads ----
 
     /** Stops or resumes reading from every open session (throttle, flow control, a full hand-off). */
     void pauseReads(boolean pause) {
@@ -62,10 +46,11 @@ final class ConnectionControl {
         return readsPaused;
     }
 
-    /** {@link SelectorConnection#holdReads}: no reads from this client while its session holds input. */
-    void holdReads(SelectorConnection connection, boolean hold) {
-        if (connection.readsHeld != hold) {
-            connection.readsHeld = hold;
+    /** {@link SelectorConnection#reading}: the core says whether this client is read (its pause, its held input). */
+    void reading(SelectorConnection connection, boolean read) {
+        final boolean stop = !read;
+        if (connection.readsStopped != stop) {
+            connection.readsStopped = stop;
             updateInterest(connection);
         }
     }
@@ -79,38 +64,13 @@ final class ConnectionControl {
             return;
         }
         final boolean open = connection.session().isOpen();
-        final boolean reads = !(readsPaused && open) && !(open && (connection.readsPausedUntilNanos != 0 || connection.readsHeld));
+        final boolean reads = !(readsPaused && open) && !connection.readsStopped;
         final TlsWire wire = connection.tls;
         final boolean writes = wire == null ? connection.hasQueued() : wire.pending() || (wire.ready() && connection.hasQueued());
         final int ops = (reads ? SelectionKey.OP_READ : 0) | (writes ? SelectionKey.OP_WRITE : 0);
         if (ops != connection.interestOps) {
             connection.interestOps = ops;
             connection.key.interestOps(ops);
-        }
-    }
-
-    /** {@link SelectorConnection#pauseReading}: no reads from this client until the deadline. */
-    void pauseReading(SelectorConnection connection, long untilNanos) {
-        if (connection.closeScheduled) {
-            return;
-        }
-        if (connection.readsPausedUntilNanos == 0) {
-            paused.add(connection);
-        }
-        connection.readsPausedUntilNanos = Math.max(connection.readsPausedUntilNanos, untilNanos);
-        updateInterest(connection);
-    }
-
-    /** Read pauses that ended (or whose connection is closing) end: reading resumes. */
-    void resumePaused() {
-        final long now = loop.now();
-        for (int i = paused.size() - 1; i >= 0; i--) {
-            final SelectorConnection connection = paused.get(i);
-            if (connection.closeScheduled || now - connection.readsPausedUntilNanos >= 0) {
-                connection.readsPausedUntilNanos = 0;
-                swapRemove(paused, i);
-                updateInterest(connection);
-            }
         }
     }
 
@@ -164,24 +124,17 @@ final class ConnectionControl {
 
     // ---- goodbyes ----
 
-    /** {@link SelectorConnection#goodbye}: the last line, then a FIN, then close when the client does or at the deadline. */
-    void goodbye(SelectorConnection connection, byte[] line, long deadlineNanos) {
+    /** {@link SelectorConnection#goodbye}: the last line, then a FIN; the core closes it at the deadline. */
+    void goodbye(SelectorConnection connection, byte[] line) {
         if (connection.closeScheduled) {
             return;
         }
-        lingerUntil(connection, deadlineNanos);
         if (admit(connection, line.length, 1)) {
             connection.queueLine(line);
             if (!hasOutput(connection) && !connection.closeScheduled) {
                 shutOutput(connection); // written at once
             }
         }
-    }
-
-    /** {@code connection} is closed at {@code deadlineNanos} unless its client closes first. */
-    void lingerUntil(SelectorConnection connection, long deadlineNanos) {
-        connection.lingerDeadlineNanos = deadlineNanos;
-        lingering.add(connection);
     }
 
     /** @return whether anything waits to be written: queued by the engine, or ciphertext. */
@@ -200,18 +153,6 @@ final class ConnectionControl {
             }
         } catch (IOException e) {
             connection.session().failed(e);
-        }
-    }
-
-    /** Goodbyes whose client closed or whose deadline passed end: their sessions close. */
-    void expireLingering() {
-        final long now = loop.now();
-        for (int i = lingering.size() - 1; i >= 0; i--) {
-            final SelectorConnection connection = lingering.get(i);
-            if (connection.closeScheduled || now - connection.lingerDeadlineNanos >= 0) {
-                connection.session().close();
-                swapRemove(lingering, i);
-            }
         }
     }
 
@@ -247,10 +188,4 @@ final class ConnectionControl {
         connection.session().closed();
     }
 
-    private static void swapRemove(ArrayList<SelectorConnection> list, int i) {
-        final SelectorConnection last = list.remove(list.size() - 1);
-        if (i < list.size()) {
-            list.set(i, last);
-        }
-    }
 }

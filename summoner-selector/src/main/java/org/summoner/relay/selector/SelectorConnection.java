@@ -22,11 +22,8 @@ public abstract class SelectorConnection implements SessionOutput {
     int interestOps;
     boolean closeScheduled;
     boolean closed;
-    long lingerDeadlineNanos;
-    /** Reads of this client alone are paused until then ({@link #pauseReading}); 0 when they are not. */
-    long readsPausedUntilNanos;
-    /** Its session holds input for a later turn ({@link #holdReads}): no reads until it has handled it. */
-    boolean readsHeld;
+    /** The core said not to read this client ({@link #reading}): its own pause, or input its session holds. */
+    boolean readsStopped;
     /** TLS to this client ({@code tls}), or null on plain TCP. */
     TlsWire tls;
 
@@ -76,8 +73,8 @@ public abstract class SelectorConnection implements SessionOutput {
     }
 
     @Override
-    public final void goodbye(byte[] line, long deadlineNanos) {
-        loop.control.goodbye(this, line, deadlineNanos);
+    public final void goodbye(byte[] line) {
+        loop.control.goodbye(this, line);
     }
 
     @Override
@@ -86,13 +83,8 @@ public abstract class SelectorConnection implements SessionOutput {
     }
 
     @Override
-    public final void pauseReading(long untilNanos) {
-        loop.control.pauseReading(this, untilNanos);
-    }
-
-    @Override
-    public final void holdReads(boolean hold) {
-        loop.control.holdReads(this, hold);
+    public final void reading(boolean read) {
+        loop.control.reading(this, read);
     }
 
     // ---- what the engine keeps for the client ----

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * acceptor) and {@link #wakeup}. On its own thread it registers adopted sockets (each gets its {@link Session}),
  * reads ready sockets with a bounded loop into its sessions (through {@link SelectorTls} over TLS), and shuts down;
  * its {@link ConnectionControl} keeps interest ops in step with what waits and with read pauses, applies the
- * {@link OutboundBudget} to what waits for a client, writes goodbyes and lingers, and closes. The engine subclass decides how it writes and how envelopes cross its threads ({@link
+ * {@link OutboundBudget} to what waits for a client, writes goodbyes, and closes. The engine subclass decides how it writes and how envelopes cross its threads ({@link
  * #dispatch}), and drives the turn: {@link #select}, then its own work, then {@link #housekeeping}.
  *
  * @param <C> the engine's connection type.
@@ -45,7 +45,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     protected final Selector selector;
     /** TLS on the relay port, or null. */
     private final SelectorTls tls;
-    /** Interest ops, read pauses, goodbyes, lingers and closes. */
+    /** Interest ops, reads, goodbyes and closes. */
     final ConnectionControl control;
     private final ConcurrentLinkedQueue<Adopted> adopted = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean mayBlock = new AtomicBoolean();
@@ -164,10 +164,10 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
 
     /**
      * @return how long the loop may wait with nothing to do: until the next timed duty (idle sweep, handshake
-     *         deadline), linger check, end of a client's read pause, or {@code capNanos}.
+     *         deadline, a goodbye's deadline, the end of a client's read pause), or {@code capNanos}.
      */
     protected final long selectTimeoutNanos(long capNanos) {
-        return nanosToTimedDuty(control.nanosToNext(capNanos));
+        return nanosToTimedDuty(capNanos);
     }
 
     /** Sessions for the sockets the acceptor handed over since the last turn. @return how many. */
@@ -205,13 +205,11 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     }
 
     /**
-     * Once per turn, after the engine's work: timed duties (idle sweep, handshake deadlines), read pauses that ended,
-     * goodbyes that are done or out of time, closes, counts.
+     * Once per turn, after the engine's work: the core's timed duties (idle sweep, handshake deadlines, goodbyes out of
+     * time, read pauses that ended), closes, counts.
      */
     protected final void housekeeping() {
         runTimedDuties();
-        control.resumePaused();
-        control.expireLingering();
         control.closeScheduled();
         turnCounts().publish();
     }
@@ -246,7 +244,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
         final Session session = connection.session();
         final byte[] array = readBuffer.array();
-        for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.readsHeld; i++) {
+        for (int i = 0; i < MAX_READS_PER_WAKEUP && mayRead() && !connection.readsStopped; i++) {
             readBuffer.clear();
             final int n;
             try {

@@ -65,7 +65,7 @@ final class SelectorTls {
         final Session session = connection.session();
         final TlsWire wire = connection.tls;
         try {
-            for (int i = 0; i < SelectorLoop.MAX_READS_PER_WAKEUP && loop.mayRead() && !connection.closeScheduled && !connection.readsHeld; i++) {
+            for (int i = 0; i < SelectorLoop.MAX_READS_PER_WAKEUP && loop.mayRead() && !connection.closeScheduled && !connection.readsStopped; i++) {
                 reader.session = session;
                 final int n = wire.read(reader, readBuffer);
                 if (n == TlsWire.PLAINTEXT) {
@@ -157,6 +157,6 @@ final class SelectorTls {
             return;
         }
         connection.tls.refuse(); // what it sends now is read and dropped: its session never started
-        loop.control.lingerUntil(connection, loop.now() + Dispatcher.LINGER_NANOS);
+        session.closeAfterLinger();
     }
 }

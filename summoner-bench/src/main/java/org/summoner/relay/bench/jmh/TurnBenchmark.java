@@ -100,7 +100,7 @@ public class TurnBenchmark {
         }
 
         @Override
-        public void goodbye(byte[] notice, long deadlineNanos) {
+        public void goodbye(byte[] notice) {
             add(notice);
         }
 
@@ -110,12 +110,8 @@ public class TurnBenchmark {
         }
 
         @Override
-        public void holdReads(boolean hold) {
-            // broadcast lines only: no signature checks, so input is never held
-        }
-
-        @Override
-        public void pauseReading(long untilNanos) {
+        public void reading(boolean read) {
+            // broadcast lines only: no signature checks or rejections, so reads never stop
         }
 
         @Override
