@@ -10,6 +10,7 @@ import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Router;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.monitoring.MonitoringServer;
 import org.summoner.relay.monitoring.RelayStats;
 import org.summoner.relay.policy.FairUsePolicy;
@@ -17,7 +18,6 @@ import org.summoner.relay.routing.Routers;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineDiscovery;
 import org.summoner.relay.spi.EngineResolver;
-import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.spi.RelayEngine;
 import org.summoner.relay.spi.RelayEngineProvider;
 

@@ -11,8 +11,8 @@ import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.spi.EngineDiscovery;
-import org.summoner.relay.spi.LogThrottle;
 import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.spi.CounterBatch;
+import org.summoner.relay.counters.CounterBatch;
 import org.summoner.relay.wire.EnvelopeScratch;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;

@@ -1,12 +1,12 @@
 package org.summoner.relay.core;
 
-import org.summoner.relay.spi.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.policy.BackpressureGate;
 import org.summoner.relay.policy.ReadPause;
-import org.summoner.relay.spi.RelayCounters;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

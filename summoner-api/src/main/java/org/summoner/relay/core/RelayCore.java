@@ -1,18 +1,18 @@
 package org.summoner.relay.core;
 
-import org.summoner.relay.spi.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
 import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.config.TlsSettings;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.ReadPause;
-import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.tls.ServerTls;
-import org.summoner.relay.config.TlsSettings;
 import org.summoner.relay.wire.InputBudget;
 import org.summoner.relay.wire.NoticeLines;
 

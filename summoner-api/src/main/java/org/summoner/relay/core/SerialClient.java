@@ -1,6 +1,6 @@
 package org.summoner.relay.core;
 
-import org.summoner.relay.spi.Client;
+import org.summoner.relay.spi.serial.Client;
 
 import java.io.Closeable;
 import java.io.IOException;

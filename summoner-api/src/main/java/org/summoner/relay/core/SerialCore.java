@@ -2,9 +2,9 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.spi.Client;
-import org.summoner.relay.spi.LogThrottle;
-import org.summoner.relay.spi.Relay;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.spi.serial.Client;
+import org.summoner.relay.spi.serial.Relay;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.spi.ClientSockets;
+import org.summoner.relay.stream.ClientSockets;
 import org.summoner.relay.wire.LineHandler;
 import org.summoner.relay.wire.ServerNotice;
 import org.summoner.relay.wire.Untrusted;

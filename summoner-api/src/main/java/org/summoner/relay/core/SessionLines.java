@@ -2,9 +2,9 @@ package org.summoner.relay.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.counters.RelayedLines;
 import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.RateLimiter;
-import org.summoner.relay.spi.RelayedLines;
 import org.summoner.relay.wire.EnvelopeEncoder;
 import org.summoner.relay.wire.EnvelopeScratch;
 import org.summoner.relay.wire.LineHandler;

@@ -3,7 +3,7 @@ package org.summoner.relay.monitoring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.core.Faults;
-import org.summoner.relay.spi.LogThrottle;
+import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;

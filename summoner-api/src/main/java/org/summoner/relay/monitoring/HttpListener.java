@@ -2,7 +2,7 @@ package org.summoner.relay.monitoring;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.spi.LogThrottle;
+import org.summoner.relay.counters.LogThrottle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

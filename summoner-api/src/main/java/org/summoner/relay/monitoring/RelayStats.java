@@ -2,7 +2,7 @@ package org.summoner.relay.monitoring;
 
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 

@@ -4,9 +4,8 @@ import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Router;
 import org.summoner.relay.core.Session;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.identity.Json;
-import org.summoner.relay.spi.RelayCounters;
-import org.summoner.relay.wire.NoticeLines;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;

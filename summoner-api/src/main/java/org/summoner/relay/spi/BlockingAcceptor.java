@@ -3,7 +3,10 @@ package org.summoner.relay.spi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TcpKeepalive;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.AdmissionControl;
+import org.summoner.relay.stream.ClientSockets;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -4,7 +4,9 @@ import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.FromOtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.SerialCore;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.FairUsePolicy;
+import org.summoner.relay.spi.serial.Relay;
 import org.summoner.relay.tls.ServerTls;
 
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package org.summoner.relay.spi;
 
+import org.summoner.relay.counters.RelayCounters;
+
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;

@@ -1,18 +1,18 @@
 package org.summoner.relay.stream;
 
-import org.summoner.relay.spi.Client;
-import org.summoner.relay.spi.SocketRoom;
+import org.summoner.relay.spi.serial.Client;
+import org.summoner.relay.spi.serial.SocketRoom;
 import org.summoner.relay.tls.ServerTls;
 import org.summoner.relay.wire.RemoteAddresses;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
 
 /**
  * TLS over a {@link WaitingChannel}, for an engine with a reader and a writer thread per connection: the reader runs

@@ -1,7 +1,7 @@
 package org.summoner.relay.stream;
 
-import org.summoner.relay.spi.Client;
-import org.summoner.relay.spi.SocketRoom;
+import org.summoner.relay.spi.serial.Client;
+import org.summoner.relay.spi.serial.SocketRoom;
 
 import java.io.Closeable;
 import java.io.IOException;

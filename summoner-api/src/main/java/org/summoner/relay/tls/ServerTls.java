@@ -3,8 +3,8 @@ package org.summoner.relay.tls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TlsSettings;
-import org.summoner.relay.spi.LogThrottle;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.Untrusted;
 

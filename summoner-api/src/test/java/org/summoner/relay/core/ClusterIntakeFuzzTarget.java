@@ -7,12 +7,12 @@ import org.summoner.relay.cluster.Cluster;
 import org.summoner.relay.cluster.FuzzBackplaneProvider;
 import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.fuzz.IdentityPool;
 import org.summoner.relay.fuzz.KnownFindings;
 import org.summoner.relay.fuzz.Violation;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.routing.Routers;
-import org.summoner.relay.spi.RelayCounters;
 
 import java.io.IOException;
 import java.net.InetAddress;

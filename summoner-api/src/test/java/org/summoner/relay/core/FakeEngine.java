@@ -72,14 +72,14 @@ final class FakeEngine extends Dispatcher {
     /** An engine whose core routes as its config says ({@code routing}, the handshake), as a server's does. */
     static FakeEngine routed(Map<String, ?> hyperParameters) {
         final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters));
-        return new FakeEngine(new RelayCore(config, new org.summoner.relay.spi.RelayCounters(),
+        return new FakeEngine(new RelayCore(config, new org.summoner.relay.counters.RelayCounters(),
                 org.summoner.relay.policy.FairUsePolicy.of(config), org.summoner.relay.routing.Routers::of));
     }
 
     /** An engine whose core routes with {@code router}. */
     static FakeEngine of(Map<String, ?> hyperParameters, Router router) {
         final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters));
-        return new FakeEngine(new RelayCore(config, new org.summoner.relay.spi.RelayCounters(),
+        return new FakeEngine(new RelayCore(config, new org.summoner.relay.counters.RelayCounters(),
                 org.summoner.relay.policy.FairUsePolicy.of(config), core -> router));
     }
 

@@ -2,9 +2,9 @@ package org.summoner.relay.core;
 
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.routing.Routers;
-import org.summoner.relay.spi.RelayCounters;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

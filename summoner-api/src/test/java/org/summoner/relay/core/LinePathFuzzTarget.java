@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.fuzz.AuroraVectors;
 import org.summoner.relay.fuzz.IdentityPool;
 import org.summoner.relay.fuzz.KnownFindings;
@@ -17,7 +18,6 @@ import org.summoner.relay.identity.AuroraSigner;
 import org.summoner.relay.identity.Json;
 import org.summoner.relay.policy.FairUsePolicy;
 import org.summoner.relay.routing.Routers;
-import org.summoner.relay.spi.RelayCounters;
 
 import java.io.IOException;
 import java.math.BigDecimal;

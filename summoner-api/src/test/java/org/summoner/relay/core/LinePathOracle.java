@@ -6,10 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.fuzz.IdentityPool;
 import org.summoner.relay.fuzz.KnownFindings;
 import org.summoner.relay.fuzz.Violation;
-import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 

@@ -2,8 +2,8 @@ package org.summoner.relay.core;
 
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.FairUsePolicy;
-import org.summoner.relay.spi.RelayCounters;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.nio.charset.StandardCharsets;

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.counters.RelayedLines;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

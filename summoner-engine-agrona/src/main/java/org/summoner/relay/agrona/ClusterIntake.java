@@ -3,7 +3,7 @@ package org.summoner.relay.agrona;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.summoner.relay.core.Route;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.RelayCounters;
 
 import java.util.concurrent.locks.LockSupport;
 

@@ -7,7 +7,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.summoner.relay.core.SpanTable;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.RelayCounters;
 
 import java.util.Arrays;
 

@@ -6,7 +6,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.core.Route;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.RelayCounters;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.RelayCounters;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

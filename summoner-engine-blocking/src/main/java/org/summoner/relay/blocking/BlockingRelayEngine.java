@@ -1,12 +1,12 @@
 package org.summoner.relay.blocking;
 
 import org.summoner.relay.spi.BlockingAcceptor;
-import org.summoner.relay.spi.Client;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.JdkIoWarmUp;
-import org.summoner.relay.spi.Relay;
 import org.summoner.relay.spi.RelayEngine;
+import org.summoner.relay.spi.serial.Client;
+import org.summoner.relay.spi.serial.Relay;
 import org.summoner.relay.stream.ClientStream;
 import org.summoner.relay.stream.WaitingChannel;
 

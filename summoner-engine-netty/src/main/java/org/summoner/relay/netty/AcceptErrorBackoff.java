@@ -5,8 +5,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.summoner.relay.spi.LogThrottle;
-import org.summoner.relay.spi.RelayCounters;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.counters.RelayCounters;
 
 import java.util.concurrent.TimeUnit;
 

@@ -10,12 +10,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
-import jdk.net.ExtendedSocketOptions;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TcpKeepalive;
-import org.summoner.relay.spi.ClientSockets;
+import org.summoner.relay.stream.ClientSockets;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 

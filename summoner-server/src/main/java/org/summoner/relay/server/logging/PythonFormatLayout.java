@@ -6,7 +6,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.LayoutBase;
 import org.slf4j.event.KeyValuePair;
 import org.summoner.relay.config.PythonLogFormat;
-import org.summoner.relay.spi.RelayedLines;
+import org.summoner.relay.counters.RelayedLines;
 import org.summoner.relay.wire.Untrusted;
 
 import java.time.Instant;

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.LoggerSettings;
 import org.summoner.relay.config.ServerConfig;
-import org.summoner.relay.spi.RelayedLines;
+import org.summoner.relay.counters.RelayedLines;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

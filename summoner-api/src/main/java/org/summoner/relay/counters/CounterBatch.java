@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.counters;
 
 /**
  * The counts one engine thread gathers between two publications to the shared {@link RelayCounters}: adding to a

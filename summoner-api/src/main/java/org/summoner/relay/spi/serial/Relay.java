@@ -1,4 +1,6 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.spi.serial;
+
+import org.summoner.relay.spi.EngineContext;
 
 import java.io.Closeable;
 import java.net.InetSocketAddress;

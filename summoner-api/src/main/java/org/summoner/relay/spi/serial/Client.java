@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.spi.serial;
 
 import java.nio.ByteBuffer;
 

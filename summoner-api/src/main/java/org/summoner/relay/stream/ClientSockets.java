@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.stream;
 
 import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.counters;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

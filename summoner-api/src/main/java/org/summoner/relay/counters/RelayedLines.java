@@ -1,8 +1,8 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.counters;
 
-import org.summoner.relay.wire.Untrusted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.wire.Untrusted;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.spi.serial;
 
 /**
  * Told by a write that waits for room (the {@code stream} package's {@code WaitingChannel} and {@code TlsStream}) how

@@ -1,4 +1,4 @@
-package org.summoner.relay.spi;
+package org.summoner.relay.counters;
 
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
