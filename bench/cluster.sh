@@ -9,6 +9,7 @@
 #
 #   bench/cluster.sh                              # nio; single, nats, aeron; 3 runs per point; about 6 minutes
 #   bench/cluster.sh --engine netty --repeats 1 --duration 3
+#   bench/cluster.sh --modes "nats nats-sealed"    # what authenticated frames (cluster.secret_file) cost
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args="$*"
@@ -31,6 +32,8 @@ ensure_jars
 ensure_peers
 build_c probe
 mkdir -p "$out"
+secret=$out/cluster.secret # for the -sealed modes: one secret for every node, as an operator makes it
+head -c 32 /dev/urandom > "$secret" && chmod 600 "$secret"
 results=$out/results.jsonl probes=$out/probe.jsonl
 : > "$results"
 : > "$probes"
@@ -40,10 +43,12 @@ trap stop_all EXIT INT TERM
 
 # node_config MODE I NATS_PORT UDP_BASE: the bench config plus node I's "cluster" section, on stdout.
 node_config() {
-  python3 - bench/server_config.bench.json "$@" <<'PY'
+  python3 - bench/server_config.bench.json "$@" "$secret" <<'PY'
 import json, sys
 config = json.load(open(sys.argv[1]))
-mode, i, nats_port, udp = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+mode, i, nats_port, udp, secret = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
+sealed = mode.endswith("-sealed")
+mode = mode[:-len("-sealed")] if sealed else mode
 name = "node-" + "abc"[i]
 if mode == "nats":
     config["cluster"] = {"backplane": "nats", "node": name,
@@ -52,6 +57,8 @@ elif mode == "aeron":
     config["cluster"] = {"backplane": "aeron", "node": name,
                          "aeron": {"endpoint": "127.0.0.1:%d" % (udp + i),
                                    "peers": ["127.0.0.1:%d" % (udp + j) for j in range(3) if j != i]}}
+if sealed:
+    config["cluster"]["secret_file"] = secret
 print(json.dumps(config))
 PY
 }
@@ -63,7 +70,7 @@ for mode in $modes; do
   nodes=3
   [ "$mode" = single ] && nodes=1
   nats_port=0
-  if [ "$mode" = nats ]; then
+  if [ "${mode%-sealed}" = nats ]; then
     nats_port=$(free_port $((port + 1)))
     taskset -c 0 "$nats_bin" -a 127.0.0.1 -p "$nats_port" > "$out/nats-server.log" 2>&1 &
     pids+=($!)

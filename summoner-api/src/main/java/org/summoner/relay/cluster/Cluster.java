@@ -4,16 +4,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.RoutingMode;
-import org.summoner.relay.core.Bindings;
-import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.FromOtherNodes;
 import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
-import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.spi.EngineDiscovery;
-import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,9 +62,9 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     private final boolean sendsIdentities;
     private final boolean sendsParticipants;
     private final int frameBytes;
-    private final ClusterFrames.Header header = new ClusterFrames.Header(); // the receiving thread's
-    private final LogThrottle malformedLog = new LogThrottle();
-    private final LogThrottle sameNameLog = new LogThrottle();
+    /** Seals frames sent and checks frames received ({@code cluster.secret_file}); null without a secret. */
+    private final FrameSeal seal;
+    private final ClusterIntake intake;
     private final ConcurrentHashMap<String, byte[]> nodeNames = new ConcurrentHashMap<>();
     private volatile FromOtherNodes local;
     private volatile boolean closed;
@@ -87,7 +83,9 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         for (String warning : context.section().warnings()) {
             log.warn(warning); // a key of cluster.<backplane> it does not read, as the config reader warns of its own
         }
-        this.frameBytes = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(node, 0xFFFF);
+        this.seal = settings.secret() == null ? null : new FrameSeal(settings.secret().bytes(), settings.node(), System.currentTimeMillis());
+        this.frameBytes = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(node, 0xFFFF, seal);
+        this.intake = new ClusterIntake(core, settings.node(), directory, seal, this);
     }
 
     /**
@@ -141,6 +139,10 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
      */
     public void start(FromOtherNodes local) throws IOException {
         this.local = local;
+        if (seal == null) {
+            log.warn("cluster: frames are not authenticated (no cluster.secret_file): anyone who can publish on {} can "
+                    + "inject lines and presence into this node; give every node the same secret file", backplane.describe());
+        }
         backplane.start();
         if (frameBytes > backplane.maxFrameBytes()) {
             log.warn("cluster: {} carries frames of {} bytes at most; lines whose envelope is longer than about {} bytes "
@@ -193,7 +195,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
 
     private void send(String to, Route route, byte[] name, byte[] envelope, int length, byte[] scratch) {
         final byte[] destination = to == null ? NO_NAME : nodeNames.computeIfAbsent(to, n -> n.getBytes(StandardCharsets.US_ASCII));
-        final int frame = ClusterFrames.writeLine(scratch, node, destination, route.kind(), name, envelope, length);
+        final int frame = ClusterFrames.writeLine(scratch, node, destination, route.kind(), name, envelope, length, seal);
         if (!closed && backplane.publish(to, scratch, 0, frame)) {
             core.counters().clusterLineSent();
         } else {
@@ -236,90 +238,20 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
 
     // ---- in ----
 
-    /**
-     * A frame from the backplane. Nothing in it can throw past here (the fault barrier of frames, SPEC section 10): an
-     * unreadable frame is dropped and logged at most every 10 s; a fault while handling it is counted and logged by
-     * the core's {@link Faults}, and the frame dropped.
-     */
+    /** A frame from the backplane: {@link ClusterIntake}, on the backplane's one receiving thread. */
     @Override
     public void onFrame(byte[] frame, int offset, int length) {
-        final ClusterFrames.Header header = this.header;
-        header.origin = null;
-        try {
-            ClusterFrames.read(frame, offset, length, header);
-            if (settings.node().equals(header.origin)) {
-                final long quiet = sameNameLog.tryLog(System.nanoTime());
-                if (quiet >= 0) {
-                    log.error("cluster: a frame from another node that calls itself {} too: every node needs a name of its own{}",
-                            Untrusted.text(header.origin), sameNameLog.since(quiet));
-                }
-                return;
-            }
-            if (header.destination != null && !settings.node().equals(header.destination)) {
-                return; // for another node (a backplane that sends every frame everywhere)
-            }
-            switch (header.type) {
-                case ClusterFrames.LINE -> line(frame, header.body, offset + length);
-                case ClusterFrames.PRESENCE -> {
-                    if (directory.heard(ClusterFrames.readPresence(header.origin, frame, header.body, offset + length), System.nanoTime())) {
-                        presenceWanted = true; // tell the newcomer who is here without waiting for the interval
-                    }
-                }
-                case ClusterFrames.BYE -> directory.left(header.origin);
-                default -> {
-                }
-            }
-        } catch (ClusterFrames.MalformedFrame e) {
-            final long quiet = malformedLog.tryLog(System.nanoTime());
-            if (quiet >= 0) {
-                log.warn("cluster: a frame from the backplane was not read ({}); {} bytes dropped{}", Untrusted.text(e.getMessage()),
-                        length, malformedLog.since(quiet));
-            }
-        } catch (Throwable error) {
-            if (!Faults.recoverable(error)) {
-                throw error;
-            }
-            core.faults().record(Faults.Where.CLUSTER,
-                    header.origin == null ? "a frame from the backplane" : "node " + header.origin, "the frame was dropped", error);
-        }
+        intake.onFrame(frame, offset, length);
     }
 
-    private void line(byte[] frame, int body, int end) throws ClusterFrames.MalformedFrame {
-        if (end - body < 3) {
-            throw new ClusterFrames.MalformedFrame("line frame ends early");
-        }
-        final int kind = frame[body];
-        final int nameLength = (frame[body + 1] & 0xFF) << 8 | frame[body + 2] & 0xFF;
-        final int envelope = body + 3 + nameLength;
-        if (envelope > end) {
-            throw new ClusterFrames.MalformedFrame("line frame ends early");
-        }
-        core.counters().clusterLineReceived();
-        final Route route = localRoute(kind, frame, body + 3, nameLength);
-        final FromOtherNodes local = this.local;
-        if (route == null || local == null || closed) {
-            core.counters().lineUndeliverable(); // its recipient left this node meanwhile
-            return;
-        }
-        local.relayFromCluster(frame, envelope, end - envelope, route);
+    /** Another node joined: this node's presence goes out without waiting for the interval. */
+    void presenceWanted() {
+        presenceWanted = true;
     }
 
-    /** @return the route on this node of a line from another: the same kinds, names resolved to this node's sessions. */
-    private Route localRoute(int kind, byte[] frame, int name, int nameLength) {
-        return switch (kind) {
-            case Route.KIND_BROADCAST -> Route.BROADCAST;
-            case Route.KIND_PARTICIPANTS -> Route.PARTICIPANTS;
-            case Route.KIND_HOSTS -> Route.HOSTS;
-            case Route.KIND_BINDING -> {
-                final Bindings.Binding binding = core.bindings().find(new String(frame, name, nameLength, StandardCharsets.UTF_8));
-                yield binding == null ? null : binding.route();
-            }
-            case Route.KIND_SESSION -> {
-                final Session participant = core.session(new String(frame, name, nameLength, StandardCharsets.UTF_8));
-                yield participant == null || participant.isHost() || !participant.isOpen() ? null : participant.route();
-            }
-            default -> null;
-        };
+    /** @return where lines from other nodes go, or null while the engine has not started or the node is closing. */
+    FromOtherNodes local() {
+        return closed ? null : local;
     }
 
     // ---- presence ----
@@ -368,7 +300,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
             }
         }
         final byte[] frame = ClusterFrames.presence(node, incarnation, core.hostsConnected(), identities, participants,
-                backplane.maxFrameBytes(), written);
+                backplane.maxFrameBytes(), written, seal);
         if (written[0] < identities.size() || written[1] < participants.size()) {
             log.warn("cluster: this node's presence ({} identities, {} participants) is larger than the backplane's largest frame ({} bytes): {} and {} were sent",
                     identities.size(), participants.size(), backplane.maxFrameBytes(), written[0], written[1]);
@@ -391,8 +323,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
                 Thread.currentThread().interrupt();
             }
         }
-        final byte[] bye = new byte[ClusterFrames.headerBytes(node, NO_NAME)];
-        ClusterFrames.writeHeader(bye, ClusterFrames.BYE, node, NO_NAME);
+        final byte[] bye = ClusterFrames.headerOnly(ClusterFrames.BYE, node, seal);
         backplane.publish(null, bye, 0, bye.length);
         backplane.close();
     }

@@ -13,7 +13,9 @@ import java.util.List;
  * length-prefixed UTF-8.
  *
  * <pre>
- * every frame: 'S' (0x53), version 1, type, origin node (u8 length + ASCII), destination node (u8 length, 0 = every node)
+ * every frame: 'S' (0x53), version, type, origin node (u8 length + ASCII), destination node (u8 length, 0 = every node)
+ *              version 2 (sealed, {@code cluster.secret_file}): then incarnation (i64), sequence (i64), sent at (i64
+ *              ms), and after the body the HMAC-SHA-256 of all before it (32 bytes): {@link FrameSeal}
  * LINE     (1): route kind (u8), route name (u16 length + UTF-8: the identity or participant address, else empty),
  *               then the envelope, as the sender's node encoded it, to the end of the frame
  * PRESENCE (2): incarnation (i64), hosts (i32), identities (i32 count, each u16 length + UTF-8),
@@ -26,6 +28,7 @@ import java.util.List;
 public final class ClusterFrames {
     static final byte MAGIC = 0x53;
     static final byte VERSION = 1;
+    static final byte VERSION_SEALED = 2;
     static final byte LINE = 1;
     static final byte PRESENCE = 2;
     static final byte BYE = 3;
@@ -40,22 +43,32 @@ public final class ClusterFrames {
         }
     }
 
-    /** The header of a frame and where its body starts. */
+    /** The header of a frame, where its body starts and ends, and a sealed frame's stamp. */
     static final class Header {
+        byte version;
         byte type;
         String origin;
         String destination;
         int body;
+        /** The body's end: the frame's, or where a sealed frame's MAC starts. */
+        int end;
+        long incarnation;
+        long sequence;
+        long sentAtMillis;
     }
 
     /** A node's presence: who is connected to it that another node may address. */
     record Presence(String node, long incarnation, int hosts, List<String> identities, List<String> participants) {
     }
 
-    /** @return bytes for the header of a frame, at {@code buffer[0..)}, and the index after it. */
-    static int writeHeader(byte[] buffer, byte type, byte[] origin, byte[] destination) {
+    /**
+     * Writes the header of a frame at {@code buffer[0..)}, sealed (version 2, stamped) when {@code seal} is not null.
+     *
+     * @return the index after it.
+     */
+    static int writeHeader(byte[] buffer, byte type, byte[] origin, byte[] destination, FrameSeal seal) {
         buffer[0] = MAGIC;
-        buffer[1] = VERSION;
+        buffer[1] = seal == null ? VERSION : VERSION_SEALED;
         buffer[2] = type;
         int at = 3;
         buffer[at++] = (byte) origin.length;
@@ -63,42 +76,56 @@ public final class ClusterFrames {
         at += origin.length;
         buffer[at++] = (byte) destination.length;
         System.arraycopy(destination, 0, buffer, at, destination.length);
-        return at + destination.length;
+        at += destination.length;
+        return seal == null ? at : seal.stamp(buffer, at);
     }
 
-    /** @return the header length of a frame from {@code origin} to {@code destination}. */
-    static int headerBytes(byte[] origin, byte[] destination) {
-        return 3 + 1 + origin.length + 1 + destination.length;
+    /** @return the header length of a frame from {@code origin} to {@code destination}, sealed or not. */
+    static int headerBytes(byte[] origin, byte[] destination, FrameSeal seal) {
+        return 3 + 1 + origin.length + 1 + destination.length + (seal == null ? 0 : FrameSeal.STAMP_BYTES);
     }
 
-    /** @return the frame's length: a LINE frame of the envelope along a route (its kind and name), written to {@code buffer}. */
+    /** @return a frame with a header only (a BYE), sealed when {@code seal} is not null. */
+    static byte[] headerOnly(byte type, byte[] origin, FrameSeal seal) {
+        final byte[] frame = new byte[headerBytes(origin, new byte[0], seal) + (seal == null ? 0 : FrameSeal.MAC_BYTES)];
+        final int length = writeHeader(frame, type, origin, new byte[0], seal);
+        if (seal != null) {
+            seal.seal(frame, length);
+        }
+        return frame;
+    }
+
+    /**
+     * @return the frame's length: a LINE frame of the envelope along a route (its kind and name), written to
+     *         {@code buffer} and sealed when {@code seal} is not null.
+     */
     static int writeLine(byte[] buffer, byte[] origin, byte[] destination, int routeKind, byte[] routeName,
-                         byte[] envelope, int length) {
-        int at = writeHeader(buffer, LINE, origin, destination);
+                         byte[] envelope, int length, FrameSeal seal) {
+        int at = writeHeader(buffer, LINE, origin, destination, seal);
         buffer[at++] = (byte) routeKind;
         buffer[at++] = (byte) (routeName.length >>> 8);
         buffer[at++] = (byte) routeName.length;
         System.arraycopy(routeName, 0, buffer, at, routeName.length);
         at += routeName.length;
         System.arraycopy(envelope, 0, buffer, at, length);
-        return at + length;
+        return seal == null ? at + length : seal.seal(buffer, at + length);
     }
 
     /** @return the most bytes a LINE frame adds to its envelope. */
-    static int lineOverhead(byte[] origin, int maxRouteName) {
-        return headerBytes(origin, new byte[64]) + 1 + 2 + maxRouteName;
+    static int lineOverhead(byte[] origin, int maxRouteName, FrameSeal seal) {
+        return headerBytes(origin, new byte[64], seal) + 1 + 2 + maxRouteName + (seal == null ? 0 : FrameSeal.MAC_BYTES);
     }
 
     /** @return a PRESENCE frame to every node; at most {@code maxBytes}: the lists are cut where they would not fit. */
     static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
-                           int maxBytes, int[] written) {
+                           int maxBytes, int[] written, FrameSeal seal) {
         final ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 24 * (identities.size() + participants.size()));
-        final byte[] header = new byte[headerBytes(origin, new byte[0])];
-        writeHeader(header, PRESENCE, origin, new byte[0]);
+        final byte[] header = new byte[headerBytes(origin, new byte[0], seal)];
+        writeHeader(header, PRESENCE, origin, new byte[0], seal);
         out.write(header, 0, header.length);
         writeLong(out, incarnation);
         writeInt(out, hosts);
-        int room = maxBytes - out.size() - 8;
+        int room = maxBytes - out.size() - 8 - (seal == null ? 0 : FrameSeal.MAC_BYTES);
         written[0] = 0;
         written[1] = 0;
         final List<byte[]> ids = fitting(identities, room);
@@ -108,7 +135,14 @@ public final class ClusterFrames {
         writeStrings(out, addrs);
         written[0] = ids.size();
         written[1] = addrs.size();
-        return out.toByteArray();
+        if (seal == null) {
+            return out.toByteArray();
+        }
+        final byte[] frame = new byte[out.size() + FrameSeal.MAC_BYTES];
+        final byte[] unsealed = out.toByteArray();
+        System.arraycopy(unsealed, 0, frame, 0, unsealed.length);
+        seal.seal(frame, unsealed.length);
+        return frame;
     }
 
     private static List<byte[]> fitting(List<String> strings, int room) {
@@ -160,8 +194,9 @@ public final class ClusterFrames {
         if (length < 5 || frame[offset] != MAGIC) {
             throw new MalformedFrame("not a relay frame");
         }
-        if (frame[offset + 1] != VERSION) {
-            throw new MalformedFrame("frame version " + frame[offset + 1] + ", this node reads " + VERSION);
+        header.version = frame[offset + 1];
+        if (header.version != VERSION && header.version != VERSION_SEALED) {
+            throw new MalformedFrame("frame version " + header.version + ", this node reads " + VERSION + " and " + VERSION_SEALED);
         }
         header.type = frame[offset + 2];
         if (header.type != LINE && header.type != PRESENCE && header.type != BYE) {
@@ -179,7 +214,27 @@ public final class ClusterFrames {
             throw new MalformedFrame("frame ends in its header");
         }
         header.destination = destinationLength == 0 ? null : new String(frame, at, destinationLength, StandardCharsets.US_ASCII);
-        header.body = at + destinationLength;
+        at += destinationLength;
+        header.end = end;
+        if (header.version == VERSION_SEALED) {
+            if (at + FrameSeal.STAMP_BYTES + FrameSeal.MAC_BYTES > end) {
+                throw new MalformedFrame("sealed frame ends in its header");
+            }
+            header.incarnation = readLong(frame, at);
+            header.sequence = readLong(frame, at + 8);
+            header.sentAtMillis = readLong(frame, at + 16);
+            at += FrameSeal.STAMP_BYTES;
+            header.end = end - FrameSeal.MAC_BYTES;
+        }
+        header.body = at;
+    }
+
+    private static long readLong(byte[] frame, int at) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = value << 8 | (frame[at + i] & 0xFF);
+        }
+        return value;
     }
 
     /** @return whether a destination named in a frame is {@code node}: an ASCII comparison that allocates nothing. */

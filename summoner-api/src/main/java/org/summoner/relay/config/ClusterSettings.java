@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * @param node      this node's name, unique in the cluster: letters, digits, {@code -} and {@code _}, at most 64.
  * @param settings  the backplane's own section as the file holds it; a missing node when absent.
  * @param source    the config file, for errors a backplane finds (a bad key, an endpoint it cannot bind).
+ * @param secret    {@code cluster.secret_file}: the secret that authenticates every frame, or null when frames go
+ *                  unauthenticated (anyone who can publish on the backplane can inject lines).
  */
-public record ClusterSettings(String backplane, String node, JsonNode settings, String source) {
+public record ClusterSettings(String backplane, String node, JsonNode settings, String source, ClusterSecret secret) {
     /** The node names the backplanes accept: safe in a NATS subject and a directory name. */
     public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 

@@ -13,6 +13,33 @@ import java.util.concurrent.atomic.LongAdder;
  * accumulate locally and add once per batch (one loop turn), not once per line.
  */
 public final class RelayCounters {
+    /** Why a frame from the cluster's backplane was refused ({@code summoner_cluster_frames_rejected_total}). */
+    public enum FrameRejection {
+        /** Not a frame of this protocol, or cut short. */
+        MALFORMED("malformed"),
+        /** Without a MAC, at a node that has {@code cluster.secret_file}: anyone on the backplane could have sent it. */
+        UNAUTHENTICATED("unauthenticated"),
+        /** With a MAC, at a node without a secret: the nodes' security settings differ. */
+        SETTINGS_DIFFER("settings_differ"),
+        /** Its MAC is not what the secret makes: forged, changed on the way, or another secret. */
+        BAD_MAC("bad_mac"),
+        /** Sent too long ago (or ahead) for this node's clock: captured and sent again later. */
+        STALE("stale"),
+        /** A sequence number of its node seen before, or of an earlier incarnation: sent again. */
+        REPLAYED("replayed");
+
+        private final String code;
+
+        FrameRejection(String code) {
+            this.code = code;
+        }
+
+        /** @return the reason as the metric's label and the log show it. */
+        public String code() {
+            return code;
+        }
+    }
+
     private final LongAdder connectionsOpened = new LongAdder();
     private final LongAdder connectionsClosed = new LongAdder();
     private final LongAdder linesReceived = new LongAdder();
@@ -42,6 +69,7 @@ public final class RelayCounters {
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
     private final LongAdder[] linesRejected = new LongAdder[Rejection.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
+    private final LongAdder[] clusterFramesRejected = new LongAdder[FrameRejection.values().length];
 
     public RelayCounters() {
         for (int i = 0; i < linesDropped.length; i++) {
@@ -51,6 +79,18 @@ public final class RelayCounters {
         for (int i = 0; i < linesRejected.length; i++) {
             linesRejected[i] = new LongAdder();
         }
+        for (int i = 0; i < clusterFramesRejected.length; i++) {
+            clusterFramesRejected[i] = new LongAdder();
+        }
+    }
+
+    /** A frame from the cluster's backplane was refused, and dropped. */
+    public void clusterFrameRejected(FrameRejection reason) {
+        clusterFramesRejected[reason.ordinal()].increment();
+    }
+
+    public long clusterFramesRejected(FrameRejection reason) {
+        return clusterFramesRejected[reason.ordinal()].sum();
     }
 
     /** A line went to another node of the cluster (one per node it was sent to). */

@@ -11,6 +11,7 @@ import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.spi.EngineGauge;
+import org.summoner.relay.counters.RelayCounters.FrameRejection;
 import org.summoner.relay.wire.Rejection;
 
 import java.util.ArrayList;
@@ -98,6 +99,8 @@ final class RelayMetrics implements MultiCollector {
                     "clusterLinesSent", RelayStats::clusterLinesSent),
             counter("summoner_cluster_lines_not_sent", "Lines for other nodes not sent: no backplane link, or back pressure past its wait.",
                     "clusterLinesNotSent", RelayStats::clusterLinesNotSent),
+            new Family(true, "summoner_cluster_frames_rejected", "Frames from the cluster's backplane refused and dropped, by reason.",
+                    "reason", frameRejections()),
             counter("summoner_cluster_lines_received", "Lines from other nodes of the cluster for this one.",
                     "clusterLinesReceived", RelayStats::clusterLinesReceived),
             gauge("summoner_cluster_nodes", "The other nodes of the cluster this one hears from now.",
@@ -218,6 +221,15 @@ final class RelayMetrics implements MultiCollector {
         final List<Series> series = new ArrayList<>();
         for (Rejection reason : Rejection.values()) {
             series.add(new Series("rejected", reason.code(), stats -> stats.rejected(reason)));
+        }
+        return List.copyOf(series);
+    }
+
+    /** Every reason a cluster frame is refused for, each shown from 0. */
+    private static List<Series> frameRejections() {
+        final List<Series> series = new ArrayList<>();
+        for (FrameRejection reason : FrameRejection.values()) {
+            series.add(new Series("clusterFramesRejected", reason.code(), stats -> stats.clusterFramesRejected(reason)));
         }
         return List.copyOf(series);
     }

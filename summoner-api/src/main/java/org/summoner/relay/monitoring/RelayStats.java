@@ -3,6 +3,7 @@ package org.summoner.relay.monitoring;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.counters.RelayCounters;
+import org.summoner.relay.counters.RelayCounters.FrameRejection;
 import org.summoner.relay.wire.Rejection;
 import org.summoner.relay.wire.ServerNotice;
 
@@ -63,6 +64,8 @@ import java.util.TreeMap;
  * @param clusterLinesNotSent     lines for other nodes not sent: no backplane link, or back pressure past its wait.
  * @param clusterLinesReceived    lines from other nodes for this one.
  * @param clusterNodes            the other nodes this one hears from now (a gauge).
+ * @param clusterFramesRejected   frames from the backplane refused and dropped, by reason code
+ *                                ({@code bad_mac}, {@code replayed}, ...); only the reasons that occurred.
  * @param faultsLine              faults caught at the barrier while handling a client's bytes or line (SPEC 10): the
  *                                client was told and closed, every other connection served on.
  * @param faultsTimer             faults caught in a timed duty (idle sweep, handshake deadline, goodbye).
@@ -112,6 +115,7 @@ public record RelayStats(
         long clusterLinesNotSent,
         long clusterLinesReceived,
         long clusterNodes,
+        Map<String, Long> clusterFramesRejected,
         long faultsLine,
         long faultsTimer,
         long faultsCluster,
@@ -126,6 +130,13 @@ public record RelayStats(
             final long count = counters.linesRejected(reason);
             if (count > 0) {
                 rejected.put(reason.code(), count);
+            }
+        }
+        final Map<String, Long> framesRejected = new TreeMap<>();
+        for (FrameRejection reason : FrameRejection.values()) {
+            final long count = counters.clusterFramesRejected(reason);
+            if (count > 0) {
+                framesRejected.put(reason.code(), count);
             }
         }
         return new RelayStats(
@@ -171,6 +182,7 @@ public record RelayStats(
                 counters.clusterLinesNotSent(),
                 counters.clusterLinesReceived(),
                 core.otherNodes() == null ? 0 : core.otherNodes().nodes().size(),
+                Collections.unmodifiableMap(framesRejected),
                 faults.count(Faults.Where.LINE),
                 faults.count(Faults.Where.TIMER),
                 faults.count(Faults.Where.CLUSTER),
@@ -189,6 +201,11 @@ public record RelayStats(
     /** @return the lines refused for one reason. */
     public long rejected(Rejection reason) {
         return rejected.getOrDefault(reason.code(), 0L);
+    }
+
+    /** @return the frames from the backplane refused for one reason. */
+    public long clusterFramesRejected(FrameRejection reason) {
+        return clusterFramesRejected.getOrDefault(reason.code(), 0L);
     }
 
     /** @return clients connected at the time of the snapshot. */
@@ -232,6 +249,7 @@ public record RelayStats(
                 + (clusterNodes + clusterLinesSent + clusterLinesNotSent + clusterLinesReceived == 0 ? ""
                 : "; cluster: " + clusterNodes + " other nodes, lines " + clusterLinesSent + " sent, " + clusterLinesNotSent
                 + " not sent, " + clusterLinesReceived + " received")
+                + (clusterFramesRejected.isEmpty() ? "" : "; cluster frames rejected " + clusterFramesRejected)
                 + (faults() == 0 ? "" : "; faults " + faults() + " (line " + faultsLine + ", timer " + faultsTimer
                 + ", cluster " + faultsCluster + ", engine " + faultsEngine + ")");
     }

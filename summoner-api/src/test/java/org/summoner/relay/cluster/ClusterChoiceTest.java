@@ -13,7 +13,7 @@ class ClusterChoiceTest {
     private static String failure(String backplane) {
         final RelayCore core = RelayCore.of(ServerConfig.defaults());
         return assertThrows(IllegalArgumentException.class,
-                () -> Cluster.of(core, new ClusterSettings(backplane, "a", null, "server_config.json"))).getMessage();
+                () -> Cluster.of(core, new ClusterSettings(backplane, "a", null, "server_config.json", null))).getMessage();
     }
 
     @Test

@@ -75,7 +75,7 @@ final class ClusterIntakeFuzzTarget {
                 "max_envelope_bytes", maxEnvelopeBytes)));
         final Cluster[] made = new Cluster[1];
         final RelayCore core = new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), Routers::of,
-                relay -> made[0] = Cluster.of(relay, new ClusterSettings("fuzz", "here", null, "the fuzz target")));
+                relay -> made[0] = Cluster.of(relay, new ClusterSettings("fuzz", "here", null, "the fuzz target", null)));
         final List<FuzzEngine.Connection> clients = new ArrayList<>();
         final FuzzEngine engine = new FuzzEngine(core, (to, kind, line, sender) -> written(to, kind, line, maxEnvelopeBytes, handshake),
                 (entryPoint, session, error) -> KnownFindings.tolerate(error, entryPoint, inputs));

@@ -1,19 +1,38 @@
 package org.summoner.relay.nats;
 
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.RunningServer;
+import org.summoner.relay.counters.RelayCounters.FrameRejection;
 import org.summoner.relay.tck.ClusterKit;
 import org.summoner.relay.tck.KitClient;
 import org.summoner.relay.tck.NatsServers;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * The kit's cluster tests ({@link ClusterKit}) on the NATS backplane: the nodes on a three-server NATS cluster
@@ -95,5 +114,86 @@ abstract class NatsClusterKit extends ClusterKit {
             assertEquals(envelope(b1, "back"), a1.readLine());
             assertEquals(envelope(b1, "back"), a2.readLine());
         }
+    }
+
+    /**
+     * With {@code cluster.secret_file}, a client of the NATS bus that is no node can inject nothing: a frame without a
+     * MAC, one sealed with another secret, and a genuine frame it captured and publishes again are each refused,
+     * counted by reason and delivered to no client; the nodes go on relaying to each other.
+     */
+    @Test
+    void framesForgedOrReplayedOnTheBusAreRefusedWithASecret() throws Exception {
+        final Path secret = secretFile();
+        final RunningServer[] nodes = new RunningServer[2];
+        for (int i = 0; i < 2; i++) {
+            final Map<String, Object> section = new HashMap<>(section(nats, i, "t7"));
+            section.put("secret_file", secret.toString());
+            nodes[i] = startNode(Map.of(), section);
+        }
+        awaitNodes(nodes[0], 1);
+        awaitNodes(nodes[1], 1);
+        final KitClient a1 = connect(nodes[0]);
+        final KitClient b1 = connect(nodes[1]);
+        awaitConnections(nodes[0], 1);
+        awaitConnections(nodes[1], 1);
+        final BlockingQueue<byte[]> captured = new LinkedBlockingQueue<>();
+        final Connection bus = Nats.connect(new Options.Builder().server(nats.url(0)).build());
+        try {
+            final Dispatcher spy = bus.createDispatcher(message -> captured.add(message.getData()));
+            spy.subscribe("t7.all");
+            bus.flush(Duration.ofSeconds(5));
+            a1.send("genuine\n");
+            assertEquals(envelope(a1, "genuine"), b1.readLine());
+            byte[] genuine;
+            do {
+                genuine = captured.poll(5, TimeUnit.SECONDS);
+                assertNotNull(genuine, "the spy saw node a's line on the bus");
+            } while (genuine[2] != 1); // a LINE frame, not a presence
+
+            final byte[] envelope = (envelope("10.9.9.9:1", "forged") + "\n").getBytes(StandardCharsets.UTF_8);
+            bus.publish("t7.all", lineFrame(1, envelope)); // as a node without a secret sends
+            final byte[] sealed = lineFrame(2, envelope);
+            final byte[] withMac = Arrays.copyOf(sealed, sealed.length + 32);
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(new SecureRandom().generateSeed(32), "HmacSHA256")); // not the cluster's secret
+            mac.update(sealed);
+            mac.doFinal(withMac, sealed.length);
+            bus.publish("t7.all", withMac);
+            bus.publish("t7.all", genuine); // node a's own frame, sent again
+            bus.flush(Duration.ofSeconds(5));
+        } finally {
+            bus.close();
+        }
+        for (RunningServer node : nodes) { // node a hears its own frame sent again too: a copy, not a twin of the same name
+            awaitStats(node, "the node to refuse the three frames", s -> s.clusterFramesRejected(FrameRejection.UNAUTHENTICATED) == 1
+                    && s.clusterFramesRejected(FrameRejection.BAD_MAC) == 1 && s.clusterFramesRejected(FrameRejection.REPLAYED) == 1);
+        }
+        a1.send("after\n");
+        assertEquals(envelope(a1, "after"), b1.readLine(), "nothing forged or replayed reached b's client");
+        b1.send("back\n");
+        assertEquals(envelope(b1, "back"), a1.readLine(), "nor a's");
+    }
+
+    /** A secret file of 32 random bytes that only its owner may read, as an operator makes one. */
+    private static Path secretFile() throws Exception {
+        final Path file = Files.createTempFile("cluster", ".secret", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        Files.write(file, new SecureRandom().generateSeed(32));
+        return file;
+    }
+
+    /**
+     * A LINE frame from "node-a" to every node, as ClusterFrames writes one: version 1, or version 2 with a stamp
+     * (incarnation, sequence, now) whose MAC the caller appends.
+     */
+    private static byte[] lineFrame(int version, byte[] envelope) {
+        final ByteBuffer frame = ByteBuffer.allocate(64 + envelope.length);
+        frame.put((byte) 'S').put((byte) version).put((byte) 1);
+        frame.put((byte) 6).put("node-a".getBytes(StandardCharsets.US_ASCII)).put((byte) 0);
+        if (version == 2) {
+            frame.putLong(System.currentTimeMillis()).putLong(1_000_000).putLong(System.currentTimeMillis());
+        }
+        frame.put((byte) 1).putShort((short) 0).put(envelope); // a broadcast: no route name
+        return Arrays.copyOf(frame.array(), frame.position());
     }
 }

@@ -1,0 +1,163 @@
+package org.summoner.relay.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.core.Bindings;
+import org.summoner.relay.core.Faults;
+import org.summoner.relay.core.FromOtherNodes;
+import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Route;
+import org.summoner.relay.core.Session;
+import org.summoner.relay.counters.LogThrottle;
+import org.summoner.relay.counters.RelayCounters.FrameRejection;
+import org.summoner.relay.wire.Untrusted;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What a frame from another node does on this one, on the backplane's one receiving thread: it is read
+ * ({@link ClusterFrames}), authenticated when the cluster has a secret ({@link FrameSeal}: MAC, time, sequence), and
+ * then a LINE's route is resolved against this node's sessions and its envelope handed to the engine
+ * ({@link FromOtherNodes}) as if a local sender that is no local client had relayed it, a PRESENCE goes to the
+ * {@link ClusterDirectory}, a BYE takes its node out. A frame refused is counted by reason
+ * ({@code summoner_cluster_frames_rejected_total}), dropped and logged at most every 10 s.
+ *
+ * <p>One receiving thread.
+ */
+final class ClusterIntake {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+
+    private final RelayCore core;
+    private final String node;
+    private final ClusterDirectory directory;
+    /** Null without {@code cluster.secret_file}. */
+    private final FrameSeal seal;
+    private final Cluster cluster;
+    private final ClusterFrames.Header header = new ClusterFrames.Header();
+    private final LogThrottle rejectedLog = new LogThrottle();
+    private final LogThrottle sameNameLog = new LogThrottle();
+
+    ClusterIntake(RelayCore core, String node, ClusterDirectory directory, FrameSeal seal, Cluster cluster) {
+        this.core = core;
+        this.node = node;
+        this.directory = directory;
+        this.seal = seal;
+        this.cluster = cluster;
+    }
+
+    /**
+     * A frame from the backplane. Nothing in it can throw past here (the fault barrier of frames, SPEC section 10): an
+     * unreadable frame is dropped and logged at most every 10 s; a fault while handling it is counted and logged by
+     * the core's {@link Faults}, and the frame dropped.
+     */
+    void onFrame(byte[] frame, int offset, int length) {
+        final ClusterFrames.Header header = this.header;
+        header.origin = null;
+        try {
+            ClusterFrames.read(frame, offset, length, header);
+            final FrameRejection refused = authenticate(frame, offset, offset + length, header);
+            if (refused != null) {
+                rejected(refused, "from a node calling itself " + header.origin, length);
+                return;
+            }
+            if (node.equals(header.origin)) {
+                final long quiet = sameNameLog.tryLog(System.nanoTime());
+                if (quiet >= 0) {
+                    log.error("cluster: a frame from another node that calls itself {} too: every node needs a name of its own{}",
+                            Untrusted.text(header.origin), sameNameLog.since(quiet));
+                }
+                return;
+            }
+            if (header.destination != null && !node.equals(header.destination)) {
+                return; // for another node (a backplane that sends every frame everywhere)
+            }
+            switch (header.type) {
+                case ClusterFrames.LINE -> line(frame, header.body, header.end);
+                case ClusterFrames.PRESENCE -> {
+                    if (directory.heard(ClusterFrames.readPresence(header.origin, frame, header.body, header.end), System.nanoTime())) {
+                        cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
+                    }
+                }
+                case ClusterFrames.BYE -> {
+                    directory.left(header.origin);
+                    if (seal != null) {
+                        seal.forget(header.origin);
+                    }
+                }
+                default -> {
+                }
+            }
+        } catch (ClusterFrames.MalformedFrame e) {
+            rejected(FrameRejection.MALFORMED, e.getMessage(), length);
+        } catch (Throwable error) {
+            if (!Faults.recoverable(error)) {
+                throw error;
+            }
+            core.faults().record(Faults.Where.CLUSTER,
+                    header.origin == null ? "a frame from the backplane" : "node " + header.origin, "the frame was dropped", error);
+        }
+    }
+
+    /**
+     * @return null when the frame may be read: sealed, authentic, fresh and new at a node with a secret, unsealed at a
+     *         node without one; else why it is refused.
+     */
+    private FrameRejection authenticate(byte[] frame, int offset, int end, ClusterFrames.Header header) {
+        final boolean sealed = header.version == ClusterFrames.VERSION_SEALED;
+        if (seal == null) {
+            return sealed ? FrameRejection.SETTINGS_DIFFER : null;
+        }
+        if (!sealed) {
+            return FrameRejection.UNAUTHENTICATED;
+        }
+        return seal.check(frame, offset, end, header, System.currentTimeMillis());
+    }
+
+    /** A frame refused: counted by reason, dropped, and logged at most every 10 s. */
+    private void rejected(FrameRejection reason, String detail, int length) {
+        core.counters().clusterFrameRejected(reason);
+        final long quiet = rejectedLog.tryLog(System.nanoTime());
+        if (quiet >= 0) {
+            log.warn("cluster: a frame from the backplane was refused ({}{}); {} bytes dropped{}", reason.code(),
+                    detail == null ? "" : ": " + Untrusted.text(detail), length, rejectedLog.since(quiet));
+        }
+    }
+
+    private void line(byte[] frame, int body, int end) throws ClusterFrames.MalformedFrame {
+        if (end - body < 3) {
+            throw new ClusterFrames.MalformedFrame("line frame ends early");
+        }
+        final int kind = frame[body];
+        final int nameLength = (frame[body + 1] & 0xFF) << 8 | frame[body + 2] & 0xFF;
+        final int envelope = body + 3 + nameLength;
+        if (envelope > end) {
+            throw new ClusterFrames.MalformedFrame("line frame ends early");
+        }
+        core.counters().clusterLineReceived();
+        final Route route = localRoute(kind, frame, body + 3, nameLength);
+        final FromOtherNodes local = cluster.local();
+        if (route == null || local == null) {
+            core.counters().lineUndeliverable(); // its recipient left this node meanwhile
+            return;
+        }
+        local.relayFromCluster(frame, envelope, end - envelope, route);
+    }
+
+    /** @return the route on this node of a line from another: the same kinds, names resolved to this node's sessions. */
+    private Route localRoute(int kind, byte[] frame, int name, int nameLength) {
+        return switch (kind) {
+            case Route.KIND_BROADCAST -> Route.BROADCAST;
+            case Route.KIND_PARTICIPANTS -> Route.PARTICIPANTS;
+            case Route.KIND_HOSTS -> Route.HOSTS;
+            case Route.KIND_BINDING -> {
+                final Bindings.Binding binding = core.bindings().find(new String(frame, name, nameLength, StandardCharsets.UTF_8));
+                yield binding == null ? null : binding.route();
+            }
+            case Route.KIND_SESSION -> {
+                final Session participant = core.session(new String(frame, name, nameLength, StandardCharsets.UTF_8));
+                yield participant == null || participant.isHost() || !participant.isOpen() ? null : participant.route();
+            }
+            default -> null;
+        };
+    }
+}
