@@ -22,6 +22,8 @@ import java.util.Set;
  */
 final class ClusterDirectory {
     private static final Logger log = LoggerFactory.getLogger(ClusterDirectory.class);
+    /** The most other nodes a node keeps: presence from more is refused (a flood of made-up nodes costs nothing). */
+    static final int MAX_NODES = 64;
     /** How long a node may stay silent before it counts as gone: four presence intervals. */
     static final long SILENCE_NANOS = 4 * Cluster.PRESENCE_INTERVAL_NANOS;
 
@@ -49,6 +51,11 @@ final class ClusterDirectory {
 
     View view() {
         return view;
+    }
+
+    /** @return whether a presence from {@code name} is taken: a node known, or room for one more. */
+    synchronized boolean mayHear(String name) {
+        return nodes.size() < MAX_NODES || nodes.containsKey(name);
     }
 
     /** @return whether {@code presence} came from a node not known before (it joined, or restarted). */

@@ -1,5 +1,7 @@
 package org.summoner.relay.cluster;
 
+import org.summoner.relay.counters.RelayCounters.FrameRejection;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -36,11 +38,56 @@ public final class ClusterFrames {
     private ClusterFrames() {
     }
 
-    /** A frame that is not one of ours: named in the log, never delivered. */
+    /** A frame refused while it is read: named in the log, counted by its reason, never delivered. */
     static final class MalformedFrame extends Exception {
+        final FrameRejection reason;
+
+        /** Not one of ours, or cut short. */
         MalformedFrame(String message) {
-            super(message, null, false, false);
+            this(FrameRejection.MALFORMED, message);
         }
+
+        MalformedFrame(FrameRejection reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /** The most bytes of a node's name (letters, digits, {@code -} and {@code _}), as {@code cluster.node} allows. */
+    static final int MAX_NODE_NAME = 64;
+    /** How every envelope a node encodes begins. */
+    private static final byte[] ENVELOPE_START = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * @return whether {@code frame[start, end)} is one envelope line as a node encodes it: it begins as every envelope
+     *         does and ends with its only line feed (and has no carriage return), so a frame cannot hand a client a
+     *         server's {@code Warning:} notice, a second line, or half of one.
+     */
+    static boolean isOneEnvelope(byte[] frame, int start, int end) {
+        if (end - start < ENVELOPE_START.length + 1 || frame[end - 1] != '\n'
+                || !Arrays.equals(frame, start, start + ENVELOPE_START.length, ENVELOPE_START, 0, ENVELOPE_START.length)) {
+            return false;
+        }
+        for (int i = start; i < end - 1; i++) {
+            if (frame[i] == '\n' || frame[i] == '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return whether {@code frame[start, start + length)} is a node name: 1 to 64 letters, digits, "-" or "_". */
+    private static boolean isNodeName(byte[] frame, int start, int length) {
+        if (length < 1 || length > MAX_NODE_NAME) {
+            return false;
+        }
+        for (int i = start; i < start + length; i++) {
+            final byte b = frame[i];
+            if (!(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The header of a frame, where its body starts and ends, and a sealed frame's stamp. */
@@ -207,11 +254,17 @@ public final class ClusterFrames {
         if (at + originLength + 1 > end) {
             throw new MalformedFrame("frame ends in its header");
         }
+        if (!isNodeName(frame, at, originLength)) {
+            throw new MalformedFrame("an origin that is no node name");
+        }
         header.origin = new String(frame, at, originLength, StandardCharsets.US_ASCII);
         at += originLength;
         final int destinationLength = frame[at++] & 0xFF;
         if (at + destinationLength > end) {
             throw new MalformedFrame("frame ends in its header");
+        }
+        if (destinationLength != 0 && !isNodeName(frame, at, destinationLength)) {
+            throw new MalformedFrame("a destination that is no node name");
         }
         header.destination = destinationLength == 0 ? null : new String(frame, at, destinationLength, StandardCharsets.US_ASCII);
         at += destinationLength;

@@ -74,6 +74,10 @@ final class ClusterIntake {
             switch (header.type) {
                 case ClusterFrames.LINE -> line(frame, header.body, header.end);
                 case ClusterFrames.PRESENCE -> {
+                    if (!directory.mayHear(header.origin)) {
+                        throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "the presence of node " + header.origin
+                                + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
+                    }
                     if (directory.heard(ClusterFrames.readPresence(header.origin, frame, header.body, header.end), System.nanoTime())) {
                         cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
                     }
@@ -88,7 +92,7 @@ final class ClusterIntake {
                 }
             }
         } catch (ClusterFrames.MalformedFrame e) {
-            rejected(FrameRejection.MALFORMED, e.getMessage(), length);
+            rejected(e.reason, e.getMessage(), length);
         } catch (Throwable error) {
             if (!Faults.recoverable(error)) {
                 throw error;
@@ -132,6 +136,13 @@ final class ClusterIntake {
         final int envelope = body + 3 + nameLength;
         if (envelope > end) {
             throw new ClusterFrames.MalformedFrame("line frame ends early");
+        }
+        if (end - envelope > core.maxEnvelopeBytes()) { // the sender's node may allow more: this node's client may not read it
+            throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "a line of " + (end - envelope)
+                    + " bytes from node " + header.origin + ", over this node's max_envelope_bytes " + core.maxEnvelopeBytes());
+        }
+        if (!ClusterFrames.isOneEnvelope(frame, envelope, end)) {
+            throw new ClusterFrames.MalformedFrame("a line from node " + header.origin + " that is not one envelope");
         }
         core.counters().clusterLineReceived();
         final Route route = localRoute(kind, frame, body + 3, nameLength);

@@ -26,7 +26,12 @@ public final class RelayCounters {
         /** Sent too long ago (or ahead) for this node's clock: captured and sent again later. */
         STALE("stale"),
         /** A sequence number of its node seen before, or of an earlier incarnation: sent again. */
-        REPLAYED("replayed");
+        REPLAYED("replayed"),
+        /**
+         * Over this node's own bounds, whatever the sender's: a line longer than its {@code max_envelope_bytes}, or the
+         * presence of a node beyond the most it keeps.
+         */
+        OVER_LIMIT("over_limit");
 
         private final String code;
 

@@ -103,4 +103,58 @@ class ClusterAuthenticationTest {
         assertEquals(1, b.delivered.size(), "an unauthenticated cluster takes unsealed frames, as before");
         b.cluster.close();
     }
+
+    /** A broadcast LINE frame from {@code origin} carrying {@code envelope} as it is, unsealed. */
+    private static byte[] line(String origin, byte[] envelope) {
+        final byte[] name = origin.getBytes(StandardCharsets.ISO_8859_1);
+        final byte[] buffer = new byte[envelope.length + ClusterFrames.lineOverhead(name, 0, null)];
+        return Arrays.copyOf(buffer, ClusterFrames.writeLine(buffer, name, new byte[0], 1, new byte[0], envelope, envelope.length, null));
+    }
+
+    /**
+     * Every node checks a line from another as it checks its own clients': not longer than its own
+     * {@code max_envelope_bytes} (the sender's may allow more; this node's client may not read it), and one envelope
+     * line (not a {@code Warning:} notice for the client, not two lines); node names are node names.
+     */
+    @Test
+    void a_node_refuses_what_its_own_bounds_refuse_whatever_the_sender_allowed() throws Exception {
+        final NodeB b = new NodeB(false);
+        final String prefix = "{\"remote_addr\":\"10.0.0.1:1\",\"content\":\"";
+        final int limit = 64 * 1024; // the default max_envelope_bytes
+        final String longest = prefix + "x".repeat(limit - prefix.length() - 3) + "\"}\n";
+        assertEquals(limit, longest.length());
+        b.receive(line("node-a", longest.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(1, b.delivered.size(), "a line at the limit passes");
+        final String over = prefix + "x".repeat(200_000) + "\"}\n";
+        b.receive(line("node-a", over.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(1, b.refused(FrameRejection.OVER_LIMIT), "a line the Python client could not read never reaches it");
+
+        b.receive(line("node-a", "Warning: Server is shutting down.\n".getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node-a", (prefix + "one\"}\n" + prefix + "two\"}\n").getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node-a", (prefix + "no end\"}").getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node-a", (prefix + "cr\r\"}\n").getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node a\n2026-12-07 CRITICAL forged", ENVELOPE));
+        b.receive(line("n".repeat(65), ENVELOPE));
+        assertEquals(6, b.refused(FrameRejection.MALFORMED), "a notice, two lines, no end, a carriage return, two bad names");
+        assertEquals(1, b.delivered.size());
+        b.receive(line("node_A-2", ENVELOPE));
+        assertEquals(2, b.delivered.size(), "letters, digits, - and _");
+        b.cluster.close();
+    }
+
+    /** Presence from more nodes than a node keeps is refused: a flood of made-up nodes costs nothing but a count. */
+    @Test
+    void presence_beyond_the_most_nodes_kept_is_refused() throws Exception {
+        final NodeB b = new NodeB(false);
+        final int[] written = new int[2];
+        for (int i = 0; i < ClusterDirectory.MAX_NODES + 5; i++) {
+            final byte[] name = ("n" + i).getBytes(StandardCharsets.US_ASCII);
+            b.receive(ClusterFrames.presence(name, i, 0, List.of(), List.of(), 1 << 16, written, null));
+        }
+        assertEquals(ClusterDirectory.MAX_NODES, b.cluster.nodes().size());
+        assertEquals(5, b.refused(FrameRejection.OVER_LIMIT));
+        b.receive(ClusterFrames.presence("n0".getBytes(StandardCharsets.US_ASCII), 0, 0, List.of(), List.of(), 1 << 16, written, null));
+        assertEquals(5, b.refused(FrameRejection.OVER_LIMIT), "a node already known is heard");
+        b.cluster.close();
+    }
 }
