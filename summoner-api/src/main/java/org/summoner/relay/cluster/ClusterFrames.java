@@ -16,8 +16,8 @@ import java.util.List;
  *
  * <pre>
  * every frame: 'S' (0x53), version, type, origin node (u8 length + ASCII), destination node (u8 length, 0 = every node)
- *              version 2 (sealed, {@code cluster.secret_file}): then incarnation (i64), sequence (i64), sent at (i64
- *              ms), and after the body the HMAC-SHA-256 of all before it (32 bytes): {@link FrameSeal}
+ *              version 2 (sealed, {@code cluster.secret_file}): then incarnation (i64), stream (i32), sequence (i64),
+ *              sent at (i64 ms), and after the body the HMAC-SHA-256 of all before it (32 bytes): {@link FrameSeal}
  * LINE     (1): route kind (u8), route name (u16 length + UTF-8: the identity or participant address, else empty),
  *               then the envelope, as the sender's node encoded it, to the end of the frame
  * PRESENCE (2): incarnation (i64), hosts (i32), identities (i32 count, each u16 length + UTF-8),
@@ -100,6 +100,7 @@ public final class ClusterFrames {
         /** The body's end: the frame's, or where a sealed frame's MAC starts. */
         int end;
         long incarnation;
+        int stream;
         long sequence;
         long sentAtMillis;
     }
@@ -274,12 +275,17 @@ public final class ClusterFrames {
                 throw new MalformedFrame("sealed frame ends in its header");
             }
             header.incarnation = readLong(frame, at);
-            header.sequence = readLong(frame, at + 8);
-            header.sentAtMillis = readLong(frame, at + 16);
+            header.stream = readInt(frame, at + 8);
+            header.sequence = readLong(frame, at + 12);
+            header.sentAtMillis = readLong(frame, at + 20);
             at += FrameSeal.STAMP_BYTES;
             header.end = end - FrameSeal.MAC_BYTES;
         }
         header.body = at;
+    }
+
+    private static int readInt(byte[] frame, int at) {
+        return (frame[at] & 0xFF) << 24 | (frame[at + 1] & 0xFF) << 16 | (frame[at + 2] & 0xFF) << 8 | frame[at + 3] & 0xFF;
     }
 
     private static long readLong(byte[] frame, int at) {

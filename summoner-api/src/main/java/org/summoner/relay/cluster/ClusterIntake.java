@@ -34,6 +34,12 @@ final class ClusterIntake {
     private final FrameSeal seal;
     private final Cluster cluster;
     private final ClusterFrames.Header header = new ClusterFrames.Header();
+    /**
+     * The longest LINE frame this node takes: its own {@code max_envelope_bytes} and the most a frame adds (the longest
+     * node names and route name, the seal). A longer one is refused before its MAC is computed, so a flood of large
+     * forged frames costs a length check each, not a MAC over a megabyte.
+     */
+    private final int maxLineFrame;
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
 
@@ -43,6 +49,7 @@ final class ClusterIntake {
         this.directory = directory;
         this.seal = seal;
         this.cluster = cluster;
+        this.maxLineFrame = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(new byte[ClusterFrames.MAX_NODE_NAME], 0xFFFF, seal);
     }
 
     /**
@@ -55,6 +62,10 @@ final class ClusterIntake {
         header.origin = null;
         try {
             ClusterFrames.read(frame, offset, length, header);
+            if (header.type == ClusterFrames.LINE && length > maxLineFrame) {
+                throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "a line frame of " + length
+                        + " bytes, over the " + maxLineFrame + " this node takes (its max_envelope_bytes)");
+            }
             final FrameRejection refused = authenticate(frame, offset, offset + length, header);
             if (refused != null) {
                 rejected(refused, "from a node calling itself " + header.origin, length);
@@ -82,12 +93,7 @@ final class ClusterIntake {
                         cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
                     }
                 }
-                case ClusterFrames.BYE -> {
-                    directory.left(header.origin);
-                    if (seal != null) {
-                        seal.forget(header.origin);
-                    }
-                }
+                case ClusterFrames.BYE -> directory.left(header.origin); // its window stays: a BYE replayed is refused too
                 default -> {
                 }
             }

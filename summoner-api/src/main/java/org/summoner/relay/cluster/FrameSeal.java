@@ -7,23 +7,24 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Authenticated frames ({@code cluster.secret_file}): every frame a node sends carries its incarnation, a sequence
- * number of its own and the time it was sent, and ends with an HMAC-SHA-256 (the JDK's) over all of it, keyed by the
+ * Authenticated frames ({@code cluster.secret_file}): every frame a node sends carries its incarnation, the stream it
+ * was sent on (one per sending thread) with that stream's sequence number, and the time it was sent, and ends with an HMAC-SHA-256 (the JDK's) over all of it, keyed by the
  * secret every node of the cluster holds. A node checks each frame it receives before reading anything else of it:
  *
  * <ul>
  *   <li><b>the MAC</b>, in constant time: without the secret nothing can be made that passes ({@code bad_mac});</li>
  *   <li><b>the time</b>, within {@link #MAX_SKEW_MILLIS} of its own clock: a frame captured and sent again later is
  *       {@code stale};</li>
- *   <li><b>the sequence</b>, per origin node and incarnation, against a window of the last {@link #WINDOW} numbers (as
- *       IPsec's anti-replay, RFC 4303 3.4.3): a number seen before, or older than the window, is {@code replayed}; one
- *       within the window and not seen is accepted, so frames two engine threads sealed in one order and published in
- *       the other both pass;</li>
+ *   <li><b>the sequence</b>, per origin node, stream and incarnation, against a window of the last {@link #WINDOW}
+ *       numbers (as IPsec's anti-replay, RFC 4303 3.4.3): a number seen before, or older than the window, is
+ *       {@code replayed}; one within the window and not seen is accepted. A stream is one thread's, and a backplane
+ *       keeps each publisher's order, so a thread held off the CPU between sealing and publishing never makes another
+ *       thread's frames look old;</li>
  *   <li><b>the incarnation</b> (the sender's start time): frames of an earlier incarnation of a node than the one it
  *       speaks with now are {@code replayed}; a later one starts a new window. An earlier one is taken again once the
  *       current has been silent for {@link #MAX_SKEW_MILLIS} (a node restarted on a clock set back).</li>
@@ -35,25 +36,47 @@ import javax.crypto.spec.SecretKeySpec;
 final class FrameSeal {
     /** The MAC's bytes at the end of a sealed frame. */
     static final int MAC_BYTES = 32;
-    /** Incarnation, sequence and send time, after the destination. */
-    static final int STAMP_BYTES = 24;
+    /** Incarnation, stream, sequence and send time, after the destination. */
+    static final int STAMP_BYTES = 28;
     /** What sealing adds to a frame. */
     static final int OVERHEAD = STAMP_BYTES + MAC_BYTES;
     /** How far a frame's send time may be from this node's clock; also how long a silent incarnation is remembered. */
     static final long MAX_SKEW_MILLIS = TimeUnit.SECONDS.toMillis(60);
-    /** Sequence numbers remembered per node, below its highest. */
+    /** The most streams (sending threads) one node may use: more are refused, as replays. */
+    static final int MAX_STREAMS = 1024;
+    /** Sequence numbers remembered per stream, below its highest. */
     static final int WINDOW = 1024;
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
     private final String node;
     private final long incarnation;
-    private final AtomicLong sequence = new AtomicLong();
-    private final ThreadLocal<Mac> senders;
+    private final AtomicInteger streams = new AtomicInteger();
+    private final ThreadLocal<Sender> senders;
     /** The receiving thread's. */
     private final Mac receiver;
     private final byte[] expected = new byte[MAC_BYTES];
-    private final Map<String, Window> windows = new HashMap<>();
+    /**
+     * One window per node name that ever sent an authentic frame (only holders of the secret make one), kept after the
+     * node leaves: forgetting it would make that incarnation's last minute of frames, its BYE among them, new again.
+     */
+    private final Map<StreamKey, Window> windows = new HashMap<>();
+
+    /** One sending thread's: its MAC, its stream and that stream's last sequence number. */
+    private static final class Sender {
+        final Mac mac;
+        final int stream;
+        long sequence;
+
+        Sender(Mac mac, int stream) {
+            this.mac = mac;
+            this.stream = stream;
+        }
+    }
+
+    /** Whose sequence numbers a window holds. */
+    private record StreamKey(String origin, int stream) {
+    }
 
     /**
      * @param secret      the bytes of {@code cluster.secret_file}, at least 32.
@@ -64,7 +87,7 @@ final class FrameSeal {
         this.key = new SecretKeySpec(secret, ALGORITHM);
         this.node = node;
         this.incarnation = incarnation;
-        this.senders = ThreadLocal.withInitial(this::newMac);
+        this.senders = ThreadLocal.withInitial(() -> new Sender(newMac(), streams.getAndIncrement()));
         this.receiver = newMac();
     }
 
@@ -78,17 +101,24 @@ final class FrameSeal {
         }
     }
 
-    /** Writes this node's incarnation, its next sequence number and the time at {@code buffer[at..]}. @return the index after. */
+    /**
+     * Writes this node's incarnation, the calling thread's stream and its next sequence number, and the time, at
+     * {@code buffer[at..]}; the same thread seals the frame next ({@link #seal}).
+     *
+     * @return the index after.
+     */
     int stamp(byte[] buffer, int at) {
+        final Sender sender = senders.get();
         writeLong(buffer, at, incarnation);
-        writeLong(buffer, at + 8, sequence.incrementAndGet());
-        writeLong(buffer, at + 16, System.currentTimeMillis());
+        writeInt(buffer, at + 8, sender.stream);
+        writeLong(buffer, at + 12, ++sender.sequence);
+        writeLong(buffer, at + 20, System.currentTimeMillis());
         return at + STAMP_BYTES;
     }
 
     /** Appends the MAC of {@code buffer[0, length)}. @return the sealed frame's length. */
     int seal(byte[] buffer, int length) {
-        final Mac mac = senders.get();
+        final Mac mac = senders.get().mac;
         mac.update(buffer, 0, length);
         try {
             mac.doFinal(buffer, length);
@@ -125,16 +155,17 @@ final class FrameSeal {
         if (node.equals(header.origin) && header.incarnation == incarnation) {
             return FrameRejection.REPLAYED; // a node never hears its own frames: this is a copy (a twin has another incarnation)
         }
-        final Window window = windows.computeIfAbsent(header.origin, origin -> new Window());
+        if (header.stream < 0 || header.stream >= MAX_STREAMS) {
+            return FrameRejection.REPLAYED;
+        }
+        final Window window = windows.computeIfAbsent(new StreamKey(header.origin, header.stream), key -> new Window());
         return window.accept(header.incarnation, header.sequence, nowMillis) ? null : FrameRejection.REPLAYED;
     }
 
-    /** A node that left (its BYE): its window goes; a later incarnation starts a new one anyway. */
-    void forget(String origin) {
-        windows.remove(origin);
-    }
-
-    /** The sequence numbers seen of one node's current incarnation: the highest, and a bitmap of the {@link #WINDOW} below. */
+    /**
+     * The sequence numbers seen of one stream of a node's current incarnation: the highest, and a bitmap of the
+     * {@link #WINDOW} below.
+     */
     static final class Window {
         private long incarnation = Long.MIN_VALUE;
         private long highest;
@@ -198,6 +229,13 @@ final class FrameSeal {
                 seen[w] = value;
             }
         }
+    }
+
+    private static void writeInt(byte[] buffer, int at, int value) {
+        buffer[at] = (byte) (value >>> 24);
+        buffer[at + 1] = (byte) (value >>> 16);
+        buffer[at + 2] = (byte) (value >>> 8);
+        buffer[at + 3] = (byte) value;
     }
 
     private static void writeLong(byte[] buffer, int at, long value) {

@@ -90,7 +90,20 @@ class ClusterAuthenticationTest {
         assertEquals(1, b.refused(FrameRejection.REPLAYED));
         b.receive(new byte[]{'S', 2, 1, 0});
         assertEquals(1, b.refused(FrameRejection.MALFORMED));
+        final byte[] huge = lineFromA(new FrameSeal("another secret, thirty-two bytes!".getBytes(StandardCharsets.US_ASCII),
+                "node-a", 1));
+        final byte[] flood = Arrays.copyOf(huge, 1 << 20); // a megabyte of forgery: refused on its length, before any MAC
+        b.receive(flood);
+        assertEquals(1, b.refused(FrameRejection.OVER_LIMIT));
+        assertEquals(0, b.refused(FrameRejection.BAD_MAC), "its MAC was never computed");
         assertEquals(1, b.delivered.size(), "nothing but the one sealed line");
+
+        final byte[] bye = ClusterFrames.headerOnly(ClusterFrames.BYE, "node-a".getBytes(StandardCharsets.US_ASCII), a);
+        b.receive(bye);
+        b.receive(bye);
+        b.receive(sealed);
+        assertEquals(3, b.refused(FrameRejection.REPLAYED), "a node that left keeps its window: its BYE and its lines, sent again");
+        assertEquals(1, b.delivered.size());
         b.cluster.close();
     }
 

@@ -44,6 +44,7 @@ class FrameSealTest {
         assertEquals(ClusterFrames.VERSION_SEALED, header.version);
         assertEquals("node-a", header.origin);
         assertEquals(1, header.incarnation);
+        assertEquals(0, header.stream, "the first sending thread's stream");
         assertEquals(1, header.sequence);
         assertEquals(frame.length - FrameSeal.MAC_BYTES, header.end);
         assertEquals(new String(ENVELOPE, StandardCharsets.UTF_8),
@@ -106,6 +107,26 @@ class FrameSealTest {
         assertNull(check(b, frames[frames.length - 1], now));
         assertEquals(FrameRejection.REPLAYED, check(b, frames[3], now), "older than the window: refused, seen or not");
         assertNull(check(b, frames[frames.length - 2], now));
+    }
+
+    /**
+     * A thread held off the CPU between sealing and publishing while another sends more than a window of frames: its
+     * frame is on a stream of its own, so it is not taken for a replay (a line lost to a busy machine).
+     */
+    @Test
+    void each_sending_thread_has_a_stream_of_its_own() throws Exception {
+        final FrameSeal a = new FrameSeal(SECRET, "node-a", 1);
+        final FrameSeal b = new FrameSeal(SECRET, "node-b", 2);
+        final byte[][] late = new byte[1][];
+        final Thread held = new Thread(() -> late[0] = line(a));
+        held.start();
+        held.join(10_000);
+        final long now = System.currentTimeMillis();
+        for (int i = 0; i < FrameSeal.WINDOW * 2; i++) {
+            assertNull(check(b, line(a), now));
+        }
+        assertNull(check(b, late[0], now), "the held thread's frame, published last, on its own stream");
+        assertEquals(FrameRejection.REPLAYED, check(b, late[0], now));
     }
 
     @Test

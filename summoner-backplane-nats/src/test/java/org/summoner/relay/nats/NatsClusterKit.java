@@ -184,14 +184,14 @@ abstract class NatsClusterKit extends ClusterKit {
 
     /**
      * A LINE frame from "node-a" to every node, as ClusterFrames writes one: version 1, or version 2 with a stamp
-     * (incarnation, sequence, now) whose MAC the caller appends.
+     * (incarnation, stream, sequence, now) whose MAC the caller appends.
      */
     private static byte[] lineFrame(int version, byte[] envelope) {
         final ByteBuffer frame = ByteBuffer.allocate(64 + envelope.length);
         frame.put((byte) 'S').put((byte) version).put((byte) 1);
         frame.put((byte) 6).put("node-a".getBytes(StandardCharsets.US_ASCII)).put((byte) 0);
         if (version == 2) {
-            frame.putLong(System.currentTimeMillis()).putLong(1_000_000).putLong(System.currentTimeMillis());
+            frame.putLong(System.currentTimeMillis()).putInt(0).putLong(1_000_000).putLong(System.currentTimeMillis());
         }
         frame.put((byte) 1).putShort((short) 0).put(envelope); // a broadcast: no route name
         return Arrays.copyOf(frame.array(), frame.position());
