@@ -65,6 +65,8 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     /** Seals frames sent and checks frames received ({@code cluster.secret_file}); null without a secret. */
     private final FrameSeal seal;
     private final ClusterIntake intake;
+    /** The settings every node must share, sent in each presence ({@link Agreement}). */
+    private final String agreement;
     private final ConcurrentHashMap<String, byte[]> nodeNames = new ConcurrentHashMap<>();
     private volatile FromOtherNodes local;
     private volatile boolean closed;
@@ -85,7 +87,8 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         }
         this.seal = settings.secret() == null ? null : new FrameSeal(settings.secret().bytes(), settings.node(), System.currentTimeMillis());
         this.frameBytes = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(node, 0xFFFF, seal);
-        this.intake = new ClusterIntake(core, settings.node(), directory, seal, this);
+        this.agreement = Agreement.of(core.config().hyperParameters());
+        this.intake = new ClusterIntake(core, settings.node(), directory, seal, this, agreement);
     }
 
     /**
@@ -300,7 +303,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
             }
         }
         final byte[] frame = ClusterFrames.presence(node, incarnation, core.hostsConnected(), identities, participants,
-                backplane.maxFrameBytes(), written, seal);
+                agreement, backplane.maxFrameBytes(), written, seal);
         if (written[0] < identities.size() || written[1] < participants.size()) {
             log.warn("cluster: this node's presence ({} identities, {} participants) is larger than the backplane's largest frame ({} bytes): {} and {} were sent",
                     identities.size(), participants.size(), backplane.maxFrameBytes(), written[0], written[1]);

@@ -78,6 +78,13 @@ final class ClusterDirectory {
         return joined;
     }
 
+    /** {@code name} is refused (its settings differ): forgotten now, quietly (the intake says why). */
+    synchronized void forget(String name) {
+        if (nodes.remove(name) != null) {
+            rebuild();
+        }
+    }
+
     /** {@code name} said it stops: forgotten now rather than when it falls silent. */
     synchronized void left(String name) {
         if (nodes.remove(name) != null) {

@@ -1,6 +1,7 @@
 package org.summoner.relay.cluster;
 
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
+import org.summoner.relay.wire.Utf8;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
@@ -21,7 +22,8 @@ import java.util.List;
  * LINE     (1): route kind (u8), route name (u16 length + UTF-8: the identity or participant address, else empty),
  *               then the envelope, as the sender's node encoded it, to the end of the frame
  * PRESENCE (2): incarnation (i64), hosts (i32), identities (i32 count, each u16 length + UTF-8),
- *               participants (i32 count, each u16 length + UTF-8)
+ *               participants (i32 count, each u16 length + UTF-8), the settings that must agree (u16 length + ASCII:
+ *               {@link Agreement})
  * BYE      (3): nothing: the origin node stops
  * </pre>
  *
@@ -55,25 +57,72 @@ public final class ClusterFrames {
 
     /** The most bytes of a node's name (letters, digits, {@code -} and {@code _}), as {@code cluster.node} allows. */
     static final int MAX_NODE_NAME = 64;
-    /** How every envelope a node encodes begins. */
+    /** How every envelope a node encodes begins, what is between its two strings, and how it ends. */
     private static final byte[] ENVELOPE_START = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ENVELOPE_MIDDLE = "\",\"content\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ENVELOPE_END = "\"}\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * @return whether {@code frame[start, end)} is one envelope line as a node encodes it: it begins as every envelope
-     *         does and ends with its only line feed (and has no carriage return), so a frame cannot hand a client a
-     *         server's {@code Warning:} notice, a second line, or half of one.
+     * @return whether {@code frame[start, end)} is one envelope line exactly as a node encodes one:
+     *         {@code {"remote_addr":"<string>","content":"<string>"}} and a line feed, both strings well-formed JSON
+     *         strings (no raw control byte, valid escapes) of well-formed UTF-8. So a frame cannot hand a client a
+     *         server's {@code Warning:} notice, a second line, half of one, or JSON its SDK cannot read.
      */
     static boolean isOneEnvelope(byte[] frame, int start, int end) {
-        if (end - start < ENVELOPE_START.length + 1 || frame[end - 1] != '\n'
-                || !Arrays.equals(frame, start, start + ENVELOPE_START.length, ENVELOPE_START, 0, ENVELOPE_START.length)) {
+        if (end - start < ENVELOPE_START.length + ENVELOPE_MIDDLE.length + ENVELOPE_END.length
+                || !Utf8.isValid(frame, start, end - start) || !startsWith(frame, start, ENVELOPE_START)) {
             return false;
         }
-        for (int i = start; i < end - 1; i++) {
-            if (frame[i] == '\n' || frame[i] == '\r') {
-                return false;
-            }
+        final int afterAddress = jsonStringEnd(frame, start + ENVELOPE_START.length, end);
+        if (afterAddress < 0 || !startsWith(frame, afterAddress, ENVELOPE_MIDDLE)) {
+            return false;
         }
-        return true;
+        final int afterContent = jsonStringEnd(frame, afterAddress + ENVELOPE_MIDDLE.length, end);
+        return afterContent == end - ENVELOPE_END.length && startsWith(frame, afterContent, ENVELOPE_END);
+    }
+
+    private static boolean startsWith(byte[] frame, int at, byte[] expected) {
+        return at + expected.length <= frame.length
+                && Arrays.equals(frame, at, at + expected.length, expected, 0, expected.length);
+    }
+
+    /** @return the index of the quote that ends the JSON string body starting at {@code at}, or -1 when it is not one. */
+    private static int jsonStringEnd(byte[] frame, int at, int end) {
+        int i = at;
+        while (i < end) {
+            final byte b = frame[i];
+            if (b == '"') {
+                return i;
+            }
+            if (b >= 0 && b < 0x20) {
+                return -1; // a raw control byte (a line feed among them): JSON escapes it
+            }
+            if (b == '\\') {
+                if (i + 1 >= end) {
+                    return -1;
+                }
+                final byte escaped = frame[i + 1];
+                if (escaped == 'u') {
+                    if (i + 6 > end) {
+                        return -1;
+                    }
+                    for (int h = i + 2; h < i + 6; h++) {
+                        if (Character.digit(frame[h], 16) < 0) {
+                            return -1;
+                        }
+                    }
+                    i += 6;
+                    continue;
+                }
+                if ("\"\\/bfnrt".indexOf(escaped) < 0) {
+                    return -1;
+                }
+                i += 2;
+                continue;
+            }
+            i++;
+        }
+        return -1;
     }
 
     /** @return whether {@code frame[start, start + length)} is a node name: 1 to 64 letters, digits, "-" or "_". */
@@ -105,8 +154,9 @@ public final class ClusterFrames {
         long sentAtMillis;
     }
 
-    /** A node's presence: who is connected to it that another node may address. */
-    record Presence(String node, long incarnation, int hosts, List<String> identities, List<String> participants) {
+    /** A node's presence: who is connected to it that another node may address, and its settings that must agree. */
+    record Presence(String node, long incarnation, int hosts, List<String> identities, List<String> participants,
+                    String agreement) {
     }
 
     /**
@@ -166,14 +216,15 @@ public final class ClusterFrames {
 
     /** @return a PRESENCE frame to every node; at most {@code maxBytes}: the lists are cut where they would not fit. */
     static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
-                           int maxBytes, int[] written, FrameSeal seal) {
+                           String agreement, int maxBytes, int[] written, FrameSeal seal) {
+        final byte[] settings = agreement.getBytes(StandardCharsets.US_ASCII);
         final ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 24 * (identities.size() + participants.size()));
         final byte[] header = new byte[headerBytes(origin, new byte[0], seal)];
         writeHeader(header, PRESENCE, origin, new byte[0], seal);
         out.write(header, 0, header.length);
         writeLong(out, incarnation);
         writeInt(out, hosts);
-        int room = maxBytes - out.size() - 8 - (seal == null ? 0 : FrameSeal.MAC_BYTES);
+        int room = maxBytes - out.size() - 8 - 2 - settings.length - (seal == null ? 0 : FrameSeal.MAC_BYTES);
         written[0] = 0;
         written[1] = 0;
         final List<byte[]> ids = fitting(identities, room);
@@ -181,6 +232,9 @@ public final class ClusterFrames {
         final List<byte[]> addrs = fitting(participants, room);
         writeStrings(out, ids);
         writeStrings(out, addrs);
+        out.write(settings.length >>> 8);
+        out.write(settings.length);
+        out.write(settings, 0, settings.length);
         written[0] = ids.size();
         written[1] = addrs.size();
         if (seal == null) {
@@ -315,7 +369,13 @@ public final class ClusterFrames {
             final int hosts = in.getInt();
             final List<String> identities = readStrings(in);
             final List<String> participants = readStrings(in);
-            return new Presence(origin, incarnation, hosts, identities, participants);
+            String agreement = ""; // a node of a version that sends none: its settings are unknown, so they differ
+            if (in.remaining() >= 2) {
+                final byte[] settings = new byte[in.getShort() & 0xFFFF];
+                in.get(settings);
+                agreement = new String(settings, StandardCharsets.US_ASCII);
+            }
+            return new Presence(origin, incarnation, hosts, identities, participants, agreement);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new MalformedFrame("presence frame ends early");
         }

@@ -13,6 +13,8 @@ import org.summoner.relay.counters.RelayCounters.FrameRejection;
 import org.summoner.relay.wire.Untrusted;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * What a frame from another node does on this one, on the backplane's one receiving thread: it is read
@@ -34,6 +36,10 @@ final class ClusterIntake {
     private final FrameSeal seal;
     private final Cluster cluster;
     private final ClusterFrames.Header header = new ClusterFrames.Header();
+    /** This node's settings that must agree ({@link Agreement}). */
+    private final String agreement;
+    /** The nodes refused for settings that differ, with theirs: at most {@link ClusterDirectory#MAX_NODES}. */
+    private final Map<String, String> differing = new HashMap<>();
     /**
      * The longest LINE frame this node takes: its own {@code max_envelope_bytes} and the most a frame adds (the longest
      * node names and route name, the seal). A longer one is refused before its MAC is computed, so a flood of large
@@ -43,8 +49,9 @@ final class ClusterIntake {
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
 
-    ClusterIntake(RelayCore core, String node, ClusterDirectory directory, FrameSeal seal, Cluster cluster) {
+    ClusterIntake(RelayCore core, String node, ClusterDirectory directory, FrameSeal seal, Cluster cluster, String agreement) {
         this.core = core;
+        this.agreement = agreement;
         this.node = node;
         this.directory = directory;
         this.seal = seal;
@@ -83,16 +90,14 @@ final class ClusterIntake {
                 return; // for another node (a backplane that sends every frame everywhere)
             }
             switch (header.type) {
-                case ClusterFrames.LINE -> line(frame, header.body, header.end);
-                case ClusterFrames.PRESENCE -> {
-                    if (!directory.mayHear(header.origin)) {
-                        throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "the presence of node " + header.origin
-                                + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
+                case ClusterFrames.LINE -> {
+                    if (differing.containsKey(header.origin)) {
+                        throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER,
+                                "a line from node " + header.origin + ", whose settings differ from this node's");
                     }
-                    if (directory.heard(ClusterFrames.readPresence(header.origin, frame, header.body, header.end), System.nanoTime())) {
-                        cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
-                    }
+                    line(frame, header.body, header.end);
                 }
+                case ClusterFrames.PRESENCE -> presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
                 case ClusterFrames.BYE -> directory.left(header.origin); // its window stays: a BYE replayed is refused too
                 default -> {
                 }
@@ -130,6 +135,42 @@ final class ClusterIntake {
         if (quiet >= 0) {
             log.warn("cluster: a frame from the backplane was refused ({}{}); {} bytes dropped{}", reason.code(),
                     detail == null ? "" : ": " + Untrusted.text(detail), length, rejectedLog.since(quiet));
+        }
+    }
+
+    /**
+     * A node's presence: taken into the directory when its settings agree with this node's ({@link Agreement}); else
+     * the node is refused (its lines too, until its settings agree), counted, and logged with what differs each time
+     * its settings change.
+     */
+    private void presence(ClusterFrames.Presence presence) throws ClusterFrames.MalformedFrame {
+        final String origin = presence.node();
+        if (!presence.agreement().equals(agreement)) {
+            final String before = differing.get(origin);
+            if (before == null && differing.size() >= ClusterDirectory.MAX_NODES) {
+                throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "the presence of node " + origin
+                        + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
+            }
+            differing.put(origin, presence.agreement());
+            directory.forget(origin);
+            core.counters().clusterFrameRejected(FrameRejection.SETTINGS_DIFFER);
+            if (!presence.agreement().equals(before)) {
+                log.warn("cluster: node {} refused: its settings differ from this node's ({}); its lines are dropped until "
+                        + "they agree", Untrusted.text(origin), presence.agreement().isEmpty()
+                        ? "it sends none to compare: a version without them" : Untrusted.text(String.join("; ",
+                        Agreement.differences(agreement, presence.agreement(), origin))));
+            }
+            return;
+        }
+        if (differing.remove(origin) != null) {
+            log.info("cluster: node {} now agrees with this node's settings", Untrusted.text(origin));
+        }
+        if (!directory.mayHear(origin)) {
+            throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "the presence of node " + origin
+                    + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
+        }
+        if (directory.heard(presence, System.nanoTime())) {
+            cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,11 +40,17 @@ class ClusterAuthenticationTest {
         final RelayCounters counters = new RelayCounters();
         final List<String> delivered = new ArrayList<>();
         final Cluster cluster;
+        /** Its settings that must agree, as its presence carries them. */
+        final String agreement;
 
         NodeB(boolean secret) throws Exception {
-            final ServerConfig config = ServerConfig.fromMap(secret
-                    ? Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b", "secret_file", secretFile().toString()))
+            this(secret ? Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b", "secret_file", secretFile().toString()))
                     : Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b")));
+        }
+
+        NodeB(Map<String, ?> map) throws Exception {
+            final ServerConfig config = ServerConfig.fromMap(map);
+            agreement = Agreement.of(config.hyperParameters());
             final ClusterSettings settings = config.cluster().orElseThrow();
             final Cluster[] made = new Cluster[1];
             new RelayCore(config, counters, FairUsePolicy.of(config), Routers::of, relay -> made[0] = Cluster.of(relay, settings));
@@ -149,9 +156,20 @@ class ClusterAuthenticationTest {
         b.receive(line("node a\n2026-12-07 CRITICAL forged", ENVELOPE));
         b.receive(line("n".repeat(65), ENVELOPE));
         assertEquals(6, b.refused(FrameRejection.MALFORMED), "a notice, two lines, no end, a carriage return, two bad names");
+        b.receive(line("node-a", "{\"remote_addr\":\"10.0.0.1:1\u0007\",\"content\":\"x\"}\n".getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node-a", (prefix + "\\q\"}\n").getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node-a", (prefix + "\\u00g9\"}\n").getBytes(StandardCharsets.UTF_8)));
+        final byte[] notUtf8 = (prefix + "xx\"}\n").getBytes(StandardCharsets.UTF_8);
+        notUtf8[prefix.length()] = (byte) 0xC0;
+        b.receive(line("node-a", notUtf8));
+        b.receive(line("node-a", (prefix + "x\"} junk\n").getBytes(StandardCharsets.UTF_8)));
+        b.receive(line("node-a", (prefix + "x\",\"extra\":1}\n").getBytes(StandardCharsets.UTF_8)));
+        assertEquals(12, b.refused(FrameRejection.MALFORMED), "a control byte, a bad escape, a bad \\u, not UTF-8, junk, a third key");
         assertEquals(1, b.delivered.size());
+        b.receive(line("node-a", (prefix + "caf\\u00e9 \\\" \\\\ \\n \u00e9\"}\n").getBytes(StandardCharsets.UTF_8)));
+        assertEquals(2, b.delivered.size(), "escapes and UTF-8 as an encoder writes them pass");
         b.receive(line("node_A-2", ENVELOPE));
-        assertEquals(2, b.delivered.size(), "letters, digits, - and _");
+        assertEquals(3, b.delivered.size(), "letters, digits, - and _");
         b.cluster.close();
     }
 
@@ -162,12 +180,45 @@ class ClusterAuthenticationTest {
         final int[] written = new int[2];
         for (int i = 0; i < ClusterDirectory.MAX_NODES + 5; i++) {
             final byte[] name = ("n" + i).getBytes(StandardCharsets.US_ASCII);
-            b.receive(ClusterFrames.presence(name, i, 0, List.of(), List.of(), 1 << 16, written, null));
+            b.receive(ClusterFrames.presence(name, i, 0, List.of(), List.of(), b.agreement, 1 << 16, written, null));
         }
         assertEquals(ClusterDirectory.MAX_NODES, b.cluster.nodes().size());
         assertEquals(5, b.refused(FrameRejection.OVER_LIMIT));
-        b.receive(ClusterFrames.presence("n0".getBytes(StandardCharsets.US_ASCII), 0, 0, List.of(), List.of(), 1 << 16, written, null));
+        b.receive(ClusterFrames.presence("n0".getBytes(StandardCharsets.US_ASCII), 0, 0, List.of(), List.of(), b.agreement, 1 << 16, written, null));
         assertEquals(5, b.refused(FrameRejection.OVER_LIMIT), "a node already known is heard");
+        b.cluster.close();
+    }
+
+    /**
+     * Nodes whose routing, handshake, limits or identity lists differ refuse each other: the presence of one is not
+     * taken, its lines are dropped (counted), and the log names each setting that differs; once its settings agree
+     * (restarted with the same config), it is taken again.
+     */
+    @Test
+    void a_node_whose_settings_differ_is_refused_until_they_agree() throws Exception {
+        final NodeB b = new NodeB(Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b"),
+                "hyper_parameters", Map.of("routing", "hosted", "hosted_relay", Map.of("host_fingerprints", List.of(
+                        "AAAAAAAAAAAAAAAAAAAAAA")))));
+        final ServerConfig looser = ServerConfig.fromMap(Map.of("hyper_parameters", Map.of("max_envelope_bytes", 200_000)));
+        final String theirs = Agreement.of(looser.hyperParameters());
+        assertEquals(List.of("hosts: 1:" + b.agreement.split("hosts=1:")[1] + " here, none on node-a",
+                "max_envelope_bytes: 65536 here, 200000 on node-a",
+                "routing: hosted here, broadcast on node-a"), Agreement.differences(b.agreement, theirs, "node-a"));
+
+        final int[] written = new int[2];
+        final byte[] a = "node-a".getBytes(StandardCharsets.US_ASCII);
+        b.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(), theirs, 1 << 16, written, null));
+        assertEquals(Set.of(), b.cluster.nodes(), "refused");
+        b.receive(lineFromA(null));
+        assertEquals(2, b.refused(FrameRejection.SETTINGS_DIFFER), "its presence, then its line");
+        assertEquals(List.of(), b.delivered);
+        b.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(), "", 1 << 16, written, null));
+        assertEquals(3, b.refused(FrameRejection.SETTINGS_DIFFER), "a node that sends no settings: unknown, so they differ");
+
+        b.receive(ClusterFrames.presence(a, 2, 0, List.of(), List.of(), b.agreement, 1 << 16, written, null));
+        assertEquals(Set.of("node-a"), b.cluster.nodes(), "restarted with the same settings: taken");
+        b.receive(lineFromA(null));
+        assertEquals(1, b.delivered.size());
         b.cluster.close();
     }
 }

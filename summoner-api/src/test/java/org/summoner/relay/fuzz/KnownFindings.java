@@ -24,20 +24,12 @@ public final class KnownFindings {
      * {@code regression-<id>-...}, which must pass): F1, a null in the signed core with non-default
      * {@code dedicated_relay.paths}; F2, the server's own lines over a small {@code max_envelope_bytes}; F3, lines framed
      * after a close in the same read counted in no outcome; F4, invalid attempts counted per IP inside trusted networks;
-     * F6, another node's presence overflowing the host count; F7, a sender closed mid-directive still relaying it.
+     * F5, a LINE frame's envelope reaching local clients unchecked (size, one line, envelope shape: issue 27, the
+     * intake's {@code ClusterFrames.isOneEnvelope} and its own {@code max_envelope_bytes}); F6, another node's presence
+     * overflowing the host count; F7, a sender closed mid-directive still relaying it.
      */
     public enum Finding {
-        /**
-         * The cluster's intake checks nothing of a LINE frame's envelope: {@code Cluster.line} hands
-         * {@code frame[envelope, end)} to {@code RelayEngine.relayFromCluster} as it is, so what another node (or anyone
-         * who can publish on the backplane: there is no frame MAC yet) sends reaches local clients longer than this
-         * node's {@code max_envelope_bytes}, as several lines, not UTF-8, or not an envelope at all. SPEC 11: "every node
-         * checks what it receives as if its own client had sent it (envelope size against its own max_envelope_bytes
-         * ...)".
-         */
-        F5("cluster intake: a LINE frame's envelope reaches local clients unchecked (size, one line, envelope shape)",
-                error -> error instanceof Violation violation
-                        && (violation.rule().equals("cluster-line-bound") || violation.rule().equals("cluster-envelope")));
+        ;
 
         private final String summary;
         private final Predicate<Throwable> matcher;

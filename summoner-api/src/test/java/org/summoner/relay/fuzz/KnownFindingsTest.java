@@ -68,7 +68,8 @@ final class KnownFindingsTest {
                                 + " pass as they are.")));
             }
         }
-        assertFalse(tests.isEmpty(), "no finding-* inputs found under the fuzz targets' inputs directories");
+        assertFalse(tests.isEmpty() && KnownFindings.Finding.values().length > 0,
+                "findings are listed but no finding-* inputs were found under the fuzz targets' inputs directories");
         return tests;
     }
 

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -172,6 +173,27 @@ abstract class NatsClusterKit extends ClusterKit {
         assertEquals(envelope(a1, "after"), b1.readLine(), "nothing forged or replayed reached b's client");
         b1.send("back\n");
         assertEquals(envelope(b1, "back"), a1.readLine(), "nor a's");
+    }
+
+    /**
+     * Two nodes whose settings differ (here max_envelope_bytes: b's client could not read what a lets through) refuse
+     * each other, both sides count it, and a line from a's client reaches no client of b.
+     */
+    @Test
+    void nodesWhoseSettingsDifferRefuseEachOther() throws Exception {
+        final RunningServer a = startNode(Map.of("max_envelope_bytes", 200_000), section(nats, 0, "t8"));
+        final RunningServer b = startNode(Map.of(), section(nats, 1, "t8"));
+        for (RunningServer node : List.of(a, b)) {
+            awaitStats(node, "the node to refuse the other's presence", s -> s.clusterFramesRejected(FrameRejection.SETTINGS_DIFFER) >= 1);
+            assertEquals(Set.of(), node.clusterNodes());
+        }
+        final KitClient a1 = connect(a);
+        final KitClient b1 = connect(b);
+        awaitConnections(a, 1);
+        awaitConnections(b, 1);
+        a1.send("from a\n");
+        b1.assertNothingWithin(Duration.ofMillis(300));
+        assertEquals(0, b.stats().clusterLinesReceived(), "refused before it is read as a line");
     }
 
     /** A secret file of 32 random bytes that only its owner may read, as an operator makes one. */
