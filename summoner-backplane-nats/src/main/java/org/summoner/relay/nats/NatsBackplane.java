@@ -1,5 +1,6 @@
 package org.summoner.relay.nats;
 
+import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.wire.Untrusted;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -46,7 +47,16 @@ final class NatsBackplane implements Backplane {
 
     @Override
     public void start() throws IOException {
-        final Options options = new Options.Builder()
+        final Options.Builder builder = new Options.Builder();
+        final NatsSettings.Auth auth = settings.auth();
+        if (auth.user() != null) {
+            builder.userInfo(auth.user(), auth.password());
+        } else if (auth.token() != null) {
+            builder.token(auth.token().toCharArray());
+        } else if (auth.credentialsFile() != null) {
+            builder.authHandler(Nats.credentials(auth.credentialsFile().toString()));
+        }
+        final Options options = builder
                 .servers(settings.servers().toArray(String[]::new))
                 .connectionName("summoner-relay " + context.node())
                 .noEcho()
@@ -155,9 +165,15 @@ final class NatsBackplane implements Backplane {
 
     /** The client's errors, logged once each (a slow consumer is this node not keeping up with the others). */
     private static final class Errors implements ErrorListener {
+        /** A refused authentication comes back at every reconnect (4 a second): said once per 10 s, with a count. */
+        private final LogThrottle errors = new LogThrottle();
+
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.warn("cluster: NATS error: {}", Untrusted.text(error)); // the server's text may quote a subject
+            final long quiet = errors.tryLog(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn("cluster: NATS error: {}{}", Untrusted.text(error), errors.since(quiet)); // the server's text may quote a subject
+            }
         }
 
         @Override

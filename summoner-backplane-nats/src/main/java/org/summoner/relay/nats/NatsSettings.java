@@ -5,6 +5,8 @@ import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.config.ConfigSection;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Set;
@@ -16,8 +18,28 @@ import java.util.Set;
  *                      learns the rest of the NATS cluster from it.
  * @param subjectPrefix the first tokens of every subject this relay cluster uses (default {@code summoner}), so
  *                      several relay clusters can share one NATS cluster.
+ * @param auth          how this node proves itself to a NATS server that asks: {@link Auth#NONE} by default.
  */
-record NatsSettings(List<String> servers, String subjectPrefix) {
+record NatsSettings(List<String> servers, String subjectPrefix, Auth auth) {
+    /** Without authentication. */
+    NatsSettings(List<String> servers, String subjectPrefix) {
+        this(servers, subjectPrefix, Auth.NONE);
+    }
+
+    /**
+     * How this node authenticates to NATS, one way at most: {@code user} and {@code password}, a {@code token}, or a
+     * {@code credentials_file} (a NATS {@code .creds} file: a user JWT and its nkey seed, as {@code nsc} makes one).
+     * Never shown: {@link #toString()} names the way only.
+     */
+    record Auth(String user, String password, String token, Path credentialsFile) {
+        static final Auth NONE = new Auth(null, null, null, null);
+
+        @Override
+        public String toString() {
+            return user != null ? "user " + user + " and a password" : token != null ? "a token"
+                    : credentialsFile != null ? "credentials " + credentialsFile : "none";
+        }
+    }
     /**
      * @return the section's settings; keys it does not know are left in {@link ConfigSection#warnings()}.
      * @throws ConfigException naming the file, the key, what was expected and what was found.
@@ -48,7 +70,38 @@ record NatsSettings(List<String> servers, String subjectPrefix) {
                 throw s.invalid("subject_prefix", "NATS subject tokens separated by \".\", each of letters, digits, \"-\" or \"_\"");
             }
         }
+        final Auth auth = auth(s);
         s.warnUnknown();
-        return new NatsSettings(List.copyOf(servers), prefix);
+        return new NatsSettings(List.copyOf(servers), prefix, auth);
+    }
+
+    private static Auth auth(ConfigSection s) {
+        final String user = s.string("user", null);
+        final String password = s.string("password", null);
+        final String token = s.string("token", null);
+        final String credentials = s.string("credentials_file", null);
+        if ((user == null) != (password == null)) {
+            throw secretInvalid(s, user == null ? "user" : "password", "\"user\" and \"password\" together",
+                    user == null ? "a password without a user" : "a user without a password");
+        }
+        final int ways = (user != null ? 1 : 0) + (token != null ? 1 : 0) + (credentials != null ? 1 : 0);
+        if (ways > 1) {
+            throw secretInvalid(s, token != null ? "token" : "credentials_file",
+                    "one way to authenticate to NATS: \"user\" and \"password\", \"token\" or \"credentials_file\"",
+                    ways + " of them");
+        }
+        if (token != null && token.isEmpty()) {
+            throw secretInvalid(s, "token", "a non-empty token", "an empty one");
+        }
+        if (credentials != null && !Files.isRegularFile(Path.of(credentials))) {
+            throw secretInvalid(s, "credentials_file", "a NATS credentials file (a user JWT and its nkey seed)", "no file at " + credentials);
+        }
+        return new Auth(user, password, token, credentials == null ? null : Path.of(credentials));
+    }
+
+    /** A key near a secret is wrong: the message says what was found without quoting the secret. */
+    private static ConfigException secretInvalid(ConfigSection s, String key, String expected, String found) {
+        return new ConfigException(s.source(), s.path() + key, s.source() + ": key \"" + s.path() + key + "\": expected "
+                + expected + ", found " + found, null);
     }
 }

@@ -40,9 +40,24 @@ class NatsSettingsTest {
             "{\"servers\":[\"http://x\"]} | server_config.json: key \"cluster.nats.servers\": expected a non-empty list of NATS server URLs, e.g. [\"nats://127.0.0.1:4222\"] (http://x is none), found [\"http://x\"]",
             "{\"subject_prefix\":\"a.*\"} | server_config.json: key \"cluster.nats.subject_prefix\": expected NATS subject tokens separated by \".\", each of letters, digits, \"-\" or \"_\", found \"a.*\"",
             "[1]                         | server_config.json: key \"cluster.nats\": expected a JSON object, found [1]",
+            "{\"user\":\"u\"}              | server_config.json: key \"cluster.nats.password\": expected \"user\" and \"password\" together, found a user without a password",
+            "{\"password\":\"p\"}          | server_config.json: key \"cluster.nats.user\": expected \"user\" and \"password\" together, found a password without a user",
+            "{\"token\":\"t\",\"user\":\"u\",\"password\":\"p\"} | server_config.json: key \"cluster.nats.token\": expected one way to authenticate to NATS: \"user\" and \"password\", \"token\" or \"credentials_file\", found 2 of them",
+            "{\"token\":\"\"}              | server_config.json: key \"cluster.nats.token\": expected a non-empty token, found an empty one",
+            "{\"credentials_file\":\"/no/such.creds\"} | server_config.json: key \"cluster.nats.credentials_file\": expected a NATS credentials file (a user JWT and its nkey seed), found no file at /no/such.creds",
     })
     void a_wrong_value_stops_start_up_naming_the_file_and_the_key(String nats, String message) {
         assertEquals(message, assertThrows(ConfigException.class,
                 () -> NatsSettings.read(section("{\"backplane\": \"nats\", \"node\": \"a\", \"nats\": " + nats + "}"))).getMessage());
+    }
+
+    @Test
+    void credentials_are_read_and_never_shown() {
+        final NatsSettings settings = NatsSettings.read(section("{\"backplane\": \"nats\", \"node\": \"a\", \"nats\": "
+                + "{\"user\": \"relay\", \"password\": \"s3cret\"}}"));
+        assertEquals(new NatsSettings.Auth("relay", "s3cret", null, null), settings.auth());
+        assertEquals(false, settings.toString().contains("s3cret"), settings.toString());
+        assertEquals(false, NatsSettings.read(section("{\"backplane\": \"nats\", \"node\": \"a\", \"nats\": {\"token\": \"t0k\"}}"))
+                .toString().contains("t0k"));
     }
 }

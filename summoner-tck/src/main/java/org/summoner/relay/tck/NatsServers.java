@@ -27,6 +27,14 @@ public final class NatsServers implements AutoCloseable {
 
     /** @param start false to start none yet: {@link #start(int)} starts one later. */
     public NatsServers(int n, boolean start) throws IOException, InterruptedException {
+        this(n, start, new String[0]);
+    }
+
+    /**
+     * @param start     false to start none yet: {@link #start(int)} starts one later.
+     * @param extraArgs more arguments for every {@code nats-server}, e.g. {@code --user u --pass p} or {@code --auth t}.
+     */
+    public NatsServers(int n, boolean start, String... extraArgs) throws IOException, InterruptedException {
         clientPorts = new int[n];
         final int[] routePorts = new int[n];
         for (int i = 0; i < n; i++) {
@@ -41,9 +49,11 @@ public final class NatsServers implements AutoCloseable {
                     routes.append(routes.length() == 0 ? "" : ",").append("nats://127.0.0.1:").append(routePorts[j]);
                 }
             }
-            final ProcessBuilder builder = new ProcessBuilder(binary(), "-a", "127.0.0.1", "-p", Integer.toString(clientPorts[i]),
+            final List<String> command = new ArrayList<>(List.of(binary(), "-a", "127.0.0.1", "-p", Integer.toString(clientPorts[i]),
                     "-n", "n" + i, "--cluster_name", "summoner-test", "--cluster", "nats://127.0.0.1:" + routePorts[i],
-                    "--routes", routes.toString(), "--no_advertise")
+                    "--routes", routes.toString(), "--no_advertise"));
+            command.addAll(List.of(extraArgs));
+            final ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(logs.resolve("n" + i + ".log").toFile());
             commands.add(builder);
             processes.add(null);
