@@ -145,6 +145,8 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         if (seal == null) {
             log.warn("cluster: frames are not authenticated (no cluster.secret_file): anyone who can publish on {} can "
                     + "inject lines and presence into this node; give every node the same secret file", backplane.describe());
+        } else {
+            log.info("cluster: frames are authenticated (HMAC-SHA-256 keyed by {})", settings.secret().file());
         }
         backplane.start();
         if (frameBytes > backplane.maxFrameBytes()) {

@@ -38,8 +38,6 @@ final class FrameSeal {
     static final int MAC_BYTES = 32;
     /** Incarnation, stream, sequence and send time, after the destination. */
     static final int STAMP_BYTES = 28;
-    /** What sealing adds to a frame. */
-    static final int OVERHEAD = STAMP_BYTES + MAC_BYTES;
     /** How far a frame's send time may be from this node's clock; also how long a silent incarnation is remembered. */
     static final long MAX_SKEW_MILLIS = TimeUnit.SECONDS.toMillis(60);
     /** The most streams (sending threads) one node may use: more are refused, as replays. */
