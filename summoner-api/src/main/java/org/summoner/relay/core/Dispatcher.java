@@ -44,10 +44,8 @@ public abstract class Dispatcher {
     private final Deadlines tlsHandshakes = new Deadlines();
     /** Sessions that must bind an identity, oldest first ({@code handshake.timeout_secs}). */
     private final Deadlines handshakes = new Deadlines();
-    /** Sessions told goodbye (or refused before they began), closed at their deadline if their client has not closed. */
-    private final Deadlines goodbyes = new Deadlines();
-    /** Sessions whose reads alone are paused (after invalid attempts), until their own deadline. */
-    private final ArrayList<Session> paused = new ArrayList<>();
+    /** The deadlines of goodbyes and read pauses ({@link SessionTimers}). */
+    private final SessionTimers timers = new SessionTimers();
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
@@ -246,8 +244,7 @@ public abstract class Dispatcher {
     protected final void runTimedDuties() {
         sweepIdle();
         expireHandshakes();
-        expireGoodbyes();
-        endPauses();
+        timers.run(now);
     }
 
     /** @return when {@link #runTimedDuties()} next has something to do, on the turn's clock; {@code Long.MAX_VALUE} for never. */
@@ -255,12 +252,7 @@ public abstract class Dispatcher {
         long next = core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
         next = earlier(next, tlsHandshakes.next());
         next = earlier(next, handshakes.next());
-        next = earlier(next, goodbyes.next());
-        for (int i = 0, n = paused.size(); i < n; i++) { // rare: clients after invalid attempts
-            final long until = paused.get(i).readsPausedUntilNanos();
-            next = earlier(next, until == 0 ? now : until);
-        }
-        return next;
+        return earlier(next, timers.next(now));
     }
 
     private static long earlier(long a, long b) {
@@ -332,53 +324,20 @@ public abstract class Dispatcher {
      * client closes first ({@link Session#closed()} takes it off). Nothing for a session closed already.
      */
     final void closeBy(Session session, long deadlineNanos) {
-        if (session.state() != Session.State.CLOSED && goodbyes.add(session, deadlineNanos)) {
+        if (session.state() != Session.State.CLOSED && timers.closeBy(session, deadlineNanos)) {
             timedDutyAdded(deadlineNanos);
         }
     }
 
     /** {@code session}'s reads are paused until its deadline: its pause ends at a timed duty. */
     final void paused(Session session) {
-        paused.add(session);
-        timedDutyAdded(session.readsPausedUntilNanos());
+        timers.paused(session);
+        timedDutyAdded(session.reads().pausedUntilNanos());
     }
 
     /** A pause was extended to {@code untilNanos}. */
     final void pauseExtended(long untilNanos) {
         timedDutyAdded(untilNanos);
-    }
-
-    /** Pauses that ended, or whose session closed, end: the engine reads those clients again. */
-    private void endPauses() {
-        for (int i = paused.size() - 1; i >= 0; i--) {
-            final Session session = paused.get(i);
-            final long until = session.readsPausedUntilNanos();
-            if (until == 0 || session.state() == Session.State.CLOSED || now - until >= 0) {
-                final Session last = paused.remove(paused.size() - 1);
-                if (i < paused.size()) {
-                    paused.set(i, last);
-                }
-                try {
-                    session.pauseEnded();
-                } catch (Throwable error) {
-                    session.fault(Faults.Where.TIMER, error);
-                }
-            }
-        }
-    }
-
-    private void expireGoodbyes() {
-        Session session;
-        while ((session = goodbyes.pollExpired(now)) != null) {
-            if (session.state() != Session.State.CLOSED) {
-                log.debug("{} did not close within its goodbye's deadline; closing", session.remoteAddr());
-                try {
-                    session.close();
-                } catch (Throwable error) {
-                    session.fault(Faults.Where.TIMER, error);
-                }
-            }
-        }
     }
 
     /** {@code session} must bind an identity by {@code deadlineNanos} ({@code handshake.required}). */

@@ -12,11 +12,10 @@ import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 
 /**
- * One client connection, as the relay sees it whatever the engine: who it is, its framer and line checks, its idle
- * clock and where it is in its life. The engine feeds it what it reads ({@link #onBytes}, {@link #onEndOfStream});
- * the session frames lines, applies the checks in order (framing and UTF-8, then the rate limit, then the router's,
- * then the envelope bound), tells its client about a dropped line, and hands each relayed envelope to its
- * {@link Dispatcher}. It talks to its engine only through its {@link SessionOutput}.
+ * One client connection, as the relay sees it whatever the engine: who it is, its idle clock, its life and the fault
+ * barrier, with its parts {@link SessionInput} (framing, the verification budget), {@link SessionLines} (each line's
+ * checks, the router's decision), {@link SessionIdentity} and {@link SessionReads}. The engine feeds it what it reads
+ * ({@link #onBytes}, {@link #onEndOfStream}); it talks to its engine only through its {@link SessionOutput}.
  *
  * <p>Life cycle, forward only: {@link State#OPEN} (lines relayed, envelopes received) → {@link State#DRAINING} (a
  * last line is being written: {@link #sayGoodbye}) → {@link State#LINGERING} (output shut after it) →
@@ -70,17 +69,9 @@ public final class Session {
     /** Envelopes queued for this client; written by its thread only (opaque, for monitoring). */
     private long linesOut;
     private long lastReadNanos;
-    /** Its own read pause ends then (after invalid attempts); 0 while it is not paused. */
-    private long readsPausedUntilNanos;
-    /** Its input holds bytes for a later turn ({@link SessionInput}): not read meanwhile. */
-    private boolean inputHeld;
-    /** What the engine was last told ({@link SessionOutput#reading}); engines read a new connection. */
-    private boolean reading = true;
+    private final SessionReads reads = new SessionReads(this);
     private final SessionIdentity identity;
-    /**
-     * The dispatcher's {@link Deadlines} this session waits in (its TLS handshake, or {@code handshake.required}'s
-     * binding), by when, and its place there; null when it waits for nothing.
-     */
+    /** The dispatcher's {@link Deadlines} it waits in (TLS handshake, binding, goodbye), by when, its place; or null. */
     Deadlines waitingIn;
     long deadlineNanos;
     Session deadlinePrevious;
@@ -331,7 +322,7 @@ public final class Session {
         state = State.DRAINING;
         output.goodbye(notice);
         dispatcher.closeBy(this, deadlineNanos);
-        updateReading(); // read on, to see its client close
+        reads.update(); // read on, to see its client close
     }
 
     /**
@@ -344,55 +335,9 @@ public final class Session {
         }
     }
 
-    // ---- whether the engine reads it ----
-
-    /**
-     * Reads nothing from this client until {@code untilNanos} (after invalid attempts); a later call extends the pause,
-     * never shortens it. Its dispatcher ends it ({@link #pauseEnded}).
-     */
-    void pauseReading(long untilNanos) {
-        if (readsPausedUntilNanos == 0 || untilNanos - readsPausedUntilNanos > 0) {
-            final boolean listed = readsPausedUntilNanos != 0;
-            readsPausedUntilNanos = untilNanos == 0 ? 1 : untilNanos;
-            if (!listed) {
-                dispatcher.paused(this);
-            } else {
-                dispatcher.pauseExtended(readsPausedUntilNanos);
-            }
-            updateReading();
-        }
-    }
-
-    /** @return when its read pause ends, 0 when it is not paused (or closed). */
-    long readsPausedUntilNanos() {
-        return readsPausedUntilNanos;
-    }
-
-    /** Its dispatcher's timed duties: the pause ended (or the session closed). */
-    void pauseEnded() {
-        readsPausedUntilNanos = 0;
-        updateReading();
-    }
-
-    /** Its input holds bytes for a later turn ({@code true}), or handled them all. */
-    void holdInput(boolean hold) {
-        inputHeld = hold;
-        updateReading();
-    }
-
-    /**
-     * Tells the engine whether to read this client, when that changed: an open session is not read during its pause or
-     * while it holds input; a session leaving is read to see its client close; a closed one is not told.
-     */
-    private void updateReading() {
-        if (state == State.CLOSED) {
-            return;
-        }
-        final boolean read = state != State.OPEN || (readsPausedUntilNanos == 0 && !inputHeld);
-        if (read != reading) {
-            reading = read;
-            output.reading(read);
-        }
+    /** @return whether the engine reads its client ({@link SessionReads}). */
+    SessionReads reads() {
+        return reads;
     }
 
     /** @return its dispatcher, whose clock and turn it shares. */
@@ -438,7 +383,7 @@ public final class Session {
         state = State.CLOSED;
         if (!released) {
             released = true;
-            readsPausedUntilNanos = 0; // its dispatcher drops it from the paused at its next timed duties
+            reads.closed();
             dispatcher.remove(this);
             dispatcher.stopWaiting(this);
             identity.released();

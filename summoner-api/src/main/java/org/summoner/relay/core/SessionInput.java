@@ -121,7 +121,7 @@ final class SessionInput {
         held = Arrays.copyOfRange(bytes, offset, offset + length);
         heldStart = 0;
         heldLength = length;
-        session.holdInput(true);
+        session.reads().hold(true);
         if (!listedHolding) {
             listedHolding = true;
             dispatcher.holding(this);
@@ -137,7 +137,7 @@ final class SessionInput {
             release();
             handleNow(waiting, start, waitingLength);
             handleNow(bytes, offset, length);
-            session.holdInput(false);
+            session.reads().hold(false);
             return;
         }
         if (heldStart + heldLength + length > held.length) {
@@ -173,7 +173,7 @@ final class SessionInput {
         }
         if (!session.framing()) {
             release();
-            session.holdInput(false);
+            session.reads().hold(false);
             return RESUMED_ALL;
         }
         if (budgetTurn == dispatcher.turn() && !session.lines().mayGoOn()) {
@@ -193,7 +193,7 @@ final class SessionInput {
         } catch (Throwable error) {
             session.fault(Faults.Where.LINE, error);
             release();
-            session.holdInput(false);
+            session.reads().hold(false);
             return RESUMED_ALL;
         }
         final IdentityMemo after = session.identity().memoOrNull();
@@ -204,7 +204,7 @@ final class SessionInput {
             return RESUMED_SOME;
         }
         release();
-        session.holdInput(false);
+        session.reads().hold(false);
         return RESUMED_ALL;
     }
 

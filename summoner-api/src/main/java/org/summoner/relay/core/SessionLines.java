@@ -181,7 +181,7 @@ final class SessionLines implements LineHandler, Router.Decision {
                 if (tell) {
                     output.send(notice);
                 }
-                session.pauseReading(now + core.invalidAttemptPauseNanos(action));
+                session.reads().pause(now + core.invalidAttemptPauseNanos(action));
             }
             case DISCONNECT, QUARANTINE -> {
                 core.counters().closedAfterRejections();

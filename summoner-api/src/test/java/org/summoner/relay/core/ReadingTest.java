@@ -33,11 +33,11 @@ class ReadingTest {
         final FakeEngine.Output output = FakeEngine.output(session);
         assertTrue(output.reading, "a new client is read");
 
-        session.pauseReading(2 * SECOND);
+        session.reads().pause(2 * SECOND);
         assertFalse(output.reading);
         assertEquals(2 * SECOND, engine.nextTimedDutyNanos());
-        session.pauseReading(SECOND); // never shortens it
-        session.pauseReading(3 * SECOND);
+        session.reads().pause(SECOND); // never shortens it
+        session.reads().pause(3 * SECOND);
         assertEquals(3 * SECOND, engine.nextTimedDutyNanos());
 
         engine.at(3 * SECOND - 1);
@@ -54,12 +54,12 @@ class ReadingTest {
         final FakeEngine engine = engine();
         final Session session = engine.connect("127.0.0.1", 1);
         final FakeEngine.Output output = FakeEngine.output(session);
-        session.pauseReading(SECOND);
-        session.holdInput(true);
+        session.reads().pause(SECOND);
+        session.reads().hold(true);
         engine.at(SECOND);
         engine.sweep();
         assertFalse(output.reading, "its input is still held");
-        session.holdInput(false);
+        session.reads().hold(false);
         assertTrue(output.reading);
     }
 
@@ -67,14 +67,14 @@ class ReadingTest {
     void a_client_leaving_is_read_to_see_it_close_and_a_closed_one_leaves_the_paused() {
         final FakeEngine engine = engine();
         final Session leaving = engine.connect("127.0.0.1", 1);
-        leaving.pauseReading(10 * SECOND);
-        leaving.holdInput(true);
+        leaving.reads().pause(10 * SECOND);
+        leaving.reads().hold(true);
         assertFalse(FakeEngine.output(leaving).reading);
         leaving.sayGoodbye(ServerNotice.SHUTTING_DOWN, 2 * SECOND);
         assertTrue(FakeEngine.output(leaving).reading, "read on, to see its client close");
 
         final Session gone = engine.connect("127.0.0.1", 2);
-        gone.pauseReading(20 * SECOND);
+        gone.reads().pause(20 * SECOND);
         gone.close();
         gone.closed();
         engine.at(SECOND);
