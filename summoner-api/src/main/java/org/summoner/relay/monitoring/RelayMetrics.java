@@ -20,7 +20,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongBiFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -79,7 +81,8 @@ final class RelayMetrics implements MultiCollector {
             counter("summoner_accept_errors", "Failed accepts, each followed by a back-off.", "acceptErrors", RelayStats::acceptErrors),
             counter("summoner_hand_off_waits", "Times a hand-off between engine threads was full and its producer waited.",
                     "handOffWaits", RelayStats::handOffWaits),
-            new Family(true, "summoner_lines_rejected", "Lines a routing mode refused, by reason code.", "reason", rejections()),
+            new Family(true, "summoner_lines_rejected", "Lines a routing mode refused, by reason code.", "reason",
+                    byReason("rejected", Rejection.values(), Rejection::code, (stats, reason) -> stats.rejected(reason))),
             counter("summoner_rejected_closed", "Clients closed after too many rejected lines (invalid_attempts).",
                     "rejectedClosed", RelayStats::rejectedClosed),
             counter("summoner_undeliverable", "Valid lines addressed to an identity or participant no connection was bound to.",
@@ -100,7 +103,8 @@ final class RelayMetrics implements MultiCollector {
             counter("summoner_cluster_lines_not_sent", "Lines for other nodes not sent: no backplane link, or back pressure past its wait.",
                     "clusterLinesNotSent", RelayStats::clusterLinesNotSent),
             new Family(true, "summoner_cluster_frames_rejected", "Frames from the cluster's backplane refused and dropped, by reason.",
-                    "reason", frameRejections()),
+                    "reason", byReason("clusterFramesRejected", FrameRejection.values(), FrameRejection::code,
+                            (stats, reason) -> stats.clusterFramesRejected(reason))),
             counter("summoner_cluster_lines_received", "Lines from other nodes of the cluster for this one.",
                     "clusterLinesReceived", RelayStats::clusterLinesReceived),
             gauge("summoner_cluster_nodes", "The other nodes of the cluster this one hears from now.",
@@ -216,20 +220,12 @@ final class RelayMetrics implements MultiCollector {
         return new Family(false, name, help, null, List.of(new Series(component, null, value)));
     }
 
-    /** Every reason code, so a reason that has not occurred yet shows 0 rather than no series. */
-    private static List<Series> rejections() {
+    /** A series per reason code of {@code reasons}, so a reason that has not occurred yet shows 0 rather than no series. */
+    private static <R> List<Series> byReason(String component, R[] reasons, Function<R, String> code,
+                                             ToLongBiFunction<RelayStats, R> value) {
         final List<Series> series = new ArrayList<>();
-        for (Rejection reason : Rejection.values()) {
-            series.add(new Series("rejected", reason.code(), stats -> stats.rejected(reason)));
-        }
-        return List.copyOf(series);
-    }
-
-    /** Every reason a cluster frame is refused for, each shown from 0. */
-    private static List<Series> frameRejections() {
-        final List<Series> series = new ArrayList<>();
-        for (FrameRejection reason : FrameRejection.values()) {
-            series.add(new Series("clusterFramesRejected", reason.code(), stats -> stats.clusterFramesRejected(reason)));
+        for (R reason : reasons) {
+            series.add(new Series(component, code.apply(reason), stats -> value.applyAsLong(stats, reason)));
         }
         return List.copyOf(series);
     }

@@ -10,6 +10,8 @@ import org.summoner.relay.wire.ServerNotice;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * A snapshot of a server's counters. Each value is read separately, so a snapshot taken under load may be off by
@@ -125,20 +127,9 @@ public record RelayStats(
     public static RelayStats of(RelayCore core) {
         final RelayCounters counters = core.counters();
         final Faults faults = core.faults();
-        final Map<String, Long> rejected = new TreeMap<>();
-        for (Rejection reason : Rejection.values()) {
-            final long count = counters.linesRejected(reason);
-            if (count > 0) {
-                rejected.put(reason.code(), count);
-            }
-        }
-        final Map<String, Long> framesRejected = new TreeMap<>();
-        for (FrameRejection reason : FrameRejection.values()) {
-            final long count = counters.clusterFramesRejected(reason);
-            if (count > 0) {
-                framesRejected.put(reason.code(), count);
-            }
-        }
+        final Map<String, Long> rejected = byCode(Rejection.values(), Rejection::code, counters::linesRejected);
+        final Map<String, Long> framesRejected = byCode(FrameRejection.values(), FrameRejection::code,
+                counters::clusterFramesRejected);
         return new RelayStats(
                 counters.connectionsOpened(),
                 counters.connectionsClosed(),
@@ -168,7 +159,7 @@ public record RelayStats(
                 counters.flowControls(),
                 counters.acceptErrors(),
                 counters.handOffWaits(),
-                Collections.unmodifiableMap(rejected),
+                rejected,
                 counters.rejectedClosed(),
                 counters.undeliverable(),
                 core.bindings().size(),
@@ -182,11 +173,23 @@ public record RelayStats(
                 counters.clusterLinesNotSent(),
                 counters.clusterLinesReceived(),
                 core.otherNodes() == null ? 0 : core.otherNodes().nodes().size(),
-                Collections.unmodifiableMap(framesRejected),
+                framesRejected,
                 faults.count(Faults.Where.LINE),
                 faults.count(Faults.Where.TIMER),
                 faults.count(Faults.Where.CLUSTER),
                 faults.count(Faults.Where.ENGINE));
+    }
+
+    /** @return the counts by reason code of the reasons that occurred, sorted by code. */
+    private static <R> Map<String, Long> byCode(R[] reasons, Function<R, String> code, ToLongFunction<R> count) {
+        final Map<String, Long> counts = new TreeMap<>();
+        for (R reason : reasons) {
+            final long n = count.applyAsLong(reason);
+            if (n > 0) {
+                counts.put(code.apply(reason), n);
+            }
+        }
+        return Collections.unmodifiableMap(counts);
     }
 
     /** @return every line a routing mode refused, whatever the reason. */
