@@ -17,7 +17,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,9 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>Out</b> ({@link #offer}, on the sender's engine thread, after the line passed every check of its node and
  *       was encoded once): the envelope and its route go to the nodes that hold a recipient: every node for a
  *       broadcast or the participants, the nodes with hosts for {@link Route#KIND_HOSTS}, the nodes where an identity
- *       is bound or a participant is connected for the routes that name one. A frame the backplane could not send is
- *       counted ({@code clusterLinesNotSent}) and logged at most once per 10 s; the node keeps serving its own
- *       clients.</li>
+ *       is bound or a participant is connected for the routes that name one. They are gathered in the thread's
+ *       {@link ClusterOutbox} and sent as frames of many lines at the end of its turn. A frame the backplane could not
+ *       send is counted (its lines, {@code clusterLinesNotSent}) and logged at most once per 10 s; the node keeps
+ *       serving its own clients.</li>
  *   <li><b>In</b> ({@link Backplane.Receiver#onFrame}, on the backplane's thread): the route is resolved against this
  *       node's sessions and the envelope handed to the engine ({@link FromOtherNodes}) as if a local
  *       sender that is no local client had relayed it: nothing is checked twice, and its sender's
@@ -61,13 +61,13 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     private final ClusterDirectory directory = new ClusterDirectory();
     private final boolean sendsIdentities;
     private final boolean sendsParticipants;
-    private final int frameBytes;
+    /** The longest LINE frame of one line: this node's {@code max_envelope_bytes} and what a frame adds. */
+    private final int lineFrameBytes;
     /** Seals frames sent and checks frames received ({@code cluster.secret_file}); null without a secret. */
     private final FrameSeal seal;
     private final ClusterIntake intake;
     /** The settings every node must share, sent in each presence ({@link Agreement}). */
     private final String agreement;
-    private final ConcurrentHashMap<String, byte[]> nodeNames = new ConcurrentHashMap<>();
     private volatile FromOtherNodes local;
     private volatile boolean closed;
     private volatile boolean presenceWanted = true;
@@ -86,7 +86,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
             log.warn(warning); // a key of cluster.<backplane> it does not read, as the config reader warns of its own
         }
         this.seal = settings.secret() == null ? null : new FrameSeal(settings.secret().bytes(), settings.node(), System.currentTimeMillis());
-        this.frameBytes = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(node, 0xFFFF, seal);
+        this.lineFrameBytes = core.maxEnvelopeBytes() + LineBatch.lineOverhead(node, 0xFFFF, seal);
         this.agreement = Agreement.of(core.config().hyperParameters());
         this.intake = new ClusterIntake(core, settings.node(), directory, seal, this, agreement);
     }
@@ -130,10 +130,10 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         return backplane.describe();
     }
 
-    /** @return the bytes of a scratch array {@link #offer} needs: one per engine thread. */
+    /** @return a new outbox for one engine thread, whose lines {@link #offer} routes to the other nodes. */
     @Override
-    public int frameBytes() {
-        return frameBytes;
+    public OtherNodes.Outbox outbox() {
+        return new ClusterOutbox(this, node, seal, Math.min(LineBatch.FRAME_BYTES, backplane.maxFrameBytes()));
     }
 
     /**
@@ -149,10 +149,10 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
             log.info("cluster: frames are authenticated (HMAC-SHA-256 keyed by {})", settings.secret().file());
         }
         backplane.start();
-        if (frameBytes > backplane.maxFrameBytes()) {
+        if (lineFrameBytes > backplane.maxFrameBytes()) {
             log.warn("cluster: {} carries frames of {} bytes at most; lines whose envelope is longer than about {} bytes "
                     + "(max_envelope_bytes is {}) are not sent to other nodes (counted as not sent)", backplane.describe(),
-                    backplane.maxFrameBytes(), backplane.maxFrameBytes() - (frameBytes - core.maxEnvelopeBytes()),
+                    backplane.maxFrameBytes(), backplane.maxFrameBytes() - (lineFrameBytes - core.maxEnvelopeBytes()),
                     core.maxEnvelopeBytes());
         }
         timer = new Thread(this::runTimer, "summoner-cluster");
@@ -163,19 +163,17 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     // ---- out ----
 
     /**
-     * A line relayed on this node, already checked and encoded ({@code envelope[0, length)}): sent to every other node
-     * that holds a recipient of {@code route}. Called on the sender's engine thread; {@code scratch} is that thread's
-     * array of {@link #frameBytes()}.
+     * A line relayed on this node, already checked and encoded ({@code envelope[0, length)}): gathered in
+     * {@code outbox} (the sender's engine thread's) for every other node that holds a recipient of {@code route}.
      */
-    @Override
-    public void offer(Route route, byte[] envelope, int length, byte[] scratch) {
+    void offer(Route route, byte[] envelope, int length, ClusterOutbox outbox) {
         switch (route.kind()) {
-            case Route.KIND_BROADCAST, Route.KIND_PARTICIPANTS -> send(null, route, NO_NAME, envelope, length, scratch);
-            case Route.KIND_HOSTS -> sendTo(directory.view().hostNodes(), route, NO_NAME, envelope, length, scratch);
+            case Route.KIND_BROADCAST, Route.KIND_PARTICIPANTS -> outbox.toAll(route.kind(), NO_NAME, envelope, length);
+            case Route.KIND_HOSTS -> sendTo(directory.view().hostNodes(), route, NO_NAME, envelope, length, outbox);
             case Route.KIND_BINDING -> {
                 final ClusterDirectory.Targets targets = directory.view().identities().get(route.name());
                 if (targets != null) {
-                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, scratch);
+                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, outbox);
                 }
             }
             case Route.KIND_SESSION -> {
@@ -184,7 +182,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
                 }
                 final ClusterDirectory.Targets targets = directory.view().participants().get(route.name());
                 if (targets != null) {
-                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, scratch);
+                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, outbox);
                 }
             }
             default -> {
@@ -192,19 +190,18 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         }
     }
 
-    private void sendTo(String[] nodes, Route route, byte[] name, byte[] envelope, int length, byte[] scratch) {
+    private void sendTo(String[] nodes, Route route, byte[] name, byte[] envelope, int length, ClusterOutbox outbox) {
         for (String to : nodes) {
-            send(to, route, name, envelope, length, scratch);
+            outbox.toNode(to, route.kind(), name, envelope, length);
         }
     }
 
-    private void send(String to, Route route, byte[] name, byte[] envelope, int length, byte[] scratch) {
-        final byte[] destination = to == null ? NO_NAME : nodeNames.computeIfAbsent(to, n -> n.getBytes(StandardCharsets.US_ASCII));
-        final int frame = ClusterFrames.writeLine(scratch, node, destination, route.kind(), name, envelope, length, seal);
-        if (!closed && backplane.publish(to, scratch, 0, frame)) {
-            core.counters().clusterLineSent();
+    /** A LINE frame of {@code lines} lines, {@code frame[0, length)}, to node {@code to} (every node when null). */
+    void publish(String to, byte[] frame, int length, int lines) {
+        if (!closed && backplane.publish(to, frame, 0, length)) {
+            core.counters().clusterLinesSent(lines);
         } else {
-            core.counters().clusterLineNotSent();
+            core.counters().clusterLinesNotSent(lines);
         }
     }
 

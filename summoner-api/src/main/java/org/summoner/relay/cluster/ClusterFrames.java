@@ -17,22 +17,24 @@ import java.util.List;
  *
  * <pre>
  * every frame: 'S' (0x53), version, type, origin node (u8 length + ASCII), destination node (u8 length, 0 = every node)
- *              version 2 (sealed, {@code cluster.secret_file}): then incarnation (i64), stream (i32), sequence (i64),
+ *              version 4 (sealed, {@code cluster.secret_file}): then incarnation (i64), stream (i32), sequence (i64),
  *              sent at (i64 ms), and after the body the HMAC-SHA-256 of all before it (32 bytes): {@link FrameSeal}
- * LINE     (1): route kind (u8), route name (u16 length + UTF-8: the identity or participant address, else empty),
- *               then the envelope, as the sender's node encoded it, to the end of the frame
+ * LINE     (1): one or more lines, each its route and envelope ({@link LineBatch})
  * PRESENCE (2): incarnation (i64), hosts (i32), identities (i32 count, each u16 length + UTF-8),
  *               participants (i32 count, each u16 length + UTF-8), the settings that must agree (u16 length + ASCII:
  *               {@link Agreement})
  * BYE      (3): nothing: the origin node stops
  * </pre>
  *
- * A frame of another version or type, or one that ends early, is refused by {@link #read}, never half-read.
+ * A frame of another version or type, or one that ends early, is refused by {@link #read}, never half-read. Versions 1
+ * (unsealed) and 2 (sealed) were those of nodes whose LINE frames carried one line: they are refused as such.
  */
 public final class ClusterFrames {
     static final byte MAGIC = 0x53;
-    static final byte VERSION = 1;
-    static final byte VERSION_SEALED = 2;
+    static final byte VERSION = 3;
+    static final byte VERSION_SEALED = 4;
+    /** The sealed version of nodes whose LINE frames carried one line (the unsealed was 1). */
+    private static final byte VERSION_ONE_LINE_SEALED = 2;
     static final byte LINE = 1;
     static final byte PRESENCE = 2;
     static final byte BYE = 3;
@@ -193,27 +195,6 @@ public final class ClusterFrames {
         return frame;
     }
 
-    /**
-     * @return the frame's length: a LINE frame of the envelope along a route (its kind and name), written to
-     *         {@code buffer} and sealed when {@code seal} is not null.
-     */
-    static int writeLine(byte[] buffer, byte[] origin, byte[] destination, int routeKind, byte[] routeName,
-                         byte[] envelope, int length, FrameSeal seal) {
-        int at = writeHeader(buffer, LINE, origin, destination, seal);
-        buffer[at++] = (byte) routeKind;
-        buffer[at++] = (byte) (routeName.length >>> 8);
-        buffer[at++] = (byte) routeName.length;
-        System.arraycopy(routeName, 0, buffer, at, routeName.length);
-        at += routeName.length;
-        System.arraycopy(envelope, 0, buffer, at, length);
-        return seal == null ? at + length : seal.seal(buffer, at + length);
-    }
-
-    /** @return the most bytes a LINE frame adds to its envelope. */
-    static int lineOverhead(byte[] origin, int maxRouteName, FrameSeal seal) {
-        return headerBytes(origin, new byte[64], seal) + 1 + 2 + maxRouteName + (seal == null ? 0 : FrameSeal.MAC_BYTES);
-    }
-
     /** @return a PRESENCE frame to every node; at most {@code maxBytes}: the lists are cut where they would not fit. */
     static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
                            String agreement, int maxBytes, int[] written, FrameSeal seal) {
@@ -298,7 +279,9 @@ public final class ClusterFrames {
         }
         header.version = frame[offset + 1];
         if (header.version != VERSION && header.version != VERSION_SEALED) {
-            throw new MalformedFrame("frame version " + header.version + ", this node reads " + VERSION + " and " + VERSION_SEALED);
+            throw new MalformedFrame("frame version " + header.version + ", this node reads " + VERSION + " and " + VERSION_SEALED
+                    + (header.version > 0 && header.version <= VERSION_ONE_LINE_SEALED
+                    ? " (a node of an earlier release, one line per frame: upgrade every node of a cluster together)" : ""));
         }
         header.type = frame[offset + 2];
         if (header.type != LINE && header.type != PRESENCE && header.type != BYE) {

@@ -36,14 +36,16 @@ final class ClusterIntake {
     private final FrameSeal seal;
     private final Cluster cluster;
     private final ClusterFrames.Header header = new ClusterFrames.Header();
+    private final LineBatch.Reader lines = new LineBatch.Reader();
     /** This node's settings that must agree ({@link Agreement}). */
     private final String agreement;
     /** The nodes refused for settings that differ, with theirs: at most {@link ClusterDirectory#MAX_NODES}. */
     private final Map<String, String> differing = new HashMap<>();
     /**
-     * The longest LINE frame this node takes: its own {@code max_envelope_bytes} and the most a frame adds (the longest
-     * node names and route name, the seal). A longer one is refused before its MAC is computed, so a flood of large
-     * forged frames costs a length check each, not a MAC over a megabyte.
+     * The longest LINE frame this node takes: one line of its own {@code max_envelope_bytes} and the most a frame adds
+     * (the longest node names and route name, the seal), or a frame of several lines ({@link LineBatch#FRAME_BYTES}).
+     * A longer one is refused before its MAC is computed, so a flood of large forged frames costs a length check each,
+     * not a MAC over a megabyte.
      */
     private final int maxLineFrame;
     private final LogThrottle rejectedLog = new LogThrottle();
@@ -56,7 +58,8 @@ final class ClusterIntake {
         this.directory = directory;
         this.seal = seal;
         this.cluster = cluster;
-        this.maxLineFrame = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(new byte[ClusterFrames.MAX_NODE_NAME], 0xFFFF, seal);
+        this.maxLineFrame = Math.max(LineBatch.FRAME_BYTES,
+                core.maxEnvelopeBytes() + LineBatch.lineOverhead(new byte[ClusterFrames.MAX_NODE_NAME], 0xFFFF, seal));
     }
 
     /**
@@ -95,7 +98,7 @@ final class ClusterIntake {
                         throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER,
                                 "a line from node " + header.origin + ", whose settings differ from this node's");
                     }
-                    line(frame, header.body, header.end);
+                    lines(frame, header.body, header.end);
                 }
                 case ClusterFrames.PRESENCE -> presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
                 case ClusterFrames.BYE -> directory.left(header.origin); // its window stays: a BYE replayed is refused too
@@ -174,16 +177,28 @@ final class ClusterIntake {
         }
     }
 
-    private void line(byte[] frame, int body, int end) throws ClusterFrames.MalformedFrame {
-        if (end - body < 3) {
-            throw new ClusterFrames.MalformedFrame("line frame ends early");
+    /**
+     * The lines of a LINE frame: every one checked first, then each handed to the engine in order; a frame with one
+     * line that fails is refused whole, none of its lines delivered.
+     */
+    private void lines(byte[] frame, int body, int end) throws ClusterFrames.MalformedFrame {
+        final LineBatch.Reader lines = this.lines.reset(frame, body, end);
+        int count = 0;
+        while (lines.next()) {
+            checkLine(frame, lines.envelope, lines.envelopeEnd);
+            count++;
         }
-        final int kind = frame[body];
-        final int nameLength = (frame[body + 1] & 0xFF) << 8 | frame[body + 2] & 0xFF;
-        final int envelope = body + 3 + nameLength;
-        if (envelope > end) {
-            throw new ClusterFrames.MalformedFrame("line frame ends early");
+        if (count == 0) {
+            throw new ClusterFrames.MalformedFrame("a line frame without a line");
         }
+        lines.reset(frame, body, end);
+        while (lines.next()) {
+            line(frame, lines.kind, lines.name, lines.nameLength, lines.envelope, lines.envelopeEnd);
+        }
+    }
+
+    /** Checks a line from another node as if this node's own client had sent it: its length, and that it is one envelope. */
+    private void checkLine(byte[] frame, int envelope, int end) throws ClusterFrames.MalformedFrame {
         if (end - envelope > core.maxEnvelopeBytes()) { // the sender's node may allow more: this node's client may not read it
             throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "a line of " + (end - envelope)
                     + " bytes from node " + header.origin + ", over this node's max_envelope_bytes " + core.maxEnvelopeBytes());
@@ -191,8 +206,11 @@ final class ClusterIntake {
         if (!ClusterFrames.isOneEnvelope(frame, envelope, end)) {
             throw new ClusterFrames.MalformedFrame("a line from node " + header.origin + " that is not one envelope");
         }
+    }
+
+    private void line(byte[] frame, int kind, int name, int nameLength, int envelope, int end) {
         core.counters().clusterLineReceived();
-        final Route route = localRoute(kind, frame, body + 3, nameLength);
+        final Route route = localRoute(kind, frame, name, nameLength);
         final FromOtherNodes local = cluster.local();
         if (route == null || local == null) {
             core.counters().lineUndeliverable(); // its recipient left this node meanwhile

@@ -28,7 +28,8 @@ public abstract class Dispatcher {
     private final RelayCore core;
     private final CounterBatch counts;
     private final EnvelopeScratch scratch;
-    private byte[] clusterScratch;
+    /** This thread's lines for the other nodes of a cluster, sent at the end of each turn; made at the first. */
+    private OtherNodes.Outbox clusterOutbox;
     private Session[] sessions = new Session[64];
     private int sessionCount;
     /** Sessions' inputs holding bytes for a later turn, in the order they began to ({@link SessionInput}). */
@@ -182,12 +183,23 @@ public abstract class Dispatcher {
         return scratch;
     }
 
-    /** @return this thread's array for the frames of lines sent to other nodes of the cluster. */
-    final byte[] clusterScratch(OtherNodes otherNodes) {
-        if (clusterScratch == null) {
-            clusterScratch = new byte[otherNodes.frameBytes()];
+    /** @return this thread's outbox for lines sent to the other nodes of the cluster. */
+    final OtherNodes.Outbox clusterOutbox(OtherNodes otherNodes) {
+        if (clusterOutbox == null) {
+            clusterOutbox = otherNodes.outbox();
         }
-        return clusterScratch;
+        return clusterOutbox;
+    }
+
+    /**
+     * The turn's work is done: the lines for other nodes of a cluster it gathered are sent ({@link OtherNodes.Outbox}),
+     * and its counts published. Every engine calls it once per turn, after the turn's reads, and after its last.
+     */
+    protected final void turnEnded() {
+        if (clusterOutbox != null) {
+            clusterOutbox.flush();
+        }
+        counts.publish();
     }
 
     /**

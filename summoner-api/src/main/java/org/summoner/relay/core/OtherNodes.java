@@ -10,14 +10,27 @@ import java.util.Set;
  * <p>Thread-safe: engine threads call it.
  */
 public interface OtherNodes {
-    /** @return the bytes of the largest frame {@link #offer} makes: each engine thread keeps one such array. */
-    int frameBytes();
-
     /**
-     * Sends {@code envelope[0, length)} to the other nodes whose clients {@code route} may include, framed in
-     * {@code scratch} (the calling thread's array of {@link #frameBytes()}).
+     * One engine thread's lines for the other nodes, gathered into frames that carry many lines ({@link #offer}) and
+     * sent when a frame is full, when the lines go elsewhere than the frame, and at the end of the thread's turn
+     * ({@link #flush}): a line waits one turn at most.
+     *
+     * <p>Owned by one engine thread (or used under the one lock of an engine that has no threads of its own); not
+     * thread-safe.
      */
-    void offer(Route route, byte[] envelope, int length, byte[] scratch);
+    interface Outbox {
+        /**
+         * Gathers {@code envelope[0, length)} (copied before this returns) for the other nodes whose clients
+         * {@code route} may include, after the lines gathered before it.
+         */
+        void offer(Route route, byte[] envelope, int length);
+
+        /** Sends what was gathered: the engine thread's turn ends. */
+        void flush();
+    }
+
+    /** @return a new, empty outbox: one per engine thread. */
+    Outbox outbox();
 
     /** @return the route to the connections bound to {@code fingerprint} on other nodes, or null when none is. */
     Route identityElsewhere(String fingerprint);

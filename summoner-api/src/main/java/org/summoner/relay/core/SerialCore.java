@@ -172,7 +172,7 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
                 ending.get(i).release();
             }
             ending.clear();
-            turnCounts().publish();
+            turnEnded();
             if (!toClose.isEmpty()) {
                 closing = toClose.toArray(new Closeable[0]);
                 toClose.clear();

@@ -110,7 +110,7 @@ final class SessionLines implements LineHandler, Router.Decision {
         }
         final OtherNodes otherNodes = core.otherNodes();
         if (otherNodes != null) {
-            otherNodes.offer(route, scratch.bytes(), encoded, dispatcher.clusterScratch(otherNodes));
+            dispatcher.clusterOutbox(otherNodes).offer(route, scratch.bytes(), encoded);
         }
     }
 

@@ -98,14 +98,14 @@ public final class RelayCounters {
         return clusterFramesRejected[reason.ordinal()].sum();
     }
 
-    /** A line went to another node of the cluster (one per node it was sent to). */
-    public void clusterLineSent() {
-        clusterLinesSent.increment();
+    /** Lines went to other nodes of the cluster in one frame (one per node each was sent to). */
+    public void clusterLinesSent(int lines) {
+        clusterLinesSent.add(lines);
     }
 
-    /** A line for another node was not sent: the backplane had no link, or stayed full past its bounded wait. */
-    public void clusterLineNotSent() {
-        clusterLinesNotSent.increment();
+    /** Lines for other nodes were not sent: the backplane had no link, or stayed full past its bounded wait. */
+    public void clusterLinesNotSent(int lines) {
+        clusterLinesNotSent.add(lines);
     }
 
     /** A line from another node arrived for this one. */

@@ -79,9 +79,7 @@ class ClusterAuthenticationTest {
 
     /** A broadcast LINE frame from node a, sealed by {@code seal} (null: unsealed). */
     private static byte[] lineFromA(FrameSeal seal) {
-        final byte[] a = "node-a".getBytes(StandardCharsets.US_ASCII);
-        final byte[] buffer = new byte[ENVELOPE.length + ClusterFrames.lineOverhead(a, 0, seal)];
-        return Arrays.copyOf(buffer, ClusterFrames.writeLine(buffer, a, new byte[0], 1, new byte[0], ENVELOPE, ENVELOPE.length, seal));
+        return LineFrames.broadcast("node-a".getBytes(StandardCharsets.US_ASCII), seal, ENVELOPE);
     }
 
     @Test
@@ -126,9 +124,7 @@ class ClusterAuthenticationTest {
 
     /** A broadcast LINE frame from {@code origin} carrying {@code envelope} as it is, unsealed. */
     private static byte[] line(String origin, byte[] envelope) {
-        final byte[] name = origin.getBytes(StandardCharsets.ISO_8859_1);
-        final byte[] buffer = new byte[envelope.length + ClusterFrames.lineOverhead(name, 0, null)];
-        return Arrays.copyOf(buffer, ClusterFrames.writeLine(buffer, name, new byte[0], 1, new byte[0], envelope, envelope.length, null));
+        return LineFrames.broadcast(origin.getBytes(StandardCharsets.ISO_8859_1), null, envelope);
     }
 
     /**

@@ -26,6 +26,6 @@ class ClusterChoiceTest {
     @Test
     void a_name_no_backplane_has_lists_those_there_are() {
         assertEquals("server_config.json: key \"cluster.backplane\": expected the name of a backplane on the class path "
-                + "(fuzz, twin, twin), found \"nats\"", failure("nats"));
+                + "(fuzz, twin, twin, recording), found \"nats\"", failure("nats"));
     }
 }

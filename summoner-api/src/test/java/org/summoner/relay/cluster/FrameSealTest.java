@@ -22,9 +22,7 @@ class FrameSealTest {
 
     /** A LINE frame sealed by {@code seal}, as node a sends it. */
     private static byte[] line(FrameSeal seal) {
-        final byte[] buffer = new byte[ENVELOPE.length + ClusterFrames.lineOverhead(A, 0, seal)];
-        final int length = ClusterFrames.writeLine(buffer, A, new byte[0], 1, new byte[0], ENVELOPE, ENVELOPE.length, seal);
-        return Arrays.copyOf(buffer, length);
+        return LineFrames.broadcast(A, seal, ENVELOPE);
     }
 
     /** What node b's check says of {@code frame} at {@code nowMillis}. */
@@ -48,7 +46,7 @@ class FrameSealTest {
         assertEquals(1, header.sequence);
         assertEquals(frame.length - FrameSeal.MAC_BYTES, header.end);
         assertEquals(new String(ENVELOPE, StandardCharsets.UTF_8),
-                new String(frame, header.body + 3, header.end - header.body - 3, StandardCharsets.UTF_8), "the envelope, untouched");
+                new String(frame, header.body + LineBatch.LINE_HEADER_BYTES, header.end - header.body - LineBatch.LINE_HEADER_BYTES, StandardCharsets.UTF_8), "the envelope, untouched");
 
         assertNull(check(b, frame, System.currentTimeMillis()));
         assertEquals(FrameRejection.REPLAYED, check(b, frame, System.currentTimeMillis()), "the same frame again");

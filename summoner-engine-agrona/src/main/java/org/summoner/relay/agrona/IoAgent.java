@@ -105,7 +105,7 @@ final class IoAgent extends SelectorLoop<AgronaConnection> implements Agent {
         if (shutdownRequested) {
             beginShutdown();
             if (shutdownDone()) {
-                turnCounts().publish();
+                turnEnded();
                 throw new AgentTerminationException();
             }
         }

@@ -211,7 +211,7 @@ final class NettyLoop extends Dispatcher {
             }
         }
         writes.flushDirty();
-        turnCounts().publish();
+        turnEnded();
     }
 
     /** Batches from another loop, in that loop's order: every client here gets its part of each, then they are released. */
@@ -230,7 +230,7 @@ final class NettyLoop extends Dispatcher {
         }
         inboxBytes.addAndGet(-bytes);
         writes.flushDirty();
-        turnCounts().publish();
+        turnEnded();
     }
 
     /**
@@ -265,7 +265,7 @@ final class NettyLoop extends Dispatcher {
         }
         inboxBytes.addAndGet(-envelope.length);
         writes.flushDirty();
-        turnCounts().publish();
+        turnEnded();
     }
 
     private long mostBehindPeer() {
@@ -320,7 +320,7 @@ final class NettyLoop extends Dispatcher {
     /** The channel closed (by us or by the client). */
     void closed(NettyConnection connection) {
         connection.session.closed();
-        turnCounts().publish();
+        turnEnded();
         if (shutdownDone != null && sessionCount() == 0) {
             shutdownDone.countDown();
             shutdownDone = null;
@@ -350,7 +350,7 @@ final class NettyLoop extends Dispatcher {
         dutyAtNanos = Long.MAX_VALUE;
         tick();
         runTimedDuties();
-        turnCounts().publish();
+        turnEnded();
         scheduleDuties(nextTimedDutyNanos());
     }
 

@@ -86,7 +86,7 @@ final class NioWorker extends SelectorLoop<NioConnection> implements Runnable {
         } catch (Throwable t) {
             failed(t);
         } finally {
-            turnCounts().publish();
+            turnEnded();
             closeSelector();
         }
     }

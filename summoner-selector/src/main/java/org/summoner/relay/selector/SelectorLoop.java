@@ -211,7 +211,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
     protected final void housekeeping() {
         runTimedDuties();
         control.closeScheduled();
-        turnCounts().publish();
+        turnEnded();
     }
 
     @SuppressWarnings("unchecked")
@@ -371,7 +371,7 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
             closeQuietly(orphan.channel());
             core().policy().admission().release(orphan.remote().getAddress());
         }
-        turnCounts().publish();
+        turnEnded();
     }
 
     protected final boolean shuttingDown() {
