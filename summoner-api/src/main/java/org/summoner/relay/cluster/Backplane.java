@@ -44,6 +44,23 @@ public interface Backplane extends AutoCloseable {
      */
     boolean publish(String node, byte[] frame, int offset, int length);
 
+    /**
+     * @return where the other nodes reach this one on this backplane (Aeron: its endpoint), told them in this node's
+     *         presence, for a backplane that sends a frame for one node to that node alone ({@link #nodeAt}); null
+     *         when they need not know (NATS: a subject per node).
+     */
+    default String address() {
+        return null;
+    }
+
+    /**
+     * Node {@code node} says it is reached at {@code address} (its {@link #address()}, in its presence, authenticated
+     * when the cluster has a secret): from now on a frame for it may go to it alone. Called on the receiving thread, at
+     * every presence of a node whose settings agree; until then a frame for a node goes where frames for every node go.
+     */
+    default void nodeAt(String node, String address) {
+    }
+
     /** @return the largest frame {@link #publish} takes. */
     int maxFrameBytes();
 

@@ -251,6 +251,11 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         presenceWanted = true;
     }
 
+    /** Node {@code node}, whose settings agree, says where the backplane reaches it ({@link Backplane#nodeAt}). */
+    void nodeAt(String node, String address) {
+        backplane.nodeAt(node, address);
+    }
+
     /** @return where lines from other nodes go, or null while the engine has not started or the node is closing. */
     FromOtherNodes local() {
         return closed ? null : local;
@@ -302,7 +307,7 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
             }
         }
         final byte[] frame = ClusterFrames.presence(node, incarnation, core.hostsConnected(), identities, participants,
-                agreement, backplane.maxFrameBytes(), written, seal);
+                agreement, backplane.address(), backplane.maxFrameBytes(), written, seal);
         if (written[0] < identities.size() || written[1] < participants.size()) {
             log.warn("cluster: this node's presence ({} identities, {} participants) is larger than the backplane's largest frame ({} bytes): {} and {} were sent",
                     identities.size(), participants.size(), backplane.maxFrameBytes(), written[0], written[1]);

@@ -22,7 +22,8 @@ import java.util.List;
  * LINE     (1): one or more lines, each its route and envelope ({@link LineBatch})
  * PRESENCE (2): incarnation (i64), hosts (i32), identities (i32 count, each u16 length + UTF-8),
  *               participants (i32 count, each u16 length + UTF-8), the settings that must agree (u16 length + ASCII:
- *               {@link Agreement})
+ *               {@link Agreement}), where the backplane reaches the node (u16 length + UTF-8, empty for none:
+ *               {@link Backplane#address()})
  * BYE      (3): nothing: the origin node stops
  * </pre>
  *
@@ -72,59 +73,21 @@ public final class ClusterFrames {
      */
     static boolean isOneEnvelope(byte[] frame, int start, int end) {
         if (end - start < ENVELOPE_START.length + ENVELOPE_MIDDLE.length + ENVELOPE_END.length
-                || !Utf8.isValid(frame, start, end - start) || !startsWith(frame, start, ENVELOPE_START)) {
+                || !EnvelopeBytes.isAscii(frame, start, end) && !Utf8.isValid(frame, start, end - start)
+                || !startsWith(frame, start, ENVELOPE_START)) {
             return false;
         }
-        final int afterAddress = jsonStringEnd(frame, start + ENVELOPE_START.length, end);
+        final int afterAddress = EnvelopeBytes.jsonStringEnd(frame, start + ENVELOPE_START.length, end);
         if (afterAddress < 0 || !startsWith(frame, afterAddress, ENVELOPE_MIDDLE)) {
             return false;
         }
-        final int afterContent = jsonStringEnd(frame, afterAddress + ENVELOPE_MIDDLE.length, end);
+        final int afterContent = EnvelopeBytes.jsonStringEnd(frame, afterAddress + ENVELOPE_MIDDLE.length, end);
         return afterContent == end - ENVELOPE_END.length && startsWith(frame, afterContent, ENVELOPE_END);
     }
 
     private static boolean startsWith(byte[] frame, int at, byte[] expected) {
         return at + expected.length <= frame.length
                 && Arrays.equals(frame, at, at + expected.length, expected, 0, expected.length);
-    }
-
-    /** @return the index of the quote that ends the JSON string body starting at {@code at}, or -1 when it is not one. */
-    private static int jsonStringEnd(byte[] frame, int at, int end) {
-        int i = at;
-        while (i < end) {
-            final byte b = frame[i];
-            if (b == '"') {
-                return i;
-            }
-            if (b >= 0 && b < 0x20) {
-                return -1; // a raw control byte (a line feed among them): JSON escapes it
-            }
-            if (b == '\\') {
-                if (i + 1 >= end) {
-                    return -1;
-                }
-                final byte escaped = frame[i + 1];
-                if (escaped == 'u') {
-                    if (i + 6 > end) {
-                        return -1;
-                    }
-                    for (int h = i + 2; h < i + 6; h++) {
-                        if (Character.digit(frame[h], 16) < 0) {
-                            return -1;
-                        }
-                    }
-                    i += 6;
-                    continue;
-                }
-                if ("\"\\/bfnrt".indexOf(escaped) < 0) {
-                    return -1;
-                }
-                i += 2;
-                continue;
-            }
-            i++;
-        }
-        return -1;
     }
 
     /** @return whether {@code frame[start, start + length)} is a node name: 1 to 64 letters, digits, "-" or "_". */
@@ -158,7 +121,7 @@ public final class ClusterFrames {
 
     /** A node's presence: who is connected to it that another node may address, and its settings that must agree. */
     record Presence(String node, long incarnation, int hosts, List<String> identities, List<String> participants,
-                    String agreement) {
+                    String agreement, String address) {
     }
 
     /**
@@ -198,14 +161,21 @@ public final class ClusterFrames {
     /** @return a PRESENCE frame to every node; at most {@code maxBytes}: the lists are cut where they would not fit. */
     static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
                            String agreement, int maxBytes, int[] written, FrameSeal seal) {
+        return presence(origin, incarnation, hosts, identities, participants, agreement, null, maxBytes, written, seal);
+    }
+
+    /** @return a PRESENCE frame that says where the backplane reaches the node ({@code address}, null for nowhere). */
+    static byte[] presence(byte[] origin, long incarnation, int hosts, List<String> identities, List<String> participants,
+                           String agreement, String address, int maxBytes, int[] written, FrameSeal seal) {
         final byte[] settings = agreement.getBytes(StandardCharsets.US_ASCII);
+        final byte[] where = address == null ? new byte[0] : address.getBytes(StandardCharsets.UTF_8);
         final ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 24 * (identities.size() + participants.size()));
         final byte[] header = new byte[headerBytes(origin, new byte[0], seal)];
         writeHeader(header, PRESENCE, origin, new byte[0], seal);
         out.write(header, 0, header.length);
         writeLong(out, incarnation);
         writeInt(out, hosts);
-        int room = maxBytes - out.size() - 8 - 2 - settings.length - (seal == null ? 0 : FrameSeal.MAC_BYTES);
+        int room = maxBytes - out.size() - 8 - 2 - settings.length - 2 - where.length - (seal == null ? 0 : FrameSeal.MAC_BYTES);
         written[0] = 0;
         written[1] = 0;
         final List<byte[]> ids = fitting(identities, room);
@@ -216,6 +186,9 @@ public final class ClusterFrames {
         out.write(settings.length >>> 8);
         out.write(settings.length);
         out.write(settings, 0, settings.length);
+        out.write(where.length >>> 8);
+        out.write(where.length);
+        out.write(where, 0, where.length);
         written[0] = ids.size();
         written[1] = addrs.size();
         if (seal == null) {
@@ -358,7 +331,13 @@ public final class ClusterFrames {
                 in.get(settings);
                 agreement = new String(settings, StandardCharsets.US_ASCII);
             }
-            return new Presence(origin, incarnation, hosts, identities, participants, agreement);
+            String address = null;
+            if (in.remaining() >= 2) {
+                final byte[] where = new byte[in.getShort() & 0xFFFF];
+                in.get(where);
+                address = where.length == 0 ? null : new String(where, StandardCharsets.UTF_8);
+            }
+            return new Presence(origin, incarnation, hosts, identities, participants, agreement, address);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new MalformedFrame("presence frame ends early");
         }

@@ -175,6 +175,9 @@ final class ClusterIntake {
         if (directory.heard(presence, System.nanoTime())) {
             cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
         }
+        if (presence.address() != null) {
+            cluster.nodeAt(origin, presence.address());
+        }
     }
 
     /**

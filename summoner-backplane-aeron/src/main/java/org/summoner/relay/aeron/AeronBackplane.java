@@ -5,7 +5,6 @@ import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
-import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -16,7 +15,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.cluster.Backplane;
@@ -27,21 +25,21 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Aeron publication to every peer and one subscription on this node's endpoint, on UDP.
+ * An Aeron publication per peer and one subscription on this node's endpoint, on UDP.
  *
  * <ul>
- *   <li>Out: a multi-destination publication ({@code control-mode=manual}, a destination per peer) writes a frame once
- *       and the media driver sends it to every peer; {@code fc=min}, so the slowest live peer sets the pace, and one that stopped
- *       answering (killed) holds it back for {@link #PEER_TIMEOUT_MILLIS} at most. A frame for one node goes to every peer too: the others read its header
- *       and drop it (the core's destination check). Aeron repairs loss by NAK and keeps each publication's order.</li>
+ *   <li>Out ({@link AeronPeers}): a frame for every node is written to each peer's publication, a frame for one node
+ *       to that node's alone once its presence said which peer it is ({@link #address()}, {@link #nodeAt}); a peer that
+ *       stopped answering (killed) holds its publication back for {@link #PEER_TIMEOUT_MILLIS} at most. Aeron repairs
+ *       loss by NAK and keeps each publication's order.</li>
  *   <li>In: one poller thread ({@code summoner-cluster-aeron}) reads every peer's image, reassembles fragments, and
  *       hands each frame to the core, so each publisher's order is kept.</li>
  *   <li>Links: a peer that starts, stops or restarts comes and goes as an image of the subscription (logged); nothing
  *       is to be reconnected by hand. With no peer listening, {@link #publish} returns false (not connected).</li>
- *   <li>Back pressure: a full window is waited for at most {@link #OFFER_WAIT_NANOS}, then the frame is not sent
- *       (false: the core counts it), and for {@link #NO_WAIT_NANOS} after that frames that meet back pressure are
- *       not sent at once, so a stalled peer costs an engine thread 1 ms per 20 ms, not 1 ms per line. A frame
- *       longer than the publication's largest message is not sent either.</li>
+ *   <li>Back pressure, per peer: a full window is waited for at most {@link AeronPeers#OFFER_WAIT_NANOS}, then the
+ *       frame is not sent (false: the core counts it), and for {@link AeronPeers#NO_WAIT_NANOS} after that frames to
+ *       that peer that meet back pressure are not sent at once, so a stalled peer costs an engine thread 1 ms per 20
+ *       ms, not 1 ms per frame. A frame longer than the publication's largest message is not sent either.</li>
  *   <li>Driver: {@code embedded} launches a media driver in this process, sharing one thread (the relay's cores
  *       are for its clients), in {@code <Aeron's default directory>-summoner-<node>} (under {@code /dev/shm} on
  *       Linux), deleted at start and at close; {@code external} connects to the operator's driver at
@@ -61,7 +59,6 @@ final class AeronBackplane implements Backplane {
      * against 463k deliveries/s at max rate).
      */
     private static final int RECEIVER_WINDOW = 1024 * 1024;
-    private static final long OFFER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int FRAGMENTS_PER_POLL = 64;
     private static final long MAX_PARK_MICROS = 100;
     /**
@@ -69,8 +66,6 @@ final class AeronBackplane implements Backplane {
      * publication's own flow-control timeout ({@code fc=min,t:}), so it holds with an external driver too.
      */
     private static final long PEER_TIMEOUT_MILLIS = 1000;
-    /** After a frame waited {@link #OFFER_WAIT_NANOS} in vain, frames that meet back pressure do not wait, this long. */
-    private static final long NO_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** What the Aeron client keeps mapped after close, for an engine thread still inside {@code offer}. */
     private static final long CLOSE_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** How recent a driver's heartbeat must be for its directory to be another live driver's. */
@@ -79,15 +74,12 @@ final class AeronBackplane implements Backplane {
     private final BackplaneContext context;
     private final AeronSettings settings;
     private final String directory;
-    private final ThreadLocal<UnsafeBuffer> frames = ThreadLocal.withInitial(() -> new UnsafeBuffer(new byte[0]));
     private MediaDriver driver;
     private Aeron aeron;
-    private Publication publication;
+    private AeronPeers peers;
     private Subscription subscription;
     private Thread poller;
     private volatile boolean running;
-    /** Until when frames that meet back pressure are not waited for ({@link #NO_WAIT_NANOS}). */
-    private volatile long noWaitUntilNanos = System.nanoTime();
     private boolean closed;
 
     AeronBackplane(BackplaneContext context) {
@@ -112,11 +104,8 @@ final class AeronBackplane implements Backplane {
                     .errorHandler(e -> log.warn("cluster: aeron: {}", Untrusted.text(e.toString())))
                     .availableImageHandler(this::peerUp)
                     .unavailableImageHandler(this::peerGone));
-            publication = aeron.addPublication("aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
-                    + TERM_LENGTH, STREAM_ID);
-            for (AeronSettings.HostPort peer : settings.peers()) {
-                publication.addDestination("aeron:udp?endpoint=" + peer);
-            }
+            peers = new AeronPeers(aeron, "aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
+                    + TERM_LENGTH, STREAM_ID, settings.peers());
             subscription = subscribe();
         } catch (IOException | RuntimeException e) {
             close();
@@ -238,45 +227,31 @@ final class AeronBackplane implements Backplane {
         }
     }
 
-    /** To every peer; {@code node} is in the frame's header, and the other peers drop it. */
+    /** To node {@code node}'s peer when it is known, else to every peer ({@link AeronPeers}). */
     @Override
     public boolean publish(String node, byte[] frame, int offset, int length) {
-        final Publication publication = this.publication;
-        if (!running || publication == null) {
-            return false;
-        }
-        if (length > publication.maxMessageLength()) {
-            return false;
-        }
-        final UnsafeBuffer buffer = frames.get();
-        buffer.wrap(frame, offset, length);
-        long deadline = 0;
-        while (true) {
-            final long result = publication.offer(buffer, 0, length);
-            if (result > 0) {
-                return true;
-            }
-            if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION) {
-                return false; // NOT_CONNECTED (no peer listens), CLOSED, MAX_POSITION_EXCEEDED
-            }
-            final long now = System.nanoTime();
-            if (deadline == 0) {
-                if (now - noWaitUntilNanos < 0) {
-                    return false; // a wait just failed: do not wait again yet
-                }
-                deadline = now + OFFER_WAIT_NANOS;
-            } else if (now - deadline > 0) {
-                noWaitUntilNanos = now + NO_WAIT_NANOS;
-                return false;
-            }
-            Thread.onSpinWait();
+        final AeronPeers peers = this.peers;
+        return running && peers != null && peers.publish(node, frame, offset, length);
+    }
+
+    /** @return this node's endpoint, as its presence tells the other nodes. */
+    @Override
+    public String address() {
+        return settings.endpoint().toString();
+    }
+
+    @Override
+    public void nodeAt(String node, String address) {
+        final AeronPeers peers = this.peers;
+        if (peers != null) {
+            peers.nodeAt(node, address);
         }
     }
 
     @Override
     public int maxFrameBytes() {
-        final Publication publication = this.publication;
-        return publication == null ? TERM_LENGTH / 8 : publication.maxMessageLength();
+        final AeronPeers peers = this.peers;
+        return peers == null ? TERM_LENGTH / 8 : peers.maxMessageLength();
     }
 
     @Override
@@ -298,6 +273,6 @@ final class AeronBackplane implements Backplane {
                 Thread.currentThread().interrupt();
             }
         }
-        CloseHelper.quietCloseAll(subscription, publication, aeron, driver);
+        CloseHelper.quietCloseAll(subscription, peers, aeron, driver);
     }
 }

@@ -152,8 +152,8 @@ abstract class NatsClusterKit extends ClusterKit {
             } while (genuine[2] != 1); // a LINE frame, not a presence
 
             final byte[] envelope = (envelope("10.9.9.9:1", "forged") + "\n").getBytes(StandardCharsets.UTF_8);
-            bus.publish("t7.all", lineFrame(1, envelope)); // as a node without a secret sends
-            final byte[] sealed = lineFrame(2, envelope);
+            bus.publish("t7.all", lineFrame(false, envelope)); // as a node without a secret sends
+            final byte[] sealed = lineFrame(true, envelope);
             final byte[] withMac = Arrays.copyOf(sealed, sealed.length + 32);
             final Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(new SecureRandom().generateSeed(32), "HmacSHA256")); // not the cluster's secret
@@ -205,17 +205,17 @@ abstract class NatsClusterKit extends ClusterKit {
     }
 
     /**
-     * A LINE frame from "node-a" to every node, as ClusterFrames writes one: version 1, or version 2 with a stamp
-     * (incarnation, stream, sequence, now) whose MAC the caller appends.
+     * A LINE frame of one line from "node-a" to every node, as ClusterFrames writes one: version 3, or version 4 with a
+     * stamp (incarnation, stream, sequence, now) whose MAC the caller appends.
      */
-    private static byte[] lineFrame(int version, byte[] envelope) {
+    private static byte[] lineFrame(boolean sealed, byte[] envelope) {
         final ByteBuffer frame = ByteBuffer.allocate(64 + envelope.length);
-        frame.put((byte) 'S').put((byte) version).put((byte) 1);
+        frame.put((byte) 'S').put((byte) (sealed ? 4 : 3)).put((byte) 1);
         frame.put((byte) 6).put("node-a".getBytes(StandardCharsets.US_ASCII)).put((byte) 0);
-        if (version == 2) {
+        if (sealed) {
             frame.putLong(System.currentTimeMillis()).putInt(0).putLong(1_000_000).putLong(System.currentTimeMillis());
         }
-        frame.put((byte) 1).putShort((short) 0).put(envelope); // a broadcast: no route name
+        frame.put((byte) 1).putShort((short) 0).putInt(envelope.length).put(envelope); // one broadcast line: no route name
         return Arrays.copyOf(frame.array(), frame.position());
     }
 }
