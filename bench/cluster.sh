@@ -10,6 +10,7 @@
 #   bench/cluster.sh                              # nio; single, nats, aeron; 3 runs per point; about 6 minutes
 #   bench/cluster.sh --engine netty --repeats 1 --duration 3
 #   bench/cluster.sh --modes "nats nats-sealed"    # what authenticated frames (cluster.secret_file) cost
+#   bench/cluster.sh --modes "aeron aeron-mtu8k"   # Aeron with cluster.aeron.mtu 8192 (nodes on one machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args="$*"
@@ -49,6 +50,8 @@ config = json.load(open(sys.argv[1]))
 mode, i, nats_port, udp, secret = sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
 sealed = mode.endswith("-sealed")
 mode = mode[:-len("-sealed")] if sealed else mode
+mtu = mode.endswith("-mtu8k")
+mode = mode[:-len("-mtu8k")] if mtu else mode
 name = "node-" + "abc"[i]
 if mode == "nats":
     config["cluster"] = {"backplane": "nats", "node": name,
@@ -57,6 +60,8 @@ elif mode == "aeron":
     config["cluster"] = {"backplane": "aeron", "node": name,
                          "aeron": {"endpoint": "127.0.0.1:%d" % (udp + i),
                                    "peers": ["127.0.0.1:%d" % (udp + j) for j in range(3) if j != i]}}
+    if mtu:
+        config["cluster"]["aeron"]["mtu"] = 8192
 if sealed:
     config["cluster"]["secret_file"] = secret
 print(json.dumps(config))

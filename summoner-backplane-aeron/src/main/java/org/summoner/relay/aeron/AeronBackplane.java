@@ -105,7 +105,7 @@ final class AeronBackplane implements Backplane {
                     .availableImageHandler(this::peerUp)
                     .unavailableImageHandler(this::peerGone));
             peers = new AeronPeers(aeron, "aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
-                    + TERM_LENGTH, STREAM_ID, settings.peers());
+                    + TERM_LENGTH + "|mtu=" + settings.mtu(), STREAM_ID, settings.peers());
             subscription = subscribe();
         } catch (IOException | RuntimeException e) {
             close();
@@ -256,7 +256,8 @@ final class AeronBackplane implements Backplane {
 
     @Override
     public String describe() {
-        return "aeron udp " + settings.endpoint() + " peers " + settings.peers().size() + " driver " + settings.driver();
+        return "aeron udp " + settings.endpoint() + " peers " + settings.peers().size() + " driver " + settings.driver()
+                + (settings.mtu() == AeronSettings.DEFAULT_MTU ? "" : " mtu " + settings.mtu());
     }
 
     @Override

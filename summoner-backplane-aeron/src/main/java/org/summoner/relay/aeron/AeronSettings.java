@@ -14,8 +14,14 @@ import java.util.List;
  * @param driver    {@code embedded} (a media driver in this process, its directory under the temp dir, named by node)
  *                  or {@code external} (a media driver the operator runs, at {@code directory}).
  * @param directory the external media driver's directory (Aeron's {@code aeron.dir}); null when embedded.
+ * @param mtu       the largest UDP datagram this node sends ({@code mtu}): Aeron's 1408 by default, safe on any network;
+ *                  more (a multiple of 32, up to 65504) sends a frame of many lines in fewer datagrams, for nodes on
+ *                  one machine or a network whose MTU is that large (jumbo frames); else the IP layer fragments them.
  */
-record AeronSettings(HostPort endpoint, List<HostPort> peers, String driver, String directory) {
+record AeronSettings(HostPort endpoint, List<HostPort> peers, String driver, String directory, int mtu) {
+    /** Aeron's default MTU: a datagram that fits an Ethernet frame with room for tunnels. */
+    static final int DEFAULT_MTU = 1408;
+
     boolean embedded() {
         return "embedded".equals(driver);
     }
@@ -55,8 +61,12 @@ record AeronSettings(HostPort endpoint, List<HostPort> peers, String driver, Str
         if (driver.equals("embedded") && directory != null) {
             s.warnUnused("directory", "the driver is embedded");
         }
+        final long mtu = s.integer("mtu", DEFAULT_MTU, 576, 65504);
+        if (mtu % 32 != 0) {
+            throw s.invalid("mtu", "a multiple of 32 from 576 to 65504 (Aeron's frame alignment)");
+        }
         s.warnUnknown();
-        return new AeronSettings(endpoint, List.copyOf(peers), driver, driver.equals("external") ? directory : null);
+        return new AeronSettings(endpoint, List.copyOf(peers), driver, driver.equals("external") ? directory : null, (int) mtu);
     }
 
     /** A {@code host:port} of the config; {@code [v6]:port} for an IPv6 literal. */

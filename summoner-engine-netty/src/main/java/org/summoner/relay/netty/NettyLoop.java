@@ -264,8 +264,7 @@ final class NettyLoop extends Dispatcher {
             }
         }
         inboxBytes.addAndGet(-envelope.length);
-        writes.flushDirty();
-        turnEnded();
+        scheduleBatchEnd(); // one flush for the lines from other nodes this iteration brought, not a write per line
     }
 
     private long mostBehindPeer() {
