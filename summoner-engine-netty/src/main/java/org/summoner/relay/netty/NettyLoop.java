@@ -72,6 +72,8 @@ final class NettyLoop extends Dispatcher {
     private long dutyAtNanos = Long.MAX_VALUE;
     /** Bytes of envelopes other loops handed to this one and it has not delivered yet. */
     private final AtomicLong inboxBytes = new AtomicLong();
+    private final FromClusterQueue fromCluster = new FromClusterQueue();
+    private final Runnable takeFromCluster = this::takeFromCluster;
     private NettyLoop[] peers = new NettyLoop[0];
     private boolean batchScheduled;
     private CountDownLatch shutdownDone;
@@ -234,37 +236,38 @@ final class NettyLoop extends Dispatcher {
     }
 
     /**
-     * An envelope from another node of the cluster, on the backplane's thread ({@code copy} is shared with the other loops, read only):
-     * waits while this loop has more than {@link #INBOX_HIGH_WATER_BYTES} of envelopes from elsewhere to deliver (the
-     * backplane's back pressure, as between loops), then hands it over as a task.
+     * An envelope from another node, on the backplane's thread ({@code copy} is this loop's until it takes it): waits
+     * while this loop or another has more than {@link #INBOX_HIGH_WATER_BYTES} of envelopes to deliver (the backplane's
+     * back pressure, as between loops), then queues it; one task takes all that wait ({@link FromClusterQueue}).
      */
     void offerFromCluster(byte[] copy, Route route) {
-        HandOffRoom.await(inboxBytes::get, loop::isShuttingDown, INBOX_HIGH_WATER_BYTES, INBOX_LOW_WATER_BYTES, core().counters());
+        HandOffRoom.await(() -> Math.max(inboxBytes.get(), mostBehindPeer()), loop::isShuttingDown, INBOX_HIGH_WATER_BYTES,
+                INBOX_LOW_WATER_BYTES, core().counters());
         if (loop.isShuttingDown()) {
             return;
         }
         inboxBytes.addAndGet(copy.length);
-        loop.execute(() -> deliverFromCluster(copy, route));
+        if (fromCluster.add(copy, route)) {
+            loop.execute(takeFromCluster);
+        }
     }
 
-    private void deliverFromCluster(byte[] envelope, Route route) {
+    /**
+     * The lines from other nodes that wait, in order, into this loop's batch as lines of no local sender (id 0): its
+     * clients get their slices of it and the other loops the batch, as for this loop's own clients' lines.
+     */
+    private void takeFromCluster() {
+        fromCluster.taking();
         tick();
-        seal(); // what this loop's own clients sent before goes first, as for any other hand-off
-        for (int i = 0, n = sessionCount(); i < n; i++) {
-            final Session session = session(i);
-            if (session.isOpen() && route.includes(session)) {
-                final NettyConnection connection = (NettyConnection) session.output();
-                try {
-                    if (writes.enqueue(connection, Unpooled.wrappedBuffer(envelope), 1, connection.channel.voidPromise())) {
-                        delivered(session, 1);
-                    }
-                } catch (Throwable error) {
-                    session.fault(Faults.Where.ENGINE, error);
-                }
+        FromClusterQueue.Line line;
+        while ((line = fromCluster.poll()) != null) {
+            batch.append(0, line.route(), line.envelope(), line.envelope().length);
+            inboxBytes.addAndGet(-line.envelope().length);
+            if (batch.readableBytes() >= BATCH_SEAL_BYTES) {
+                seal();
             }
         }
-        inboxBytes.addAndGet(-envelope.length);
-        scheduleBatchEnd(); // one flush for the lines from other nodes this iteration brought, not a write per line
+        scheduleBatchEnd();
     }
 
     private long mostBehindPeer() {

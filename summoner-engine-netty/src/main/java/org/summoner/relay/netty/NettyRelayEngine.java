@@ -188,12 +188,15 @@ final class NettyRelayEngine implements RelayEngine {
         return boundAddress;
     }
 
-    /** One copy of the envelope, read by every event loop (never written), as a task each, in the order they come. */
+    /**
+     * The first event loop takes every line from other nodes, in the order they come, into its batch as a line of no
+     * local sender; the batch reaches the other loops as its own clients' lines do.
+     */
     @Override
     public void relayFromCluster(byte[] envelope, int offset, int length, Route route) {
-        final byte[] copy = Arrays.copyOfRange(envelope, offset, offset + length);
-        for (NettyLoop state : loopStates) {
-            state.offerFromCluster(copy, route);
+        final NettyLoop[] loops = loopStates;
+        if (loops.length > 0) {
+            loops[0].offerFromCluster(Arrays.copyOfRange(envelope, offset, offset + length), route);
         }
     }
 
