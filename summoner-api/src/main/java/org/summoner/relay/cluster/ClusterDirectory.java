@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * What this node knows of the other nodes: who is connected to each that a line may be addressed to (the identities
- * bound there, their hosts, their participants' addresses), from the presence frames each node sends when that
+ * bound there, their hosts, their participants' addresses, qualified by their node: {@link NodeAddresses}), from the presence frames each node sends when that
  * changes and twice a second. A node not heard from for {@link #SILENCE_NANOS} has left (it stopped, or its link is
  * down) and is forgotten until it is heard again.
  *
@@ -116,8 +116,8 @@ final class ClusterDirectory {
             for (String fingerprint : presence.identities()) {
                 identities.computeIfAbsent(fingerprint, k -> new ArrayList<>(1)).add(presence.node());
             }
-            for (String address : presence.participants()) {
-                participants.computeIfAbsent(address, k -> new ArrayList<>(1)).add(presence.node());
+            for (String address : presence.participants()) { // one node each: the address qualified by its node
+                participants.computeIfAbsent(NodeAddresses.qualified(address, presence.node()), k -> new ArrayList<>(1)).add(presence.node());
             }
             if (presence.hosts() > 0) {
                 hostNodes.add(presence.node());

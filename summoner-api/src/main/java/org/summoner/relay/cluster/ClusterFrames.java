@@ -58,7 +58,7 @@ public final class ClusterFrames {
     /** The most bytes of a node's name (letters, digits, {@code -} and {@code _}), as {@code cluster.node} allows. */
     static final int MAX_NODE_NAME = 64;
     /** How every envelope a node encodes begins, what is between its two strings, and how it ends. */
-    private static final byte[] ENVELOPE_START = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] ENVELOPE_START = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ENVELOPE_MIDDLE = "\",\"content\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ENVELOPE_END = "\"}\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -87,7 +87,7 @@ public final class ClusterFrames {
     }
 
     /** @return the index of the quote that ends the JSON string body starting at {@code at}, or -1 when it is not one. */
-    private static int jsonStringEnd(byte[] frame, int at, int end) {
+    static int jsonStringEnd(byte[] frame, int at, int end) {
         int i = at;
         while (i < end) {
             final byte b = frame[i];

@@ -46,8 +46,13 @@ final class ClusterIntake {
      * forged frames costs a length check each, not a MAC over a megabyte.
      */
     private final int maxLineFrame;
+    /** A line for this node's hosts, its address qualified by its node: {@code max_envelope_bytes}, made when first needed. */
+    private byte[] forHosts;
+    private String lastOrigin;
+    private byte[] lastOriginBytes;
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
+    private final LogThrottle hostsLog = new LogThrottle();
 
     ClusterIntake(RelayCore core, String node, ClusterDirectory directory, FrameSeal seal, Cluster cluster, String agreement) {
         this.core = core;
@@ -198,7 +203,42 @@ final class ClusterIntake {
             core.counters().lineUndeliverable(); // its recipient left this node meanwhile
             return;
         }
-        local.relayFromCluster(frame, envelope, end - envelope, route);
+        if (core.hostsConnected() == 0 || !mayReachHosts(route)) {
+            local.relayFromCluster(frame, envelope, end - envelope, route);
+            return;
+        }
+        // this node's hosts see the sender's address qualified by its node, which their directives name (NodeAddresses)
+        if (route.kind() == Route.KIND_BROADCAST) {
+            local.relayFromCluster(frame, envelope, end - envelope, Route.PARTICIPANTS);
+        }
+        if (!header.origin.equals(lastOrigin)) {
+            lastOrigin = header.origin;
+            lastOriginBytes = header.origin.getBytes(StandardCharsets.US_ASCII);
+        }
+        if (forHosts == null) {
+            forHosts = new byte[core.maxEnvelopeBytes()];
+        }
+        final int length = NodeAddresses.qualify(frame, envelope, end, lastOriginBytes, forHosts);
+        if (length < 0) { // its participants have it; the hosts cannot: counted and told in the log
+            core.counters().lineUndeliverable();
+            final long quiet = hostsLog.tryLog(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn("cluster: a line of {} bytes from node {} did not reach this node's hosts: with the node's name in "
+                        + "its remote_addr it is over max_envelope_bytes {}{}", end - envelope, Untrusted.text(header.origin),
+                        core.maxEnvelopeBytes(), hostsLog.since(quiet));
+            }
+            return;
+        }
+        local.relayFromCluster(forHosts, 0, length, route.kind() == Route.KIND_BROADCAST ? Route.HOSTS : route);
+    }
+
+    /** @return whether {@code route} may include a host of this node: a broadcast, the hosts, a host's identity. */
+    private boolean mayReachHosts(Route route) {
+        return switch (route.kind()) {
+            case Route.KIND_BROADCAST, Route.KIND_HOSTS -> true;
+            case Route.KIND_BINDING -> core.isHostIdentity(route.name());
+            default -> false;
+        };
     }
 
     /** @return the route on this node of a line from another: the same kinds, names resolved to this node's sessions. */
@@ -211,8 +251,9 @@ final class ClusterIntake {
                 final Bindings.Binding binding = core.bindings().find(new String(frame, name, nameLength, StandardCharsets.UTF_8));
                 yield binding == null ? null : binding.route();
             }
-            case Route.KIND_SESSION -> {
-                final Session participant = core.session(new String(frame, name, nameLength, StandardCharsets.UTF_8));
+            case Route.KIND_SESSION -> { // named as the host saw it: qualified by this node (NodeAddresses)
+                final String address = NodeAddresses.addressHere(new String(frame, name, nameLength, StandardCharsets.UTF_8), node);
+                final Session participant = address == null ? null : core.session(address);
                 yield participant == null || participant.isHost() || !participant.isOpen() ? null : participant.route();
             }
             default -> null;
