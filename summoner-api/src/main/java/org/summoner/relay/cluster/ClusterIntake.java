@@ -10,10 +10,13 @@ import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
+import org.summoner.relay.policy.RateLimiter;
 import org.summoner.relay.wire.Untrusted;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +31,10 @@ import java.util.Map;
  */
 final class ClusterIntake {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+    /** The presence frames a node may send a second, and at once. */
+    static final int PRESENCE_PER_SECOND = 100;
+    /** The longest identity or address a presence may name: a fingerprint has 22 characters, {@code [v6]:port} 47. */
+    static final int MAX_PRESENCE_NAME = 64;
 
     private final RelayCore core;
     private final String node;
@@ -50,6 +57,16 @@ final class ClusterIntake {
     private byte[] forHosts;
     private String lastOrigin;
     private byte[] lastOriginBytes;
+    /**
+     * How often each node may send its presence, checked before it is read: a node sends one per
+     * {@link Cluster#TICK_NANOS} (50 a second) at most. The last {@code 2 * MAX_NODES} names heard are kept.
+     */
+    private final Map<String, RateLimiter> presenceRates = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RateLimiter> eldest) {
+            return size() > 2 * ClusterDirectory.MAX_NODES;
+        }
+    };
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
     private final LogThrottle hostsLog = new LogThrottle();
@@ -102,7 +119,14 @@ final class ClusterIntake {
                     }
                     line(frame, header.body, header.end);
                 }
-                case ClusterFrames.PRESENCE -> presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
+                case ClusterFrames.PRESENCE -> {
+                    if (!presenceRates.computeIfAbsent(header.origin, n -> RateLimiter.perSecond(PRESENCE_PER_SECOND,
+                            PRESENCE_PER_SECOND, System.nanoTime())).tryAcquire(System.nanoTime())) {
+                        throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "presence from node " + header.origin
+                                + " more often than " + PRESENCE_PER_SECOND + " a second");
+                    }
+                    presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
+                }
                 case ClusterFrames.BYE -> directory.left(header.origin); // its window stays: a BYE replayed is refused too
                 default -> {
                 }
@@ -150,6 +174,14 @@ final class ClusterIntake {
      */
     private void presence(ClusterFrames.Presence presence) throws ClusterFrames.MalformedFrame {
         final String origin = presence.node();
+        for (List<String> names : List.of(presence.identities(), presence.participants())) {
+            for (String name : names) {
+                if (name.isEmpty() || name.length() > MAX_PRESENCE_NAME) {
+                    throw new ClusterFrames.MalformedFrame("the presence of node " + origin + " names an identity or address of "
+                            + name.length() + " characters (1 to " + MAX_PRESENCE_NAME + ")");
+                }
+            }
+        }
         if (!presence.agreement().equals(agreement)) {
             final String before = differing.get(origin);
             if (before == null && differing.size() >= ClusterDirectory.MAX_NODES) {

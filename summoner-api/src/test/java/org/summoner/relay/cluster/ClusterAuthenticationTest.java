@@ -23,6 +23,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A node's intake with and without {@code cluster.secret_file}: what reaches the engine and what is refused, counted by
@@ -187,6 +188,40 @@ class ClusterAuthenticationTest {
         b.receive(ClusterFrames.presence("n0".getBytes(StandardCharsets.US_ASCII), 0, 0, List.of(), List.of(), b.agreement, 1 << 16, written, null));
         assertEquals(5, b.refused(FrameRejection.OVER_LIMIT), "a node already known is heard");
         b.cluster.close();
+    }
+
+    /**
+     * A node's presence is refused, before it is read, beyond {@link ClusterIntake#PRESENCE_PER_SECOND} at once (a node
+     * sends one per 20 ms tick at most), and when it names an identity or address longer than any.
+     */
+    @Test
+    void presence_too_often_or_with_names_no_client_has_is_refused() throws Exception {
+        final NodeB b = new NodeB(false);
+        final int[] written = new int[2];
+        final byte[] a = "node-a".getBytes(StandardCharsets.US_ASCII);
+        final byte[] presence = ClusterFrames.presence(a, 1, 0, List.of("AAAAAAAAAAAAAAAAAAAAAA"), List.of(), b.agreement, 1 << 16, written, null);
+        final int sent = 3 * ClusterIntake.PRESENCE_PER_SECOND;
+        final long start = System.nanoTime();
+        for (int i = 0; i < sent; i++) {
+            b.receive(presence);
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        final long refused = b.refused(FrameRejection.OVER_LIMIT);
+        // the burst is taken, and what the bucket refilled while the loop ran (however slow the machine): the rest refused
+        final long mostTaken = ClusterIntake.PRESENCE_PER_SECOND + (long) Math.ceil(seconds * ClusterIntake.PRESENCE_PER_SECOND) + 1;
+        assertTrue(refused >= sent - mostTaken && refused <= sent - ClusterIntake.PRESENCE_PER_SECOND,
+                "refused " + refused + " of " + sent + " in " + seconds + " s");
+        assertEquals(Set.of("node-a"), b.cluster.nodes());
+
+        final NodeB c = new NodeB(false);
+        c.receive(ClusterFrames.presence(a, 1, 0, List.of("x".repeat(ClusterIntake.MAX_PRESENCE_NAME + 1)), List.of(), c.agreement, 1 << 16, written, null));
+        c.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(""), c.agreement, 1 << 16, written, null));
+        assertEquals(2, c.refused(FrameRejection.MALFORMED));
+        assertEquals(Set.of(), c.cluster.nodes());
+        c.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of("[2001:db8::1]:65535"), c.agreement, 1 << 16, written, null));
+        assertEquals(Set.of("node-a"), c.cluster.nodes());
+        b.cluster.close();
+        c.cluster.close();
     }
 
     /**
