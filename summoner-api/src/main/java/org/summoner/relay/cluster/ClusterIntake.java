@@ -2,6 +2,7 @@ package org.summoner.relay.cluster;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.core.Bindings;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.FromOtherNodes;
@@ -53,6 +54,8 @@ final class ClusterIntake {
      * forged frames costs a length check each, not a MAC over a megabyte.
      */
     private final int maxLineFrame;
+    /** The route kinds a line of this node's routing mode may have (a bit each), as its own clients' lines do. */
+    private final int routedKinds;
     /** A line for this node's hosts, its address qualified by its node: {@code max_envelope_bytes}, made when first needed. */
     private byte[] forHosts;
     private String lastOrigin;
@@ -78,6 +81,7 @@ final class ClusterIntake {
         this.directory = directory;
         this.seal = seal;
         this.cluster = cluster;
+        this.routedKinds = routedKinds(core.config().hyperParameters().routing().mode());
         this.maxLineFrame = core.maxEnvelopeBytes() + ClusterFrames.lineOverhead(new byte[ClusterFrames.MAX_NODE_NAME], 0xFFFF, seal);
     }
 
@@ -216,6 +220,10 @@ final class ClusterIntake {
             throw new ClusterFrames.MalformedFrame("line frame ends early");
         }
         final int kind = frame[body];
+        if (kind < 0 || kind >= 32 || (routedKinds & 1 << kind) == 0) { // a route this node's routing never makes
+            throw new ClusterFrames.MalformedFrame("a line from node " + header.origin + " routed as " + kind + ", which routing "
+                    + core.config().hyperParameters().routing().mode() + " never relays");
+        }
         final int nameLength = (frame[body + 1] & 0xFF) << 8 | frame[body + 2] & 0xFF;
         final int envelope = body + 3 + nameLength;
         if (envelope > end) {
@@ -262,6 +270,16 @@ final class ClusterIntake {
             return;
         }
         local.relayFromCluster(forHosts, 0, length, route.kind() == Route.KIND_BROADCAST ? Route.HOSTS : route);
+    }
+
+    private static int routedKinds(RoutingMode mode) {
+        return switch (mode) {
+            case BROADCAST -> 1 << Route.KIND_BROADCAST;
+            case DEDICATED -> 1 << Route.KIND_BINDING;
+            case HOSTED -> 1 << Route.KIND_HOSTS | 1 << Route.KIND_PARTICIPANTS | 1 << Route.KIND_SESSION | 1 << Route.KIND_BINDING;
+            case HYBRID -> 1 << Route.KIND_BROADCAST | 1 << Route.KIND_HOSTS | 1 << Route.KIND_PARTICIPANTS
+                    | 1 << Route.KIND_SESSION | 1 << Route.KIND_BINDING;
+        };
     }
 
     /** @return whether {@code route} may include a host of this node: a broadcast, the hosts, a host's identity. */

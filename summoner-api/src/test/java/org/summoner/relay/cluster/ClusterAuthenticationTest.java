@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Route;
 import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
 import org.summoner.relay.policy.FairUsePolicy;
@@ -127,9 +128,34 @@ class ClusterAuthenticationTest {
 
     /** A broadcast LINE frame from {@code origin} carrying {@code envelope} as it is, unsealed. */
     private static byte[] line(String origin, byte[] envelope) {
+        return line(origin, Route.KIND_BROADCAST, envelope);
+    }
+
+    private static byte[] line(String origin, int kind, byte[] envelope) {
         final byte[] name = origin.getBytes(StandardCharsets.ISO_8859_1);
         final byte[] buffer = new byte[envelope.length + ClusterFrames.lineOverhead(name, 0, null)];
-        return Arrays.copyOf(buffer, ClusterFrames.writeLine(buffer, name, new byte[0], 1, new byte[0], envelope, envelope.length, null));
+        return Arrays.copyOf(buffer, ClusterFrames.writeLine(buffer, name, new byte[0], kind, new byte[0], envelope, envelope.length, null));
+    }
+
+    /** A line is routed as this node's own routing routes its clients' lines, or refused: a broadcast in dedicated, say. */
+    @Test
+    void a_line_routed_as_this_nodes_routing_never_routes_is_refused() throws Exception {
+        final NodeB broadcast = new NodeB(false);
+        for (int kind : new int[]{Route.KIND_HOSTS, Route.KIND_PARTICIPANTS, Route.KIND_NONE, 9, -1}) {
+            broadcast.receive(line("node-a", kind, ENVELOPE));
+        }
+        assertEquals(5, broadcast.refused(FrameRejection.MALFORMED));
+        broadcast.receive(line("node-a", Route.KIND_BROADCAST, ENVELOPE));
+        assertEquals(1, broadcast.delivered.size());
+        broadcast.cluster.close();
+
+        final NodeB dedicated = new NodeB(Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b"),
+                "hyper_parameters", Map.of("routing", "dedicated")));
+        dedicated.receive(line("node-a", Route.KIND_BROADCAST, ENVELOPE));
+        dedicated.receive(line("node-a", Route.KIND_HOSTS, ENVELOPE));
+        assertEquals(2, dedicated.refused(FrameRejection.MALFORMED), "a dedicated relay relays signed lines to their receiver only");
+        assertEquals(List.of(), dedicated.delivered);
+        dedicated.cluster.close();
     }
 
     /**
@@ -244,7 +270,7 @@ class ClusterAuthenticationTest {
         final byte[] a = "node-a".getBytes(StandardCharsets.US_ASCII);
         b.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(), theirs, 1 << 16, written, null));
         assertEquals(Set.of(), b.cluster.nodes(), "refused");
-        b.receive(lineFromA(null));
+        b.receive(line("node-a", Route.KIND_PARTICIPANTS, ENVELOPE)); // a host's line, as hosted routes it
         assertEquals(2, b.refused(FrameRejection.SETTINGS_DIFFER), "its presence, then its line");
         assertEquals(List.of(), b.delivered);
         b.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(), "", 1 << 16, written, null));
@@ -252,7 +278,7 @@ class ClusterAuthenticationTest {
 
         b.receive(ClusterFrames.presence(a, 2, 0, List.of(), List.of(), b.agreement, 1 << 16, written, null));
         assertEquals(Set.of("node-a"), b.cluster.nodes(), "restarted with the same settings: taken");
-        b.receive(lineFromA(null));
+        b.receive(line("node-a", Route.KIND_PARTICIPANTS, ENVELOPE)); // a host's line, as hosted routes it
         assertEquals(1, b.delivered.size());
         b.cluster.close();
     }
