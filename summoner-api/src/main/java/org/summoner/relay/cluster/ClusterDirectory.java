@@ -32,8 +32,8 @@ final class ClusterDirectory {
     }
 
     /** One immutable state of the directory. */
-    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, String[] nodes) {
-        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, new String[0]);
+    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, Set<String> nodes) {
+        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, Set.of());
     }
 
     private static final class Node {
@@ -126,7 +126,7 @@ final class ClusterDirectory {
         }
         view = new View(targets(identities, Route.KIND_BINDING, view.identities()),
                 targets(participants, Route.KIND_SESSION, view.participants()),
-                hostNodes.toArray(String[]::new), hosts, nodes.keySet().toArray(String[]::new));
+                hostNodes.toArray(String[]::new), hosts, Set.copyOf(nodes.keySet()));
     }
 
     /** Routes stay the same objects while their target stays known, so the hot path never allocates one. */
@@ -140,8 +140,8 @@ final class ClusterDirectory {
         return Map.copyOf(targets);
     }
 
-    /** @return the nodes known now. */
-    synchronized Set<String> nodes() {
-        return Set.copyOf(nodes.keySet());
+    /** @return the nodes known now: heard from, their settings the same as this node's. */
+    Set<String> nodes() {
+        return view.nodes();
     }
 }

@@ -117,9 +117,10 @@ final class ClusterIntake {
             }
             switch (header.type) {
                 case ClusterFrames.LINE -> {
-                    if (differing.containsKey(header.origin)) {
-                        throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER,
-                                "a line from node " + header.origin + ", whose settings differ from this node's");
+                    if (!directory.nodes().contains(header.origin)) { // until its presence shows it agrees, it is not trusted
+                        throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER, "a line from node " + header.origin
+                                + (differing.containsKey(header.origin) ? ", whose settings differ from this node's"
+                                : ", not heard from (no presence yet, or silent for " + ClusterDirectory.SILENCE_NANOS / 1_000_000 + " ms)"));
                     }
                     line(frame, header.body, header.end);
                 }

@@ -68,6 +68,13 @@ class ClusterAuthenticationTest {
         void receive(byte[] frame) {
             cluster.onFrame(frame, 0, frame.length);
         }
+
+        /** Node b hears {@code origin}'s presence with b's own settings: lines from it are taken from now on. */
+        void hear(String origin, FrameSeal seal) {
+            receive(ClusterFrames.presence(origin.getBytes(StandardCharsets.US_ASCII), 1, 0, List.of(), List.of(), agreement,
+                    1 << 16, new int[2], seal));
+            assertTrue(cluster.nodes().contains(origin), origin + " heard");
+        }
     }
 
     private Path secretFile() throws IOException {
@@ -90,6 +97,7 @@ class ClusterAuthenticationTest {
     void with_a_secret_only_sealed_fresh_new_frames_reach_the_engine() throws Exception {
         final NodeB b = new NodeB(true);
         final FrameSeal a = new FrameSeal(SECRET, "node-a", System.currentTimeMillis());
+        b.hear("node-a", a);
         b.receive(lineFromA(null));
         assertEquals(1, b.refused(FrameRejection.UNAUTHENTICATED), "anyone on the bus sends such a frame");
         final byte[] sealed = lineFromA(a);
@@ -122,6 +130,10 @@ class ClusterAuthenticationTest {
         b.receive(lineFromA(new FrameSeal(SECRET, "node-a", System.currentTimeMillis())));
         assertEquals(1, b.refused(FrameRejection.SETTINGS_DIFFER));
         b.receive(lineFromA(null));
+        assertEquals(2, b.refused(FrameRejection.SETTINGS_DIFFER), "a line from a node before its presence: its settings are unknown");
+        assertEquals(0, b.delivered.size());
+        b.hear("node-a", null);
+        b.receive(lineFromA(null));
         assertEquals(1, b.delivered.size(), "an unauthenticated cluster takes unsealed frames, as before");
         b.cluster.close();
     }
@@ -141,6 +153,7 @@ class ClusterAuthenticationTest {
     @Test
     void a_line_routed_as_this_nodes_routing_never_routes_is_refused() throws Exception {
         final NodeB broadcast = new NodeB(false);
+        broadcast.hear("node-a", null);
         for (int kind : new int[]{Route.KIND_HOSTS, Route.KIND_PARTICIPANTS, Route.KIND_NONE, 9, -1}) {
             broadcast.receive(line("node-a", kind, ENVELOPE));
         }
@@ -151,6 +164,7 @@ class ClusterAuthenticationTest {
 
         final NodeB dedicated = new NodeB(Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b"),
                 "hyper_parameters", Map.of("routing", "dedicated")));
+        dedicated.hear("node-a", null);
         dedicated.receive(line("node-a", Route.KIND_BROADCAST, ENVELOPE));
         dedicated.receive(line("node-a", Route.KIND_HOSTS, ENVELOPE));
         assertEquals(2, dedicated.refused(FrameRejection.MALFORMED), "a dedicated relay relays signed lines to their receiver only");
@@ -166,6 +180,8 @@ class ClusterAuthenticationTest {
     @Test
     void a_node_refuses_what_its_own_bounds_refuse_whatever_the_sender_allowed() throws Exception {
         final NodeB b = new NodeB(false);
+        b.hear("node-a", null);
+        b.hear("node_A-2", null);
         final String prefix = "{\"remote_addr\":\"10.0.0.1:1\",\"content\":\"";
         final int limit = 64 * 1024; // the default max_envelope_bytes
         final String longest = prefix + "x".repeat(limit - prefix.length() - 3) + "\"}\n";
