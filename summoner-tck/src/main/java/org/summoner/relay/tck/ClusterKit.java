@@ -226,6 +226,12 @@ public abstract class ClusterKit extends KitHarness {
         onB.assertNothingWithin(Duration.ofMillis(300));
         hostClient.send("{\"to\":[\"" + onA.address() + "@node-c\"],\"content\":\"to nobody\"}\n");
         assertEquals("Warning: Recipient not connected: " + onA.address() + "@node-c.", hostClient.readLine());
+
+        // a signed line from b's client to the host's identity: the host sees it qualified too
+        final AuroraSigner signer = AuroraSigner.generate(null);
+        final String toHost = signer.seal(Map.of("n", 1), host.publicId());
+        onB.send(toHost + "\n");
+        assertEquals(envelope(onB.address() + "@node-b", escaped(toHost)), hostClient.readLine());
         onA.assertNothingWithin(Duration.ofMillis(100));
         onB.assertNothingWithin(Duration.ofMillis(100));
     }
