@@ -19,11 +19,12 @@ import java.util.Set;
  * @param subjectPrefix the first tokens of every subject this relay cluster uses (default {@code summoner}), so
  *                      several relay clusters can share one NATS cluster.
  * @param auth          how this node proves itself to a NATS server that asks: {@link Auth#NONE} by default.
+ * @param tls           {@code cluster.nats.tls}, or null for plaintext ({@link NatsTls#read} says when TLS is on).
  */
-record NatsSettings(List<String> servers, String subjectPrefix, Auth auth) {
-    /** Without authentication. */
+record NatsSettings(List<String> servers, String subjectPrefix, Auth auth, NatsTls tls) {
+    /** Without authentication, in plaintext. */
     NatsSettings(List<String> servers, String subjectPrefix) {
-        this(servers, subjectPrefix, Auth.NONE);
+        this(servers, subjectPrefix, Auth.NONE, null);
     }
 
     /**
@@ -71,8 +72,9 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth) {
             }
         }
         final Auth auth = auth(s);
+        final NatsTls tls = NatsTls.read(s, servers);
         s.warnUnknown();
-        return new NatsSettings(List.copyOf(servers), prefix, auth);
+        return new NatsSettings(List.copyOf(servers), prefix, auth, tls);
     }
 
     private static Auth auth(ConfigSection s) {
