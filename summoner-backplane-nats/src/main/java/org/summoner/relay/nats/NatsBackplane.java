@@ -49,8 +49,8 @@ final class NatsBackplane implements Backplane {
             builder.userInfo(auth.user(), auth.password());
         } else if (auth.token() != null) {
             builder.token(auth.token().toCharArray());
-        } else if (auth.credentialsFile() != null) {
-            builder.authHandler(Nats.credentials(auth.credentialsFile().toString()));
+        } else if (auth.credentials() != null) {
+            builder.authHandler(auth.credentials()); // not Nats.credentials: it signs through BouncyCastle, left out
         }
         if (settings.tls() != null) {
             builder.sslContext(settings.tls().context()); // every server, nats:// ones too: TLS settings imply TLS

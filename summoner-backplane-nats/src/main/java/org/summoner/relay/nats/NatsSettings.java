@@ -32,13 +32,13 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth, NatsT
      * {@code credentials_file} (a NATS {@code .creds} file: a user JWT and its nkey seed, as {@code nsc} makes one).
      * Never shown: {@link #toString()} names the way only.
      */
-    record Auth(String user, String password, String token, Path credentialsFile) {
+    record Auth(String user, String password, String token, NatsCredentials credentials) {
         static final Auth NONE = new Auth(null, null, null, null);
 
         @Override
         public String toString() {
             return user != null ? "user " + user + " and a password" : token != null ? "a token"
-                    : credentialsFile != null ? "credentials " + credentialsFile : "none";
+                    : credentials != null ? credentials.toString() : "none";
         }
     }
     /**
@@ -95,10 +95,20 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth, NatsT
         if (token != null && token.isEmpty()) {
             throw secretInvalid(s, "token", "a non-empty token", "an empty one");
         }
+        final String expected = "a NATS credentials file (a user JWT and its nkey seed)";
         if (credentials != null && !Files.isRegularFile(Path.of(credentials))) {
-            throw secretInvalid(s, "credentials_file", "a NATS credentials file (a user JWT and its nkey seed)", "no file at " + credentials);
+            throw secretInvalid(s, "credentials_file", expected, "no file at " + credentials);
         }
-        return new Auth(user, password, token, credentials == null ? null : Path.of(credentials));
+        if (credentials == null) {
+            return new Auth(user, password, token, null);
+        }
+        try {
+            final NatsCredentials read = NatsCredentials.read(Path.of(credentials));
+            NatsTls.warnIfOthersCanRead(s, "credentials_file", Path.of(credentials), "credentials (a user's seed)");
+            return new Auth(null, null, null, read);
+        } catch (IllegalArgumentException e) {
+            throw secretInvalid(s, "credentials_file", expected, e.getMessage());
+        }
     }
 
     /** A key near a secret is wrong: the message says what was found without quoting the secret. */

@@ -70,7 +70,7 @@ record NatsTls(Path ca, Path cert, Path key, List<X509Certificate> authorities, 
         final List<X509Certificate> chain = pem.certificates(s.path() + "cert", cert);
         final PrivateKey privateKey = pem.privateKey(s.path() + "key", key);
         pem.checkPair(s.path() + "key", key, privateKey, cert, chain.get(0));
-        warnIfOthersCanRead(s, key);
+        warnIfOthersCanRead(s, "key", key, "a private key");
         return new NatsTls(ca, cert, key, authorities, chain, privateKey);
     }
 
@@ -89,11 +89,16 @@ record NatsTls(Path ca, Path cert, Path key, List<X509Certificate> authorities, 
         }
     }
 
-    /** A key every user of the machine may read is a warning, not an error: a group (Debian's ssl-cert) may read it. */
-    private static void warnIfOthersCanRead(ConfigSection s, Path key) {
+    /**
+     * A secret's file (a key, credentials) every user of the machine may read is a warning, not an error: a group
+     * (Debian's {@code ssl-cert}) may have to read it.
+     *
+     * @param what what the file holds, e.g. "a private key".
+     */
+    static void warnIfOthersCanRead(ConfigSection s, String key, Path file, String what) {
         try {
-            if (Files.getPosixFilePermissions(key).contains(PosixFilePermission.OTHERS_READ)) {
-                s.warn("key", "names " + key + ", a private key every user of this machine may read (run: chmod 600 " + key + ")");
+            if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+                s.warn(key, "names " + file + ", " + what + " every user of this machine may read (run: chmod 600 " + file + ")");
             }
         } catch (IOException | UnsupportedOperationException e) {
             // no POSIX permissions here (or no longer a file): nothing to say
