@@ -54,9 +54,9 @@ final class NatsErrors implements ErrorListener {
         } else if (exp instanceof TimeoutException) {
             final long quiet = timeouts.tryLog(System.nanoTime());
             if (quiet >= 0) {
-                log.warn("cluster: NATS did not complete the connection within 2 s{}{}", tls ? "; a nats-server whose tls asks for"
-                        + " client certificates (verify) closes without a word on a node that presents none it accepts: its log says"
-                        + " which" : "", timeouts.since(quiet));
+                log.warn("cluster: NATS did not complete the connection within 2 s: the server did not answer in time{}{}", tls
+                        ? ", or it asks for client certificates (tls verify) and refused this node's, which it does without a word"
+                        + " (its log says so)" : "", timeouts.since(quiet));
             }
         } else {
             log.debug("cluster: NATS exception: {}", Untrusted.text(exp.toString()));

@@ -21,11 +21,12 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * {@code cluster.nats.tls}: this node speaks TLS to every NATS server, those listed and those NATS advertises, when
  * the section is there (even empty) or a server URL is {@code tls://} or {@code wss://}: TLS settings with a
- * {@code nats://} URL make that connection TLS too, never plaintext. The server's certificate must chain to {@code ca}
- * (or, without it, to a CA the JVM trusts) and name the host of the URL (hostname verification, always on:
- * {@link HostnameVerifyingContext}); with {@code cert} and {@code key} the node presents a client certificate, for a
- * {@code nats-server} whose {@code tls} block has {@code verify: true}. The PEM files are read and checked when the
- * configuration is read, with the messages of the relay port's own {@code tls} ({@link PemFiles}).
+ * {@code nats://} URL make that connection TLS too, never plaintext (a {@code ws://} URL is refused: jnats would speak
+ * plaintext over it). The server's certificate must chain to {@code ca} (or, without it, to a CA the JVM trusts) and
+ * name the host of the URL (hostname verification, always on: {@link HostnameVerifyingContext}); with {@code cert} and
+ * {@code key} the node presents a client certificate, for a {@code nats-server} whose {@code tls} block has
+ * {@code verify: true}. The PEM files are read and checked when the configuration is read, with the messages of the
+ * relay port's own {@code tls} ({@link PemFiles}).
  *
  * @param ca          the file of the CAs that sign the NATS servers' certificates, or null for the JVM's CAs.
  * @param cert        this node's certificate chain's file, its own certificate first, or null for none.
@@ -49,6 +50,10 @@ record NatsTls(Path ca, Path cert, Path key, List<X509Certificate> authorities, 
      */
     static NatsTls read(ConfigSection nats, List<String> servers) {
         final boolean tlsUrl = servers.stream().anyMatch(url -> url.startsWith("tls://") || url.startsWith("wss://"));
+        if ((tlsUrl || nats.has("tls")) && servers.stream().anyMatch(url -> url.startsWith("ws://"))) {
+            throw nats.invalid("servers", "wss:// for a websocket when the connection is TLS (cluster.nats.tls or a tls:// URL):"
+                    + " jnats speaks plaintext over ws:// whatever its TLS settings");
+        }
         if (!nats.has("tls")) {
             return tlsUrl ? DEFAULT : null;
         }

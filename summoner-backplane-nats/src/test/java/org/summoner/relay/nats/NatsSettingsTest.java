@@ -44,6 +44,8 @@ class NatsSettingsTest {
             "{\"password\":\"p\"}          | server_config.json: key \"cluster.nats.user\": expected \"user\" and \"password\" together, found a password without a user",
             "{\"token\":\"t\",\"user\":\"u\",\"password\":\"p\"} | server_config.json: key \"cluster.nats.token\": expected one way to authenticate to NATS: \"user\" and \"password\", \"token\" or \"credentials_file\", found 2 of them",
             "{\"token\":\"\"}              | server_config.json: key \"cluster.nats.token\": expected a non-empty token, found an empty one",
+            "{\"servers\":[\"ws://n1:80\"],\"tls\":{}} | server_config.json: key \"cluster.nats.servers\": expected wss:// for a websocket when the connection is TLS (cluster.nats.tls or a tls:// URL): jnats speaks plaintext over ws:// whatever its TLS settings, found [\"ws://n1:80\"]",
+            "{\"servers\":[\"tls://n1:4222\",\"ws://n2:80\"]} | server_config.json: key \"cluster.nats.servers\": expected wss:// for a websocket when the connection is TLS (cluster.nats.tls or a tls:// URL): jnats speaks plaintext over ws:// whatever its TLS settings, found [\"tls://n1:4222\",\"ws://n2:80\"]",
             "{\"tls\":true}                | server_config.json: key \"cluster.nats.tls\": expected a JSON object, found true",
             "{\"tls\":{\"ca\":\"\"}}         | server_config.json: key \"cluster.nats.tls.ca\": expected the path of a PEM file, found \"\"",
             "{\"tls\":{\"ca\":\"/no/ca.pem\"}} | server_config.json: key \"cluster.nats.tls.ca\": expected a readable PEM file, found no file at /no/ca.pem",

@@ -28,7 +28,14 @@ abstract class SecuredNatsHarness extends KitHarness {
 
     /** A node on server 0 of {@code nats}; {@code nats} keys of {@code settings} ("servers" among them) win. */
     protected RunningServer node(NatsServers nats, String name, Map<String, Object> settings) {
-        final Map<String, Object> section = new HashMap<>(Map.of("servers", List.of(nats.url(0)), "subject_prefix", "auth"));
+        final Map<String, Object> section = new HashMap<>(Map.of("servers", List.of(nats.url(0))));
+        section.putAll(settings);
+        return node(name, section);
+    }
+
+    /** A node with these {@code cluster.nats} settings, "servers" among them. */
+    protected RunningServer node(String name, Map<String, Object> settings) {
+        final Map<String, Object> section = new HashMap<>(Map.of("subject_prefix", "auth"));
         section.putAll(settings);
         final Map<String, Object> config = config(Map.of());
         config.put("cluster", Map.of("backplane", "nats", "node", name, "nats", section));
