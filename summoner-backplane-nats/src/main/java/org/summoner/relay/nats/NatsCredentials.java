@@ -59,7 +59,7 @@ final class NatsCredentials implements AuthHandler {
     static NatsCredentials read(Path file) {
         final String text;
         try {
-            text = Files.readString(file, StandardCharsets.US_ASCII);
+            text = Files.readString(file, StandardCharsets.ISO_8859_1); // the blocks are ASCII; a comment need not be
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + " that cannot be read: " + e.getMessage(), e);
         }

@@ -29,8 +29,8 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth, NatsT
 
     /**
      * How this node authenticates to NATS, one way at most: {@code user} and {@code password}, a {@code token}, or a
-     * {@code credentials_file} (a NATS {@code .creds} file: a user JWT and its nkey seed, as {@code nsc} makes one).
-     * Never shown: {@link #toString()} names the way only.
+     * {@code credentials_file} (a NATS {@code .creds} file: a user JWT and its nkey seed, as {@code nsc} makes one,
+     * read and checked at start: {@link NatsCredentials}). Never shown: {@link #toString()} names the way only.
      */
     record Auth(String user, String password, String token, NatsCredentials credentials) {
         static final Auth NONE = new Auth(null, null, null, null);
@@ -41,6 +41,7 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth, NatsT
                     : credentials != null ? credentials.toString() : "none";
         }
     }
+
     /**
      * @return the section's settings; keys it does not know are left in {@link ConfigSection#warnings()}.
      * @throws ConfigException naming the file, the key, what was expected and what was found.
