@@ -72,7 +72,8 @@ class ClusterNetworkFaultsIT {
         final long seconds = Long.parseLong(System.getProperty("resilience.faults.seconds", "20"));
         final long duration = seconds * 1000;
         final long faultAt = duration / 5;
-        final long healAt = faultAt * 2;
+        final long healAt = duration - BOUND_MILLIS - 2_000; // room after the heal for the bound and 2 s of clean delivery
+        assumeTrue(healAt > faultAt, "resilience.faults.seconds must be over 15");
         final boolean nats = backplane.equals("nats");
         final List<String> machines = new ArrayList<>(List.of(NODES));
         if (nats) {
@@ -85,8 +86,9 @@ class ClusterNetworkFaultsIT {
         final List<ServerProcess> nodes = new ArrayList<>();
         final List<Process> others = new ArrayList<>();
         try (Netns net = Netns.create(machines)) {
+            final Faults faults = new Faults(net);
             if (fault.equals("delay")) {
-                final String netem = Faults.netemMissing(net);
+                final String netem = faults.netemMissing();
                 assumeTrue(netem == null, () -> scenario + " skipped: " + netem);
             }
             if (nats) {
@@ -122,12 +124,10 @@ class ClusterNetworkFaultsIT {
             long healed = start;
             if (!fault.equals("baseline")) {
                 sleepUntil(start + faultAt);
-                inject(net, fault, nats);
+                inject(net, faults, fault, nats);
                 final long injected = System.currentTimeMillis();
                 sleepUntil(start + healAt);
-                for (int i = 0; i < net.size(); i++) {
-                    Faults.heal(net, i);
-                }
+                faults.heal();
                 healed = System.currentTimeMillis();
                 System.out.println("[resilience] " + scenario + ": fault from +" + (injected - start) + " ms to +" + (healed - start) + " ms");
             }
@@ -137,7 +137,7 @@ class ClusterNetworkFaultsIT {
                 assertEquals(0, driver.exitValue(), () -> "driver failed: " + read(dir.resolve("driver-" + NODES[0] + ".log"))
                         + read(dir.resolve("driver-" + NODES[1] + ".log")) + read(dir.resolve("driver-" + NODES[2] + ".log")));
             }
-            final DeliveryChecker.Verdict verdict = DeliveryChecker.check(out, List.of(NODES), healed, start + duration, BOUND_MILLIS,
+            final DeliveryChecker.Verdict verdict = DeliveryChecker.check(out, List.of(NODES), healed, start + duration, BOUND_MILLIS, 2_000,
                     !fault.equals("baseline"));
             Figures.record("cluster network faults " + scenario, verdict.describe());
             for (int i = 0; i < nodes.size(); i++) {
@@ -164,26 +164,26 @@ class ClusterNetworkFaultsIT {
         }
     }
 
-    private static void inject(Netns net, String fault, boolean nats) throws IOException {
+    private static void inject(Netns net, Faults faults, String fault, boolean nats) throws IOException {
         final List<Integer> everyone = IntStream.range(0, net.size()).boxed().toList();
         final List<Integer> othersThanB = everyone.stream().filter(i -> i != 1).toList();
         switch (fault) {
             case "loss" -> {
                 for (int i : everyone) {
-                    Faults.loss(net, i, everyone.stream().filter(j -> j != i).toList(), 5);
+                    faults.loss(i, everyone.stream().filter(j -> j != i).toList(), 5);
                 }
             }
-            case "partition" -> Faults.partition(net, 1, othersThanB);
-            case "oneway" -> Faults.oneWay(net, 1, othersThanB);
-            case "cap" -> Faults.cap(net, 1, "256kbit");
+            case "partition" -> faults.partition(1, othersThanB);
+            case "oneway" -> faults.oneWay(1, othersThanB);
+            case "cap" -> faults.cap(1, "256kbit");
             case "delay" -> {
                 for (int i : everyone) {
-                    Faults.delayAndReorder(net, i, "50ms", 25);
+                    faults.delayAndReorder(i, "50ms", 25);
                 }
             }
             case "nats-isolated" -> {
                 assumeTrue(nats, "nats-isolated is a NATS scenario");
-                Faults.partition(net, 3, List.of(0, 1, 2));
+                faults.partition(3, List.of(0, 1, 2));
             }
             default -> throw new IllegalArgumentException("unknown fault '" + fault + "'; known: baseline, loss, partition, oneway, cap, delay, nats-isolated");
         }
