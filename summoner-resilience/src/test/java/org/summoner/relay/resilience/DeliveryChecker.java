@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  *       so are the lines missing at every other node past the node's {@code summoner_cluster_lines_not_sent}
  *       (a broadcast is one publish, counted once); that sum, the uncounted loss, must be 0;</li>
  *   <li>no client is closed by its node and no frame refused;</li>
+ *   <li>nothing sent more than 1 s before the fault is missing;</li>
  *   <li>after the heal, every line from each node reaches every client of each other node again within the bound:
  *       the time from the heal to the arrival of the first line after which nothing from that node is missing there
  *       (the largest over the pairs of nodes), with some seconds of clean delivery after it.</li>
@@ -56,17 +57,22 @@ final class DeliveryChecker {
 
     /** @param out the drivers' directory; {@code nodes} the node names, each driver's files prefixed by its name. */
     /**
+     * @param faultFrom  when the fault was put on (epoch millis; the start of sending for a run without one): a line
+     *                   sent more than 1 s before it must reach every other client.
      * @param heal       when the fault was taken away (epoch millis; the start of sending for a run without one).
      * @param sendEnd    when the clients stopped sending.
      * @param tailMillis how long delivery must have been complete before {@code sendEnd} for a pair to count as recovered.
      */
-    static Verdict check(Path out, List<String> nodes, long heal, long sendEnd, long boundMillis, long tailMillis, boolean faulted) throws IOException {
+    static Verdict check(Path out, List<String> nodes, long faultFrom, long heal, long sendEnd, long boundMillis, long tailMillis,
+                         boolean faulted) throws IOException {
         final DeliveryChecker checker = new DeliveryChecker();
         checker.tailMillis = tailMillis;
+        checker.faultFrom = faultFrom;
         return checker.run(out, nodes, heal, sendEnd, boundMillis, faulted);
     }
 
     private long tailMillis;
+    private long faultFrom;
 
     private Verdict run(Path out, List<String> nodes, long heal, long sendEnd, long boundMillis, boolean faulted) throws IOException {
         for (String node : nodes) {
@@ -136,6 +142,7 @@ final class DeliveryChecker {
         long notSent = 0;
         long uncounted = 0;
         long localMissing = 0;
+        long missingBeforeFault = 0;
         final long first = clients.values().stream().filter(c -> c.sentAt.length > 0).mapToLong(c -> c.sentAt[0]).min().orElse(0);
         final Map<String, long[]> pairs = new java.util.TreeMap<>(); // "x>y" → {deliveries missing, first sent, last sent}
         for (String node : nodes) {
@@ -157,6 +164,9 @@ final class DeliveryChecker {
                         final boolean got = arrivals.get(receiver.id).get(sender.id)[seq] != 0;
                         if (!got) {
                             missing++;
+                            if (sender.sentAt[seq] < faultFrom - 1_000) {
+                                missingBeforeFault++;
+                            }
                             final long[] pair = pairs.computeIfAbsent(node + "\u2192" + receiver.node, k -> new long[]{0, Long.MAX_VALUE, 0});
                             pair[0]++;
                             pair[1] = Math.min(pair[1], sender.sentAt[seq] - first);
@@ -192,6 +202,9 @@ final class DeliveryChecker {
             if (refused + slow > 0) {
                 violations.add("node " + node + ": " + refused + " frames refused, " + slow + " slow consumers closed");
             }
+        }
+        if (missingBeforeFault > 0) {
+            violations.add(missingBeforeFault + " deliveries missing of lines sent more than 1 s before the fault");
         }
         if (localMissing > 0) {
             violations.add(localMissing + " deliveries missing between clients of the same node");
