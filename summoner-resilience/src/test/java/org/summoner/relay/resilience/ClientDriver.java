@@ -76,13 +76,9 @@ public final class ClientDriver {
         for (Thread thread : threads) {
             thread.join(end - System.currentTimeMillis() + 10_000);
         }
-        try {
-            final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(metrics)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Files.writeString(out.resolve(node + ".metrics"), response.body(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            failures.add("cannot scrape " + metrics + ": " + e);
+        final String scraped = scrape(metrics, failures);
+        if (scraped != null) {
+            Files.writeString(out.resolve(node + ".metrics"), scraped, StandardCharsets.UTF_8);
         }
         for (Socket socket : sockets) {
             socket.close();
@@ -92,6 +88,22 @@ public final class ClientDriver {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /** @return the node's metrics, or null after three attempts of 10 s each (a machine shared with builds can be slow). */
+    private static String scrape(String url, List<String> failures) throws InterruptedException {
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        failures.add("cannot scrape " + url + " (3 attempts of 10 s): " + last);
+        return null;
     }
 
     private interface Work {

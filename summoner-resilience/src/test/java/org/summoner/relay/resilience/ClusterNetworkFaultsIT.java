@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Scenarios are {@code backplane:fault}, from {@code -Dresilience.faults}, each {@code resilience.faults.seconds}
  * of sending with the fault from a fifth of the way for {@code resilience.faults.fault.seconds}: every build runs
- * {@code nats:partition} for 20 s with a 2 s partition (under the 3 s the NATS pings take to give up a link, so TCP
+ * {@code nats:partition} for 18 s with a 2 s partition (under the 3 s the NATS pings take to give up a link, so TCP
  * carries everything across it); {@code -Presilience} 40 s with 20 s faults, the matrix of {@code baseline}, {@code loss} (5% of the packets on every link,
  * both ways), {@code partition} (node b cut off both ways), {@code oneway} (what node b sends is dropped), {@code cap}
  * (node b's link capped at 256 kbit/s by htb), {@code delay} (netem: 50 ms and reordering; skipped where the kernel
@@ -88,7 +88,7 @@ class ClusterNetworkFaultsIT {
     void every_line_is_delivered_once_in_order_or_counted_and_the_cluster_relays_again_after_the_heal(String scenario) throws Exception {
         final String backplane = scenario.substring(0, scenario.indexOf(':'));
         final String fault = scenario.substring(scenario.indexOf(':') + 1);
-        final long seconds = Long.parseLong(System.getProperty("resilience.faults.seconds", "20"));
+        final long seconds = Long.parseLong(System.getProperty("resilience.faults.seconds", "18"));
         final long duration = seconds * 1000;
         final long faultAt = duration / 5;
         final long healAt = faultAt + (long) (Double.parseDouble(System.getProperty("resilience.faults.fault.seconds", "2")) * 1000);
@@ -153,16 +153,13 @@ class ClusterNetworkFaultsIT {
             }
             for (int i = 0; i < drivers.size(); i++) {
                 final Process driver = drivers.get(i);
-                assertTrue(driver.waitFor(duration + DRAIN_MILLIS + 30_000, TimeUnit.MILLISECONDS), "driver of node " + NODES[i] + " did not exit");
+                assertTrue(driver.waitFor(duration + DRAIN_MILLIS + 60_000, TimeUnit.MILLISECONDS), "driver of node " + NODES[i] + " did not exit");
                 assertEquals(0, driver.exitValue(), () -> "driver failed: " + read(dir.resolve("driver-" + NODES[0] + ".log"))
                         + read(dir.resolve("driver-" + NODES[1] + ".log")) + read(dir.resolve("driver-" + NODES[2] + ".log")));
             }
             final DeliveryChecker.Verdict verdict = DeliveryChecker.check(out, List.of(NODES), injected, healed, start + duration, BOUND_MILLIS, 2_000,
                     !fault.equals("baseline"));
             Figures.record("cluster network faults " + scenario, verdict.describe());
-            for (int i = 0; i < nodes.size(); i++) {
-                Files.write(dir.resolve("node-" + NODES[i] + ".log"), nodes.get(i).outputSoFar(), StandardCharsets.UTF_8);
-            }
             final List<String> uncounted = verdict.violations().stream().filter(v -> v.contains(" lines lost and not counted ")).toList();
             final List<String> violations = verdict.violations().stream().filter(v -> !uncounted.contains(v)).toList();
             assertTrue(violations.isEmpty(), () -> scenario + ": " + violations.size() + " rules broken (" + verdict.describe() + "):\n"
@@ -174,6 +171,9 @@ class ClusterNetworkFaultsIT {
                 abort("known finding, not fixed: " + finding + "; " + String.join("; ", uncounted) + " (" + verdict.describe() + ")");
             }
         } finally {
+            for (int i = 0; i < nodes.size(); i++) {
+                Files.write(dir.resolve("node-" + NODES[i] + ".log"), nodes.get(i).outputSoFar(), StandardCharsets.UTF_8);
+            }
             others.forEach(Process::destroyForcibly);
             for (ServerProcess node : nodes) {
                 node.terminate(); // SIGTERM: an embedded Aeron driver deletes its directory on the way out
