@@ -104,7 +104,8 @@ class ClusterNetworkFaultsIT {
         final String run = "f" + ProcessHandle.current().pid() % 100_000 + Integer.toString((int) (System.nanoTime() & 0xfff), 36);
         final List<ServerProcess> nodes = new ArrayList<>();
         final List<Process> others = new ArrayList<>();
-        try (Netns net = Netns.create(machines)) {
+        final Netns net = Netns.create(machines);
+        try {
             final Faults faults = new Faults(net);
             if (fault.equals("delay")) {
                 final String netem = faults.netemMissing();
@@ -185,6 +186,7 @@ class ClusterNetworkFaultsIT {
                     node.close();
                 }
             }
+            net.close(); // after the nodes stopped by themselves: it kills whatever still runs in the namespaces
             for (String node : NODES) {
                 deleteTree(Path.of("/dev/shm", "aeron-" + System.getProperty("user.name") + "-summoner-" + run + "-" + node));
             }
