@@ -70,6 +70,17 @@ final class ClusterIntake {
             return size() > 2 * ClusterDirectory.MAX_NODES;
         }
     };
+    /**
+     * The nodes whose last presence agreed with this node's settings: their lines are taken, also while a partition
+     * keeps their presence away (the directory forgets a silent node; its settings stay known). The last
+     * {@code 2 * MAX_NODES} kept.
+     */
+    private final Map<String, Boolean> agreed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 2 * ClusterDirectory.MAX_NODES;
+        }
+    };
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
     private final LogThrottle hostsLog = new LogThrottle();
@@ -117,10 +128,10 @@ final class ClusterIntake {
             }
             switch (header.type) {
                 case ClusterFrames.LINE -> {
-                    if (!directory.nodes().contains(header.origin)) { // until its presence shows it agrees, it is not trusted
+                    if (!agreed.containsKey(header.origin)) { // until its presence shows it agrees, it is not trusted
                         throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER, "a line from node " + header.origin
                                 + (differing.containsKey(header.origin) ? ", whose settings differ from this node's"
-                                : ", not heard from (no presence yet, or silent for " + ClusterDirectory.SILENCE_NANOS / 1_000_000 + " ms)"));
+                                : ", whose settings are not known yet (no presence heard)"));
                     }
                     line(frame, header.body, header.end);
                 }
@@ -194,6 +205,7 @@ final class ClusterIntake {
                         + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
             }
             differing.put(origin, presence.agreement());
+            agreed.remove(origin);
             directory.forget(origin);
             core.counters().clusterFrameRejected(FrameRejection.SETTINGS_DIFFER);
             if (!presence.agreement().equals(before)) {
@@ -211,6 +223,7 @@ final class ClusterIntake {
             throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "the presence of node " + origin
                     + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
         }
+        agreed.put(origin, Boolean.TRUE);
         if (directory.heard(presence, System.nanoTime())) {
             cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
         }
