@@ -214,11 +214,19 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         return targets == null ? null : targets.route();
     }
 
-    /** @return the route to the participant at {@code remoteAddr} on another node, or null when there is none. */
+    /**
+     * @return the route to the participant {@code qualifiedAddress} names ({@code ip:port@node}, {@link NodeAddresses})
+     *         on another node, or null when there is none.
+     */
     @Override
-    public Route participantElsewhere(String remoteAddr) {
-        final ClusterDirectory.Targets targets = directory.view().participants().get(remoteAddr);
+    public Route participantElsewhere(String qualifiedAddress) {
+        final ClusterDirectory.Targets targets = directory.view().participants().get(qualifiedAddress);
         return targets == null ? null : targets.route();
+    }
+
+    @Override
+    public String addressHere(String name) {
+        return NodeAddresses.addressHere(name, settings.node());
     }
 
     /** @return whether an identity is bound to a connection of another node. */

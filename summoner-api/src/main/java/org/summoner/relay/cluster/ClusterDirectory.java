@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * What this node knows of the other nodes: who is connected to each that a line may be addressed to (the identities
- * bound there, their hosts, their participants' addresses), from the presence frames each node sends when that
+ * bound there, their hosts, their participants' addresses, qualified by their node: {@link NodeAddresses}), from the presence frames each node sends when that
  * changes and twice a second. A node not heard from for {@link #SILENCE_NANOS} has left (it stopped, or its link is
  * down) and is forgotten until it is heard again.
  *
@@ -32,8 +32,8 @@ final class ClusterDirectory {
     }
 
     /** One immutable state of the directory. */
-    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, String[] nodes) {
-        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, new String[0]);
+    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, Set<String> nodes) {
+        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, Set.of());
     }
 
     private static final class Node {
@@ -116,8 +116,8 @@ final class ClusterDirectory {
             for (String fingerprint : presence.identities()) {
                 identities.computeIfAbsent(fingerprint, k -> new ArrayList<>(1)).add(presence.node());
             }
-            for (String address : presence.participants()) {
-                participants.computeIfAbsent(address, k -> new ArrayList<>(1)).add(presence.node());
+            for (String address : presence.participants()) { // one node each: the address qualified by its node
+                participants.computeIfAbsent(NodeAddresses.qualified(address, presence.node()), k -> new ArrayList<>(1)).add(presence.node());
             }
             if (presence.hosts() > 0) {
                 hostNodes.add(presence.node());
@@ -126,7 +126,7 @@ final class ClusterDirectory {
         }
         view = new View(targets(identities, Route.KIND_BINDING, view.identities()),
                 targets(participants, Route.KIND_SESSION, view.participants()),
-                hostNodes.toArray(String[]::new), hosts, nodes.keySet().toArray(String[]::new));
+                hostNodes.toArray(String[]::new), hosts, Set.copyOf(nodes.keySet()));
     }
 
     /** Routes stay the same objects while their target stays known, so the hot path never allocates one. */
@@ -140,8 +140,8 @@ final class ClusterDirectory {
         return Map.copyOf(targets);
     }
 
-    /** @return the nodes known now. */
-    synchronized Set<String> nodes() {
-        return Set.copyOf(nodes.keySet());
+    /** @return the nodes known now: heard from, their settings the same as this node's. */
+    Set<String> nodes() {
+        return view.nodes();
     }
 }

@@ -61,7 +61,7 @@ public final class ClusterFrames {
     /** The most bytes of a node's name (letters, digits, {@code -} and {@code _}), as {@code cluster.node} allows. */
     static final int MAX_NODE_NAME = 64;
     /** How every envelope a node encodes begins, what is between its two strings, and how it ends. */
-    private static final byte[] ENVELOPE_START = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] ENVELOPE_START = "{\"remote_addr\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ENVELOPE_MIDDLE = "\",\"content\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ENVELOPE_END = "\"}\n".getBytes(StandardCharsets.US_ASCII);
 

@@ -2,6 +2,7 @@ package org.summoner.relay.cluster;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.core.Bindings;
 import org.summoner.relay.core.Faults;
 import org.summoner.relay.core.FromOtherNodes;
@@ -10,10 +11,13 @@ import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
+import org.summoner.relay.policy.RateLimiter;
 import org.summoner.relay.wire.Untrusted;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +32,10 @@ import java.util.Map;
  */
 final class ClusterIntake {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+    /** The presence frames a node may send a second, and at once. */
+    static final int PRESENCE_PER_SECOND = 100;
+    /** The longest identity or address a presence may name: a fingerprint has 22 characters, {@code [v6]:port} 47. */
+    static final int MAX_PRESENCE_NAME = 64;
 
     private final RelayCore core;
     private final String node;
@@ -48,8 +56,36 @@ final class ClusterIntake {
      * not a MAC over a megabyte.
      */
     private final int maxLineFrame;
+    /** The route kinds a line of this node's routing mode may have (a bit each), as its own clients' lines do. */
+    private final int routedKinds;
+    /** A line for this node's hosts, its address qualified by its node: {@code max_envelope_bytes}, made when first needed. */
+    private byte[] forHosts;
+    private String lastOrigin;
+    private byte[] lastOriginBytes;
+    /**
+     * How often each node may send its presence, checked before it is read: a node sends one per
+     * {@link Cluster#TICK_NANOS} (50 a second) at most. The last {@code 2 * MAX_NODES} names heard are kept.
+     */
+    private final Map<String, RateLimiter> presenceRates = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RateLimiter> eldest) {
+            return size() > 2 * ClusterDirectory.MAX_NODES;
+        }
+    };
+    /**
+     * The nodes whose last presence agreed with this node's settings: their lines are taken, also while a partition
+     * keeps their presence away (the directory forgets a silent node; its settings stay known). The last
+     * {@code 2 * MAX_NODES} kept.
+     */
+    private final Map<String, Boolean> agreed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 2 * ClusterDirectory.MAX_NODES;
+        }
+    };
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
+    private final LogThrottle hostsLog = new LogThrottle();
 
     ClusterIntake(RelayCore core, String node, ClusterDirectory directory, FrameSeal seal, Cluster cluster, String agreement) {
         this.core = core;
@@ -58,6 +94,7 @@ final class ClusterIntake {
         this.directory = directory;
         this.seal = seal;
         this.cluster = cluster;
+        this.routedKinds = routedKinds(core.config().hyperParameters().routing().mode());
         this.maxLineFrame = Math.max(LineBatch.FRAME_BYTES,
                 core.maxEnvelopeBytes() + LineBatch.lineOverhead(new byte[ClusterFrames.MAX_NODE_NAME], 0xFFFF, seal));
     }
@@ -94,13 +131,21 @@ final class ClusterIntake {
             }
             switch (header.type) {
                 case ClusterFrames.LINE -> {
-                    if (differing.containsKey(header.origin)) {
-                        throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER,
-                                "a line from node " + header.origin + ", whose settings differ from this node's");
+                    if (!agreed.containsKey(header.origin)) { // until its presence shows it agrees, it is not trusted
+                        throw new ClusterFrames.MalformedFrame(FrameRejection.SETTINGS_DIFFER, "a line from node " + header.origin
+                                + (differing.containsKey(header.origin) ? ", whose settings differ from this node's"
+                                : ", whose settings are not known yet (no presence heard)"));
                     }
                     lines(frame, header.body, header.end);
                 }
-                case ClusterFrames.PRESENCE -> presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
+                case ClusterFrames.PRESENCE -> {
+                    if (!presenceRates.computeIfAbsent(header.origin, n -> RateLimiter.perSecond(PRESENCE_PER_SECOND,
+                            PRESENCE_PER_SECOND, System.nanoTime())).tryAcquire(System.nanoTime())) {
+                        throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "presence from node " + header.origin
+                                + " more often than " + PRESENCE_PER_SECOND + " a second");
+                    }
+                    presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
+                }
                 case ClusterFrames.BYE -> directory.left(header.origin); // its window stays: a BYE replayed is refused too
                 default -> {
                 }
@@ -148,6 +193,14 @@ final class ClusterIntake {
      */
     private void presence(ClusterFrames.Presence presence) throws ClusterFrames.MalformedFrame {
         final String origin = presence.node();
+        for (List<String> names : List.of(presence.identities(), presence.participants())) {
+            for (String name : names) {
+                if (name.isEmpty() || name.length() > MAX_PRESENCE_NAME) {
+                    throw new ClusterFrames.MalformedFrame("the presence of node " + origin + " names an identity or address of "
+                            + name.length() + " characters (1 to " + MAX_PRESENCE_NAME + ")");
+                }
+            }
+        }
         if (!presence.agreement().equals(agreement)) {
             final String before = differing.get(origin);
             if (before == null && differing.size() >= ClusterDirectory.MAX_NODES) {
@@ -155,6 +208,7 @@ final class ClusterIntake {
                         + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
             }
             differing.put(origin, presence.agreement());
+            agreed.remove(origin);
             directory.forget(origin);
             core.counters().clusterFrameRejected(FrameRejection.SETTINGS_DIFFER);
             if (!presence.agreement().equals(before)) {
@@ -172,6 +226,7 @@ final class ClusterIntake {
             throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "the presence of node " + origin
                     + ", one more than the " + ClusterDirectory.MAX_NODES + " nodes this node keeps");
         }
+        agreed.put(origin, Boolean.TRUE);
         if (directory.heard(presence, System.nanoTime())) {
             cluster.presenceWanted(); // tell the newcomer who is here without waiting for the interval
         }
@@ -188,7 +243,7 @@ final class ClusterIntake {
         final LineBatch.Reader lines = this.lines.reset(frame, body, end);
         int count = 0;
         while (lines.next()) {
-            checkLine(frame, lines.envelope, lines.envelopeEnd);
+            checkLine(frame, lines.kind, lines.envelope, lines.envelopeEnd);
             count++;
         }
         if (count == 0) {
@@ -200,8 +255,15 @@ final class ClusterIntake {
         }
     }
 
-    /** Checks a line from another node as if this node's own client had sent it: its length, and that it is one envelope. */
-    private void checkLine(byte[] frame, int envelope, int end) throws ClusterFrames.MalformedFrame {
+    /**
+     * Checks a line from another node as if this node's own client had sent it: routed as this node routes its clients'
+     * lines, its length, and that it is one envelope.
+     */
+    private void checkLine(byte[] frame, int kind, int envelope, int end) throws ClusterFrames.MalformedFrame {
+        if (kind < 0 || kind >= 32 || (routedKinds & 1 << kind) == 0) { // a route this node's routing never makes
+            throw new ClusterFrames.MalformedFrame("a line from node " + header.origin + " routed as " + kind + ", which routing "
+                    + core.config().hyperParameters().routing().mode() + " never relays");
+        }
         if (end - envelope > core.maxEnvelopeBytes()) { // the sender's node may allow more: this node's client may not read it
             throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "a line of " + (end - envelope)
                     + " bytes from node " + header.origin + ", over this node's max_envelope_bytes " + core.maxEnvelopeBytes());
@@ -219,7 +281,52 @@ final class ClusterIntake {
             core.counters().lineUndeliverable(); // its recipient left this node meanwhile
             return;
         }
-        local.relayFromCluster(frame, envelope, end - envelope, route);
+        if (core.hostsConnected() == 0 || !mayReachHosts(route)) {
+            local.relayFromCluster(frame, envelope, end - envelope, route);
+            return;
+        }
+        // this node's hosts see the sender's address qualified by its node, which their directives name (NodeAddresses)
+        if (route.kind() == Route.KIND_BROADCAST) {
+            local.relayFromCluster(frame, envelope, end - envelope, Route.PARTICIPANTS);
+        }
+        if (!header.origin.equals(lastOrigin)) {
+            lastOrigin = header.origin;
+            lastOriginBytes = header.origin.getBytes(StandardCharsets.US_ASCII);
+        }
+        if (forHosts == null) {
+            forHosts = new byte[core.maxEnvelopeBytes()];
+        }
+        final int length = NodeAddresses.qualify(frame, envelope, end, lastOriginBytes, forHosts);
+        if (length < 0) { // its participants have it; the hosts cannot: counted and told in the log
+            core.counters().lineUndeliverable();
+            final long quiet = hostsLog.tryLog(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn("cluster: a line of {} bytes from node {} did not reach this node's hosts: with the node's name in "
+                        + "its remote_addr it is over max_envelope_bytes {}{}", end - envelope, Untrusted.text(header.origin),
+                        core.maxEnvelopeBytes(), hostsLog.since(quiet));
+            }
+            return;
+        }
+        local.relayFromCluster(forHosts, 0, length, route.kind() == Route.KIND_BROADCAST ? Route.HOSTS : route);
+    }
+
+    private static int routedKinds(RoutingMode mode) {
+        return switch (mode) {
+            case BROADCAST -> 1 << Route.KIND_BROADCAST;
+            case DEDICATED -> 1 << Route.KIND_BINDING;
+            case HOSTED -> 1 << Route.KIND_HOSTS | 1 << Route.KIND_PARTICIPANTS | 1 << Route.KIND_SESSION | 1 << Route.KIND_BINDING;
+            case HYBRID -> 1 << Route.KIND_BROADCAST | 1 << Route.KIND_HOSTS | 1 << Route.KIND_PARTICIPANTS
+                    | 1 << Route.KIND_SESSION | 1 << Route.KIND_BINDING;
+        };
+    }
+
+    /** @return whether {@code route} may include a host of this node: a broadcast, the hosts, a host's identity. */
+    private boolean mayReachHosts(Route route) {
+        return switch (route.kind()) {
+            case Route.KIND_BROADCAST, Route.KIND_HOSTS -> true;
+            case Route.KIND_BINDING -> core.isHostIdentity(route.name());
+            default -> false;
+        };
     }
 
     /** @return the route on this node of a line from another: the same kinds, names resolved to this node's sessions. */
@@ -232,8 +339,9 @@ final class ClusterIntake {
                 final Bindings.Binding binding = core.bindings().find(new String(frame, name, nameLength, StandardCharsets.UTF_8));
                 yield binding == null ? null : binding.route();
             }
-            case Route.KIND_SESSION -> {
-                final Session participant = core.session(new String(frame, name, nameLength, StandardCharsets.UTF_8));
+            case Route.KIND_SESSION -> { // named as the host saw it: qualified by this node (NodeAddresses)
+                final String address = NodeAddresses.addressHere(new String(frame, name, nameLength, StandardCharsets.UTF_8), node);
+                final Session participant = address == null ? null : core.session(address);
                 yield participant == null || participant.isHost() || !participant.isOpen() ? null : participant.route();
             }
             default -> null;

@@ -211,6 +211,11 @@ public final class ConfigSection {
 
     /** Adds a warning about a key of this section that is read but has no effect, and why. */
     public void warnUnused(String key, String why) {
+        warn(key, why);
+    }
+
+    /** Adds a warning about a value of this section that is used but unwise, e.g. a private key others can read. */
+    public void warn(String key, String why) {
         warnings.add(source + ": key \"" + path + key + "\" " + why);
     }
 

@@ -21,11 +21,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the PEM files of {@code tls} into certificates and a private key, with errors that name the key, the file
- * and what was wrong ({@code tls.key: server.key holds an "EC PRIVATE KEY"; convert it to PKCS#8 with ...}). Only
- * the JDK's own parsers are used: the same material serves every engine.
+ * Reads the PEM files of {@code tls} (and of a backplane's TLS, {@code cluster.nats.tls}) into certificates and a
+ * private key, with errors that name the key, the file and what was wrong ({@code tls.key: server.key holds an
+ * "EC PRIVATE KEY"; convert it to PKCS#8 with ...}). Only the JDK's own parsers are used: the same material serves
+ * every engine. Each method takes the dotted key its file was named by, for the message.
  */
-final class PemFiles {
+public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
     /** DER of {@code AlgorithmIdentifier { rsaEncryption, NULL }}, to carry a PKCS#1 key as PKCS#8. */
@@ -35,12 +36,13 @@ final class PemFiles {
 
     private final String source;
 
-    PemFiles(String source) {
+    /** @param source where the configuration came from, as in {@link ConfigException#source()}. */
+    public PemFiles(String source) {
         this.source = source;
     }
 
     /** @return the certificates of a PEM file, in file order; at least one. */
-    List<X509Certificate> certificates(String key, Path file) {
+    public List<X509Certificate> certificates(String key, Path file) {
         final String text = read(key, file);
         final List<X509Certificate> certificates = new ArrayList<>();
         final Matcher block = BLOCK.matcher(text);
@@ -61,7 +63,7 @@ final class PemFiles {
     }
 
     /** @return the private key of a PEM file: PKCS#8 {@code PRIVATE KEY}, or PKCS#1 {@code RSA PRIVATE KEY}. */
-    PrivateKey privateKey(String key, Path file) {
+    public PrivateKey privateKey(String key, Path file) {
         final String text = read(key, file);
         final Matcher block = BLOCK.matcher(text);
         while (block.find()) {
@@ -84,7 +86,7 @@ final class PemFiles {
     }
 
     /** Fails unless {@code privateKey} signs what the certificate's public key verifies. */
-    void checkPair(String keyKey, Path keyFile, PrivateKey privateKey, Path certFile, X509Certificate certificate) {
+    public void checkPair(String keyKey, Path keyFile, PrivateKey privateKey, Path certFile, X509Certificate certificate) {
         final PublicKey publicKey = certificate.getPublicKey();
         final String algorithm = switch (privateKey.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";

@@ -35,8 +35,18 @@ public interface OtherNodes {
     /** @return the route to the connections bound to {@code fingerprint} on other nodes, or null when none is. */
     Route identityElsewhere(String fingerprint);
 
-    /** @return the route to the participant whose {@code remote_addr} is {@code remoteAddr} on another node, or null. */
-    Route participantElsewhere(String remoteAddr);
+    /**
+     * @return the route to the participant {@code qualifiedAddress} names on another node, its {@code remote_addr}
+     *         qualified by that node ({@code 127.0.0.1:54321@node-b}, as this node's hosts see it), or null.
+     */
+    Route participantElsewhere(String qualifiedAddress);
+
+    /**
+     * @return the address of a participant of this node that {@code name} (in a host's directive) names: {@code name}
+     *         itself when it names no node, the address without this node's name ({@code 127.0.0.1:54321@node-a} on
+     *         {@code node-a}); null when it names another node (then {@link #participantElsewhere}).
+     */
+    String addressHere(String name);
 
     /** @return the connections bound as hosts on the other nodes. */
     int hostsElsewhere();

@@ -71,6 +71,7 @@ public final class RelayCounters {
     private final LongAdder clusterLinesSent = new LongAdder();
     private final LongAdder clusterLinesNotSent = new LongAdder();
     private final LongAdder clusterLinesReceived = new LongAdder();
+    private final LongAdder clusterLinesLost = new LongAdder();
     private final LongAdder[] linesDropped = new LongAdder[ServerNotice.values().length];
     private final LongAdder[] linesRejected = new LongAdder[Rejection.values().length];
     private final LongAdder[] connectionsRejected = new LongAdder[ServerNotice.values().length];
@@ -111,6 +112,18 @@ public final class RelayCounters {
     /** A line from another node arrived for this one. */
     public void clusterLineReceived() {
         clusterLinesReceived.increment();
+    }
+
+    /**
+     * {@code lines} from another node never arrived: its frames' line sequence skipped them (sent, then lost on the way:
+     * a partition, a backplane that dropped its link with frames in flight).
+     */
+    public void clusterLinesLost(long lines) {
+        clusterLinesLost.add(lines);
+    }
+
+    public long clusterLinesLost() {
+        return clusterLinesLost.sum();
     }
 
     public long clusterLinesSent() {

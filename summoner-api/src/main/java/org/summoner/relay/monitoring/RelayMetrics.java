@@ -107,6 +107,8 @@ final class RelayMetrics implements MultiCollector {
                             (stats, reason) -> stats.clusterFramesRejected(reason))),
             counter("summoner_cluster_lines_received", "Lines from other nodes of the cluster for this one.",
                     "clusterLinesReceived", RelayStats::clusterLinesReceived),
+            counter("summoner_cluster_lines_lost", "Lines other nodes sent to this one that never arrived (gaps in their line sequence).",
+                    "clusterLinesLost", RelayStats::clusterLinesLost),
             gauge("summoner_cluster_nodes", "The other nodes of the cluster this one hears from now.",
                     "clusterNodes", RelayStats::clusterNodes),
             new Family(true, "summoner_faults", "Faults the barrier caught, by where they entered: the connection concerned was told and closed (a frame dropped), every other served on.", "where", List.of(

@@ -65,6 +65,7 @@ import java.util.function.ToLongFunction;
  * @param clusterLinesSent        lines sent to other nodes of the cluster, one per node ({@code cluster}).
  * @param clusterLinesNotSent     lines for other nodes not sent: no backplane link, or back pressure past its wait.
  * @param clusterLinesReceived    lines from other nodes for this one.
+ * @param clusterLinesLost        lines from other nodes that never arrived, by the gaps in their frames' line sequence.
  * @param clusterNodes            the other nodes this one hears from now (a gauge).
  * @param clusterFramesRejected   frames from the backplane refused and dropped, by reason code
  *                                ({@code bad_mac}, {@code replayed}, ...); only the reasons that occurred.
@@ -116,6 +117,7 @@ public record RelayStats(
         long clusterLinesSent,
         long clusterLinesNotSent,
         long clusterLinesReceived,
+        long clusterLinesLost,
         long clusterNodes,
         Map<String, Long> clusterFramesRejected,
         long faultsLine,
@@ -172,6 +174,7 @@ public record RelayStats(
                 counters.clusterLinesSent(),
                 counters.clusterLinesNotSent(),
                 counters.clusterLinesReceived(),
+                counters.clusterLinesLost(),
                 core.otherNodes() == null ? 0 : core.otherNodes().nodes().size(),
                 framesRejected,
                 faults.count(Faults.Where.LINE),
@@ -251,7 +254,7 @@ public record RelayStats(
                 + ", renegotiations refused " + tlsRenegotiationsRefused)
                 + (clusterNodes + clusterLinesSent + clusterLinesNotSent + clusterLinesReceived == 0 ? ""
                 : "; cluster: " + clusterNodes + " other nodes, lines " + clusterLinesSent + " sent, " + clusterLinesNotSent
-                + " not sent, " + clusterLinesReceived + " received")
+                + " not sent, " + clusterLinesReceived + " received" + (clusterLinesLost == 0 ? "" : ", " + clusterLinesLost + " lost on the way"))
                 + (clusterFramesRejected.isEmpty() ? "" : "; cluster frames rejected " + clusterFramesRejected)
                 + (faults() == 0 ? "" : "; faults " + faults() + " (line " + faultsLine + ", timer " + faultsTimer
                 + ", cluster " + faultsCluster + ", engine " + faultsEngine + ")");

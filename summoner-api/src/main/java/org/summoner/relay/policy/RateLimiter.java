@@ -17,13 +17,25 @@ public final class RateLimiter {
     private long lastNanos;
 
     public RateLimiter(int perMinute, long nowNanos) {
+        this(perMinute, perMinute / NANOS_PER_MINUTE, nowNanos);
         if (perMinute < 1) {
             throw new IllegalArgumentException("perMinute=" + perMinute);
         }
-        this.capacity = perMinute;
-        this.tokensPerNano = perMinute / NANOS_PER_MINUTE;
-        this.tokens = perMinute;
+    }
+
+    private RateLimiter(double capacity, double tokensPerNano, long nowNanos) {
+        this.capacity = capacity;
+        this.tokensPerNano = tokensPerNano;
+        this.tokens = capacity;
         this.lastNanos = nowNanos;
+    }
+
+    /** @return a bucket of {@code burst} that refills at {@code perSecond}, full now. */
+    public static RateLimiter perSecond(int burst, int perSecond, long nowNanos) {
+        if (burst < 1 || perSecond < 1) {
+            throw new IllegalArgumentException("burst=" + burst + ", perSecond=" + perSecond);
+        }
+        return new RateLimiter(burst, perSecond / 1e9, nowNanos);
     }
 
     /**

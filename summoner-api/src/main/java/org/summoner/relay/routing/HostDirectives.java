@@ -1,5 +1,6 @@
 package org.summoner.relay.routing;
 
+import org.summoner.relay.core.OtherNodes;
 import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Router;
@@ -16,7 +17,9 @@ import java.util.Map;
  * A host's directive (SPEC section 7, {@code hosted}): a JSON object with exactly the keys {@code "to"}, a non-empty
  * array of strings, and {@code "content"}. Its content (a string as it is, any other value as its compact JSON) goes
  * in the host's envelope to each participant named, by {@code remote_addr} ({@code 127.0.0.1:54321},
- * {@code [::1]:54321}) or as {@code fp:<fingerprint>} (every connection bound to it); a name with no participant
+ * {@code [::1]:54321}; in a cluster a participant of another node as its host saw it, qualified by its node:
+ * {@code 127.0.0.1:54321@node-b}, and an address without a node is one of the host's node) or as
+ * {@code fp:<fingerprint>} (every connection bound to it); a name with no participant
  * connected gets the host one {@code Warning: Recipient not connected: <name>.} line. A name given twice counts
  * once; a participant named both ways gets the content twice.
  *
@@ -88,11 +91,13 @@ final class HostDirectives {
             }
             return core.routeToIdentity(fingerprint);
         }
-        final Session participant = core.session(name);
-        if (participant == null) {
-            return core.otherNodes() == null ? null : core.otherNodes().participantElsewhere(name);
+        final OtherNodes others = core.otherNodes();
+        final String address = others == null ? name : others.addressHere(name);
+        if (address == null) {
+            return others.participantElsewhere(name);
         }
-        if (participant == host || participant.isHost() || !participant.isOpen()) {
+        final Session participant = core.session(address);
+        if (participant == null || participant == host || participant.isHost() || !participant.isOpen()) {
             return null;
         }
         return participant.route();

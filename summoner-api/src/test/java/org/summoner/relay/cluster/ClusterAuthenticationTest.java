@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.RelayCore;
+import org.summoner.relay.core.Route;
 import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
 import org.summoner.relay.policy.FairUsePolicy;
@@ -23,6 +24,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A node's intake with and without {@code cluster.secret_file}: what reaches the engine and what is refused, counted by
@@ -66,6 +68,13 @@ class ClusterAuthenticationTest {
         void receive(byte[] frame) {
             cluster.onFrame(frame, 0, frame.length);
         }
+
+        /** Node b hears {@code origin}'s presence with b's own settings: lines from it are taken from now on. */
+        void hear(String origin, FrameSeal seal) {
+            receive(ClusterFrames.presence(origin.getBytes(StandardCharsets.US_ASCII), 1, 0, List.of(), List.of(), agreement,
+                    1 << 16, new int[2], seal));
+            assertTrue(cluster.nodes().contains(origin), origin + " heard");
+        }
     }
 
     private Path secretFile() throws IOException {
@@ -86,6 +95,7 @@ class ClusterAuthenticationTest {
     void with_a_secret_only_sealed_fresh_new_frames_reach_the_engine() throws Exception {
         final NodeB b = new NodeB(true);
         final FrameSeal a = new FrameSeal(SECRET, "node-a", System.currentTimeMillis());
+        b.hear("node-a", a);
         b.receive(lineFromA(null));
         assertEquals(1, b.refused(FrameRejection.UNAUTHENTICATED), "anyone on the bus sends such a frame");
         final byte[] sealed = lineFromA(a);
@@ -118,13 +128,44 @@ class ClusterAuthenticationTest {
         b.receive(lineFromA(new FrameSeal(SECRET, "node-a", System.currentTimeMillis())));
         assertEquals(1, b.refused(FrameRejection.SETTINGS_DIFFER));
         b.receive(lineFromA(null));
+        assertEquals(2, b.refused(FrameRejection.SETTINGS_DIFFER), "a line from a node before its presence: its settings are unknown");
+        assertEquals(0, b.delivered.size());
+        b.hear("node-a", null);
+        b.receive(lineFromA(null));
         assertEquals(1, b.delivered.size(), "an unauthenticated cluster takes unsealed frames, as before");
         b.cluster.close();
     }
 
     /** A broadcast LINE frame from {@code origin} carrying {@code envelope} as it is, unsealed. */
     private static byte[] line(String origin, byte[] envelope) {
-        return LineFrames.broadcast(origin.getBytes(StandardCharsets.ISO_8859_1), null, envelope);
+        return line(origin, Route.KIND_BROADCAST, envelope);
+    }
+
+    private static byte[] line(String origin, int kind, byte[] envelope) {
+        return LineFrames.of(origin.getBytes(StandardCharsets.ISO_8859_1), new byte[0], null, kind, new byte[0], envelope);
+    }
+
+    /** A line is routed as this node's own routing routes its clients' lines, or refused: a broadcast in dedicated, say. */
+    @Test
+    void a_line_routed_as_this_nodes_routing_never_routes_is_refused() throws Exception {
+        final NodeB broadcast = new NodeB(false);
+        broadcast.hear("node-a", null);
+        for (int kind : new int[]{Route.KIND_HOSTS, Route.KIND_PARTICIPANTS, Route.KIND_NONE, 9, -1}) {
+            broadcast.receive(line("node-a", kind, ENVELOPE));
+        }
+        assertEquals(5, broadcast.refused(FrameRejection.MALFORMED));
+        broadcast.receive(line("node-a", Route.KIND_BROADCAST, ENVELOPE));
+        assertEquals(1, broadcast.delivered.size());
+        broadcast.cluster.close();
+
+        final NodeB dedicated = new NodeB(Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b"),
+                "hyper_parameters", Map.of("routing", "dedicated")));
+        dedicated.hear("node-a", null);
+        dedicated.receive(line("node-a", Route.KIND_BROADCAST, ENVELOPE));
+        dedicated.receive(line("node-a", Route.KIND_HOSTS, ENVELOPE));
+        assertEquals(2, dedicated.refused(FrameRejection.MALFORMED), "a dedicated relay relays signed lines to their receiver only");
+        assertEquals(List.of(), dedicated.delivered);
+        dedicated.cluster.close();
     }
 
     /**
@@ -135,6 +176,8 @@ class ClusterAuthenticationTest {
     @Test
     void a_node_refuses_what_its_own_bounds_refuse_whatever_the_sender_allowed() throws Exception {
         final NodeB b = new NodeB(false);
+        b.hear("node-a", null);
+        b.hear("node_A-2", null);
         final String prefix = "{\"remote_addr\":\"10.0.0.1:1\",\"content\":\"";
         final int limit = 64 * 1024; // the default max_envelope_bytes
         final String longest = prefix + "x".repeat(limit - prefix.length() - 3) + "\"}\n";
@@ -186,6 +229,40 @@ class ClusterAuthenticationTest {
     }
 
     /**
+     * A node's presence is refused, before it is read, beyond {@link ClusterIntake#PRESENCE_PER_SECOND} at once (a node
+     * sends one per 20 ms tick at most), and when it names an identity or address longer than any.
+     */
+    @Test
+    void presence_too_often_or_with_names_no_client_has_is_refused() throws Exception {
+        final NodeB b = new NodeB(false);
+        final int[] written = new int[2];
+        final byte[] a = "node-a".getBytes(StandardCharsets.US_ASCII);
+        final byte[] presence = ClusterFrames.presence(a, 1, 0, List.of("AAAAAAAAAAAAAAAAAAAAAA"), List.of(), b.agreement, 1 << 16, written, null);
+        final int sent = 3 * ClusterIntake.PRESENCE_PER_SECOND;
+        final long start = System.nanoTime();
+        for (int i = 0; i < sent; i++) {
+            b.receive(presence);
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        final long refused = b.refused(FrameRejection.OVER_LIMIT);
+        // the burst is taken, and what the bucket refilled while the loop ran (however slow the machine): the rest refused
+        final long mostTaken = ClusterIntake.PRESENCE_PER_SECOND + (long) Math.ceil(seconds * ClusterIntake.PRESENCE_PER_SECOND) + 1;
+        assertTrue(refused >= sent - mostTaken && refused <= sent - ClusterIntake.PRESENCE_PER_SECOND,
+                "refused " + refused + " of " + sent + " in " + seconds + " s");
+        assertEquals(Set.of("node-a"), b.cluster.nodes());
+
+        final NodeB c = new NodeB(false);
+        c.receive(ClusterFrames.presence(a, 1, 0, List.of("x".repeat(ClusterIntake.MAX_PRESENCE_NAME + 1)), List.of(), c.agreement, 1 << 16, written, null));
+        c.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(""), c.agreement, 1 << 16, written, null));
+        assertEquals(2, c.refused(FrameRejection.MALFORMED));
+        assertEquals(Set.of(), c.cluster.nodes());
+        c.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of("[2001:db8::1]:65535"), c.agreement, 1 << 16, written, null));
+        assertEquals(Set.of("node-a"), c.cluster.nodes());
+        b.cluster.close();
+        c.cluster.close();
+    }
+
+    /**
      * Nodes whose routing, handshake, limits or identity lists differ refuse each other: the presence of one is not
      * taken, its lines are dropped (counted), and the log names each setting that differs; once its settings agree
      * (restarted with the same config), it is taken again.
@@ -205,7 +282,7 @@ class ClusterAuthenticationTest {
         final byte[] a = "node-a".getBytes(StandardCharsets.US_ASCII);
         b.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(), theirs, 1 << 16, written, null));
         assertEquals(Set.of(), b.cluster.nodes(), "refused");
-        b.receive(lineFromA(null));
+        b.receive(line("node-a", Route.KIND_PARTICIPANTS, ENVELOPE)); // a host's line, as hosted routes it
         assertEquals(2, b.refused(FrameRejection.SETTINGS_DIFFER), "its presence, then its line");
         assertEquals(List.of(), b.delivered);
         b.receive(ClusterFrames.presence(a, 1, 0, List.of(), List.of(), "", 1 << 16, written, null));
@@ -213,7 +290,7 @@ class ClusterAuthenticationTest {
 
         b.receive(ClusterFrames.presence(a, 2, 0, List.of(), List.of(), b.agreement, 1 << 16, written, null));
         assertEquals(Set.of("node-a"), b.cluster.nodes(), "restarted with the same settings: taken");
-        b.receive(lineFromA(null));
+        b.receive(line("node-a", Route.KIND_PARTICIPANTS, ENVELOPE)); // a host's line, as hosted routes it
         assertEquals(1, b.delivered.size());
         b.cluster.close();
     }

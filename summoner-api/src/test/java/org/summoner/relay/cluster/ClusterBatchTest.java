@@ -73,6 +73,14 @@ class ClusterBatchTest {
             assertThrows(IOException.class, () -> this.cluster.start((envelope, offset, length, route) ->
                     delivered.add(new String(envelope, offset, length, StandardCharsets.UTF_8))));
             nodes.add(this);
+            // a node takes lines only from nodes whose presence showed their settings: it hears the others, sealed
+            // with an incarnation before any (the earliest moment), so their own frames come from a later one
+            for (String other : List.of("node-a", "node-b", "node-c")) {
+                if (!other.equals(name)) {
+                    receive(ClusterFrames.presence(other.getBytes(StandardCharsets.US_ASCII), 1, 0, List.of(), List.of(), agreement,
+                            1 << 16, new int[2], cluster.containsKey("secret_file") ? new FrameSeal(SECRET, other, 1) : null));
+                }
+            }
         }
 
         long refused(FrameRejection reason) {

@@ -1,6 +1,10 @@
 package org.summoner.relay.cluster;
 
+import org.summoner.relay.config.ServerConfig;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * {@code "backplane": "fuzz"}, for the fuzz target of the cluster's intake: a backplane that never connects. Its
@@ -14,6 +18,15 @@ import java.io.IOException;
 public final class FuzzBackplaneProvider implements BackplaneProvider {
     /** What {@link Backplane#start()} throws: the target expects exactly this. */
     public static final String NEVER_CONNECTS = "the fuzz backplane never connects; frames are handed to the cluster by the fuzz target";
+
+    /**
+     * @return the presence frame (unsealed) of a node named {@code node} with no clients and the settings of
+     *         {@code config}: the fuzz target's node hears it first, so lines from {@code node} are taken.
+     */
+    public static byte[] presence(String node, ServerConfig config) {
+        return ClusterFrames.presence(node.getBytes(StandardCharsets.US_ASCII), 1, 0, List.of(), List.of(),
+                Agreement.of(config.hyperParameters()), 1 << 16, new int[2], null);
+    }
 
     @Override
     public String name() {

@@ -98,6 +98,9 @@ final class ClusterIntakeFuzzTarget {
             }
         }
 
+        // node "other" is heard, with this node's settings: its lines are taken (a node not heard from is refused whole)
+        final byte[] presence = FuzzBackplaneProvider.presence("other", config);
+        cluster.onFrame(presence, 0, presence.length);
         final int frames = data.consumeInt(1, 4);
         for (int i = 0; i < frames; i++) {
             frame = i == frames - 1 ? data.consumeRemainingAsBytes() : data.consumeBytes(data.consumeInt(0, 4096));

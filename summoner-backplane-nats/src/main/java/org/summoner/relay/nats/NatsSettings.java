@@ -19,27 +19,29 @@ import java.util.Set;
  * @param subjectPrefix the first tokens of every subject this relay cluster uses (default {@code summoner}), so
  *                      several relay clusters can share one NATS cluster.
  * @param auth          how this node proves itself to a NATS server that asks: {@link Auth#NONE} by default.
+ * @param tls           {@code cluster.nats.tls}, or null for plaintext ({@link NatsTls#read} says when TLS is on).
  */
-record NatsSettings(List<String> servers, String subjectPrefix, Auth auth) {
-    /** Without authentication. */
+record NatsSettings(List<String> servers, String subjectPrefix, Auth auth, NatsTls tls) {
+    /** Without authentication, in plaintext. */
     NatsSettings(List<String> servers, String subjectPrefix) {
-        this(servers, subjectPrefix, Auth.NONE);
+        this(servers, subjectPrefix, Auth.NONE, null);
     }
 
     /**
      * How this node authenticates to NATS, one way at most: {@code user} and {@code password}, a {@code token}, or a
-     * {@code credentials_file} (a NATS {@code .creds} file: a user JWT and its nkey seed, as {@code nsc} makes one).
-     * Never shown: {@link #toString()} names the way only.
+     * {@code credentials_file} (a NATS {@code .creds} file: a user JWT and its nkey seed, as {@code nsc} makes one,
+     * read and checked at start: {@link NatsCredentials}). Never shown: {@link #toString()} names the way only.
      */
-    record Auth(String user, String password, String token, Path credentialsFile) {
+    record Auth(String user, String password, String token, NatsCredentials credentials) {
         static final Auth NONE = new Auth(null, null, null, null);
 
         @Override
         public String toString() {
             return user != null ? "user " + user + " and a password" : token != null ? "a token"
-                    : credentialsFile != null ? "credentials " + credentialsFile : "none";
+                    : credentials != null ? credentials.toString() : "none";
         }
     }
+
     /**
      * @return the section's settings; keys it does not know are left in {@link ConfigSection#warnings()}.
      * @throws ConfigException naming the file, the key, what was expected and what was found.
@@ -71,8 +73,9 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth) {
             }
         }
         final Auth auth = auth(s);
+        final NatsTls tls = NatsTls.read(s, servers);
         s.warnUnknown();
-        return new NatsSettings(List.copyOf(servers), prefix, auth);
+        return new NatsSettings(List.copyOf(servers), prefix, auth, tls);
     }
 
     private static Auth auth(ConfigSection s) {
@@ -93,10 +96,20 @@ record NatsSettings(List<String> servers, String subjectPrefix, Auth auth) {
         if (token != null && token.isEmpty()) {
             throw secretInvalid(s, "token", "a non-empty token", "an empty one");
         }
+        final String expected = "a NATS credentials file (a user JWT and its nkey seed)";
         if (credentials != null && !Files.isRegularFile(Path.of(credentials))) {
-            throw secretInvalid(s, "credentials_file", "a NATS credentials file (a user JWT and its nkey seed)", "no file at " + credentials);
+            throw secretInvalid(s, "credentials_file", expected, "no file at " + credentials);
         }
-        return new Auth(user, password, token, credentials == null ? null : Path.of(credentials));
+        if (credentials == null) {
+            return new Auth(user, password, token, null);
+        }
+        try {
+            final NatsCredentials read = NatsCredentials.read(Path.of(credentials));
+            NatsTls.warnIfOthersCanRead(s, "credentials_file", Path.of(credentials), "credentials (a user's seed)");
+            return new Auth(null, null, null, read);
+        } catch (IllegalArgumentException e) {
+            throw secretInvalid(s, "credentials_file", expected, e.getMessage());
+        }
     }
 
     /** A key near a secret is wrong: the message says what was found without quoting the secret. */

@@ -29,7 +29,7 @@ class NatsSettingsTest {
     @Test
     void a_key_the_backplane_does_not_know_is_a_warning_naming_it() {
         final ConfigSection nats = section("{\"backplane\": \"nats\", \"node\": \"a\", \"nats\": {\"servers\": [\"tls://n1:4222\"], \"sever\": 1}}");
-        assertEquals(new NatsSettings(List.of("tls://n1:4222"), "summoner"), NatsSettings.read(nats));
+        assertEquals(new NatsSettings(List.of("tls://n1:4222"), "summoner", NatsSettings.Auth.NONE, NatsTls.DEFAULT), NatsSettings.read(nats));
         assertEquals(1, nats.warnings().size(), nats.warnings().toString());
         assertEquals(true, nats.warnings().get(0).contains("cluster.nats.sever"), nats.warnings().toString());
     }
@@ -44,6 +44,13 @@ class NatsSettingsTest {
             "{\"password\":\"p\"}          | server_config.json: key \"cluster.nats.user\": expected \"user\" and \"password\" together, found a password without a user",
             "{\"token\":\"t\",\"user\":\"u\",\"password\":\"p\"} | server_config.json: key \"cluster.nats.token\": expected one way to authenticate to NATS: \"user\" and \"password\", \"token\" or \"credentials_file\", found 2 of them",
             "{\"token\":\"\"}              | server_config.json: key \"cluster.nats.token\": expected a non-empty token, found an empty one",
+            "{\"servers\":[\"ws://n1:80\"],\"tls\":{}} | server_config.json: key \"cluster.nats.servers\": expected wss:// for a websocket when the connection is TLS (cluster.nats.tls or a tls:// URL): jnats speaks plaintext over ws:// whatever its TLS settings, found [\"ws://n1:80\"]",
+            "{\"servers\":[\"tls://n1:4222\",\"ws://n2:80\"]} | server_config.json: key \"cluster.nats.servers\": expected wss:// for a websocket when the connection is TLS (cluster.nats.tls or a tls:// URL): jnats speaks plaintext over ws:// whatever its TLS settings, found [\"tls://n1:4222\",\"ws://n2:80\"]",
+            "{\"tls\":true}                | server_config.json: key \"cluster.nats.tls\": expected a JSON object, found true",
+            "{\"tls\":{\"ca\":\"\"}}         | server_config.json: key \"cluster.nats.tls.ca\": expected the path of a PEM file, found \"\"",
+            "{\"tls\":{\"ca\":\"/no/ca.pem\"}} | server_config.json: key \"cluster.nats.tls.ca\": expected a readable PEM file, found no file at /no/ca.pem",
+            "{\"tls\":{\"cert\":\"/no/c.pem\"}} | server_config.json: key \"cluster.nats.tls.key\": expected \"cert\" and \"key\" together, found a certificate without a key",
+            "{\"tls\":{\"key\":\"/no/k.pem\"}} | server_config.json: key \"cluster.nats.tls.cert\": expected \"cert\" and \"key\" together, found a key without a certificate",
             "{\"credentials_file\":\"/no/such.creds\"} | server_config.json: key \"cluster.nats.credentials_file\": expected a NATS credentials file (a user JWT and its nkey seed), found no file at /no/such.creds",
     })
     void a_wrong_value_stops_start_up_naming_the_file_and_the_key(String nats, String message) {

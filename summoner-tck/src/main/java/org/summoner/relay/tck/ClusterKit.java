@@ -6,7 +6,9 @@ import org.summoner.relay.RunningServer;
 import org.summoner.relay.SummonerServer;
 import org.summoner.relay.identity.AuroraSigner;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,9 +176,10 @@ public abstract class ClusterKit extends KitHarness {
         awaitConnections(nodes[2], 1);
         awaitPresence();
         participant.send("to the host\n");
-        assertEquals(envelope(participant, "to the host"), hostClient.readLine());
+        // a host sees the address of another node's client qualified by its node, which its directives name
+        assertEquals(envelope(participant.address() + "@node-b", "to the host"), hostClient.readLine());
         other.assertNothingWithin(Duration.ofMillis(200));
-        final String directive = "{\"to\":[\"" + participant.address() + "\"],\"content\":\"just you\"}";
+        final String directive = "{\"to\":[\"" + participant.address() + "@node-b\"],\"content\":\"just you\"}";
         hostClient.send(directive + "\n");
         assertEquals(envelope(hostClient, "just you"), participant.readLine());
         other.assertNothingWithin(Duration.ofMillis(300));
@@ -187,6 +190,50 @@ public abstract class ClusterKit extends KitHarness {
         hostClient.send("to everyone\n");
         assertEquals(envelope(hostClient, "to everyone"), participant.readLine());
         assertEquals(envelope(hostClient, "to everyone"), other.readLine());
+    }
+
+    @Test
+    void aDirectiveByAddressReachesTheClientWhoseLineTheHostGotWhenTwoNodesSeeTheSameAddress() throws IOException {
+        final AuroraSigner host = AuroraSigner.generate(null);
+        final RunningServer[] nodes = startNodes("t5", Map.of("routing", "hybrid",
+                "hosted_relay", Map.of("host_fingerprints", List.of(host.fingerprint()))));
+        final KitClient hostClient = connect(nodes[0]);
+        hostClient.send(host.seal(Map.of("hello", "relay"), null) + "\n");
+        awaitStats(nodes[0], "the host bound", st -> st.hostsConnected() == 1);
+        // two clients behind one NAT: the same ip:port, one seen by node a, the other by node b
+        final SSLContext tls = overTls() ? KitTls.client() : null;
+        final KitClient onA = track(KitClient.connectFrom(nodes[0].address(), new InetSocketAddress("127.0.0.1", 0), tls));
+        final KitClient onB = track(KitClient.connectFrom(nodes[1].address(),
+                new InetSocketAddress("127.0.0.1", Integer.parseInt(onA.address().substring(onA.address().lastIndexOf(':') + 1))), tls));
+        assertEquals(onA.address(), onB.address());
+        awaitConnections(nodes[0], 2);
+        awaitConnections(nodes[1], 1);
+        awaitPresence();
+        onA.send("from a\n");
+        assertEquals(envelope(onA, "from a"), hostClient.readLine());
+        onB.send("from b\n");
+        assertEquals(envelope(onB.address() + "@node-b", "from b"), hostClient.readLine());
+        assertEquals(envelope(onA, "from a"), onB.readLine()); // hybrid: every other line is a broadcast
+        assertEquals(envelope(onB, "from b"), onA.readLine()); // others see addresses as their own node saw them
+
+        hostClient.send("{\"to\":[\"" + onB.address() + "@node-b\"],\"content\":\"to b's\"}\n");
+        assertEquals(envelope(hostClient, "to b's"), onB.readLine());
+        onA.assertNothingWithin(Duration.ofMillis(300));
+        hostClient.send("{\"to\":[\"" + onA.address() + "\"],\"content\":\"to a's\"}\n");
+        assertEquals(envelope(hostClient, "to a's"), onA.readLine());
+        hostClient.send("{\"to\":[\"" + onA.address() + "@node-a\"],\"content\":\"to a's again\"}\n");
+        assertEquals(envelope(hostClient, "to a's again"), onA.readLine());
+        onB.assertNothingWithin(Duration.ofMillis(300));
+        hostClient.send("{\"to\":[\"" + onA.address() + "@node-c\"],\"content\":\"to nobody\"}\n");
+        assertEquals("Warning: Recipient not connected: " + onA.address() + "@node-c.", hostClient.readLine());
+
+        // a signed line from b's client to the host's identity: the host sees it qualified too
+        final AuroraSigner signer = AuroraSigner.generate(null);
+        final String toHost = signer.seal(Map.of("n", 1), host.publicId());
+        onB.send(toHost + "\n");
+        assertEquals(envelope(onB.address() + "@node-b", escaped(toHost)), hostClient.readLine());
+        onA.assertNothingWithin(Duration.ofMillis(100));
+        onB.assertNothingWithin(Duration.ofMillis(100));
     }
 
     /** Presence goes out within a tick (20 ms) of a change; half a second covers it on a loaded machine. */

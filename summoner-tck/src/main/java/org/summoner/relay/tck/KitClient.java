@@ -96,6 +96,22 @@ public final class KitClient implements AutoCloseable {
     }
 
     /**
+     * Connects from exactly {@code local} (port 0: any), the address left reusable, so a second client can connect from
+     * the same {@code ip:port} to another server: two clients behind one NAT, as two servers see them.
+     */
+    public static KitClient connectFrom(InetSocketAddress server, InetSocketAddress local, SSLContext tls) throws IOException {
+        final Socket socket = new Socket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(local);
+            return connect(server, socket, tls, null);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
      * Connects {@code socket} (unconnected, e.g. one that records what the client writes) and, with {@code tls},
      * does the handshake over it before this returns.
      *
