@@ -196,13 +196,18 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         }
     }
 
-    /** A LINE frame of {@code lines} lines, {@code frame[0, length)}, to node {@code to} (every node when null). */
-    void publish(String to, byte[] frame, int length, int lines) {
+    /**
+     * A LINE frame of {@code lines} lines, {@code frame[0, length)}, to node {@code to} (every node when null).
+     *
+     * @return whether it was sent; if not, its lines are counted as not sent.
+     */
+    boolean publish(String to, byte[] frame, int length, int lines) {
         if (!closed && backplane.publish(to, frame, 0, length)) {
             core.counters().clusterLinesSent(lines);
-        } else {
-            core.counters().clusterLinesNotSent(lines);
+            return true;
         }
+        core.counters().clusterLinesNotSent(lines);
+        return false;
     }
 
     // ---- who is elsewhere ----

@@ -86,6 +86,8 @@ final class ClusterIntake {
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
     private final LogThrottle hostsLog = new LogThrottle();
+    private final LogThrottle lostLog = new LogThrottle();
+    private final LineGaps gaps = new LineGaps();
 
     ClusterIntake(RelayCore core, String node, ClusterDirectory directory, FrameSeal seal, Cluster cluster, String agreement) {
         this.core = core;
@@ -146,7 +148,10 @@ final class ClusterIntake {
                     }
                     presence(ClusterFrames.readPresence(header.origin, frame, header.body, header.end));
                 }
-                case ClusterFrames.BYE -> directory.left(header.origin); // its window stays: a BYE replayed is refused too
+                case ClusterFrames.BYE -> { // its window stays: a BYE replayed is refused too
+                    directory.left(header.origin);
+                    gaps.ended(header.origin);
+                }
                 default -> {
                 }
             }
@@ -248,6 +253,15 @@ final class ClusterIntake {
         }
         if (count == 0) {
             throw new ClusterFrames.MalformedFrame("a line frame without a line");
+        }
+        final long lost = gaps.received(header.origin, lines.stream, header.destination == null, lines.first, count);
+        if (lost > 0) {
+            core.counters().clusterLinesLost(lost);
+            final long quiet = lostLog.tryLog(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn("cluster: {} lines from node {} never arrived (a gap in its line sequence: a partition, or a backplane "
+                        + "link that went down with frames in flight){}", lost, Untrusted.text(header.origin), lostLog.since(quiet));
+            }
         }
         lines.reset(frame, body, end);
         while (lines.next()) {

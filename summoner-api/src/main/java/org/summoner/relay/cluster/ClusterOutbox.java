@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One engine thread's lines for the other nodes, gathered into LINE frames of many lines ({@link LineBatch}): one
@@ -26,6 +27,8 @@ final class ClusterOutbox implements OtherNodes.Outbox {
     private static final int MAX_DESTINATIONS = 2 * ClusterDirectory.MAX_NODES;
 
     private final Cluster cluster;
+    /** This thread's stream of line sequence numbers ({@link LineBatch}): a number of its own, at random. */
+    private final int stream = ThreadLocalRandom.current().nextInt();
     private final byte[] origin;
     private final FrameSeal seal;
     /** The most bytes of a frame of several lines: {@link LineBatch#FRAME_BYTES}, or the backplane's less. */
@@ -51,6 +54,8 @@ final class ClusterOutbox implements OtherNodes.Outbox {
         byte[] buffer = new byte[0];
         int length;
         int lines;
+        /** The sequence number of the next line sent to this destination on this thread's stream. */
+        long nextLine;
 
         Frame(String to, byte[] destination) {
             this.to = to;
@@ -65,7 +70,7 @@ final class ClusterOutbox implements OtherNodes.Outbox {
                 send();
             }
             if (lines == 0) {
-                length = headerBytes; // written when it is sent: the seal's sequence and time are the sending's
+                length = headerBytes + LineBatch.SEQUENCE_BYTES; // written when it is sent: the seal's sequence and time are the sending's
             }
             final int needed = length + lineBytes + macBytes;
             if (needed > buffer.length) {
@@ -84,11 +89,14 @@ final class ClusterOutbox implements OtherNodes.Outbox {
                 return;
             }
             ClusterFrames.writeHeader(buffer, ClusterFrames.LINE, origin, destination, seal);
+            LineBatch.writeSequence(buffer, headerBytes, stream, nextLine);
             final int sealed = seal == null ? length : seal.seal(buffer, length);
             final int sent = lines;
             lines = 0;
             length = 0;
-            cluster.publish(to, buffer, sealed, sent);
+            if (cluster.publish(to, buffer, sealed, sent)) {
+                nextLine += sent; // a frame not sent is counted as not sent here, and leaves no gap at the others
+            }
         }
     }
 

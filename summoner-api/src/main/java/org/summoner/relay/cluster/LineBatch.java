@@ -7,6 +7,9 @@ package org.summoner.relay.cluster;
  * {@link ClusterIntake}.
  *
  * <pre>
+ * first:     the sending thread's stream (i32) and the sequence number of the frame's first line on that stream to
+ *            this destination (i64): the lines of a stream to one destination (every node, or one node) are numbered
+ *            from 0 without a gap, so the receiving node counts the lines it never got ({@link LineGaps})
  * each line: route kind (u8), route name (u16 length + UTF-8: the identity or participant address, else empty),
  *            envelope length (i32), the envelope as the sender's node encoded it
  * </pre>
@@ -18,6 +21,8 @@ final class LineBatch {
     static final int FRAME_BYTES = 64 * 1024;
     /** A line's bytes before its route name and envelope: kind, name length, envelope length. */
     static final int LINE_HEADER_BYTES = 1 + 2 + 4;
+    /** The bytes of a body before its first line: the stream and the first line's sequence number. */
+    static final int SEQUENCE_BYTES = 4 + 8;
 
     private LineBatch() {
     }
@@ -48,9 +53,19 @@ final class LineBatch {
         return at + length;
     }
 
+    /** Writes the body's first fields at {@code buffer[at..)}: {@code stream} and its {@code first} line's number. */
+    static void writeSequence(byte[] buffer, int at, int stream, long first) {
+        for (int i = 0; i < 4; i++) {
+            buffer[at + i] = (byte) (stream >>> 24 - 8 * i);
+        }
+        for (int i = 0; i < 8; i++) {
+            buffer[at + 4 + i] = (byte) (first >>> 56 - 8 * i);
+        }
+    }
+
     /** @return the most bytes a LINE frame of one line adds to its envelope: the header, the line's, the MAC. */
     static int lineOverhead(byte[] origin, int maxRouteName, FrameSeal seal) {
-        return ClusterFrames.headerBytes(origin, new byte[ClusterFrames.MAX_NODE_NAME], seal) + LINE_HEADER_BYTES + maxRouteName
+        return ClusterFrames.headerBytes(origin, new byte[ClusterFrames.MAX_NODE_NAME], seal) + SEQUENCE_BYTES + LINE_HEADER_BYTES + maxRouteName
                 + (seal == null ? 0 : FrameSeal.MAC_BYTES);
     }
 
@@ -62,16 +77,36 @@ final class LineBatch {
         private byte[] frame;
         private int at;
         private int end;
+        /** The sending thread's stream, and the sequence number of the frame's first line on it. */
+        int stream;
+        long first;
         int kind;
         int name;
         int nameLength;
         int envelope;
         int envelopeEnd;
 
-        /** Starts at the first line of {@code frame[body, end)}. */
-        Reader reset(byte[] frame, int body, int end) {
+        /**
+         * Reads the stream and first sequence number of {@code frame[body, end)} and starts at its first line.
+         *
+         * @throws ClusterFrames.MalformedFrame when the body ends before them.
+         */
+        Reader reset(byte[] frame, int body, int end) throws ClusterFrames.MalformedFrame {
+            if (end - body < SEQUENCE_BYTES) {
+                throw new ClusterFrames.MalformedFrame("line frame ends early");
+            }
+            int stream = 0;
+            for (int i = 0; i < 4; i++) {
+                stream = stream << 8 | frame[body + i] & 0xFF;
+            }
+            long first = 0;
+            for (int i = 4; i < SEQUENCE_BYTES; i++) {
+                first = first << 8 | frame[body + i] & 0xFF;
+            }
+            this.stream = stream;
+            this.first = first;
             this.frame = frame;
-            this.at = body;
+            this.at = body + SEQUENCE_BYTES;
             this.end = end;
             return this;
         }

@@ -326,6 +326,48 @@ class ClusterBatchTest {
         assertEquals(List.of(), b.delivered);
     }
 
+    /**
+     * A node counts the lines another sent it and it never got, from the gaps in their numbers: per sending thread's
+     * stream, to every node and to this node apart; a frame its sender could not send leaves no gap (counted as not
+     * sent there, never twice); a frame seen again loses nothing.
+     */
+    @Test
+    void lines_lost_on_the_way_are_counted_by_the_node_that_misses_them_and_only_there() throws Exception {
+        final Node a = new Node("node-a", Map.of());
+        final Node b = new Node("node-b", Map.of());
+        final OtherNodes.Outbox outbox = a.cluster.outbox();
+        RecordingBackplaneProvider.take("node-a");
+        for (int i = 0; i < 3; i++) {
+            offer(outbox, Route.BROADCAST, "kept " + i);
+        }
+        outbox.flush();
+        deliver(RecordingBackplaneProvider.take("node-a"), b);
+        for (int i = 0; i < 5; i++) {
+            offer(outbox, Route.BROADCAST, "lost " + i);
+        }
+        outbox.flush();
+        RecordingBackplaneProvider.take("node-a"); // a partition: the frame never reaches b
+        RecordingBackplaneProvider.refusing.put("node-a", true);
+        offer(outbox, Route.BROADCAST, "not sent");
+        outbox.flush(); // the backplane refused it: counted as not sent on a, and no number taken
+        RecordingBackplaneProvider.refusing.clear();
+        offer(outbox, Route.BROADCAST, "after");
+        outbox.flush();
+        final List<RecordingBackplaneProvider.Published> after = RecordingBackplaneProvider.take("node-a");
+        deliver(after, b);
+        assertEquals(5, b.counters.clusterLinesLost(), "the five of the frame that never arrived");
+        assertEquals(1, a.counters.clusterLinesNotSent());
+        assertEquals(List.of(text("kept 0"), text("kept 1"), text("kept 2"), text("after")), b.delivered);
+        deliver(after, b); // the same frame again (a bus without a secret may repeat one)
+        assertEquals(5, b.counters.clusterLinesLost(), "nothing lost by a frame seen before");
+
+        b.receive(LineFrames.of(A, new byte[0], null, 9, 0, Route.KIND_BROADCAST, new byte[0], envelope("x")));
+        b.receive(LineFrames.of(A, "node-b".getBytes(StandardCharsets.US_ASCII), null, 9, 0, Route.KIND_BROADCAST, new byte[0], envelope("y")));
+        b.receive(LineFrames.of(A, new byte[0], null, 9, 4, Route.KIND_BROADCAST, new byte[0], envelope("z")));
+        assertEquals(5 + 3, b.counters.clusterLinesLost(), "to every node and to b are numbered apart: 1 to 3 of the first lost");
+        assertEquals(3 + 1 + 1 + 3, b.counters.clusterLinesReceived(), "every line of every frame taken all the same");
+    }
+
     @Test
     void lines_a_backplane_could_not_send_are_counted_each_and_none_goes_after_the_node_closed() throws Exception {
         final Node a = new Node("node-a", Map.of());

@@ -46,7 +46,9 @@ class FrameSealTest {
         assertEquals(1, header.sequence);
         assertEquals(frame.length - FrameSeal.MAC_BYTES, header.end);
         assertEquals(new String(ENVELOPE, StandardCharsets.UTF_8),
-                new String(frame, header.body + LineBatch.LINE_HEADER_BYTES, header.end - header.body - LineBatch.LINE_HEADER_BYTES, StandardCharsets.UTF_8), "the envelope, untouched");
+                new String(frame, header.body + LineBatch.SEQUENCE_BYTES + LineBatch.LINE_HEADER_BYTES,
+                        header.end - header.body - LineBatch.SEQUENCE_BYTES - LineBatch.LINE_HEADER_BYTES, StandardCharsets.UTF_8),
+                "the envelope, untouched");
 
         assertNull(check(b, frame, System.currentTimeMillis()));
         assertEquals(FrameRejection.REPLAYED, check(b, frame, System.currentTimeMillis()), "the same frame again");

@@ -59,7 +59,7 @@ final class ClusterIntakeFuzzTarget {
 
     @FuzzTest(maxDuration = "60s")
     // Printable entries only: jazzer-junit 0.24.0 writes them to libFuzzer's dictionary unescaped (a \n breaks it).
-    @DictionaryEntries({"{\"remote_addr\":\"", "\",\"content\":\"", "127.0.0.1:40002", "here", "other"})
+    @DictionaryEntries({"{\"remote_addr\":\"", "\",\"content\":\"", "127.0.0.1:40002", "here", "other", "@here"})
     void nothing_another_node_sends_throws_past_the_intake_or_reaches_a_client_unchecked(FuzzedDataProvider data) {
         inputs++;
         frame = null;
@@ -139,25 +139,48 @@ final class ClusterIntakeFuzzTarget {
         final Session recipient = to.session;
         check(recipient.isOpen() && (!handshake || recipient.fingerprint() != null), "cluster-routing",
                 () -> "a line from another node reached " + recipient + ", bound to " + recipient.fingerprint());
-        // The route, decoded here from the frame's documented layout (ClusterFrames).
+        // The lines, decoded here from the frame's documented layout (ClusterFrames, LineBatch): the header, the
+        // stream and its first line's number, then each line's route and envelope. The client's line is one of them,
+        // as it is, or for a host with the sending node's name in its remote_addr.
         int at = 3;
+        final String origin = new String(frame, at + 1, frame[at] & 0xFF, StandardCharsets.US_ASCII);
         at += 1 + (frame[at] & 0xFF);
         at += 1 + (frame[at] & 0xFF);
-        final int routeKind = frame[at];
-        final int nameLength = (frame[at + 1] & 0xFF) << 8 | frame[at + 2] & 0xFF;
-        final String name = new String(frame, at + 3, nameLength, StandardCharsets.UTF_8);
-        final byte[] envelope = Arrays.copyOfRange(frame, at + 3 + nameLength, frame.length);
-        check(Arrays.equals(envelope, line), "cluster-routing", () -> "a client got other bytes than the frame's envelope");
-        final boolean allowed = switch (routeKind) {
-            case Route.KIND_BROADCAST -> true;
-            case Route.KIND_SESSION -> recipient.remoteAddr().equals(name) && !recipient.isHost();
-            case Route.KIND_BINDING -> name.equals(recipient.fingerprint());
-            case Route.KIND_HOSTS -> recipient.isHost();
-            case Route.KIND_PARTICIPANTS -> !recipient.isHost();
-            default -> false;
-        };
-        check(allowed, "cluster-routing", () -> "a line from another node for route kind " + routeKind + " '" + name + "' reached "
-                + recipient.remoteAddr() + " (bound to " + recipient.fingerprint() + ", host " + recipient.isHost() + ")");
+        at += 12; // the fuzz node has no secret: only unsealed frames reach a client
+        boolean found = false;
+        final List<String> routes = new ArrayList<>();
+        while (at + 7 <= frame.length) {
+            final int routeKind = frame[at];
+            final int nameLength = (frame[at + 1] & 0xFF) << 8 | frame[at + 2] & 0xFF;
+            final String name = new String(frame, at + 3, nameLength, StandardCharsets.UTF_8);
+            final int lengthAt = at + 3 + nameLength;
+            final int length = ByteBuffer.wrap(frame, lengthAt, 4).getInt();
+            final byte[] envelope = Arrays.copyOfRange(frame, lengthAt + 4, lengthAt + 4 + length);
+            at = lengthAt + 4 + length;
+            if (!Arrays.equals(envelope, line) && !(recipient.isHost() && Arrays.equals(qualified(envelope, origin), line))) {
+                continue;
+            }
+            routes.add(routeKind + " '" + name + "'");
+            found |= switch (routeKind) { // a participant is named by its address, with this node's name or without
+                case Route.KIND_BROADCAST -> true;
+                case Route.KIND_SESSION -> (recipient.remoteAddr().equals(name) || (recipient.remoteAddr() + "@here").equals(name))
+                        && !recipient.isHost();
+                case Route.KIND_BINDING -> name.equals(recipient.fingerprint());
+                case Route.KIND_HOSTS -> recipient.isHost();
+                case Route.KIND_PARTICIPANTS -> !recipient.isHost();
+                default -> false;
+            };
+        }
+        check(found, "cluster-routing", () -> "a line from another node for route kinds " + routes + " reached "
+                + recipient.remoteAddr() + " (bound to " + recipient.fingerprint() + ", host " + recipient.isHost() + "): "
+                + LinePathOracle.shown(line));
+    }
+
+    /** @return {@code envelope} with {@code node} after its remote_addr: {@code "remote_addr":"ip:port@node"}. */
+    private static byte[] qualified(byte[] envelope, String node) {
+        final String text = new String(envelope, StandardCharsets.UTF_8);
+        final int end = text.indexOf("\",\"content\":\"");
+        return end < 0 ? new byte[0] : (text.substring(0, end) + "@" + node + text.substring(end)).getBytes(StandardCharsets.UTF_8);
     }
 
     private static String utf8(byte[] bytes) {

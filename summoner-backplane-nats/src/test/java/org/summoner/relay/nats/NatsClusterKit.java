@@ -205,8 +205,8 @@ abstract class NatsClusterKit extends ClusterKit {
     }
 
     /**
-     * A LINE frame of one line from "node-a" to every node, as ClusterFrames writes one: version 3, or version 4 with a
-     * stamp (incarnation, stream, sequence, now) whose MAC the caller appends.
+     * A LINE frame of one line from "node-a" to every node, as ClusterFrames and LineBatch write one: version 3, or
+     * version 4 with a stamp (incarnation, stream, sequence, now) whose MAC the caller appends.
      */
     private static byte[] lineFrame(boolean sealed, byte[] envelope) {
         final ByteBuffer frame = ByteBuffer.allocate(64 + envelope.length);
@@ -215,6 +215,7 @@ abstract class NatsClusterKit extends ClusterKit {
         if (sealed) {
             frame.putLong(System.currentTimeMillis()).putInt(0).putLong(1_000_000).putLong(System.currentTimeMillis());
         }
+        frame.putInt(7).putLong(0); // the sending thread's stream, its first line's number
         frame.put((byte) 1).putShort((short) 0).putInt(envelope.length).put(envelope); // one broadcast line: no route name
         return Arrays.copyOf(frame.array(), frame.position());
     }
