@@ -82,8 +82,10 @@ final class AeronPeers implements AutoCloseable {
     }
 
     /**
-     * @return whether the frame was written for every peer that needs it: the one of node {@code node} when it is
-     *         known, else every peer that listens (none listening: false); false when back pressure outlasted the wait.
+     * @return whether the frame was written: for the peer of node {@code node} when it is known, else for at least one
+     *         peer that listens (none listening, or back pressure past the wait at every one: false). A peer that missed
+     *         a frame the others got counts its lines as lost when the next one arrives (the gap in their numbers), so
+     *         a frame is "not sent" only where no node has it.
      */
     boolean publish(String node, byte[] frame, int offset, int length) {
         final Peer to = node == null ? null : byNode.get(node);
@@ -92,17 +94,11 @@ final class AeronPeers implements AutoCloseable {
         if (to != null) {
             return offer(to, buffer, length) > 0;
         }
-        boolean all = true;
         boolean any = false;
         for (Peer peer : peers) {
-            final long result = offer(peer, buffer, length);
-            if (result > 0) {
-                any = true;
-            } else if (result != Publication.NOT_CONNECTED) {
-                all = false; // a peer that listens, not sent; one that does not listen needs nothing
-            }
+            any |= offer(peer, buffer, length) > 0;
         }
-        return all && any;
+        return any;
     }
 
     /** @return the publication's result: a position, or why not (after the bounded wait for back pressure). */
