@@ -109,7 +109,7 @@ for mode in $modes; do
   done
   for rep in $(seq 1 "$repeats"); do # the same fixed-rate point, by the C probe
     taskset -c 1 target/probe summoner "$receiver_ports" 1 10 5000 "$warmup" "$duration" \
-      | sed "s/^{/{\"label\":\"$engine $mode\",/" >> "$probes" || true
+      | sed "s|^{|{\"label\":\"$engine $mode\",|" >> "$probes" || true # | : an ENGINE@JAR path has slashes
   done
   stop_all
 done

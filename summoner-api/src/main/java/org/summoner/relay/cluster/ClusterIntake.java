@@ -113,7 +113,8 @@ final class ClusterIntake {
             ClusterFrames.read(frame, offset, length, header);
             if (header.type == ClusterFrames.LINE && length > maxLineFrame) {
                 throw new ClusterFrames.MalformedFrame(FrameRejection.OVER_LIMIT, "a line frame of " + length
-                        + " bytes, over the " + maxLineFrame + " this node takes (its max_envelope_bytes)");
+                        + " bytes, over the " + maxLineFrame + " this node takes (64 KiB of lines, or one line of its "
+                        + "max_envelope_bytes)");
             }
             final FrameRejection refused = authenticate(frame, offset, offset + length, header);
             if (refused != null) {

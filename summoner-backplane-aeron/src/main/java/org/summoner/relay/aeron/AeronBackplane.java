@@ -66,6 +66,13 @@ final class AeronBackplane implements Backplane {
      * publication's own flow-control timeout ({@code fc=min,t:}), so it holds with an external driver too.
      */
     private static final long PEER_TIMEOUT_MILLIS = 1000;
+    /** How often the poller looks for peers that stopped answering ({@link AeronPeers#refresh}). */
+    private static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * How long an embedded driver's publication stays connected without a word from its peer: the flow-control timeout,
+     * so a peer that stopped answering has its stream renewed a second after (Aeron's default is 5 s).
+     */
+    private static final long CONNECTION_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(PEER_TIMEOUT_MILLIS);
     /** What the Aeron client keeps mapped after close, for an engine thread still inside {@code offer}. */
     private static final long CLOSE_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** How recent a driver's heartbeat must be for its directory to be another live driver's. */
@@ -104,7 +111,7 @@ final class AeronBackplane implements Backplane {
                     .errorHandler(e -> log.warn("cluster: aeron: {}", Untrusted.text(e.toString())))
                     .availableImageHandler(this::peerUp)
                     .unavailableImageHandler(this::peerGone));
-            peers = new AeronPeers(aeron, "aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|term-length="
+            peers = new AeronPeers(aeron, "aeron:udp?control-mode=manual|fc=min,t:" + PEER_TIMEOUT_MILLIS + "ms|linger=0|term-length="
                     + TERM_LENGTH + "|mtu=" + settings.mtu(), STREAM_ID, settings.peers());
             subscription = subscribe();
         } catch (IOException | RuntimeException e) {
@@ -130,6 +137,7 @@ final class AeronBackplane implements Backplane {
                 .dirDeleteOnShutdown(true)
                 .warnIfDirectoryExists(false)
                 .threadingMode(ThreadingMode.SHARED)
+                .publicationConnectionTimeoutNs(CONNECTION_TIMEOUT_NANOS)
                 .sharedIdleStrategy(idleStrategy())
                 .termBufferSparseFile(true)
                 .errorHandler(e -> log.warn("cluster: aeron media driver: {}", Untrusted.text(e.toString()))));
@@ -192,14 +200,19 @@ final class AeronBackplane implements Backplane {
         }
     }
 
-    /** The poller: every peer's frames, whole and in order, to the core. */
+    /** The poller: every peer's frames, whole and in order, to the core; and the peers' streams renewed when gone. */
     private void poll() {
         final Receiving receiving = new Receiving(context.receiver());
         final FragmentAssembler assembler = new FragmentAssembler(receiving);
         final IdleStrategy idle = idleStrategy();
+        long nextRefresh = System.nanoTime();
         while (running) {
             try {
                 idle.idle(subscription.poll(assembler, FRAGMENTS_PER_POLL));
+                if (System.nanoTime() - nextRefresh >= 0) {
+                    nextRefresh = System.nanoTime() + REFRESH_NANOS;
+                    peers.refresh();
+                }
             } catch (RuntimeException e) {
                 if (running) {
                     log.warn("cluster: aeron poll failed: {}", e.toString());

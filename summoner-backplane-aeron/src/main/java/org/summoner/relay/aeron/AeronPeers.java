@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * identity bound on two nodes reaches each once.
  *
  * <p>Each publication is a multi-destination one with a single destination ({@code control-mode=manual},
- * {@code fc=min,t:}): a peer that stopped answering (killed) holds it back for the flow-control timeout at most. Back
+ * {@code fc=min,t:}): a peer that stopped answering (killed) holds it back for the flow-control timeout at most. A
+ * publication whose peer stopped answering is replaced by a new one ({@link #refresh}, on the poller): what was
+ * written to it meanwhile, never sent, is dropped, so a node started again on that endpoint joins a fresh stream and
+ * gets no lines from before it started (one publication to every peer had a live peer keep it moving). Back
  * pressure is waited for at most {@link #OFFER_WAIT_NANOS} per peer; after a wait in vain, that peer's frames that meet
  * back pressure are not waited for during {@link #NO_WAIT_NANOS}.
  *
@@ -41,8 +44,10 @@ final class AeronPeers implements AutoCloseable {
     /** One peer's publication, and until when its back pressure is not waited for. */
     private static final class Peer {
         final AeronSettings.HostPort endpoint;
-        final Publication publication;
+        volatile Publication publication;
         volatile long noWaitUntilNanos = System.nanoTime();
+        /** Whether its publication was connected at the last {@link #refresh}: the poller's. */
+        boolean wasConnected;
 
         Peer(AeronSettings.HostPort endpoint, Publication publication) {
             this.endpoint = endpoint;
@@ -50,6 +55,9 @@ final class AeronPeers implements AutoCloseable {
         }
     }
 
+    private final Aeron aeron;
+    private final String channel;
+    private final int streamId;
     private final Peer[] peers;
     private final ConcurrentHashMap<String, Peer> byNode = new ConcurrentHashMap<>();
     /** The address each node said last, so an unchanged presence costs a map lookup. */
@@ -58,18 +66,52 @@ final class AeronPeers implements AutoCloseable {
 
     /** Adds a publication to each peer on {@code channel} (a manual multi-destination channel) and stream. */
     AeronPeers(Aeron aeron, String channel, int streamId, List<AeronSettings.HostPort> endpoints) {
+        this.aeron = aeron;
+        this.channel = channel;
+        this.streamId = streamId;
         final List<Peer> made = new ArrayList<>();
         try {
             for (AeronSettings.HostPort endpoint : endpoints) {
-                final Publication publication = aeron.addPublication(channel, streamId);
-                made.add(new Peer(endpoint, publication));
-                publication.addDestination("aeron:udp?endpoint=" + endpoint);
+                made.add(new Peer(endpoint, publication(endpoint)));
             }
         } catch (RuntimeException e) {
             made.forEach(peer -> CloseHelper.quietClose(peer.publication));
             throw e;
         }
         this.peers = made.toArray(new Peer[0]);
+    }
+
+    private Publication publication(AeronSettings.HostPort endpoint) {
+        final Publication publication = aeron.addPublication(channel, streamId);
+        try {
+            publication.addDestination("aeron:udp?endpoint=" + endpoint);
+        } catch (RuntimeException e) {
+            CloseHelper.quietClose(publication);
+            throw e;
+        }
+        return publication;
+    }
+
+    /**
+     * Replaces the publication of each peer that stopped answering since the last call (connected then, not now) by a
+     * new one: what was written to the old one and never sent goes with it. Called by the poller, now and then.
+     */
+    void refresh() {
+        for (Peer peer : peers) {
+            final Publication publication = peer.publication;
+            final boolean connected = publication.isConnected();
+            if (peer.wasConnected && !connected) {
+                try {
+                    peer.publication = publication(peer.endpoint);
+                    CloseHelper.quietClose(publication);
+                    log.info("cluster: aeron peer {} stopped answering: its stream starts afresh when it is back", peer.endpoint);
+                } catch (RuntimeException e) {
+                    log.warn("cluster: aeron peer {} stopped answering and its stream could not be renewed: {}", peer.endpoint,
+                            Untrusted.text(e.toString()));
+                }
+            }
+            peer.wasConnected = connected;
+        }
     }
 
     /** @return the largest frame every publication takes. */

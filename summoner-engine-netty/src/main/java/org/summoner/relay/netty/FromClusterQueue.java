@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The lines from other nodes of a cluster waiting for one event loop: queued by the backplane's receiving thread,
  * taken by the loop in one task for all that came meanwhile (a task per line was a task, a wake-up and a flush per
- * line). Each line is one copy of its envelope, read only, shared by every loop.
+ * line). Each line is a copy of its envelope, the loop's until it takes it into its batch.
  *
  * <p>One producer (the receiving thread) and one consumer (the loop); thread-safe.
  */
