@@ -197,7 +197,14 @@ public abstract class Dispatcher {
      */
     protected final void turnEnded() {
         if (clusterOutbox != null) {
-            clusterOutbox.flush();
+            try {
+                clusterOutbox.flush();
+            } catch (Throwable error) { // outside any session's barrier: the turn goes on, the thread lives
+                if (!Faults.recoverable(error)) {
+                    throw error;
+                }
+                core.faults().record(Faults.Where.CLUSTER, "lines for other nodes", "their frames were dropped", error);
+            }
         }
         counts.publish();
     }
