@@ -152,6 +152,7 @@ final class ClusterIntake {
                 case ClusterFrames.BYE -> { // its window stays: a BYE replayed is refused too
                     directory.left(header.origin);
                     gaps.ended(header.origin);
+                    agreed.remove(header.origin); // started again, it may have other settings: its presence will say
                 }
                 default -> {
                 }

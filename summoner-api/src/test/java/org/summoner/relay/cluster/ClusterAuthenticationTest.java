@@ -133,6 +133,12 @@ class ClusterAuthenticationTest {
         b.hear("node-a", null);
         b.receive(lineFromA(null));
         assertEquals(1, b.delivered.size(), "an unauthenticated cluster takes unsealed frames, as before");
+        b.receive(ClusterFrames.headerOnly(ClusterFrames.BYE, "node-a".getBytes(StandardCharsets.US_ASCII), null));
+        b.receive(lineFromA(null));
+        assertEquals(3, b.refused(FrameRejection.SETTINGS_DIFFER), "a node that said goodbye is heard again before its lines");
+        b.hear("node-a", null);
+        b.receive(lineFromA(null));
+        assertEquals(2, b.delivered.size());
         b.cluster.close();
     }
 

@@ -34,6 +34,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The kit's cluster tests ({@link ClusterKit}) on the NATS backplane: the nodes on a three-server NATS cluster
@@ -143,12 +144,21 @@ abstract class NatsClusterKit extends ClusterKit {
             final Dispatcher spy = bus.createDispatcher(message -> captured.add(message.getData()));
             spy.subscribe("t7.all");
             bus.flush(Duration.ofSeconds(5));
+            // the spy's interest reaches the NATS server node a is on (another of the cluster, maybe) when a's
+            // presence (every 500 ms) reaches the spy: only then is a's line sure to reach it too
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            byte[] frame;
+            do {
+                frame = captured.poll(1, TimeUnit.SECONDS);
+                assertTrue(System.nanoTime() < deadline, "the spy heard node a's presence on the bus");
+            } while (frame == null || frame[2] != 2 || frame[4] != 'n' || frame[3] != 6 || frame[9] != 'a');
             a1.send("genuine\n");
             assertEquals(envelope(a1, "genuine"), b1.readLine());
             byte[] genuine;
             do {
                 genuine = captured.poll(5, TimeUnit.SECONDS);
                 assertNotNull(genuine, "the spy saw node a's line on the bus");
+                assertTrue(System.nanoTime() < deadline, "the spy saw node a's line on the bus");
             } while (genuine[2] != 1); // a LINE frame, not a presence
 
             final byte[] envelope = (envelope("10.9.9.9:1", "forged") + "\n").getBytes(StandardCharsets.UTF_8);
