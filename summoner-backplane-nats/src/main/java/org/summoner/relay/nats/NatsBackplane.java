@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One NATS connection per node, {@code noEcho} (a node never gets its own frames back), reconnecting forever with
@@ -32,6 +33,10 @@ final class NatsBackplane implements Backplane {
     private final String prefix;
     private final ConcurrentHashMap<String, String> nodeSubjects = new ConcurrentHashMap<>();
     private volatile Connection connection;
+    /** The client's connection as its events and errors tell it, connected or not yet. */
+    private volatile Connection attempt;
+    private volatile boolean closed;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean up;
 
     NatsBackplane(BackplaneContext context) {
@@ -69,7 +74,7 @@ final class NatsBackplane implements Backplane {
                 .maxPingsOut(3)
                 .reconnectBufferSize(0)
                 .connectionListener(this::onEvent)
-                .errorListener(new NatsErrors(settings.tls() != null))
+                .errorListener(new NatsErrors(settings.tls() != null, this::attempting))
                 .build();
         try {
             Nats.connectAsynchronously(options, true); // the node serves its own clients while NATS is out of reach
@@ -95,7 +100,24 @@ final class NatsBackplane implements Backplane {
         return nodeSubjects.computeIfAbsent(node, n -> prefix + ".node." + n);
     }
 
+    /**
+     * The client's connection, told by its errors even before it ever connected: a node closed meanwhile closes it
+     * (on a thread of its own: not the client's), so its reconnecting stops with the node, not with the JVM.
+     */
+    private void attempting(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        attempt = connection;
+        if (closed && closing.compareAndSet(false, true)) {
+            final Thread closer = new Thread(() -> closeQuietly(connection), "summoner-cluster-nats-close");
+            closer.setDaemon(true);
+            closer.start();
+        }
+    }
+
     private void onEvent(Connection connection, ConnectionListener.Events event) {
+        attempting(connection);
         switch (event) {
             case CONNECTED -> {
                 if (this.connection == null) {
@@ -151,15 +173,25 @@ final class NatsBackplane implements Backplane {
 
     @Override
     public void close() {
+        closed = true;
         final Connection connection = this.connection;
-        if (connection == null) {
-            return; // never connected: the client's reconnecting thread ends with the JVM (it is a daemon)
+        if (connection == null) { // never connected: the attempts stop now, or at their next error
+            final Connection attempt = this.attempt;
+            if (attempt != null && closing.compareAndSet(false, true)) {
+                closeQuietly(attempt);
+            }
+            return;
         }
+        closing.set(true);
         try {
             connection.flush(Duration.ofMillis(500));
         } catch (Exception e) {
             log.debug("cluster: NATS flush at close: {}", e.toString());
         }
+        closeQuietly(connection);
+    }
+
+    private static void closeQuietly(Connection connection) {
         try {
             connection.close();
         } catch (InterruptedException e) {

@@ -26,17 +26,24 @@ final class NatsErrors implements ErrorListener {
     private static final Logger log = LoggerFactory.getLogger(NatsBackplane.class);
 
     private final boolean tls;
+    /** Told of the connection each error comes from: a node closed before it ever connected closes it so. */
+    private final java.util.function.Consumer<Connection> from;
     private final LogThrottle errors = new LogThrottle();
     private final LogThrottle tlsFailures = new LogThrottle();
     private final LogThrottle timeouts = new LogThrottle();
 
-    /** @param tls whether the connection speaks TLS, which explains a connection that times out. */
-    NatsErrors(boolean tls) {
+    /**
+     * @param tls  whether the connection speaks TLS, which explains a connection that times out.
+     * @param from told of the connection every error comes from.
+     */
+    NatsErrors(boolean tls, java.util.function.Consumer<Connection> from) {
         this.tls = tls;
+        this.from = from;
     }
 
     @Override
     public void errorOccurred(Connection conn, String error) {
+        from.accept(conn);
         final long quiet = errors.tryLog(System.nanoTime());
         if (quiet >= 0) {
             log.warn("cluster: NATS error: {}{}", Untrusted.text(error), errors.since(quiet)); // the server's text may quote a subject
@@ -45,6 +52,7 @@ final class NatsErrors implements ErrorListener {
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
+        from.accept(conn);
         final String failure = tlsFailure(exp);
         if (failure != null) {
             final long quiet = tlsFailures.tryLog(System.nanoTime());
