@@ -16,7 +16,6 @@ import org.summoner.relay.wire.Untrusted;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -66,23 +65,13 @@ final class ClusterIntake {
      * How often each node may send its presence, checked before it is read: a node sends one per
      * {@link Cluster#TICK_NANOS} (50 a second) at most. The last {@code 2 * MAX_NODES} names heard are kept.
      */
-    private final Map<String, RateLimiter> presenceRates = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RateLimiter> eldest) {
-            return size() > 2 * ClusterDirectory.MAX_NODES;
-        }
-    };
+    private final Map<String, RateLimiter> presenceRates = new Recent<>(2 * ClusterDirectory.MAX_NODES);
     /**
      * The nodes whose last presence agreed with this node's settings: their lines are taken, also while a partition
      * keeps their presence away (the directory forgets a silent node; its settings stay known). The last
      * {@code 2 * MAX_NODES} kept.
      */
-    private final Map<String, Boolean> agreed = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > 2 * ClusterDirectory.MAX_NODES;
-        }
-    };
+    private final Map<String, Boolean> agreed = new Recent<>(2 * ClusterDirectory.MAX_NODES);
     private final LogThrottle rejectedLog = new LogThrottle();
     private final LogThrottle sameNameLog = new LogThrottle();
     private final LogThrottle hostsLog = new LogThrottle();

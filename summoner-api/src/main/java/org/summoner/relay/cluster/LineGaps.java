@@ -1,6 +1,5 @@
 package org.summoner.relay.cluster;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,12 +20,7 @@ final class LineGaps {
     private record Stream(String origin, int stream, boolean toAll) {
     }
 
-    private final Map<Stream, long[]> next = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Stream, long[]> eldest) {
-            return size() > MAX_STREAMS;
-        }
-    };
+    private final Map<Stream, long[]> next = new Recent<>(MAX_STREAMS);
 
     /**
      * A frame of {@code lines} lines from {@code origin}'s {@code stream}, to every node or to this one, its first line
