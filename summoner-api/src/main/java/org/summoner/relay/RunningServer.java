@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * serves {@code /metrics}, {@code /healthz} and {@code /connz}. Thread-safe.
  */
 public final class RunningServer implements AutoCloseable {
+    /** How often a drain looks whether every client has left. */
+    private static final long DRAIN_POLL_MILLIS = 50;
     private final String engineName;
     private final RelayEngine engine;
     private final RelayCore core;
@@ -34,6 +37,7 @@ public final class RunningServer implements AutoCloseable {
     private final Cluster cluster;
     private final Object closeLock = new Object();
     private boolean closing;
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     /**
      * @param cluster    this node's side of its cluster, started, or null when it relays alone.
@@ -116,6 +120,7 @@ public final class RunningServer implements AutoCloseable {
             engine.close();
             housekeeper.close();
             housekeeper.logSummaryIfChanged();
+            logDrained();
             if (monitoring != null) {
                 monitoring.close();
             }
@@ -123,6 +128,71 @@ public final class RunningServer implements AutoCloseable {
         } finally {
             terminated.countDown();
         }
+    }
+
+    /**
+     * Drains for a rolling upgrade (what {@code kill -USR2} does to the {@code summoner-server} program): stops accepting
+     * (the listening socket is closed, so the system sends new clients to the next version bound to the port, or
+     * refuses them), {@code /healthz} answers {@code 503 draining}, and every client is told
+     * {@code Warning: Server is draining; reconnect.} and closed, a few at a time over {@code period} (the core's
+     * schedule, {@link org.summoner.relay.core.Drain}); the server then {@link #close() closes} as soon as the last
+     * client is gone, or when the period is over. Returns at once; {@link #awaitTermination()} waits for the end.
+     * Only the first call counts, and none once {@link #close()} has begun.
+     *
+     * @param period over which the clients are closed; zero tells them all at once.
+     * @return whether this call began the drain.
+     */
+    public boolean drain(Duration period) {
+        final long periodNanos = Math.max(0, period.toNanos());
+        synchronized (closeLock) {
+            if (closing || !draining.compareAndSet(false, true)) {
+                return false;
+            }
+        }
+        engine.stopAccepting();
+        final long startNanos = System.nanoTime();
+        core.drain().begin(startNanos, periodNanos);
+        log.info("Draining: stopped accepting on port {}; telling {} clients to reconnect over {} s", address.getPort(),
+                connected(), TimeUnit.NANOSECONDS.toSeconds(periodNanos));
+        final Thread waiter = new Thread(() -> closeWhenDrained(startNanos, periodNanos), "summoner-drain");
+        waiter.setDaemon(true);
+        waiter.start();
+        return true;
+    }
+
+    /** The drain's end: the last client gone, or its period over; then the server closes. */
+    private void closeWhenDrained(long startNanos, long periodNanos) {
+        try {
+            while (connected() > 0 && System.nanoTime() - startNanos - periodNanos < 0) {
+                if (terminated.await(DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    return; // closed meanwhile
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        final long left = connected();
+        log.info("Drain done after {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                left == 0 ? "every client has left" : "the period is over, " + left + " clients still connected are closed");
+        close();
+    }
+
+    /** After a drain, what it did and what it cost, once every connection is closed. */
+    private void logDrained() {
+        if (draining.get()) {
+            log.info("Drained: {} clients told to reconnect; {} lines sent after their goodbye were not relayed",
+                    core.drain().clientsTold(), core.drain().linesAfterGoodbye());
+        }
+    }
+
+    /** @return the clients connected now. */
+    private long connected() {
+        return core.counters().connectionsOpened() - core.counters().connectionsClosed();
+    }
+
+    /** @return whether a drain has begun ({@link #drain}). */
+    public boolean draining() {
+        return draining.get();
     }
 
     /** @return the other nodes of its cluster this one hears from now; empty when it relays alone. */

@@ -149,6 +149,16 @@ public final class SummonerServer {
         serveUntilClosed(start(host, port, config));
     }
 
+    /**
+     * Blocks until SIGINT or SIGTERM, or until {@code server} closes otherwise (at the end of a drain), as {@code run}
+     * does: for a program that acts on the running server (installs signal handlers) before it waits.
+     *
+     * @param server a server this one started.
+     */
+    public void serve(RunningServer server) {
+        serveUntilClosed(Objects.requireNonNull(server, "server"));
+    }
+
     /** Starts serving and returns at once; see {@link #run(String, int, String)}. */
     public RunningServer start(String host, int port, String configPath) {
         return start(host, port, loadConfig(configPath));

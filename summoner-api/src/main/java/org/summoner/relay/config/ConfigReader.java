@@ -71,12 +71,13 @@ final class ConfigReader {
         final Monitoring monitoring = readMonitoring(top.object("monitoring"));
         final TlsSettings tls = top.has("tls") && !top.node.get("tls").isNull() ? readTls(top.object("tls")) : null;
         final ClusterSettings cluster = top.has("cluster") && !top.node.get("cluster").isNull() ? ClusterReader.read(top.object("cluster"), source) : null;
+        final DrainSettings drain = readDrain(top.object("drain"));
         final Map<String, JsonNode> others = new LinkedHashMap<>();
         for (String name : top.unknownKeys()) {
             others.put(name, top.node.get(name)); // an engine's own section, or a key of another program
         }
         top.warnUnknown();
-        return new ServerConfig(source, host, port, version, logger, hyperParameters, monitoring, tls, cluster, List.copyOf(warnings), others);
+        return new ServerConfig(source, host, port, version, logger, hyperParameters, monitoring, tls, cluster, drain, List.copyOf(warnings), others);
     }
 
     private Monitoring readMonitoring(ConfigSection s) {
@@ -87,6 +88,14 @@ final class ConfigReader {
         final Integer port = s.has("port") && !s.node.get("port").isNull() ? (int) s.integer("port", 0, 0, 65535) : null;
         s.warnUnknown();
         return new Monitoring(host, port);
+    }
+
+    private static DrainSettings readDrain(ConfigSection s) {
+        final DrainSettings drain = new DrainSettings(
+                s.integer("period_secs", DrainSettings.DEFAULT_PERIOD_SECS, 0, DrainSettings.MAX_PERIOD_SECS),
+                s.bool("reuse_port", false));
+        s.warnUnknown();
+        return drain;
     }
 
     /** {@code tls}: the files are read and checked now, so every error names its key. */

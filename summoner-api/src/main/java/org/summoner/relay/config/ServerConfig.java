@@ -53,13 +53,14 @@ public final class ServerConfig {
     private final Monitoring monitoring;
     private final TlsSettings tls;
     private final ClusterSettings cluster;
+    private final DrainSettings drain;
     private final List<String> warnings;
     /** Top-level keys the reader does not know, with their values: an engine's own section, or another program's. */
     private final Map<String, JsonNode> others;
 
     ServerConfig(String source, String host, Integer port, String version, LoggerSettings logger,
                  HyperParameters hyperParameters, Monitoring monitoring, TlsSettings tls, ClusterSettings cluster,
-                 List<String> warnings, Map<String, JsonNode> others) {
+                 DrainSettings drain, List<String> warnings, Map<String, JsonNode> others) {
         this.source = source;
         this.host = host;
         this.port = port;
@@ -69,6 +70,7 @@ public final class ServerConfig {
         this.monitoring = monitoring;
         this.tls = tls;
         this.cluster = cluster;
+        this.drain = drain;
         this.warnings = warnings;
         this.others = others;
     }
@@ -187,6 +189,11 @@ public final class ServerConfig {
     }
 
     /** @return one line per key that was ignored, each naming the source and the key. */
+    /** @return {@code drain}: the period over which a drain closes the clients, and whether the port is shared. */
+    public DrainSettings drain() {
+        return drain;
+    }
+
     public List<String> warnings() {
         return warnings;
     }
@@ -218,7 +225,7 @@ public final class ServerConfig {
 
     /** @return a copy with {@code host} set, as a command-line flag that overrides the file does. */
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, monitoring, tls, cluster, warnings, others);
+        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, monitoring, tls, cluster, drain, warnings, others);
     }
 
     /** @return a copy with {@code port} set, as a command-line flag that overrides the file does. */
@@ -226,12 +233,12 @@ public final class ServerConfig {
         if (newPort < 0 || newPort > 65535) {
             throw new IllegalArgumentException("port=" + newPort + ": expected an integer from 0 to 65535");
         }
-        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, monitoring, tls, cluster, warnings, others);
+        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, monitoring, tls, cluster, drain, warnings, others);
     }
 
     /** @return a copy with {@code version} set, as a command-line flag that overrides the file does. */
     public ServerConfig withVersion(String newVersion) {
-        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, monitoring, tls, cluster, warnings, others);
+        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, monitoring, tls, cluster, drain, warnings, others);
     }
 
     /** Every resolved value, for the start-up log. */
@@ -245,6 +252,7 @@ public final class ServerConfig {
                 + ", hyper_parameters=" + hyperParameters
                 + ", monitoring=" + monitoring
                 + ", tls=" + tls
+                + ", drain=" + drain
                 + '}';
     }
 }

@@ -47,6 +47,7 @@ public abstract class Dispatcher {
     private final Deadlines handshakes = new Deadlines();
     /** The deadlines of goodbyes and read pauses ({@link SessionTimers}). */
     private final SessionTimers timers = new SessionTimers();
+    private final DrainSchedule drain = new DrainSchedule(); // who of its clients a drain tells to go when
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
@@ -226,6 +227,7 @@ public abstract class Dispatcher {
         }
         session.index = sessionCount;
         sessions[sessionCount++] = session;
+        drain.opened(this);
         if (core.tls() != null && tlsHandshakes.add(session, now + core.tlsHandshakeTimeoutNanos())) {
             timedDutyAdded(session.deadlineNanos);
         }
@@ -261,6 +263,7 @@ public abstract class Dispatcher {
      * {@link #nextTimedDutyNanos()} comes.
      */
     protected final void runTimedDuties() {
+        drain.run(this);
         sweepIdle();
         expireHandshakes();
         timers.run(now);
@@ -271,7 +274,7 @@ public abstract class Dispatcher {
         long next = core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
         next = earlier(next, tlsHandshakes.next());
         next = earlier(next, handshakes.next());
-        return earlier(next, timers.next(now));
+        return earlier(earlier(next, drain.nextNanos()), timers.next(now));
     }
 
     private static long earlier(long a, long b) {
@@ -293,6 +296,9 @@ public abstract class Dispatcher {
      */
     protected void timedDutyAdded(long atNanos) {
     }
+
+    /** A {@link Drain} began (any thread): the engine has this thread run {@link #runTimedDuties()} soon. */
+    protected abstract void drainBegan();
 
     private void sweepIdle() {
         if (!core.policy().idleTimeoutEnabled() || now - nextIdleSweepNanos < 0) {

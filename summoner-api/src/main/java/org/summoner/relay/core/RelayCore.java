@@ -68,6 +68,7 @@ public final class RelayCore {
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
     private final Faults faults = new Faults();
+    private final Drain drain = new Drain();
     private final LogThrottle quarantineLog = new LogThrottle();
     private final LogThrottle deadPeerLog = new LogThrottle();
     private final InputBudget inputBudget;
@@ -133,6 +134,11 @@ public final class RelayCore {
      */
     public InputBudget inputBudget() {
         return inputBudget;
+    }
+
+    /** @return the drain for a rolling upgrade: whether it has begun, its schedule's period, what leaving cost. */
+    public Drain drain() {
+        return drain;
     }
 
     /** @return the fault barrier's books: faults counted by where they entered, and whether a relay thread died. */

@@ -204,6 +204,17 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
         wakeTimer();
     }
 
+    /** The drain began: the timer thread runs its schedule now. */
+    @Override
+    protected void drainBegan() {
+        lock.lock();
+        try {
+            wakeTimer();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     protected void timedDutyAdded(long atNanos) {
         wakeTimer();

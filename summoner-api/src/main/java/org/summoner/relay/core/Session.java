@@ -227,6 +227,7 @@ public final class Session {
     public void onBytes(byte[] bytes, int offset, int length) {
         dispatcher.turnCounts().bytesReceived(length);
         if (!framing()) {
+            core.drain().linesAfterGoodbye(this, bytes, offset, length); // told to go: read only to see it close
             return;
         }
         try {

@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  *   <li>{@code GET /healthz}: {@code 200 ok} while the relay accepts clients and every relay thread runs;
  *       {@code 503 unhealthy: <reason>} once a relay thread died ({@link Faults#unhealthy()}); {@code 503 shutting
  *       down} from the moment its shutdown starts ({@link #shuttingDown()}), so an orchestrator stops sending clients
- *       before they are told to go.</li>
+ *       before they are told to go; {@code 503 draining} once a drain stopped accepting ({@code RunningServer.drain}).</li>
  *   <li>{@code GET /connz?limit=&offset=}: the clients, as {@link Connections} writes them; a bad parameter is a 400
  *       naming it.</li>
  * </ul>
@@ -83,6 +83,7 @@ public final class MonitoringServer implements AutoCloseable {
         registry.register(JvmRegistry.COLLECTOR);
         final ListenerMetrics listenerMetrics = new ListenerMetrics();
         registry.register(listenerMetrics);
+        registry.register(new DrainMetrics(core.drain()));
         this.metrics = new PrometheusScrapeHandler(PrometheusProperties.get(), registry);
         this.connections = new Connections(core);
         this.listener = HttpListener.start(address, new Routes(), limits);
@@ -133,6 +134,9 @@ public final class MonitoringServer implements AutoCloseable {
     private HttpResponse health() {
         if (shuttingDown) {
             return HttpResponse.text(503, "shutting down");
+        }
+        if (core.drain().begun()) {
+            return HttpResponse.text(503, "draining");
         }
         final String unhealthy = core.faults().unhealthy();
         if (unhealthy == null) {

@@ -56,6 +56,7 @@ public final class BlockingAcceptor implements Runnable {
     public static ServerSocketChannel bind(EngineContext context) throws IOException {
         final ServerSocketChannel server = ServerSocketChannel.open();
         try {
+            ReusePort.apply(server, context.config());
             server.bind(context.bindAddress(), ACCEPT_BACKLOG);
             return server;
         } catch (IOException | RuntimeException e) {

@@ -55,6 +55,14 @@ public interface RelayEngine extends AutoCloseable {
     }
 
     /**
+     * Stops accepting, for a drain (a rolling upgrade): closes the listening socket, so the system sends new connections
+     * to another process bound to the port ({@code drain.reuse_port}) or refuses them, and lets its acceptor thread
+     * end. Nothing else: the clients connected are served on, and told to go by the core's drain schedule
+     * ({@code core.Drain}). Idempotent; from any thread; never throws. {@link #close()} still stops everything.
+     */
+    void stopAccepting();
+
+    /**
      * Stops gracefully: stops accepting, sends {@code Warning: Server is shutting down.} to every client, gives
      * the notices a bounded time to be written, closes every connection and ends the engine's threads.
      * Idempotent; blocks until done; never throws.

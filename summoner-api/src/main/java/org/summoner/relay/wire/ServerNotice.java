@@ -16,6 +16,11 @@ public enum ServerNotice {
     IDLE_TIMEOUT("Warning: You have been disconnected due to inactivity."),
     /** The server is shutting down; every client is then closed. */
     SHUTTING_DOWN("Warning: Server is shutting down."),
+    /**
+     * Ours: the server is draining for a rolling upgrade ({@code kill -USR2}); the client is then closed, and the next
+     * version (or another node) takes it when it reconnects.
+     */
+    DRAINING("Warning: Server is draining; reconnect."),
     /** A line longer than {@code max_line_bytes} was discarded; the connection stays open. */
     LINE_TOO_LONG("Warning: Line exceeds max_line_bytes (%d bytes) and was dropped."),
     /** A line that is not valid UTF-8 was discarded; the connection stays open. */

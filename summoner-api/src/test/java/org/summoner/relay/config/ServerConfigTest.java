@@ -482,4 +482,35 @@ class ServerConfigTest {
             assertEquals("config map: key \"port\": expected an integer from 0 to 65535, found \"x\"", e.getMessage());
         }
     }
+
+    @Nested
+    class Drain {
+        @Test
+        void the_defaults_are_a_30_second_period_and_a_port_of_its_own() {
+            assertEquals(new DrainSettings(30, false), json("{}").drain());
+            assertEquals(new DrainSettings(30, false), json("{\"drain\": null}").drain());
+        }
+
+        @Test
+        void both_keys_are_read() {
+            assertEquals(new DrainSettings(0, true), json("{\"drain\": {\"period_secs\": 0, \"reuse_port\": true}}").drain());
+        }
+
+        @Test
+        void wrong_values_name_the_file_the_key_what_was_expected_and_what_was_found() {
+            assertEquals("server_config.json: key \"drain.period_secs\": expected an integer from 0 to 86400, found -1",
+                    error("{\"drain\": {\"period_secs\": -1}}"));
+            assertEquals("server_config.json: key \"drain.period_secs\": expected an integer from 0 to 86400, found \"30\"",
+                    error("{\"drain\": {\"period_secs\": \"30\"}}"));
+            assertEquals("server_config.json: key \"drain.reuse_port\": expected true or false, found \"yes\"",
+                    error("{\"drain\": {\"reuse_port\": \"yes\"}}"));
+            assertEquals("server_config.json: key \"drain\": expected a JSON object, found 30", error("{\"drain\": 30}"));
+        }
+
+        @Test
+        void an_unknown_key_in_drain_is_a_warning_naming_it() {
+            assertEquals(1, json("{\"drain\": {\"period\": 5}}").warnings().size());
+            assertTrue(json("{\"drain\": {\"period\": 5}}").warnings().get(0).contains("drain.period"));
+        }
+    }
 }

@@ -320,6 +320,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
     // ---- envelopes ----
 
     @Override
+    protected void drainBegan() {
+        // driven by hand: no thread to wake
+    }
+
+    @Override
     protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         deliver(sender, Arrays.copyOf(envelope, length), route, Kind.ENVELOPE);
     }
@@ -348,6 +353,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
 
     @Override
     public void start() {
+    }
+
+    @Override
+    public void stopAccepting() {
+        // it never listens
     }
 
     @Override

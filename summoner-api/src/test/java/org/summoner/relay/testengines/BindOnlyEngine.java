@@ -44,6 +44,17 @@ public final class BindOnlyEngine implements RelayEngine {
     }
 
     @Override
+    public void stopAccepting() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
     public void close() {
         closed = true;
         try {

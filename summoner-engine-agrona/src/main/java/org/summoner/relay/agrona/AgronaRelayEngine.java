@@ -187,6 +187,17 @@ final class AgronaRelayEngine implements RelayEngine {
     }
 
     @Override
+    public void stopAccepting() {
+        final Listener started;
+        synchronized (this) {
+            started = listener;
+        }
+        if (started != null) {
+            started.close();
+        }
+    }
+
+    @Override
     public void close() {
         synchronized (this) {
             if (closed) {

@@ -152,6 +152,17 @@ final class BlockingRelayEngine implements RelayEngine {
     }
 
     @Override
+    public void stopAccepting() {
+        final BlockingAcceptor started;
+        synchronized (this) {
+            started = acceptor;
+        }
+        if (started != null) {
+            started.close(); // closes the listening socket; the acceptor thread ends on its own
+        }
+    }
+
+    @Override
     public void close() {
         synchronized (this) {
             if (closed || relay == null) {

@@ -23,6 +23,7 @@ import org.summoner.relay.policy.ReadPause;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -330,6 +331,15 @@ final class NettyLoop extends Dispatcher {
     }
 
     // ---- timed duties and input held ----
+
+    /** The drain began: a run of the timed duties, where its schedule is kept, is scheduled on the loop now. */
+    @Override
+    protected void drainBegan() {
+        try {
+            loop.execute(() -> scheduleDuties(tick()));
+        } catch (RejectedExecutionException loopEndedWithItsClients) {
+        }
+    }
 
     @Override
     protected void timedDutyAdded(long atNanos) {

@@ -24,6 +24,7 @@ import org.summoner.relay.spi.JdkIoWarmUp;
 import org.summoner.relay.spi.EngineContext;
 import org.summoner.relay.spi.EngineGauge;
 import org.summoner.relay.spi.RelayEngine;
+import org.summoner.relay.spi.ReusePort;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -111,6 +112,7 @@ final class NettyRelayEngine implements RelayEngine {
                     }
                 });
         transport.keepalive(bootstrap, context.config().hyperParameters().tcpKeepalive());
+        transport.reusePort(bootstrap, ReusePort.wanted(context.config()));
         final ChannelFuture bound = bootstrap.bind(context.bindAddress()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutDownGroups();
@@ -197,6 +199,17 @@ final class NettyRelayEngine implements RelayEngine {
         final NettyLoop[] loops = loopStates;
         if (loops.length > 0) {
             loops[0].offerFromCluster(Arrays.copyOfRange(envelope, offset, offset + length), route);
+        }
+    }
+
+    @Override
+    public void stopAccepting() {
+        final Channel listening;
+        synchronized (this) {
+            listening = serverChannel;
+        }
+        if (listening != null) {
+            listening.close().awaitUninterruptibly();
         }
     }
 

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.TcpKeepalive;
 import org.summoner.relay.stream.ClientSockets;
 
+import java.net.StandardSocketOptions;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -59,6 +60,18 @@ record Transport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends
             bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), keepalive.idleSecs())
                     .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), keepalive.intervalSecs())
                     .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), keepalive.count());
+        }
+    }
+
+    /** Binds the listening socket with {@code SO_REUSEPORT} ({@code drain.reuse_port}, {@link ReusePort}). */
+    void reusePort(ServerBootstrap bootstrap, boolean reusePort) {
+        if (!reusePort) {
+            return;
+        }
+        if (nativeEpoll) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        } else {
+            bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }
     }
 

@@ -109,6 +109,17 @@ final class NioRelayEngine implements RelayEngine {
     }
 
     @Override
+    public void stopAccepting() {
+        final Listener started;
+        synchronized (this) {
+            started = listener;
+        }
+        if (started != null) {
+            started.close();
+        }
+    }
+
+    @Override
     public void close() {
         synchronized (this) {
             if (closed) {

@@ -1,6 +1,8 @@
 package org.summoner.relay.server;
 
 import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
+import org.summoner.relay.RunningServer;
 import org.summoner.relay.ServerStartException;
 import org.summoner.relay.SummonerServer;
 import org.summoner.relay.config.ConfigException;
@@ -27,7 +29,9 @@ import java.util.concurrent.Callable;
  *
  * <p>With no arguments it serves 127.0.0.1:8888 on the default engine and prints what the Summoner SDK prints.
  * Flags override the config file, which overrides the defaults. SIGINT or SIGTERM shut it down gracefully:
- * every client gets {@code Warning: Server is shutting down.} A bad config or a busy port exits with status 1
+ * every client gets {@code Warning: Server is shutting down.} SIGUSR2 drains it for a rolling upgrade
+ * ({@link DrainSignal}): it stops accepting, tells its clients {@code Warning: Server is draining; reconnect.} over
+ * {@code drain.period_secs} and exits with status 0. A bad config or a busy port exits with status 1
  * and a one-line reason on standard error; a bad flag exits with status 2.
  */
 @Command(name = "summoner-server",
@@ -41,10 +45,12 @@ import java.util.concurrent.Callable;
                 "",
                 "Precedence: a flag overrides the config file, which overrides the defaults",
                 "(127.0.0.1:8888, the default engine). Stop with Ctrl+C or SIGTERM: clients are told.",
+                "Drain for a rolling upgrade with SIGUSR2 (kill -USR2 <pid>): it stops accepting,",
+                "tells its clients to reconnect over drain.period_secs, then exits.",
                 ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-                "0:stopped by a signal after a clean shutdown",
+                "0:stopped by a signal after a clean shutdown, or drained (SIGUSR2)",
                 "1:could not start (bad config, unknown engine, busy port); the reason is on standard error",
                 "2:bad command line"})
 public final class Main implements Callable<Integer> {
@@ -127,7 +133,9 @@ public final class Main implements Callable<Integer> {
         final Thread flushLogs = new Thread(() -> joinQuietly(caller), "summoner-log-flush");
         Runtime.getRuntime().addShutdownHook(flushLogs);
         try {
-            server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
+            final RunningServer running = server.start(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
+            DrainSignal.install(running, LoggerFactory.getLogger(name));
+            server.serve(running);
         } finally {
             logging.stop();
             try {

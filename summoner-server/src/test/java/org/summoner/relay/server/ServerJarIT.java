@@ -143,6 +143,34 @@ class ServerJarIT {
         }
     }
 
+    /**
+     * The signal wire ({@link DrainSignal}): without {@code _JAVA_SR_SIGNUM} a WARN line names it; a storm of SIGUSR2
+     * begins one drain; the client is told, closed, and the process exits 0 once it has gone.
+     */
+    @Test
+    void kill_usr2_drains_the_relay_and_it_exits_0_once_its_client_is_gone() throws Exception {
+        Files.writeString(dir.resolve("server_config.json"), "{\"drain\": {\"period_secs\": 60}}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0")) {
+            final int port = server.awaitListeningPort();
+            server.awaitOutput("WARNING - SIGUSR2 is this JVM's own thread-suspend signal", 1);
+            try (Socket a = client(port)) {
+                a.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8)); // registered before the signals
+                Thread.sleep(200);
+                for (int i = 0; i < 10; i++) {
+                    server.signal("USR2");
+                }
+                final BufferedReader aReader = reader(a);
+                assertEquals("Warning: Server is draining; reconnect.", aReader.readLine());
+                assertEquals(null, aReader.readLine());
+            }
+            assertEquals(0, server.awaitExit(), "drained: a clean exit, long before the 60 s period");
+            server.remainingLines();
+            final String output = String.join("\n", server.outputSoFar());
+            assertEquals(1, output.lines().filter(line -> line.contains("Draining: stopped accepting")).count(), output);
+            assertTrue(output.contains("Drained: 1 clients told to reconnect; 0 lines sent after their goodbye were not relayed"), output);
+        }
+    }
+
     @Test
     void flags_override_the_config_file_and_the_file_overrides_the_defaults() throws Exception {
         Files.writeString(dir.resolve("server_config.json"), "{\"host\": \"127.0.0.2\", \"port\": 1, \"version\": \"python\"}");

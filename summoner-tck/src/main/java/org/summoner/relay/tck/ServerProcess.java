@@ -202,6 +202,14 @@ public final class ServerProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** Sends a signal by name ({@code USR2}, {@code HUP}) with {@code kill}, as an operator would. */
+    public void signal(String name) throws IOException, InterruptedException {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            fail("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** @return every further line on standard output, once the process has ended. */
     public List<String> remainingLines() throws InterruptedException {
         awaitExit();

@@ -1,0 +1,79 @@
+package org.summoner.relay.core;
+
+import org.summoner.relay.wire.ServerNotice;
+
+/**
+ * One dispatcher's share of the core's {@link Drain}: which of its open clients is told
+ * {@code Warning: Server is draining; reconnect.} and closed when. Its first client is told at the drain's start (a
+ * dispatcher whose first turn comes late tells at once all whose time has come), each next one after what is left of
+ * the period divided by the clients still open; at the period's end those still open are told at once, and a client
+ * that arrives once all were told is told at the next duty.
+ *
+ * <p>Owned by the dispatcher's thread; not thread-safe.
+ */
+final class DrainSchedule {
+    /** Whether this thread has seen the drain begin. */
+    private boolean seen;
+    /** Whether the drain knows this dispatcher, to wake it when it begins: from its first client on. */
+    private boolean registered;
+    /** When the next client is told, on the turn's clock; {@code Long.MAX_VALUE}: no client to tell. */
+    private long nextNanos = Long.MAX_VALUE;
+
+    /** @return when {@link #run} next has a client to tell; {@code Long.MAX_VALUE} for none. */
+    long nextNanos() {
+        return nextNanos;
+    }
+
+    /** A client opened: one that arrives once all were told (accepted as the listener closed) is told at the next duty. */
+    void opened(Dispatcher dispatcher) {
+        if (!registered) {
+            registered = true;
+            dispatcher.core().drain().register(dispatcher); // wakes it at once if the drain has begun
+        }
+        if (seen && nextNanos == Long.MAX_VALUE) {
+            nextNanos = dispatcher.now();
+            dispatcher.timedDutyAdded(nextNanos);
+        }
+    }
+
+    /** Part of the dispatcher's timed duties: tells the open clients whose time has come. */
+    void run(Dispatcher dispatcher) {
+        final Drain drain = dispatcher.core().drain();
+        if (!seen) {
+            if (!drain.begun()) {
+                return; // a volatile read per turn until a drain begins
+            }
+            seen = true;
+            nextNanos = drain.startNanos();
+        }
+        final long now = dispatcher.now();
+        if (nextNanos == Long.MAX_VALUE || now - nextNanos < 0) {
+            return;
+        }
+        int open = 0;
+        for (int i = 0; i < dispatcher.sessionCount(); i++) {
+            if (dispatcher.session(i).isOpen()) {
+                open++;
+            }
+        }
+        final long endNanos = drain.endNanos();
+        for (int i = dispatcher.sessionCount() - 1; i >= 0 && open > 0 && now - nextNanos >= 0; i--) {
+            final Session session = dispatcher.session(i);
+            if (!session.isOpen()) {
+                continue;
+            }
+            final long left = endNanos - nextNanos;
+            nextNanos += left > 0 ? left / open : 0;
+            open--;
+            drain.told();
+            try {
+                session.sayGoodbye(ServerNotice.DRAINING, now + Dispatcher.LINGER_NANOS);
+            } catch (Throwable error) {
+                session.fault(Faults.Where.TIMER, error);
+            }
+        }
+        if (open == 0) {
+            nextNanos = Long.MAX_VALUE; // until a client arrives
+        }
+    }
+}
