@@ -187,13 +187,9 @@ final class AgronaRelayEngine implements RelayEngine {
     }
 
     @Override
-    public void stopAccepting() {
-        final Listener started;
-        synchronized (this) {
-            started = listener;
-        }
-        if (started != null) {
-            started.close();
+    public synchronized void stopAccepting() {
+        if (listener != null) {
+            listener.close();
         }
     }
 

@@ -152,13 +152,9 @@ final class BlockingRelayEngine implements RelayEngine {
     }
 
     @Override
-    public void stopAccepting() {
-        final BlockingAcceptor started;
-        synchronized (this) {
-            started = acceptor;
-        }
-        if (started != null) {
-            started.close(); // closes the listening socket; the acceptor thread ends on its own
+    public synchronized void stopAccepting() {
+        if (acceptor != null) {
+            acceptor.close(); // closes the listening socket; the acceptor thread ends on its own
         }
     }
 

@@ -203,13 +203,9 @@ final class NettyRelayEngine implements RelayEngine {
     }
 
     @Override
-    public void stopAccepting() {
-        final Channel listening;
-        synchronized (this) {
-            listening = serverChannel;
-        }
-        if (listening != null) {
-            listening.close().awaitUninterruptibly();
+    public synchronized void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
         }
     }
 

@@ -109,13 +109,9 @@ final class NioRelayEngine implements RelayEngine {
     }
 
     @Override
-    public void stopAccepting() {
-        final Listener started;
-        synchronized (this) {
-            started = listener;
-        }
-        if (started != null) {
-            started.close();
+    public synchronized void stopAccepting() {
+        if (listener != null) {
+            listener.close();
         }
     }
 

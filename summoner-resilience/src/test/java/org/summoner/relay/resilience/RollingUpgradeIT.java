@@ -73,7 +73,7 @@ class RollingUpgradeIT {
     @ParameterizedTest(name = "engine {0}, reuse_port {1}")
     @MethodSource("cases")
     void agents_chat_across_an_old_to_new_switch_and_every_line_is_accounted_for(String engine, boolean reusePort) throws Exception {
-        assumeTrue(python3(), "python3 is not installed");
+        assumeTrue(VanishingPeersIT.python3(), "python3 is not installed");
         final int agents = Integer.getInteger("resilience.upgrade.agents", 4);
         final int drainSecs = Integer.getInteger("resilience.upgrade.drain.secs", 2);
         final int port = FreePorts.tcp();
@@ -205,16 +205,5 @@ class RollingUpgradeIT {
 
     private static BufferedReader reader(Process process) {
         return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    }
-
-    private static boolean python3() {
-        try {
-            return new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

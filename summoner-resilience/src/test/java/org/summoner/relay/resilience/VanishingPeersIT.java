@@ -119,7 +119,7 @@ class VanishingPeersIT {
         }
     }
 
-    private static boolean python3() {
+    static boolean python3() {
         try {
             return new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package org.summoner.relay.tck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.RunningServer;
+import org.summoner.relay.ServerStartException;
 import org.summoner.relay.SummonerServer;
 
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.http.HttpResponse;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +28,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The kit's tests of the drain for rolling upgrades ({@code RunningServer.drain}, what {@code kill -USR2} does to the
@@ -43,6 +48,73 @@ public abstract class DrainSection extends MonitoringHarness {
         config.put("monitoring", Map.of("port", 0));
         config.put("drain", Map.of("period_secs", periodSecs));
         return track(new SummonerServer("tck").start("127.0.0.1", 0, config));
+    }
+
+    private RunningServer startOn(int port, boolean reusePort) {
+        final Map<String, Object> config = config(Map.of("worker_threads", 1));
+        config.put("drain", Map.of("period_secs", 30, "reuse_port", reusePort));
+        return track(new SummonerServer("tck").start("127.0.0.1", port, config));
+    }
+
+    private static boolean reusePortSupported() throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        }
+    }
+
+    @Test
+    @DisplayName("with drain.reuse_port the next server binds the port while the first listens, and takes the new clients once it drains")
+    void with_reuse_port_the_next_server_binds_the_same_port_and_takes_over() throws Exception {
+        assumeTrue(reusePortSupported(), "this system has no SO_REUSEPORT");
+        final RunningServer old = startOn(0, true);
+        final int port = old.address().getPort();
+        final KitClient staying = connect(old);
+        awaitConnections(old, 1);
+        final RunningServer next = startOn(port, true);
+        assertEquals(port, next.address().getPort());
+        assertTrue(old.drain(Duration.ofSeconds(30)));
+        assertEquals(DRAINING, staying.readLine());
+        final KitClient moved = track(KitClient.connect(new InetSocketAddress("127.0.0.1", port)));
+        awaitConnections(next, 1);
+        moved.send("on the new one\n");
+        awaitStats(next, "the line received by the new server", stats -> stats.linesReceived() == 1);
+    }
+
+    @Test
+    @DisplayName("without drain.reuse_port a second server on the port fails with Address already in use, and binds once the first drains")
+    void without_reuse_port_a_second_server_binds_only_once_the_first_stopped_accepting() throws Exception {
+        final RunningServer old = startOn(0, false);
+        final int port = old.address().getPort();
+        connect(old);
+        connect(old);
+        awaitConnections(old, 2); // one thread's schedule over 30 s: the second is told at 15 s, so the old one stays
+        final ServerStartException busy = assertThrows(ServerStartException.class, () -> startOn(port, false));
+        assertEquals("cannot bind 127.0.0.1:" + port + ": Address already in use", busy.getMessage());
+        assertTrue(old.drain(Duration.ofSeconds(30)));
+        assertEquals(port, startOn(port, false).address().getPort());
+        assertFalse(old.awaitTermination(Duration.ZERO), "the old one is still draining: its listener alone was closed");
+    }
+
+    @Test
+    @DisplayName("a close during a drain tells the clients not yet told that the server is shutting down; a drain after close does nothing")
+    void a_close_during_a_drain_tells_the_rest_it_is_shutting_down() throws Exception {
+        final RunningServer server = startDraining(60, Map.of("worker_threads", 1)); // the second is due at 30 s
+        final KitClient a = connect(server);
+        final KitClient b = connect(server);
+        awaitConnections(server, 2);
+        assertTrue(server.drain(Duration.ofSeconds(60)));
+        final ExecutorService readers = Executors.newFixedThreadPool(2);
+        try {
+            final Future<String> fromA = readers.submit(a::readLine);
+            final Future<String> fromB = readers.submit(b::readLine);
+            await("one told", () -> fromA.isDone() || fromB.isDone(), () -> "neither was told");
+            server.close();
+            final List<String> lines = List.of(fromA.get(AWAIT.toSeconds(), TimeUnit.SECONDS), fromB.get(AWAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(lines.contains(DRAINING) && lines.contains("Warning: Server is shutting down."), lines.toString());
+        } finally {
+            readers.shutdownNow();
+        }
+        assertFalse(server.drain(Duration.ofSeconds(1)), "closed: nothing to drain");
     }
 
     @Test
