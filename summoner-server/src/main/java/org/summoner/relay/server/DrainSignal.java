@@ -20,7 +20,7 @@ import java.util.Locale;
  * OpenJDK 17 and Temurin 25, the handler installs either way, but without the variable it replaces HotSpot's and JFR
  * takes no more execution samples, and on JDK 17 a SIGUSR2 that comes before the handler is installed crashes the JVM
  * (with the variable it ends the process with status 140). The launcher sets {@code _JAVA_SR_SIGNUM=39}; without it a
- * WARN line says what to set.
+ * DEBUG line says what to set.
  */
 final class DrainSignal {
     static final String SIGNAL = "USR2";
@@ -61,7 +61,8 @@ final class DrainSignal {
             return false;
         }
         if (System.getenv("_JAVA_SR_SIGNUM") == null && !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
-            log.warn("SIGUSR2 is this JVM's own thread-suspend signal: the drain's handler replaces it, which stops JFR's "
+            // DEBUG, not WARN: a plain "java -jar" start prints what the SDK prints, nothing more (the docs say it)
+            log.debug("SIGUSR2 is this JVM's own thread-suspend signal: the drain's handler replaces it, which stops JFR's "
                     + "method sampling; set _JAVA_SR_SIGNUM={} in the environment to move the JVM's use (bin/summoner-server does)", SR_SIGNUM);
         }
         return true;
