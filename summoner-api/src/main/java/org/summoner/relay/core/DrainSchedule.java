@@ -65,9 +65,11 @@ final class DrainSchedule {
             final long left = endNanos - nextNanos;
             nextNanos += left > 0 ? left / open : 0;
             open--;
-            drain.told();
             try {
                 session.sayGoodbye(ServerNotice.DRAINING, now + Dispatcher.LINGER_NANOS);
+                if (session.state() != Session.State.CLOSED) {
+                    drain.told(); // not one whose TLS handshake was under way: closed at once, it could not read the line
+                }
             } catch (Throwable error) {
                 session.fault(Faults.Where.TIMER, error);
             }

@@ -115,4 +115,16 @@ class DrainTest {
         final Session staying = sessions.stream().filter(s -> FakeEngine.output(s).goodbye == null).findFirst().orElseThrow();
         assertNull(FakeEngine.output(staying).goodbye);
     }
+
+    @Test
+    void a_connection_whose_tls_handshake_is_under_way_is_closed_not_told_and_not_counted() throws Exception {
+        engine.at(0);
+        final FakeEngine.Output output = new FakeEngine.Output();
+        final Session handshaking = engine.open(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 40_999), output);
+        engine.core().drain().begin(0, 0);
+        at(0);
+        assertNull(output.goodbye, "it could not read the line");
+        assertEquals(Session.State.CLOSED, handshaking.state());
+        assertEquals(0, engine.core().drain().clientsTold());
+    }
 }
