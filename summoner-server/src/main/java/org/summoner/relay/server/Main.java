@@ -172,12 +172,11 @@ public final class Main implements Callable<Integer> {
         out.flush();
     }
 
-    /** Prints the version the jar was built as. */
+    /** Prints the version and the git commit this server was built from ({@link BuildInfo}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            final String version = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"summoner-server " + (version == null ? "(development build)" : version)};
+            return new String[]{BuildInfo.current().versionLine()};
         }
     }
 }

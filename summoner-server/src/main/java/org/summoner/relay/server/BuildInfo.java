@@ -1,0 +1,62 @@
+package org.summoner.relay.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/**
+ * What this build is: the project version and the git commit it was built from, as the build wrote them into
+ * {@code build.properties} (a resource, so it reads the same from the shaded jar, the container image's exploded
+ * class path and an IDE's {@code target/classes}). A value the build could not know reads {@code unknown}: a
+ * source tree without {@code .git}, or a run from sources the build never filtered.
+ */
+final class BuildInfo {
+    static final String UNKNOWN = "unknown";
+    private static final String RESOURCE = "build.properties";
+
+    private final String version;
+    private final String commit;
+    private final boolean dirty;
+
+    BuildInfo(String version, String commit, boolean dirty) {
+        this.version = version;
+        this.commit = commit;
+        this.dirty = dirty;
+    }
+
+    /** @return this build's information, read from the class path. */
+    static BuildInfo current() {
+        final Properties properties = new Properties();
+        try (InputStream in = BuildInfo.class.getResourceAsStream(RESOURCE)) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException unreadable) {
+            // every value stays unknown
+        }
+        return of(properties);
+    }
+
+    static BuildInfo of(Properties properties) {
+        return new BuildInfo(known(properties.getProperty("version")), known(properties.getProperty("commit")),
+                "true".equals(properties.getProperty("dirty")));
+    }
+
+    /** An empty value, or a placeholder the build left unfiltered ({@code ${git.commit.id.abbrev}}), is unknown. */
+    private static String known(String value) {
+        return value == null || value.isBlank() || value.contains("${") ? UNKNOWN : value.trim();
+    }
+
+    String version() {
+        return version;
+    }
+
+    String commit() {
+        return commit;
+    }
+
+    /** @return e.g. {@code summoner-server 0.1.0 (git commit 0123abcd4567)}, with uncommitted changes named. */
+    String versionLine() {
+        return "summoner-server " + version + " (git commit " + commit + (dirty ? ", with uncommitted changes" : "") + ")";
+    }
+}
