@@ -6,9 +6,9 @@ import java.util.Properties;
 
 /**
  * What this build is: the project version and the git commit it was built from, as the build wrote them into
- * {@code build.properties} (a resource, so it reads the same from the shaded jar, the container image's exploded
- * class path and an IDE's {@code target/classes}). A value the build could not know reads {@code unknown}: a
- * source tree without {@code .git}, or a run from sources the build never filtered.
+ * {@code build.properties} ({@code src/build/build-info.sh}; a resource, so it reads the same from the shaded jar,
+ * the container image's exploded class path and {@code target/classes}). What the build could not know reads
+ * {@code unknown}: the commit of a source tree without {@code .git}, anything in a class path the build never ran on.
  */
 final class BuildInfo {
     static final String UNKNOWN = "unknown";
@@ -42,9 +42,8 @@ final class BuildInfo {
                 "true".equals(properties.getProperty("dirty")));
     }
 
-    /** An empty value, or a placeholder the build left unfiltered ({@code ${git.commit.id.abbrev}}), is unknown. */
     private static String known(String value) {
-        return value == null || value.isBlank() || value.contains("${") ? UNKNOWN : value.trim();
+        return value == null || value.isBlank() ? UNKNOWN : value.trim();
     }
 
     String version() {

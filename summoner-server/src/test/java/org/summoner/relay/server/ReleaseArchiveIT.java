@@ -3,25 +3,20 @@ package org.summoner.relay.server;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.summoner.relay.tck.KitClient;
 import org.summoner.relay.tck.ServerProcess;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ReleaseArchiveIT {
     private static final String TIMESTAMP = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}";
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -51,8 +45,8 @@ class ReleaseArchiveIT {
             fail("system property summoner.release.archive is not set; run these tests with 'mvn verify'");
         }
         final Path install = Files.createDirectories(dir.resolve("install dir with spaces"));
-        final Result tar = run(dir, Map.of(), List.of("tar", "-xzf", archive, "-C", install.toString()));
-        assertEquals(0, tar.status, tar.toString());
+        final Command tar = Command.run(dir, Map.of(), List.of("tar", "-xzf", archive, "-C", install.toString()));
+        assertEquals(0, tar.status(), tar.toString());
         home = install.resolve("summoner-server-" + System.getProperty("summoner.version"));
         launcher = home.resolve("bin/summoner-server");
     }
@@ -111,16 +105,15 @@ class ReleaseArchiveIT {
             assertEquals(200, health.statusCode());
             assertEquals("ok\n", health.body());
 
-            try (Socket a = client(port); Socket b = client(port)) {
-                final BufferedReader aReader = reader(a);
-                final BufferedReader bReader = reader(b);
+            try (KitClient a = KitClient.connect(new InetSocketAddress("127.0.0.1", port));
+                 KitClient b = KitClient.connect(new InetSocketAddress("127.0.0.1", port))) {
                 Thread.sleep(200); // both registered before the first line
-                a.getOutputStream().write("from the archive\n".getBytes(StandardCharsets.UTF_8));
-                assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"from the archive\"}", bReader.readLine());
+                a.send("from the archive\n");
+                assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.localPort() + "\",\"content\":\"from the archive\"}", b.readLine());
 
                 server.terminate(); // SIGTERM to the launcher's process id, as systemd or an operator sends it
-                assertEquals("Warning: Server is shutting down.", bReader.readLine());
-                assertEquals("Warning: Server is shutting down.", aReader.readLine());
+                assertEquals("Warning: Server is shutting down.", b.readLine());
+                assertEquals("Warning: Server is shutting down.", a.readLine());
             }
             assertEquals(143, server.awaitExit(), "SIGTERM after a clean shutdown");
             final List<String> rest = server.remainingLines();
@@ -131,31 +124,31 @@ class ReleaseArchiveIT {
     @Test
     void version_prints_the_version_and_the_git_commit_also_through_a_symbolic_link_to_the_launcher() throws Exception {
         final Map<String, String> environment = Map.of("JAVA_HOME", System.getProperty("java.home"));
-        final Result direct = run(dir, environment, List.of(launcher.toString(), "--version"));
-        assertEquals(0, direct.status, direct.toString());
+        final Command direct = Command.run(dir, environment, List.of(launcher.toString(), "--version"));
+        assertEquals(0, direct.status(), direct.toString());
         final Matcher line = Pattern.compile("summoner-server (\\S+) \\(git commit ([0-9a-f]{12}|unknown)(, with uncommitted changes)?\\)\n")
-                .matcher(direct.stdout);
+                .matcher(direct.stdout());
         assertTrue(line.matches(), direct.toString());
         assertEquals(System.getProperty("summoner.version"), line.group(1));
-        final Result head = run(Path.of("").toAbsolutePath(), Map.of(), List.of("git", "rev-parse", "HEAD"));
-        if (head.status == 0) {
-            assertEquals(head.stdout.substring(0, 12), line.group(2), "the commit git names");
+        final Command head = Command.run(Path.of("").toAbsolutePath(), Map.of(), List.of("git", "rev-parse", "HEAD"));
+        if (head.status() == 0) {
+            assertEquals(head.stdout().substring(0, 12), line.group(2), "the commit git names");
         }
 
         final Path link = Files.createDirectories(dir.resolve("usr local bin")).resolve("summoner-server");
         Files.createSymbolicLink(link, launcher);
-        final Result linked = run(dir, environment, List.of(link.toString(), "--version"));
-        assertEquals(0, linked.status, linked.toString());
-        assertEquals(direct.stdout, linked.stdout);
+        final Command linked = Command.run(dir, environment, List.of(link.toString(), "--version"));
+        assertEquals(0, linked.status(), linked.toString());
+        assertEquals(direct.stdout(), linked.stdout());
     }
 
     @Test
     void a_java_home_without_java_is_named_and_start_up_fails_with_status_1() throws Exception {
-        final Result result = run(dir, Map.of("JAVA_HOME", "/nonexistent jdk"), List.of(launcher.toString()));
-        assertEquals(1, result.status, result.toString());
+        final Command result = Command.run(dir, Map.of("JAVA_HOME", "/nonexistent jdk"), List.of(launcher.toString()));
+        assertEquals(1, result.status(), result.toString());
         assertEquals("error: JAVA_HOME is /nonexistent jdk but /nonexistent jdk/bin/java is not an executable; set JAVA_HOME to a Java 17 "
-                + "or later installation, or unset it to use the java on PATH\n", result.stderr);
-        assertEquals("", result.stdout);
+                + "or later installation, or unset it to use the java on PATH\n", result.stderr());
+        assertEquals("", result.stdout());
     }
 
     @Test
@@ -169,42 +162,9 @@ class ReleaseArchiveIT {
         final Map<String, String> environment = new HashMap<>();
         environment.put("JAVA_HOME", null);
         environment.put("PATH", bin.toString());
-        final Result result = run(dir, environment, List.of(launcher.toString(), "--version"));
-        assertEquals(1, result.status, result.toString());
+        final Command result = Command.run(dir, environment, List.of(launcher.toString(), "--version"));
+        assertEquals(1, result.status(), result.toString());
         assertEquals("error: no java: JAVA_HOME is not set and there is no java on PATH; install a Java 17 or later runtime "
-                + "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME\n", result.stderr);
-    }
-
-    private static Socket client(int port) throws IOException {
-        final Socket socket = new Socket();
-        socket.setSoTimeout(15_000);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        return socket;
-    }
-
-    private static BufferedReader reader(Socket socket) throws IOException {
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-    }
-
-    /** What a short command printed and its exit status. */
-    private record Result(int status, String stdout, String stderr) {
-    }
-
-    /** Runs a command that ends by itself, with {@code environment} added to (a null value: removed from) this JVM's. */
-    private static Result run(Path directory, Map<String, String> environment, List<String> command) throws Exception {
-        final ProcessBuilder builder = ServerProcess.processBuilder(directory, environment, command);
-        final Path out = Files.createTempFile("release-out", ".txt");
-        final Path err = Files.createTempFile("release-err", ".txt");
-        try {
-            final Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(command + " did not end within " + WAIT);
-            }
-            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+                + "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME\n", result.stderr());
     }
 }
