@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The release archive, {@code summoner-server-<version>.tar.gz}, as an operator installs it: unpacked with
@@ -68,6 +69,19 @@ class ReleaseArchiveIT {
                 "Restart=on-failure", "KillSignal=SIGUSR2", "TimeoutStopSec=90", "User=summoner", "WantedBy=multi-user.target")) {
             assertTrue(unit.contains(line), line + " in the unit:\n" + String.join("\n", unit));
         }
+    }
+
+    @Test
+    void systemd_reads_the_unit_without_a_warning() throws Exception {
+        assumeTrue(Command.works("systemd-analyze", "--version"), "skipped: systemd-analyze is not installed");
+        // The unit as installed, but for where this archive was unpacked, through a link without the spaces (which a
+        // unit's command line would need quoted); the unit's name stays: systemd reads it.
+        final Path opt = Files.createSymbolicLink(dir.resolve("opt-summoner-server"), home);
+        final Path unit = Files.createDirectories(dir.resolve("unit")).resolve("summoner-server.service");
+        Files.writeString(unit, Files.readString(home.resolve("systemd/summoner-server.service")).replace("/opt/summoner-server/", opt + "/"));
+        final Command verify = Command.run(dir, Map.of(), List.of("systemd-analyze", "verify", unit.toString()));
+        assertEquals(0, verify.status(), verify.toString());
+        assertEquals("", verify.stdout() + verify.stderr(), "systemd's warnings");
     }
 
     @Test

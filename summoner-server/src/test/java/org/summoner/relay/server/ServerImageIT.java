@@ -1,6 +1,7 @@
 package org.summoner.relay.server;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.tck.KitClient;
 
@@ -35,11 +36,20 @@ class ServerImageIT {
     private static List<String> global;
     private static List<String> runOptions;
 
+    /** Why these tests cannot run here, or null: found once, said by each test as it skips. */
+    private static String skipped;
+
     @BeforeAll
     static void load() throws Exception {
         final Path tar = Path.of(System.getProperty("summoner.image.tar", "target/summoner-server-image.tar"));
-        assumeTrue(Files.isRegularFile(tar), "skipped: no image at " + tar + " (built by mvn verify -Pimage)");
-        assumeTrue(Command.works("podman", "--version"), "skipped: podman is not installed (Debian: apt-get install podman)");
+        if (!Files.isRegularFile(tar)) {
+            skipped = "skipped: no image at " + tar + " (mvn verify -Pimage builds it)";
+            return;
+        }
+        if (!Command.works("podman", "--version")) {
+            skipped = "skipped: podman is not installed (Debian: apt-get install podman)";
+            return;
+        }
         image = "localhost/summoner-server:" + System.getProperty("summoner.version");
         final Command loaded = Command.run("podman", "load", "-i", tar.toString());
         assertEquals(0, loaded.status(), loaded.toString());
@@ -59,7 +69,12 @@ class ServerImageIT {
             }
             failures.add(String.join(" ", version.command()) + ": " + version.stderr().strip());
         }
-        assumeTrue(false, "skipped: podman is installed but cannot run a container here: " + failures);
+        skipped = "skipped: podman is installed but cannot run a container here: " + failures;
+    }
+
+    @BeforeEach
+    void runnable() {
+        assumeTrue(skipped == null, skipped);
     }
 
     /** {@code podman run} with this machine's options, then {@code args}. */
