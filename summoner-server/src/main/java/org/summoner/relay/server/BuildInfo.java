@@ -10,19 +10,9 @@ import java.util.Properties;
  * the container image's exploded class path and {@code target/classes}). What the build could not know reads
  * {@code unknown}: the commit of a source tree without {@code .git}, anything in a class path the build never ran on.
  */
-final class BuildInfo {
+record BuildInfo(String version, String commit, boolean dirty) {
     static final String UNKNOWN = "unknown";
     private static final String RESOURCE = "build.properties";
-
-    private final String version;
-    private final String commit;
-    private final boolean dirty;
-
-    BuildInfo(String version, String commit, boolean dirty) {
-        this.version = version;
-        this.commit = commit;
-        this.dirty = dirty;
-    }
 
     /** @return this build's information, read from the class path. */
     static BuildInfo current() {
@@ -44,14 +34,6 @@ final class BuildInfo {
 
     private static String known(String value) {
         return value == null || value.isBlank() ? UNKNOWN : value.trim();
-    }
-
-    String version() {
-        return version;
-    }
-
-    String commit() {
-        return commit;
     }
 
     /** @return e.g. {@code summoner-server 0.1.0 (git commit 0123abcd4567)}, with uncommitted changes named. */
