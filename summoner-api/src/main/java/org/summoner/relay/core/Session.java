@@ -258,6 +258,11 @@ public final class Session {
         return input;
     }
 
+    /** @return whether it became a client ({@link #start()}): over TLS, once its handshake was done. */
+    boolean started() {
+        return started;
+    }
+
     /** @return what becomes of the lines it frames: the framer's {@link LineHandler}. */
     SessionLines lines() {
         return lines;
