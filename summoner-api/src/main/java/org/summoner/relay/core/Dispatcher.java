@@ -47,15 +47,15 @@ public abstract class Dispatcher {
     private final Deadlines handshakes = new Deadlines();
     /** The deadlines of goodbyes and read pauses ({@link SessionTimers}). */
     private final SessionTimers timers = new SessionTimers();
-    /** The core's settings this thread's sessions were last brought in line with ({@link #applyReload}). */
-    private int settingsApplied;
+    /** Brings this thread's sessions in line with the settings of each reload. */
+    private final ReloadPass reloads;
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
         this.counts = new CounterBatch(core.counters());
         this.scratch = new EnvelopeScratch(core.maxEnvelopeBytes());
         this.nextIdleSweepNanos = now + core.policy().idleCheckIntervalNanos();
-        this.settingsApplied = core.settingsGeneration();
+        this.reloads = new ReloadPass(core);
     }
 
     public final RelayCore core() {
@@ -264,7 +264,7 @@ public abstract class Dispatcher {
      * {@link #nextTimedDutyNanos()} comes.
      */
     protected final void runTimedDuties() {
-        applyReload();
+        nextIdleSweepNanos = reloads.applyIfDue(this, nextIdleSweepNanos);
         sweepIdle();
         expireHandshakes();
         timers.run(now);
@@ -272,10 +272,7 @@ public abstract class Dispatcher {
 
     /** @return when {@link #runTimedDuties()} next has something to do, on the turn's clock; {@code Long.MAX_VALUE} for never. */
     protected final long nextTimedDutyNanos() {
-        if (core.settingsGeneration() != settingsApplied) {
-            return now; // a reload to apply: at once (a loop waits a second at most; Netty is told, RelayCore.onReload)
-        }
-        long next = core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
+        long next = reloads.due() ? now : core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
         next = earlier(next, tlsHandshakes.next());
         next = earlier(next, handshakes.next());
         return earlier(next, timers.next(now));
@@ -299,51 +296,6 @@ public abstract class Dispatcher {
      * its duties rather than computing a wait each turn (Netty) schedules one. Called on this thread.
      */
     protected void timedDutyAdded(long atNanos) {
-    }
-
-    /**
-     * A reload published new settings ({@link RelayCore#reload}): this thread's sessions are brought in line, on their
-     * own thread. A connection the new {@code peer_trust} no longer admits is told and closed as an idle client is: its
-     * address now outside {@code allow_networks} or inside {@code deny_networks}
-     * ({@link ServerNotice#NOT_ALLOWED}, what a new connection from there is told), or its bound identity no longer in
-     * {@code allowed_fingerprints} ({@link ServerNotice#IDENTITY_NOT_ALLOWED}). The others stay: their trust is looked
-     * up again, and when {@code handshake.required} was lifted, those still waiting to bind are released. The idle
-     * sweep starts again at the new interval. One volatile read per turn when nothing changed.
-     */
-    private void applyReload() {
-        final LiveSettings settings = core.live();
-        if (settings.generation == settingsApplied) {
-            return;
-        }
-        settingsApplied = settings.generation;
-        nextIdleSweepNanos = now + settings.policy.idleCheckIntervalNanos();
-        int refused = 0;
-        for (int i = sessionCount - 1; i >= 0; i--) { // a session closed at once leaves; the last takes its place
-            final Session session = sessions[i];
-            if (session.state() != Session.State.OPEN) {
-                continue;
-            }
-            try {
-                final ServerNotice refusal = !settings.policy.admission().allows(session.address()) ? ServerNotice.NOT_ALLOWED
-                        : session.fingerprint() != null && !core.identityAllowed(session.fingerprint()) ? ServerNotice.IDENTITY_NOT_ALLOWED
-                        : null;
-                if (refusal != null) {
-                    refused++;
-                    log.debug("{} no longer admitted after a reload ({}); disconnecting", session.remoteAddr(), refusal);
-                    session.sayGoodbye(refusal, now + LINGER_NANOS);
-                    continue;
-                }
-                session.lines().retrust();
-                if (!settings.handshakeRequired && session.started() && session.identity().mustBind()) {
-                    session.identity().handshakeLifted();
-                }
-            } catch (Throwable error) {
-                session.fault(Faults.Where.TIMER, error);
-            }
-        }
-        if (refused > 0) {
-            log.info("{} connection(s) told and closed: the reloaded configuration no longer admits them", refused);
-        }
     }
 
     private void sweepIdle() {

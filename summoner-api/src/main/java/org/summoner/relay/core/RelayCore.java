@@ -61,15 +61,7 @@ public final class RelayCore {
     private final LogThrottle deadPeerLog = new LogThrottle();
     private final InputBudget inputBudget;
     /** What a reload may change, published whole ({@link #reload}); read once per decision. */
-    private volatile LiveSettings live;
-    /** Makes the router of a configuration: at start, and again at each reload. */
-    private final Function<RelayCore, Router> routers;
-    /** The configuration a router being built reads ({@link #routingConfig}); written and read under {@link #reloading}. */
-    private ServerConfig building;
-    private final Object reloading = new Object();
-    private volatile Runnable onReload = () -> { };
-    /** State that outlives a reload's new router (the replay window's memory), by kind ({@link #keep}). */
-    private final ConcurrentHashMap<Class<?>, Object> kept = new ConcurrentHashMap<>();
+    private final LiveReference live;
     /** The other nodes of its cluster, or null when it relays alone. */
     private final OtherNodes otherNodes;
 
@@ -98,12 +90,9 @@ public final class RelayCore {
         this.invalidAttemptsWindowNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().windowSecs());
         final RoutingMode mode = parameters.routing().mode();
         this.hostFingerprints = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID ? parameters.routing().hostFingerprints() : Set.of();
-        this.tls = config.tls().isPresent() ? ServerTls.of(() -> live.tls, counters) : null;
-        this.routers = router;
-        synchronized (reloading) {
-            this.building = config;
-            this.live = new LiveSettings(0, config, policy, router.apply(this), maxLineBytes, maxEnvelopeBytes);
-        }
+        this.live = new LiveReference(router);
+        this.tls = config.tls().isPresent() ? ServerTls.of(() -> live.get().tls, counters) : null;
+        live.start(this, config, policy);
         this.otherNodes = otherNodes == null ? null : otherNodes.apply(this);
     }
 
@@ -114,8 +103,7 @@ public final class RelayCore {
 
     /** @return the configuration the relay runs with: the one it started with, or the last reload applied. */
     public ServerConfig config() {
-        final LiveSettings settings = live;
-        return settings == null ? building : settings.config;
+        return live.config();
     }
 
     /**
@@ -123,9 +111,7 @@ public final class RelayCore {
      *         reload, else the running one. Only for making routers.
      */
     public ServerConfig routingConfig() {
-        synchronized (reloading) {
-            return building;
-        }
+        return live.routingConfig();
     }
 
     /**
@@ -136,17 +122,7 @@ public final class RelayCore {
      * Called by one thread at a time; nothing is published when making the new settings throws.
      */
     public void reload(ServerConfig next) {
-        synchronized (reloading) {
-            final LiveSettings running = live;
-            building = next;
-            try {
-                live = new LiveSettings(running.generation + 1, next, running.policy.reloaded(next), routers.apply(this),
-                        maxLineBytes, maxEnvelopeBytes);
-            } finally {
-                building = live.config;
-            }
-        }
-        onReload.run();
+        live.reload(this, next);
     }
 
     /**
@@ -155,16 +131,12 @@ public final class RelayCore {
      *                 serves. Loops that wait at most a second need none.
      */
     public void onReload(Runnable listener) {
-        this.onReload = listener;
+        live.onReload(listener);
     }
 
-    /** @return the number of the settings published: it moves at each reload. */
-    int settingsGeneration() {
-        return live.generation;
-    }
-
+    /** @return what a reload may change, as published now: read it once per decision. */
     LiveSettings live() {
-        return live;
+        return live.get();
     }
 
     /**
@@ -172,7 +144,7 @@ public final class RelayCore {
      *         router holds that a new router must not forget (the replay window's memory).
      */
     public <T> T keep(Class<T> kind, java.util.function.Supplier<T> make) {
-        return kind.cast(kept.computeIfAbsent(kind, k -> make.get()));
+        return live.keep(kind, make);
     }
 
     public RelayCounters counters() {
@@ -194,7 +166,7 @@ public final class RelayCore {
 
     /** @return the fair-use policy now: a reload publishes a new one over the same quarantine list and counts. */
     public FairUsePolicy policy() {
-        return live.policy;
+        return live.get().policy;
     }
 
     /** @return the other nodes of its cluster ({@code cluster}), or null when it relays alone. */
@@ -240,7 +212,7 @@ public final class RelayCore {
 
     /** @return the router now: a reload makes a new one. */
     public Router router() {
-        return live.router;
+        return live.get().router;
     }
 
     public OutboundBudget budget() {
@@ -266,12 +238,6 @@ public final class RelayCore {
     }
 
     /** @return whether a connection bound to {@code fingerprint} is a host: {@code hosted} or {@code hybrid}, and a configured host. */
-    /** @return whether {@code peer_trust.allowed_fingerprints}, as it is now, lets {@code fingerprint} be bound. */
-    public boolean identityAllowed(String fingerprint) {
-        final Set<String> allowed = live.allowedFingerprints;
-        return allowed == null || allowed.contains(fingerprint);
-    }
-
     public boolean isHostIdentity(String fingerprint) {
         return hostFingerprints.contains(fingerprint);
     }
@@ -291,21 +257,21 @@ public final class RelayCore {
 
     /** @return {@code handshake.required}: nothing is relayed from a connection before it is bound. */
     public boolean handshakeRequired() {
-        return live.handshakeRequired;
+        return live.get().handshakeRequired;
     }
 
     /** @return whether each connection is sent a challenge its binding envelope must answer. */
     public boolean handshakeChallenges() {
-        return live.handshakeChallenges;
+        return live.get().handshakeChallenges;
     }
 
     /** @return {@code tls.handshake_timeout_secs} in nanoseconds; only read when {@link #tls()} is set. */
     long tlsHandshakeTimeoutNanos() {
-        return live.tlsHandshakeTimeoutNanos;
+        return live.get().tlsHandshakeTimeoutNanos;
     }
 
     long handshakeTimeoutNanos() {
-        return live.handshakeTimeoutNanos;
+        return live.get().handshakeTimeoutNanos;
     }
 
     /** @return a fresh nonce: 32 bytes from {@link SecureRandom}, as base64url without padding (43 characters). */
@@ -331,7 +297,7 @@ public final class RelayCore {
     }
 
     long invalidAttemptPauseNanos(InvalidAttempts.Action action) {
-        final LiveSettings settings = live;
+        final LiveSettings settings = live.get();
         return action == InvalidAttempts.Action.THROTTLE ? settings.throttleNanos : settings.flowControlNanos;
     }
 
@@ -358,7 +324,7 @@ public final class RelayCore {
     }
 
     public NoticeLines notices() {
-        return live.notices;
+        return live.get().notices;
     }
 
     /** @return {@code max_line_bytes}. */

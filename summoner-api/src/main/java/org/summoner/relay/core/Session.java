@@ -258,11 +258,6 @@ public final class Session {
         return input;
     }
 
-    /** @return whether it became a client ({@link #start()}): over TLS, once its handshake was done. */
-    boolean started() {
-        return started;
-    }
-
     /** @return what becomes of the lines it frames: the framer's {@link LineHandler}. */
     SessionLines lines() {
         return lines;

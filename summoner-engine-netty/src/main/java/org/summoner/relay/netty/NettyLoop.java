@@ -23,7 +23,6 @@ import org.summoner.relay.policy.ReadPause;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -359,16 +358,7 @@ final class NettyLoop extends Dispatcher {
 
     /** From any thread: a reload published new settings; the duties run on this loop now to apply them. */
     void settingsPublished() {
-        try {
-            loop.execute(() -> {
-                tick();
-                runTimedDuties();
-                turnEnded();
-                scheduleDuties(nextTimedDutyNanos());
-            });
-        } catch (RejectedExecutionException shutDown) {
-            // the loop has stopped: it has no clients left to apply anything to
-        }
+        loop.execute(() -> runDuties(dutyAtNanos)); // the run scheduled now, whenever it was due
     }
 
     @Override

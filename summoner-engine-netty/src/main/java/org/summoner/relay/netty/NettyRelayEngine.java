@@ -34,6 +34,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,7 +130,11 @@ final class NettyRelayEngine implements RelayEngine {
     /** A reload published new settings: each loop applies them to its clients now, on its own thread. */
     private void announceReload() {
         for (NettyLoop state : loopStates) {
-            state.settingsPublished();
+            try {
+                state.settingsPublished();
+            } catch (RejectedExecutionException shutDown) {
+                // that loop has stopped: it has no clients left to apply anything to
+            }
         }
     }
 
