@@ -104,6 +104,11 @@ public final class RunningServer implements AutoCloseable {
      * @param alongside null for nothing.
      */
     public Reload reload(Supplier<ServerConfig> load, Consumer<ServerConfig> alongside) {
+        synchronized (closeLock) {
+            if (closing) {
+                return Reload.refused("the server is shutting down: nothing was reloaded");
+            }
+        }
         return reloader.reload(load, alongside);
     }
 

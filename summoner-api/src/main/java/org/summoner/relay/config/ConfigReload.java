@@ -44,6 +44,17 @@ public final class ConfigReload {
             "tls.client_ca",
             "tls.handshake_timeout_secs");
 
+    /**
+     * The live keys every node of a cluster must agree on (its {@code Agreement}, sent in each presence): in a cluster
+     * they need a restart of every node, since a node whose settings differ is refused by the others.
+     */
+    public static final List<String> CLUSTER_AGREED = List.of(
+            "hyper_parameters.peer_trust.allowed_fingerprints",
+            "hyper_parameters.dedicated_relay.allowed_fingerprints",
+            "hyper_parameters.dedicated_relay.communication_graph",
+            "hyper_parameters.handshake.required",
+            "hyper_parameters.handshake.challenge");
+
     /** Record components whose key in the file is not their name in snake case. */
     private static final Map<String, String> KEYS = Map.of(
             "hyper_parameters.routing.mode", "hyper_parameters.routing",
@@ -67,7 +78,7 @@ public final class ConfigReload {
     public static ConfigReload compare(ServerConfig running, ServerConfig next) {
         final TreeSet<String> applied = new TreeSet<>();
         final TreeSet<String> restart = new TreeSet<>();
-        final Changes changes = new Changes(applied, restart);
+        final Changes changes = new Changes(applied, restart, running.cluster().isPresent());
         changes.leaf("host", running.host().orElse(null), next.host().orElse(null));
         changes.leaf("port", running.port().isPresent() ? running.port().getAsInt() : null,
                 next.port().isPresent() ? next.port().getAsInt() : null);
@@ -87,10 +98,19 @@ public final class ConfigReload {
         return new ConfigReload(effective, List.copyOf(applied), List.copyOf(restart));
     }
 
-    /** @return whether {@code key} (dotted, as in the file) applies live. */
+    /** @return whether {@code key} (dotted, as in the file) applies live on a relay alone. */
     public static boolean isLive(String key) {
-        for (String live : LIVE) {
-            if (key.equals(live) || key.startsWith(live + ".")) {
+        return within(key, LIVE);
+    }
+
+    /** @return whether {@code key} applies live on a relay that is a node of a cluster ({@code clustered}) or not. */
+    public static boolean isLive(String key, boolean clustered) {
+        return within(key, LIVE) && !(clustered && within(key, CLUSTER_AGREED));
+    }
+
+    private static boolean within(String key, List<String> sections) {
+        for (String section : sections) {
+            if (key.equals(section) || key.startsWith(section + ".")) {
                 return true;
             }
         }
@@ -123,10 +143,10 @@ public final class ConfigReload {
     }
 
     /** Walks two values of one key, recording what changed, and returns the value to run with. */
-    private record Changes(TreeSet<String> applied, TreeSet<String> restart) {
+    private record Changes(TreeSet<String> applied, TreeSet<String> restart, boolean clustered) {
         void leaf(String key, Object running, Object next) {
             if (!same(running, next)) {
-                (isLive(key) ? applied : restart).add(key);
+                (isLive(key, clustered) ? applied : restart).add(key);
             }
         }
 
@@ -134,7 +154,7 @@ public final class ConfigReload {
         Object merge(String key, Object running, Object next) {
             if (running == null || next == null || !running.getClass().isRecord() || running.getClass() != next.getClass()) {
                 leaf(key, running, next);
-                return isLive(key) ? next : running;
+                return isLive(key, clustered) ? next : running;
             }
             final RecordComponent[] components = running.getClass().getRecordComponents();
             final Object[] values = new Object[components.length];

@@ -89,6 +89,16 @@ class ConfigReloadTest {
     }
 
     @Test
+    void on_a_node_of_a_cluster_the_settings_every_node_must_agree_on_need_a_restart() {
+        final String node = "\"cluster\": {\"backplane\": \"nats\", \"node\": \"a\"}";
+        final ConfigReload reload = ConfigReload.compare(read("{" + node + "}"), read("{" + node + ", \"hyper_parameters\": {"
+                + "\"handshake\": {\"required\": true}, \"peer_trust\": {\"deny_networks\": [\"10.0.0.0/8\"]}}}"));
+        assertEquals(List.of("hyper_parameters.peer_trust.deny_networks"), reload.applied());
+        assertEquals(List.of("hyper_parameters.handshake.required"), reload.needRestart());
+        assertFalse(reload.effective().hyperParameters().handshake().required());
+    }
+
+    @Test
     void a_key_is_live_when_it_or_a_section_above_it_is_listed() {
         assertTrue(ConfigReload.isLive("tls.cert"));
         assertFalse(ConfigReload.isLive("tls"));
