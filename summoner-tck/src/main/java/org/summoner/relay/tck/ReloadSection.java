@@ -73,6 +73,11 @@ public abstract class ReloadSection extends IdentityHarness {
         return track(new SummonerServer("tck").start("127.0.0.1", 0, file().toString()));
     }
 
+    /** A server started from the file with these {@code hyper_parameters}, and two clients it has registered. */
+    private Pair startPairFromFile(Map<String, ?> hyperParameters) throws IOException {
+        return pairOn(startFromFile(hyperParameters));
+    }
+
     private KitClient connectFrom(RunningServer server, String localAddress) throws IOException {
         return connect(server.address(), 0, InetAddress.getByName(localAddress));
     }
@@ -92,10 +97,10 @@ public abstract class ReloadSection extends IdentityHarness {
 
     @Test
     void the_rate_limit_and_max_connections_apply_to_the_clients_already_connected_which_stay() throws Exception {
-        final RunningServer server = startFromFile(Map.of());
-        final KitClient a = connect(server);
-        final KitClient b = connect(server);
-        awaitConnections(server, 2);
+        final Pair pair = startPairFromFile(Map.of());
+        final RunningServer server = pair.server();
+        final KitClient a = pair.a();
+        final KitClient b = pair.b();
 
         write(Map.of("rate_limit_msgs_per_minute", 2, "max_connections", 2));
         assertApplied(server.reload(), "hyper_parameters.max_connections", "hyper_parameters.rate_limit_msgs_per_minute");
@@ -157,10 +162,10 @@ public abstract class ReloadSection extends IdentityHarness {
 
     @Test
     void handshake_and_idle_settings_apply_to_new_connections_and_lifting_the_handshake_releases_those_waiting() throws Exception {
-        final RunningServer server = startFromFile(Map.of());
-        final KitClient before = connect(server);
-        final KitClient listener = connect(server);
-        awaitConnections(server, 2);
+        final Pair pair = startPairFromFile(Map.of());
+        final RunningServer server = pair.server();
+        final KitClient before = pair.a();
+        final KitClient listener = pair.b();
 
         write(Map.of("handshake", Map.of("required", true, "challenge", false, "timeout_secs", 60)));
         assertApplied(server.reload(), "hyper_parameters.handshake.challenge", "hyper_parameters.handshake.required",
@@ -223,10 +228,10 @@ public abstract class ReloadSection extends IdentityHarness {
 
     @Test
     void a_file_with_an_error_is_refused_with_the_message_a_start_prints_and_the_running_config_goes_on() throws Exception {
-        final RunningServer server = startFromFile(Map.of("peer_trust", Map.of("deny_networks", List.of("127.0.0.2/32"))));
-        final KitClient a = connect(server);
-        final KitClient b = connect(server);
-        awaitConnections(server, 2);
+        final Pair pair = startPairFromFile(Map.of("peer_trust", Map.of("deny_networks", List.of("127.0.0.2/32"))));
+        final RunningServer server = pair.server();
+        final KitClient a = pair.a();
+        final KitClient b = pair.b();
         final String valid = Files.readString(file());
         final List<String> broken = List.of(
                 valid.substring(0, valid.length() / 2), // half written
@@ -259,10 +264,10 @@ public abstract class ReloadSection extends IdentityHarness {
 
     @Test
     void keys_that_need_a_restart_are_named_and_left_as_they_were() throws Exception {
-        final RunningServer server = startFromFile(Map.of());
-        final KitClient a = connect(server);
-        final KitClient b = connect(server);
-        awaitConnections(server, 2);
+        final Pair pair = startPairFromFile(Map.of());
+        final RunningServer server = pair.server();
+        final KitClient a = pair.a();
+        final KitClient b = pair.b();
 
         write(Map.of("worker_threads", 7, "routing", "hosted", "hosted_relay", Map.of("host_fingerprints",
                 List.of(AuroraSigner.generate(null).fingerprint())), "max_line_bytes", 10, "rate_limit_msgs_per_minute", 500),
@@ -307,10 +312,10 @@ public abstract class ReloadSection extends IdentityHarness {
 
     @Test
     void reloads_in_a_storm_under_load_lose_no_line_and_close_no_connection() throws Exception {
-        final RunningServer server = startFromFile(Map.of());
-        final KitClient a = connect(server);
-        final KitClient b = connect(server);
-        awaitConnections(server, 2);
+        final Pair pair = startPairFromFile(Map.of());
+        final RunningServer server = pair.server();
+        final KitClient a = pair.a();
+        final KitClient b = pair.b();
         final int lines = 1_000;
         final Thread reloads = new Thread(() -> {
             for (int i = 0; i < 20; i++) {
