@@ -3,11 +3,12 @@ package org.summoner.relay.config;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -133,10 +134,10 @@ public final class ConfigReload {
     }
 
     private static List<Object> clusterKey(ClusterSettings cluster) {
-        return java.util.Arrays.asList(cluster.backplane(), cluster.node(), cluster.settings(), cluster.secret() != null);
+        return Arrays.asList(cluster.backplane(), cluster.node(), cluster.settings(), cluster.secret() != null);
     }
 
-    private static TreeSet<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    private static TreeSet<String> union(Set<String> a, Set<String> b) {
         final TreeSet<String> all = new TreeSet<>(a);
         all.addAll(b);
         return all;
@@ -180,8 +181,8 @@ public final class ConfigReload {
             }
             leaf("tls.cert", List.of(running.cert(), running.chain()), List.of(next.cert(), next.chain()));
             leaf("tls.key", List.of(running.key(), running.privateKey()), List.of(next.key(), next.privateKey()));
-            leaf("tls.client_ca", java.util.Arrays.asList(running.clientCa(), running.clientIssuers()),
-                    java.util.Arrays.asList(next.clientCa(), next.clientIssuers()));
+            leaf("tls.client_ca", Arrays.asList(running.clientCa(), running.clientIssuers()),
+                    Arrays.asList(next.clientCa(), next.clientIssuers()));
             leaf("tls.handshake_timeout_secs", running.handshakeTimeoutSecs(), next.handshakeTimeoutSecs());
             return next;
         }

@@ -33,7 +33,7 @@ final class LiveReference {
     void start(RelayCore core, ServerConfig config, FairUsePolicy policy) {
         synchronized (reloading) {
             building = config;
-            live = new LiveSettings(0, config, policy, routers.apply(core), core.maxLineBytes(), core.maxEnvelopeBytes());
+            live = new LiveSettings(null, config, policy, routers.apply(core), core.maxLineBytes(), core.maxEnvelopeBytes());
         }
     }
 
@@ -58,7 +58,7 @@ final class LiveReference {
             final LiveSettings running = live;
             building = next;
             try {
-                live = new LiveSettings(running.generation + 1, next, running.policy.reloaded(next), routers.apply(core),
+                live = new LiveSettings(running, next, running.policy.reloaded(next), routers.apply(core),
                         core.maxLineBytes(), core.maxEnvelopeBytes());
             } finally {
                 building = live.config;

@@ -36,14 +36,19 @@ final class LiveSettings {
     /** {@code peer_trust.allowed_fingerprints}: the identities that may be bound; null for any. */
     final Set<String> allowedFingerprints;
 
-    LiveSettings(int generation, ServerConfig config, FairUsePolicy policy, Router router, int maxLineBytes, int maxEnvelopeBytes) {
+    /**
+     * @param previous the settings these replace, or null: their TLS material is kept when {@code tls} did not change,
+     *                 so a reload that leaves it alone keeps the TLS session cache (resumption) and costs no new context.
+     */
+    LiveSettings(LiveSettings previous, ServerConfig config, FairUsePolicy policy, Router router, int maxLineBytes, int maxEnvelopeBytes) {
         final HyperParameters parameters = config.hyperParameters();
-        this.generation = generation;
+        this.generation = previous == null ? 0 : previous.generation + 1;
         this.config = config;
         this.policy = policy;
         this.router = router;
         this.notices = new NoticeLines(maxLineBytes, maxEnvelopeBytes, parameters.handshake().timeoutSecs());
-        this.tls = config.tls().map(ServerTls::material).orElse(null);
+        this.tls = previous != null && previous.tls != null && previous.config.tls().equals(config.tls()) ? previous.tls
+                : config.tls().map(ServerTls::material).orElse(null);
         this.tlsHandshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(config.tls().map(TlsSettings::handshakeTimeoutSecs)
                 .orElse(TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_SECS));
         this.handshakeRequired = parameters.handshake().required();

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The relay of one server, shared by its engine's threads: the limits every session applies, the fair-use policy,
@@ -143,7 +144,7 @@ public final class RelayCore {
      * @return the one {@code kind} this core keeps across reloads, made by {@code make} the first time: state a
      *         router holds that a new router must not forget (the replay window's memory).
      */
-    public <T> T keep(Class<T> kind, java.util.function.Supplier<T> make) {
+    public <T> T keep(Class<T> kind, Supplier<T> make) {
         return live.keep(kind, make);
     }
 

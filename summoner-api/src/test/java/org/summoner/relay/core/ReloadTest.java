@@ -1,13 +1,17 @@
 package org.summoner.relay.core;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.identity.AuroraSigner;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.policy.FairUsePolicy;
 
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +105,29 @@ class ReloadTest {
         engine.at(engine.now() + TimeUnit.SECONDS.toNanos(60));
         engine.sweep();
         assertTrue(waiting.isOpen(), "no handshake deadline left for it");
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void the_tls_material_is_made_again_only_when_tls_changed_so_an_unrelated_reload_keeps_the_session_cache() throws Exception {
+        for (String name : new String[] {"server.crt", "server.key"}) {
+            try (InputStream in = ReloadTest.class.getResourceAsStream("/org/summoner/relay/config/tls/" + name)) {
+                Files.copy(in, dir.resolve(name));
+            }
+        }
+        final Map<String, Object> tls = Map.of("cert", dir.resolve("server.crt").toString(), "key", dir.resolve("server.key").toString());
+        final ServerConfig start = ServerConfig.fromMap(Map.of("tls", tls));
+        final RelayCore core = new RelayCore(start, new RelayCounters(), FairUsePolicy.of(start), relay -> Router.BROADCAST);
+        final Object material = core.live().tls;
+        core.reload(ServerConfig.fromMap(Map.of("tls", tls, "hyper_parameters", Map.of("rate_limit_msgs_per_minute", 5))));
+        assertSame(material, core.live().tls);
+        final Map<String, Object> slower = new java.util.HashMap<>(tls);
+        slower.put("handshake_timeout_secs", 30);
+        core.reload(ServerConfig.fromMap(Map.of("tls", slower)));
+        assertFalse(material == core.live().tls, "a new context for the changed tls section");
+        assertEquals(TimeUnit.SECONDS.toNanos(30), core.tlsHandshakeTimeoutNanos());
     }
 
     @Test
