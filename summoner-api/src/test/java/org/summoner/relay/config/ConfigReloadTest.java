@@ -3,8 +3,6 @@ package org.summoner.relay.config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.util.List;
@@ -68,12 +66,8 @@ class ConfigReloadTest {
 
     @Test
     void turning_tls_on_or_off_needs_a_restart_and_new_material_at_the_same_paths_applies() throws Exception {
-        for (String name : new String[] {"server.crt", "server.key"}) {
-            try (InputStream in = ConfigReloadTest.class.getResourceAsStream("/org/summoner/relay/config/tls/" + name)) {
-                Files.copy(in, dir.resolve(name));
-            }
-        }
-        final String tls = "{\"tls\": {\"cert\": \"" + dir.resolve("server.crt") + "\", \"key\": \"" + dir.resolve("server.key") + "\"}}";
+        final Map<String, Object> files = TlsFiles.section(dir);
+        final String tls = "{\"tls\": {\"cert\": \"" + files.get("cert") + "\", \"key\": \"" + files.get("key") + "\"}}";
         final ServerConfig plain = read("{}");
         final ServerConfig withTls = read(tls);
         final ConfigReload on = ConfigReload.compare(plain, withTls);

@@ -3,14 +3,13 @@ package org.summoner.relay.core;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.config.ServerConfig;
+import org.summoner.relay.config.TlsFiles;
 import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.identity.AuroraSigner;
 import org.summoner.relay.policy.AdmissionControl;
 import org.summoner.relay.policy.FairUsePolicy;
 
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -112,12 +111,7 @@ class ReloadTest {
 
     @Test
     void the_tls_material_is_made_again_only_when_tls_changed_so_an_unrelated_reload_keeps_the_session_cache() throws Exception {
-        for (String name : new String[] {"server.crt", "server.key"}) {
-            try (InputStream in = ReloadTest.class.getResourceAsStream("/org/summoner/relay/config/tls/" + name)) {
-                Files.copy(in, dir.resolve(name));
-            }
-        }
-        final Map<String, Object> tls = Map.of("cert", dir.resolve("server.crt").toString(), "key", dir.resolve("server.key").toString());
+        final Map<String, Object> tls = TlsFiles.section(dir);
         final ServerConfig start = ServerConfig.fromMap(Map.of("tls", tls));
         final RelayCore core = new RelayCore(start, new RelayCounters(), FairUsePolicy.of(start), relay -> Router.BROADCAST);
         final Object material = core.live().tls;
