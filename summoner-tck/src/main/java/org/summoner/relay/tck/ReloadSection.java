@@ -1,6 +1,8 @@
 package org.summoner.relay.tck;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.summoner.relay.Reload;
@@ -339,6 +341,43 @@ public abstract class ReloadSection extends IdentityHarness {
         reloads.join(AWAIT.toMillis());
         awaitStats(server, "twenty reloads applied, both connected", stats -> stats.configReloadsApplied() == 20
                 && stats.configReloadsRefused() == 0 && stats.connectionsOpen() == 2 && stats.connectionsClosed() == 0);
+    }
+
+    @Nested
+    @DisplayName("under backpressure")
+    class UnderBackpressure extends FairUseHarness {
+        @Override
+        protected String engineName() {
+            return ReloadSection.this.engineName();
+        }
+
+        @Override
+        protected Map<String, ?> engineSections() {
+            return ReloadSection.this.engineSections();
+        }
+
+        @Test
+        void a_disconnect_threshold_turned_on_closes_the_recipients_that_stopped_reading_and_no_other() throws Exception {
+            final RunningServer server = startFromFile(parameters("throttle_delay_ms", 1,
+                    "backpressure_policy", policy(true, 10, false, 1_000_000, false, 10)));
+            final KitClient sender = connect(server);
+            final List<Long> marks = drainInBackground(connect(server));
+            for (int i = 0; i < 3; i++) {
+                stalled(server); // 3 of 5: the room is behind, so a real backlog of 10 shows as a throttle
+            }
+            awaitConnections(server, 5);
+            pushUntil(server, sender, "a backlog of at least 10 (a throttle)", stats -> stats.throttles() >= 1);
+            assertEquals(0, server.stats().slowConsumerDisconnects(), "enable_disconnect is off");
+
+            write(parameters("throttle_delay_ms", 1, "backpressure_policy", policy(true, 10, false, 1_000_000, true, 10)));
+            assertApplied(server.reload(), "hyper_parameters.backpressure_policy.enable_disconnect");
+            pushUntil(server, sender, "the stalled clients closed at the new threshold", stats -> stats.slowConsumerDisconnects() == 3);
+            awaitConnections(server, 2);
+            for (int i = 0; i < 5; i++) {
+                sender.send("mark\n");
+            }
+            await("the healthy reader's 5 marks", () -> marks.size() == 5, marks::toString);
+        }
     }
 
     /** A client context that accepts any server certificate and records the subject it was shown. */
