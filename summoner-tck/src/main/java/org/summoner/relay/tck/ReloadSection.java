@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what the relay does while the clients connected before stay connected and go on relaying; a connection the new
  * {@code peer_trust} no longer admits is told and closed, and only it; a file with an error is refused with the message
  * a start prints for it, and the running configuration goes on; keys that need a restart are named and left as they
- * were; new TLS handshakes get the new certificate while sessions under way keep theirs.
+ * were; new TLS handshakes get the new certificate while sessions under way keep theirs; a backpressure policy turned
+ * on closes the recipients that stopped reading at their next judgement ({@link UnderBackpressure}).
  */
 public abstract class ReloadSection extends IdentityHarness {
     private static final ObjectMapper JSON = new ObjectMapper();
