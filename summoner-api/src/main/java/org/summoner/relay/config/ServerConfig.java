@@ -186,6 +186,11 @@ public final class ServerConfig {
         return Optional.ofNullable(cluster);
     }
 
+    /** @return the top-level keys the reader does not know, with their values (engines' sections among them). */
+    Map<String, JsonNode> others() {
+        return others;
+    }
+
     /** @return one line per key that was ignored, each naming the source and the key. */
     public List<String> warnings() {
         return warnings;

@@ -47,12 +47,15 @@ public abstract class Dispatcher {
     private final Deadlines handshakes = new Deadlines();
     /** The deadlines of goodbyes and read pauses ({@link SessionTimers}). */
     private final SessionTimers timers = new SessionTimers();
+    /** Brings this thread's sessions in line with the settings of each reload. */
+    private final ReloadPass reloads;
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
         this.counts = new CounterBatch(core.counters());
         this.scratch = new EnvelopeScratch(core.maxEnvelopeBytes());
         this.nextIdleSweepNanos = now + core.policy().idleCheckIntervalNanos();
+        this.reloads = new ReloadPass(core);
     }
 
     public final RelayCore core() {
@@ -261,6 +264,7 @@ public abstract class Dispatcher {
      * {@link #nextTimedDutyNanos()} comes.
      */
     protected final void runTimedDuties() {
+        nextIdleSweepNanos = reloads.applyIfDue(this, nextIdleSweepNanos);
         sweepIdle();
         expireHandshakes();
         timers.run(now);
@@ -268,7 +272,7 @@ public abstract class Dispatcher {
 
     /** @return when {@link #runTimedDuties()} next has something to do, on the turn's clock; {@code Long.MAX_VALUE} for never. */
     protected final long nextTimedDutyNanos() {
-        long next = core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
+        long next = reloads.due() ? now : core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
         next = earlier(next, tlsHandshakes.next());
         next = earlier(next, handshakes.next());
         return earlier(next, timers.next(now));

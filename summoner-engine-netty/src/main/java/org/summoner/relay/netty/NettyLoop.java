@@ -356,6 +356,11 @@ final class NettyLoop extends Dispatcher {
         scheduleDuties(nextTimedDutyNanos());
     }
 
+    /** From any thread: a reload published new settings; the duties run on this loop now to apply them. */
+    void settingsPublished() {
+        loop.execute(() -> runDuties(dutyAtNanos)); // the run scheduled now, whenever it was due
+    }
+
     @Override
     protected void inputHeld() {
         if (!heldScheduled) {

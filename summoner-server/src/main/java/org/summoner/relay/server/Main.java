@@ -1,6 +1,7 @@
 package org.summoner.relay.server;
 
 import ch.qos.logback.classic.LoggerContext;
+import org.summoner.relay.RunningServer;
 import org.summoner.relay.ServerStartException;
 import org.summoner.relay.SummonerServer;
 import org.summoner.relay.config.ConfigException;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +29,8 @@ import java.util.concurrent.Callable;
  *
  * <p>With no arguments it serves 127.0.0.1:8888 on the default engine and prints what the Summoner SDK prints.
  * Flags override the config file, which overrides the defaults. SIGINT or SIGTERM shut it down gracefully:
- * every client gets {@code Warning: Server is shutting down.} A bad config or a busy port exits with status 1
+ * every client gets {@code Warning: Server is shutting down.} SIGHUP reads the config file again and applies what may
+ * change while it runs ({@code RunningServer.reload}). A bad config or a busy port exits with status 1
  * and a one-line reason on standard error; a bad flag exits with status 2.
  */
 @Command(name = "summoner-server",
@@ -110,7 +113,50 @@ public final class Main implements Callable<Integer> {
                     "Invalid value for option '--port': expected an integer from 0 to 65535, found " + port);
         }
         final SummonerServer server = new SummonerServer(name);
-        ServerConfig config = server.loadConfig(configPath);
+        final ServerConfig config = withFlags(server.loadConfig(configPath));
+        final LoggerContext logging = LogSetup.apply(config.logger(), name);
+        // On SIGINT/SIGTERM the JVM would halt once its hooks finish: this one waits for this thread, which writes
+        // out the asynchronous log queues after the server's own hook has closed the server.
+        final Thread caller = Thread.currentThread();
+        final Thread flushLogs = new Thread(() -> joinQuietly(caller), "summoner-log-flush");
+        Runtime.getRuntime().addShutdownHook(flushLogs);
+        final OnSignal[] reloads = new OnSignal[1];
+        try {
+            server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config,
+                    running -> reloads[0] = OnSignal.install("HUP", "summoner-reload", () -> reload(running)));
+        } finally {
+            if (reloads[0] != null) {
+                reloads[0].close();
+            }
+            logging.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(flushLogs);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for this thread to end
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * SIGHUP: the config file read again, with the flags given at start over it as at start; the logging set up again
+     * when {@code logger} changed (a log file it cannot write refuses the reload before anything changes).
+     */
+    private void reload(RunningServer running) {
+        running.reload(() -> {
+            if (configPath == null) {
+                throw new ConfigException(null, null, "no --config file was given at start; there is no file to read again", null);
+            }
+            return withFlags(ServerConfig.fromFile(Path.of(configPath)));
+        }, next -> {
+            if (!next.logger().equals(running.config().logger())) {
+                LogSetup.apply(next.logger(), name);
+            }
+        });
+    }
+
+    /** @return {@code config} with the command line's {@code --host}, {@code --port} and {@code --engine} over it. */
+    private ServerConfig withFlags(ServerConfig config) {
         if (host != null) {
             config = config.withHost(host);
         }
@@ -120,23 +166,7 @@ public final class Main implements Callable<Integer> {
         if (engine != null) {
             config = config.withVersion(engine);
         }
-        final LoggerContext logging = LogSetup.apply(config.logger(), name);
-        // On SIGINT/SIGTERM the JVM would halt once its hooks finish: this one waits for this thread, which writes
-        // out the asynchronous log queues after the server's own hook has closed the server.
-        final Thread caller = Thread.currentThread();
-        final Thread flushLogs = new Thread(() -> joinQuietly(caller), "summoner-log-flush");
-        Runtime.getRuntime().addShutdownHook(flushLogs);
-        try {
-            server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
-        } finally {
-            logging.stop();
-            try {
-                Runtime.getRuntime().removeShutdownHook(flushLogs);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running and waits for this thread to end
-            }
-        }
-        return 0;
+        return config;
     }
 
     private static void joinQuietly(Thread thread) {
