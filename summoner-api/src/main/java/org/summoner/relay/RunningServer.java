@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A server started by {@link SummonerServer#start}: its bound address, its counters, and a graceful
@@ -30,12 +32,12 @@ public final class RunningServer implements AutoCloseable {
     private final RelayCore core;
     private final Housekeeper housekeeper;
     private final MonitoringServer monitoring;
-    private final ServerConfig config;
     private final InetSocketAddress address;
     private final Logger log;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Cluster cluster;
     private final Object closeLock = new Object();
+    private final Reloader reloader;
     private boolean closing;
     private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -44,16 +46,16 @@ public final class RunningServer implements AutoCloseable {
      * @param monitoring the monitoring listener, started, or null when {@code monitoring} is off.
      */
     RunningServer(String engineName, RelayEngine engine, RelayCore core, Cluster cluster, MonitoringServer monitoring,
-                  ServerConfig config, Duration summaryInterval, Logger log) {
+                  Duration summaryInterval, Logger log, Set<String> engineSections) {
         this.engineName = engineName;
         this.engine = engine;
         this.core = core;
         this.cluster = cluster;
         this.monitoring = monitoring;
-        this.config = config;
         this.address = engine.boundAddress();
         this.log = log;
         this.housekeeper = new Housekeeper(core.policy(), this::stats, summaryInterval, log);
+        this.reloader = new Reloader(core, engineSections, log);
     }
 
     /** @return the address bound, with the real port when port 0 was asked for. */
@@ -77,9 +79,41 @@ public final class RunningServer implements AutoCloseable {
         return engineName;
     }
 
-    /** @return the configuration the server runs with. */
+    /** @return the configuration the server runs with: the one it started with, or the last reload applied. */
     public ServerConfig config() {
-        return config;
+        return core.config();
+    }
+
+    /**
+     * Reads the configuration file the server started with again and applies what may change while it runs
+     * ({@link org.summoner.relay.config.ConfigReload#LIVE}) without closing any connection but those the new
+     * {@code peer_trust} no longer admits (told, then closed). Keys that need a restart are named in one WARN line
+     * and left as they were. A file with an error, or no file at all (unlike a start, a reload never falls back to
+     * the defaults), is refused with the message a start would print, and the running configuration stays. Counted
+     * ({@code summoner_config_reloads_total}) and logged. SIGHUP does this in the runnable server.
+     *
+     * <p>Returns once the new settings are published; each engine thread applies what concerns its own connections
+     * within a second. Blocks while another reload runs; never call it on a relay thread.
+     */
+    public Reload reload() {
+        return reload(reloader::readAgain, null);
+    }
+
+    /**
+     * As {@link #reload()}, with the configuration from {@code load} (which may throw a {@code ConfigException}: the
+     * reload is then refused with its message), and {@code alongside} given the configuration to apply before the
+     * relay applies it, for what the caller owns (the runnable server's logging); a {@code ConfigException} from it
+     * refuses the reload, nothing applied.
+     *
+     * @param alongside null for nothing.
+     */
+    public Reload reload(Supplier<ServerConfig> load, Consumer<ServerConfig> alongside) {
+        synchronized (closeLock) {
+            if (closing) {
+                return Reload.refused("the server is shutting down: nothing was reloaded");
+            }
+        }
+        return reloader.reload(load, alongside);
     }
 
     /**
@@ -151,7 +185,7 @@ public final class RunningServer implements AutoCloseable {
         }
         engine.stopAccepting();
         final long startNanos = System.nanoTime();
-        core.drain().begin(startNanos, periodNanos);
+        core.beginDrain(startNanos, periodNanos);
         log.info("Draining: stopped accepting on port {}; telling {} clients to reconnect over {} s", address.getPort(),
                 connected(), TimeUnit.NANOSECONDS.toSeconds(periodNanos));
         final Thread waiter = new Thread(() -> closeWhenDrained(startNanos, periodNanos), "summoner-drain");

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -150,13 +151,13 @@ public final class SummonerServer {
     }
 
     /**
-     * Blocks until SIGINT or SIGTERM, or until {@code server} closes otherwise (at the end of a drain), as {@code run}
-     * does: for a program that acts on the running server (installs signal handlers) before it waits.
-     *
-     * @param server a server this one started.
+     * Serves until SIGINT or SIGTERM with a configuration already loaded, handing the running server to {@code started}
+     * first (the runnable server reloads it on SIGHUP).
      */
-    public void serve(RunningServer server) {
-        serveUntilClosed(Objects.requireNonNull(server, "server"));
+    public void run(String host, int port, ServerConfig config, Consumer<RunningServer> started) {
+        final RunningServer server = start(host, port, config);
+        started.accept(server);
+        serveUntilClosed(server);
     }
 
     /** Starts serving and returns at once; see {@link #run(String, int, String)}. */
@@ -234,7 +235,8 @@ public final class SummonerServer {
             }
         }
         final MonitoringServer monitoring = startMonitoring(config, core, cluster, provider, engine);
-        final RunningServer server = new RunningServer(provider.name(), engine, core, cluster, monitoring, config, summaryInterval, log);
+        final RunningServer server = new RunningServer(provider.name(), engine, core, cluster, monitoring, summaryInterval, log,
+                engineSections(found));
         log.info("{}{} server listening on {}", EngineResolver.isHighPerformance(provider) ? "\uD83D\uDE80 " : "",
                 provider.displayName(), hostPort(bindHost, server.address().getPort()));
         if (cluster != null) {

@@ -10,6 +10,7 @@ import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.spi.EngineDiscovery;
+import org.summoner.relay.wire.Untrusted;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -169,20 +170,22 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
     void offer(Route route, byte[] envelope, int length, ClusterOutbox outbox) {
         switch (route.kind()) {
             case Route.KIND_BROADCAST, Route.KIND_PARTICIPANTS -> outbox.toAll(route.kind(), NO_NAME, envelope, length);
-            case Route.KIND_HOSTS -> sendTo(directory.view().hostNodes(), route, NO_NAME, envelope, length, outbox);
+            case Route.KIND_HOSTS -> sendTo(directory.view().hostNodes(), Set.of(), route, NO_NAME, envelope, length, outbox);
             case Route.KIND_BINDING -> {
-                final ClusterDirectory.Targets targets = directory.view().identities().get(route.name());
+                final ClusterDirectory.View view = directory.view();
+                final ClusterDirectory.Targets targets = view.identities().get(route.name());
                 if (targets != null) {
-                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, outbox);
+                    sendTo(targets.nodes(), view.silent(), route, route.nameBytes(), envelope, length, outbox);
                 }
             }
             case Route.KIND_SESSION -> {
                 if (route.isLocal()) {
                     return; // a participant of this node, found here: it is the one named
                 }
-                final ClusterDirectory.Targets targets = directory.view().participants().get(route.name());
+                final ClusterDirectory.View view = directory.view();
+                final ClusterDirectory.Targets targets = view.participants().get(route.name());
                 if (targets != null) {
-                    sendTo(targets.nodes(), route, route.nameBytes(), envelope, length, outbox);
+                    sendTo(targets.nodes(), view.silent(), route, route.nameBytes(), envelope, length, outbox);
                 }
             }
             default -> {
@@ -190,9 +193,14 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
         }
     }
 
-    private void sendTo(String[] nodes, Route route, byte[] name, byte[] envelope, int length, ClusterOutbox outbox) {
+    /** To each of {@code nodes}; for each that fell {@code silent}, the line is counted as not sent instead. */
+    private void sendTo(String[] nodes, Set<String> silent, Route route, byte[] name, byte[] envelope, int length, ClusterOutbox outbox) {
         for (String to : nodes) {
-            outbox.toNode(to, route.kind(), name, envelope, length);
+            if (silent.isEmpty() || !silent.contains(to)) {
+                outbox.toNode(to, route.kind(), name, envelope, length);
+            } else {
+                core.counters().clusterLinesNotSent(1);
+            }
         }
     }
 
@@ -298,8 +306,10 @@ public final class Cluster implements OtherNodes, Backplane.Receiver, AutoClosea
                     lastReport = now;
                     final long notSent = core.counters().clusterLinesNotSent();
                     if (notSent != notSentReported) {
-                        log.warn("cluster: {} lines for other nodes not sent in the last {} s (backplane {}); this node serves its own clients",
-                                notSent - notSentReported, REPORT_NANOS / 1_000_000_000L, backplane.describe());
+                        final Set<String> silent = directory.view().silent();
+                        log.warn("cluster: {} lines for other nodes not sent in the last {} s (backplane {}{}); this node serves its own clients",
+                                notSent - notSentReported, REPORT_NANOS / 1_000_000_000L, backplane.describe(),
+                                silent.isEmpty() ? "" : "; silent nodes: " + Untrusted.text(String.join(", ", silent)));
                         notSentReported = notSent;
                     }
                 }

@@ -10,12 +10,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What this node knows of the other nodes: who is connected to each that a line may be addressed to (the identities
  * bound there, their hosts, their participants' addresses, qualified by their node: {@link NodeAddresses}), from the presence frames each node sends when that
- * changes and twice a second. A node not heard from for {@link #SILENCE_NANOS} has left (it stopped, or its link is
- * down) and is forgotten until it is heard again.
+ * changes and twice a second. A node not heard from for {@link #SILENCE_NANOS} has fallen silent (it stopped without
+ * a word, or a partition cut it off): it is no longer one of the nodes heard from, and lines for its clients are not
+ * sent, but counted as not sent, as lines a node could not send (its clients' identities and addresses stay known, so
+ * an agent writing to a peer across a partition is not taken for one writing to no one, whose lines are invalid
+ * attempts). Heard again, it is back at once; silent for {@link #FORGET_NANOS} more, it is forgotten.
  *
  * <p>Written by the backplane's receiving thread and the cluster's timer (under this object's lock), read by every
  * engine thread without a lock: readers see one immutable {@link View}, replaced whole on every change.
@@ -26,19 +30,26 @@ final class ClusterDirectory {
     static final int MAX_NODES = 64;
     /** How long a node may stay silent before it counts as gone: four presence intervals. */
     static final long SILENCE_NANOS = 4 * Cluster.PRESENCE_INTERVAL_NANOS;
+    /** How long a silent node's clients stay known after it fell silent: a partition heals, a node restarts. */
+    static final long FORGET_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** Where one identity or participant is elsewhere: the canonical route to it, and the nodes that hold it. */
     record Targets(Route route, String[] nodes) {
     }
 
-    /** One immutable state of the directory. */
-    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, Set<String> nodes) {
-        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, Set.of());
+    /**
+     * One immutable state of the directory: the targets name the silent nodes too, whose lines are counted as not sent
+     * ({@code silent}); the hosts and {@code nodes} are those heard from.
+     */
+    record View(Map<String, Targets> identities, Map<String, Targets> participants, String[] hostNodes, int hosts, Set<String> nodes,
+                Set<String> silent) {
+        static final View EMPTY = new View(Map.of(), Map.of(), new String[0], 0, Set.of(), Set.of());
     }
 
     private static final class Node {
         final long incarnation;
         long heardNanos;
+        boolean silent;
         ClusterFrames.Presence presence;
 
         Node(long incarnation) {
@@ -71,7 +82,12 @@ final class ClusterDirectory {
         node.heardNanos = nowNanos;
         final ClusterFrames.Presence before = node.presence;
         node.presence = presence;
-        if (joined || before == null || before.hosts() != presence.hosts() || !before.identities().equals(presence.identities())
+        final boolean back = node.silent;
+        if (back) {
+            node.silent = false;
+            log.info("cluster: node {} is heard again", Untrusted.text(presence.node()));
+        }
+        if (joined || back || before == null || before.hosts() != presence.hosts() || !before.identities().equals(presence.identities())
                 || !before.participants().equals(presence.participants())) {
             rebuild();
         }
@@ -93,16 +109,28 @@ final class ClusterDirectory {
         }
     }
 
-    /** Forgets the nodes not heard from for {@link #SILENCE_NANOS}. */
+    /**
+     * The nodes not heard from for {@link #SILENCE_NANOS} fall silent; those silent for {@link #FORGET_NANOS} more are
+     * forgotten.
+     */
     synchronized void expire(long nowNanos) {
-        if (nodes.values().removeIf(node -> nowNanos - node.heardNanos > SILENCE_NANOS && logLeft(node))) {
+        boolean changed = nodes.values().removeIf(node -> nowNanos - node.heardNanos > SILENCE_NANOS + FORGET_NANOS && logForgotten(node));
+        for (Node node : nodes.values()) {
+            if (!node.silent && nowNanos - node.heardNanos > SILENCE_NANOS) {
+                node.silent = true;
+                changed = true;
+                log.warn("cluster: node {} left (not heard from for {} ms); lines for its clients are not sent (counted) until it is "
+                        + "back, or forgotten in {} s", Untrusted.text(node.presence.node()), SILENCE_NANOS / 1_000_000, FORGET_NANOS / 1_000_000_000);
+            }
+        }
+        if (changed) {
             rebuild();
         }
     }
 
-    private boolean logLeft(Node node) {
-        log.warn("cluster: node {} left (not heard from for {} ms); lines for its clients are not sent until it is back",
-                Untrusted.text(node.presence.node()), SILENCE_NANOS / 1_000_000);
+    private static boolean logForgotten(Node node) {
+        log.info("cluster: node {} forgotten (silent for {} s): lines for its clients are undeliverable", Untrusted.text(node.presence.node()),
+                (SILENCE_NANOS + FORGET_NANOS) / 1_000_000_000);
         return true;
     }
 
@@ -110,23 +138,26 @@ final class ClusterDirectory {
         final Map<String, List<String>> identities = new HashMap<>();
         final Map<String, List<String>> participants = new HashMap<>();
         final List<String> hostNodes = new ArrayList<>();
+        final List<String> heard = new ArrayList<>();
+        final List<String> silent = new ArrayList<>();
         int hosts = 0;
         for (Node node : nodes.values()) {
             final ClusterFrames.Presence presence = node.presence;
+            (node.silent ? silent : heard).add(presence.node());
             for (String fingerprint : presence.identities()) {
                 identities.computeIfAbsent(fingerprint, k -> new ArrayList<>(1)).add(presence.node());
             }
             for (String address : presence.participants()) { // one node each: the address qualified by its node
                 participants.computeIfAbsent(NodeAddresses.qualified(address, presence.node()), k -> new ArrayList<>(1)).add(presence.node());
             }
-            if (presence.hosts() > 0) {
+            if (presence.hosts() > 0 && !node.silent) {
                 hostNodes.add(presence.node());
                 hosts = (int) Math.min(Integer.MAX_VALUE, (long) hosts + presence.hosts()); // another node's count may be anything
             }
         }
         view = new View(targets(identities, Route.KIND_BINDING, view.identities()),
                 targets(participants, Route.KIND_SESSION, view.participants()),
-                hostNodes.toArray(String[]::new), hosts, Set.copyOf(nodes.keySet()));
+                hostNodes.toArray(String[]::new), hosts, Set.copyOf(heard), Set.copyOf(silent));
     }
 
     /** Routes stay the same objects while their target stays known, so the hot path never allocates one. */

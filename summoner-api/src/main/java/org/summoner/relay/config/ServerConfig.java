@@ -188,6 +188,11 @@ public final class ServerConfig {
         return Optional.ofNullable(cluster);
     }
 
+    /** @return the top-level keys the reader does not know, with their values (engines' sections among them). */
+    Map<String, JsonNode> others() {
+        return others;
+    }
+
     /** @return one line per key that was ignored, each naming the source and the key. */
     /** @return {@code drain}: the period over which a drain closes the clients, and whether the port is shared. */
     public DrainSettings drain() {

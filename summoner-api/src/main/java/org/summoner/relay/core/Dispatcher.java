@@ -48,12 +48,15 @@ public abstract class Dispatcher {
     /** The deadlines of goodbyes and read pauses ({@link SessionTimers}). */
     private final SessionTimers timers = new SessionTimers();
     private final DrainSchedule drain = new DrainSchedule(); // who of its clients a drain tells to go when
+    /** Brings this thread's sessions in line with the settings of each reload. */
+    private final ReloadPass reloads;
 
     protected Dispatcher(RelayCore core) {
         this.core = core;
         this.counts = new CounterBatch(core.counters());
         this.scratch = new EnvelopeScratch(core.maxEnvelopeBytes());
         this.nextIdleSweepNanos = now + core.policy().idleCheckIntervalNanos();
+        this.reloads = new ReloadPass(core);
     }
 
     public final RelayCore core() {
@@ -264,6 +267,7 @@ public abstract class Dispatcher {
      */
     protected final void runTimedDuties() {
         drain.run(this);
+        nextIdleSweepNanos = reloads.applyIfDue(this, nextIdleSweepNanos);
         sweepIdle();
         expireHandshakes();
         timers.run(now);
@@ -271,7 +275,7 @@ public abstract class Dispatcher {
 
     /** @return when {@link #runTimedDuties()} next has something to do, on the turn's clock; {@code Long.MAX_VALUE} for never. */
     protected final long nextTimedDutyNanos() {
-        long next = core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
+        long next = reloads.due() ? now : core.policy().idleTimeoutEnabled() ? nextIdleSweepNanos : Long.MAX_VALUE;
         next = earlier(next, tlsHandshakes.next());
         next = earlier(next, handshakes.next());
         return earlier(earlier(next, drain.nextNanos()), timers.next(now));
@@ -296,9 +300,6 @@ public abstract class Dispatcher {
      */
     protected void timedDutyAdded(long atNanos) {
     }
-
-    /** A {@link Drain} began (any thread): the engine has this thread run {@link #runTimedDuties()} soon. */
-    protected abstract void drainBegan();
 
     private void sweepIdle() {
         if (!core.policy().idleTimeoutEnabled() || now - nextIdleSweepNanos < 0) {

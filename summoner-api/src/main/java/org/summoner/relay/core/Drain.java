@@ -1,14 +1,13 @@
 package org.summoner.relay.core;
 
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The relay's drain, for a rolling upgrade: once {@link #begin begun}, every {@link Dispatcher} tells its open clients
  * {@code Warning: Server is draining; reconnect.} and closes them, a few at a time, spread over the period, so they
  * reconnect to the next version a few at a time. Who is told when is decided here and in the dispatchers, the same
- * for every engine; the engine only stops accepting ({@code RelayEngine.stopAccepting()}) and takes a turn when
- * {@link Dispatcher#drainBegan()} asks.
+ * for every engine; the engine only stops accepting ({@code RelayEngine.stopAccepting()}) and has its threads run their
+ * timed duties when the drain begins, through the listener it gives {@link RelayCore#onReload}.
  *
  * <p>The schedule, per dispatcher: its first open client is told when it sees the drain begin, and each next one after
  * {@code (end - last slot) / clients still open}, so the last is told before the period ends, clients that arrive
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe: {@link #begin} from any thread, once; the rest is read by the dispatchers and the monitoring.
  */
 public final class Drain {
-    private final CopyOnWriteArrayList<Dispatcher> dispatchers = new CopyOnWriteArrayList<>();
     private final LongAdder clientsTold = new LongAdder();
     private final LongAdder linesAfterGoodbye = new LongAdder();
     private volatile boolean begun;
@@ -32,23 +30,13 @@ public final class Drain {
     }
 
     /**
-     * A dispatcher of this core, from its first client on: it is asked to take a turn when the drain begins, or now if it
-     * has begun (then {@link #begin} may have missed it; a second turn is harmless).
-     */
-    void register(Dispatcher dispatcher) {
-        dispatchers.add(dispatcher);
-        if (begun) {
-            dispatcher.drainBegan();
-        }
-    }
-
-    /**
      * Begins the drain: the clients of every dispatcher are told and closed over {@code periodNanos} from
-     * {@code nowNanos}. Only the first call counts.
+     * {@code nowNanos}, from each one's next timed duties ({@link RelayCore#beginDrain} has them run now). Only the
+     * first call counts.
      *
      * @return whether this call began it (false: it had begun already).
      */
-    public boolean begin(long nowNanos, long periodNanos) {
+    boolean begin(long nowNanos, long periodNanos) {
         synchronized (this) {
             if (begun) {
                 return false;
@@ -56,9 +44,6 @@ public final class Drain {
             startNanos = nowNanos;
             endNanos = nowNanos + Math.max(0, periodNanos);
             begun = true;
-        }
-        for (Dispatcher dispatcher : dispatchers) {
-            dispatcher.drainBegan();
         }
         return true;
     }

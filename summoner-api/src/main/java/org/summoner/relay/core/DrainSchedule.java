@@ -14,8 +14,6 @@ import org.summoner.relay.wire.ServerNotice;
 final class DrainSchedule {
     /** Whether this thread has seen the drain begin. */
     private boolean seen;
-    /** Whether the drain knows this dispatcher, to wake it when it begins: from its first client on. */
-    private boolean registered;
     /** When the next client is told, on the turn's clock; {@code Long.MAX_VALUE}: no client to tell. */
     private long nextNanos = Long.MAX_VALUE;
 
@@ -26,10 +24,6 @@ final class DrainSchedule {
 
     /** A client opened: one that arrives once all were told (accepted as the listener closed) is told at the next duty. */
     void opened(Dispatcher dispatcher) {
-        if (!registered) {
-            registered = true;
-            dispatcher.core().drain().register(dispatcher); // wakes it at once if the drain has begun
-        }
         if (seen && nextNanos == Long.MAX_VALUE) {
             nextNanos = dispatcher.now();
             dispatcher.timedDutyAdded(nextNanos);

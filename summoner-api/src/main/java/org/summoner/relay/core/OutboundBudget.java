@@ -43,25 +43,22 @@ public final class OutboundBudget {
     }
 
     private final LogThrottle slowConsumerLog = new LogThrottle();
-    private final BackpressureGate gate;
-    private final AdmissionControl admission;
+    /** Whose policy holds the gate and the quarantine: read once per judgement, so a reload applies at the next. */
+    private final RelayCore core;
     private final ReadPause pause;
     private final RelayCounters counters;
     private final long maxQueuedBytes;
-    private final int lowestThreshold;
     private final AtomicInteger members = new AtomicInteger();
     /** Sessions whose backlog was last judged at or above the throttle threshold (flow control included). */
     private final AtomicInteger atThrottle = new AtomicInteger();
     /** Sessions whose backlog was last judged at or above the flow-control threshold. */
     private final AtomicInteger atFlowControl = new AtomicInteger();
 
-    OutboundBudget(BackpressureGate gate, AdmissionControl admission, ReadPause pause, RelayCounters counters, long maxQueuedBytes) {
-        this.gate = gate;
-        this.admission = admission;
+    OutboundBudget(RelayCore core, ReadPause pause, RelayCounters counters, long maxQueuedBytes) {
+        this.core = core;
         this.pause = pause;
         this.counters = counters;
         this.maxQueuedBytes = maxQueuedBytes;
-        this.lowestThreshold = gate.lowestThreshold();
     }
 
     void join(Session session) {
@@ -123,12 +120,12 @@ public final class OutboundBudget {
      *         need not call. Cheap enough for every write.
      */
     boolean worthJudging(Session recipient, long backlog) {
-        return backlog >= lowestThreshold || recipient.budgetLevel != NONE;
+        return recipient.budgetLevel != NONE || backlog >= core.policy().backpressure().lowestThreshold();
     }
 
     /** Judges {@code backlog} messages ({@code backlogBytes} bytes) really waiting for one recipient. */
     Verdict onBacklog(Session recipient, long backlog, long backlogBytes, long nowNanos) {
-        final BackpressureGate.Action action = gate.assess((int) Math.min(Integer.MAX_VALUE, backlog));
+        final BackpressureGate.Action action = core.policy().backpressure().assess((int) Math.min(Integer.MAX_VALUE, backlog));
         switch (action) {
             case DISCONNECT -> {
                 slowConsumer(recipient, "disconnect_threshold", backlog, backlogBytes, nowNanos);
@@ -154,7 +151,7 @@ public final class OutboundBudget {
     private void slowConsumer(Session recipient, String limit, long messages, long bytes, long nowNanos) {
         move(recipient, NONE);
         counters.slowConsumerDisconnected();
-        final AdmissionControl.Quarantine quarantine = admission.quarantine(recipient.address(), nowNanos);
+        final AdmissionControl.Quarantine quarantine = core.policy().admission().quarantine(recipient.address(), nowNanos);
         if (quarantine == AdmissionControl.Quarantine.QUARANTINED) {
             counters.quarantined();
         }
@@ -183,7 +180,7 @@ public final class OutboundBudget {
         } else {
             return;
         }
-        if (pause.request(nowNanos, gate.pauseNanos(action))) {
+        if (pause.request(nowNanos, core.policy().backpressure().pauseNanos(action))) {
             if (action == BackpressureGate.Action.THROTTLE) {
                 counters.throttled();
             } else {

@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 import org.summoner.relay.config.HyperParameters;
 import org.summoner.relay.config.RoutingMode;
 import org.summoner.relay.config.ServerConfig;
-import org.summoner.relay.config.TlsSettings;
 import org.summoner.relay.counters.LogThrottle;
 import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.policy.AdmissionControl;
@@ -28,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The relay of one server, shared by its engine's threads: the limits every session applies, the fair-use policy,
@@ -40,30 +40,20 @@ import java.util.function.Function;
 public final class RelayCore {
     private static final Logger log = LoggerFactory.getLogger(RelayCore.class);
 
-    private final ServerConfig config;
     private final RelayCounters counters;
-    private final FairUsePolicy policy;
-    private final Router router;
     private final ReadPause readPause = new ReadPause();
     private final OutboundBudget budget;
-    private final NoticeLines notices;
     private final int maxLineBytes;
     private final int maxEnvelopeBytes;
     private final long maxQueuedBytes;
     private final AtomicLong sessionIds = new AtomicLong();
     private final Bindings bindings = new Bindings();
     private final InvalidAttempts invalidAttempts;
-    private final long throttleNanos;
-    private final long flowControlNanos;
     private final long invalidAttemptsQuarantineNanos;
     private final long invalidAttemptsWindowNanos;
     private final ConcurrentHashMap<String, Session> byRemoteAddr = new ConcurrentHashMap<>();
     private final Set<String> hostFingerprints;
     private final AtomicInteger hostConnections = new AtomicInteger();
-    private final boolean handshakeRequired;
-    private final boolean handshakeChallenges;
-    private final long handshakeTimeoutNanos;
-    private final long tlsHandshakeTimeoutNanos;
     private final SecureRandom nonces = new SecureRandom();
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
@@ -72,6 +62,8 @@ public final class RelayCore {
     private final LogThrottle quarantineLog = new LogThrottle();
     private final LogThrottle deadPeerLog = new LogThrottle();
     private final InputBudget inputBudget;
+    /** What a reload may change, published whole ({@link #reload}); read once per decision. */
+    private final LiveReference live;
     /** The other nodes of its cluster, or null when it relays alone. */
     private final OtherNodes otherNodes;
 
@@ -89,29 +81,20 @@ public final class RelayCore {
     public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, Function<RelayCore, Router> router,
                      Function<RelayCore, OtherNodes> otherNodes) {
         final HyperParameters parameters = config.hyperParameters();
-        this.config = config;
         this.counters = counters;
-        this.policy = policy;
         this.maxLineBytes = parameters.maxLineBytes();
         this.maxEnvelopeBytes = parameters.maxEnvelopeBytes();
         this.maxQueuedBytes = parameters.maxQueuedBytes();
         this.inputBudget = new InputBudget(parameters.maxBufferedInputBytes());
-        this.notices = new NoticeLines(maxLineBytes, maxEnvelopeBytes, parameters.handshake().timeoutSecs());
-        this.budget = new OutboundBudget(policy.backpressure(), policy.admission(), readPause, counters, maxQueuedBytes);
+        this.budget = new OutboundBudget(this, readPause, counters, maxQueuedBytes);
         this.invalidAttempts = new InvalidAttempts(parameters.routing().dedicated().invalidAttempts());
-        this.throttleNanos = TimeUnit.MILLISECONDS.toNanos(parameters.throttleDelayMs());
-        this.flowControlNanos = TimeUnit.MILLISECONDS.toNanos(parameters.flowControlDelayMs());
         this.invalidAttemptsQuarantineNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().quarantineSecs());
         this.invalidAttemptsWindowNanos = TimeUnit.SECONDS.toNanos(parameters.routing().dedicated().invalidAttempts().windowSecs());
         final RoutingMode mode = parameters.routing().mode();
         this.hostFingerprints = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID ? parameters.routing().hostFingerprints() : Set.of();
-        this.handshakeRequired = parameters.handshake().required();
-        this.handshakeChallenges = handshakeRequired && parameters.handshake().challenge();
-        this.handshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(parameters.handshake().timeoutSecs());
-        this.tls = config.tls().map(settings -> ServerTls.of(settings, counters)).orElse(null);
-        this.tlsHandshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(config.tls().map(TlsSettings::handshakeTimeoutSecs)
-                .orElse(TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT_SECS));
-        this.router = router.apply(this);
+        this.live = new LiveReference(router);
+        this.tls = config.tls().isPresent() ? ServerTls.of(() -> live.get().tls, counters) : null;
+        live.start(this, config, policy);
         this.otherNodes = otherNodes == null ? null : otherNodes.apply(this);
     }
 
@@ -120,8 +103,65 @@ public final class RelayCore {
         return new RelayCore(config, new RelayCounters(), FairUsePolicy.of(config), core -> Router.BROADCAST);
     }
 
+    /** @return the configuration the relay runs with: the one it started with, or the last reload applied. */
     public ServerConfig config() {
-        return config;
+        return live.config();
+    }
+
+    /**
+     * @return the configuration a router reads while it is made ({@code Routers.of}): the one being applied during a
+     *         reload, else the running one. Only for making routers.
+     */
+    public ServerConfig routingConfig() {
+        return live.routingConfig();
+    }
+
+    /**
+     * Applies a configuration while the relay runs (a reload): its fair-use rules, router, notices, TLS material and
+     * handshake settings are made, then published at once as one reference; each engine thread applies what concerns
+     * its sessions at its next timed duties ({@link Dispatcher}: connections the new rules no longer admit are told
+     * and closed). Keys that need a restart must already hold the running values ({@code ConfigReload.effective}).
+     * Called by one thread at a time; nothing is published when making the new settings throws.
+     */
+    public void reload(ServerConfig next) {
+        live.reload(this, next);
+    }
+
+    /**
+     * @param listener run by the reloading thread once new settings are published, and by the draining thread when a
+     *                 drain begins ({@link #beginDrain}), for an engine whose threads sleep until their next timed duty
+     *                 (Netty) to run their duties now; an engine sets it once, before it serves. Loops that wait at
+     *                 most a second need none.
+     */
+    public void onReload(Runnable listener) {
+        live.onReload(listener);
+    }
+
+    /**
+     * Begins a drain ({@link Drain}: every client told to reconnect and closed over {@code periodNanos}) and has every
+     * engine thread run its timed duties now, where the schedule is kept, through the {@link #onReload} listener.
+     *
+     * @return whether this call began it (only the first does).
+     */
+    public boolean beginDrain(long nowNanos, long periodNanos) {
+        if (!drain.begin(nowNanos, periodNanos)) {
+            return false;
+        }
+        live.wakeEngineThreads();
+        return true;
+    }
+
+    /** @return what a reload may change, as published now: read it once per decision. */
+    LiveSettings live() {
+        return live.get();
+    }
+
+    /**
+     * @return the one {@code kind} this core keeps across reloads, made by {@code make} the first time: state a
+     *         router holds that a new router must not forget (the replay window's memory).
+     */
+    public <T> T keep(Class<T> kind, Supplier<T> make) {
+        return live.keep(kind, make);
     }
 
     public RelayCounters counters() {
@@ -146,8 +186,9 @@ public final class RelayCore {
         return faults;
     }
 
+    /** @return the fair-use policy now: a reload publishes a new one over the same quarantine list and counts. */
     public FairUsePolicy policy() {
-        return policy;
+        return live.get().policy;
     }
 
     /** @return the other nodes of its cluster ({@code cluster}), or null when it relays alone. */
@@ -191,8 +232,9 @@ public final class RelayCore {
         return tls;
     }
 
+    /** @return the router now: a reload makes a new one. */
     public Router router() {
-        return router;
+        return live.get().router;
     }
 
     public OutboundBudget budget() {
@@ -237,21 +279,21 @@ public final class RelayCore {
 
     /** @return {@code handshake.required}: nothing is relayed from a connection before it is bound. */
     public boolean handshakeRequired() {
-        return handshakeRequired;
+        return live.get().handshakeRequired;
     }
 
     /** @return whether each connection is sent a challenge its binding envelope must answer. */
     public boolean handshakeChallenges() {
-        return handshakeChallenges;
+        return live.get().handshakeChallenges;
     }
 
     /** @return {@code tls.handshake_timeout_secs} in nanoseconds; only read when {@link #tls()} is set. */
     long tlsHandshakeTimeoutNanos() {
-        return tlsHandshakeTimeoutNanos;
+        return live.get().tlsHandshakeTimeoutNanos;
     }
 
     long handshakeTimeoutNanos() {
-        return handshakeTimeoutNanos;
+        return live.get().handshakeTimeoutNanos;
     }
 
     /** @return a fresh nonce: 32 bytes from {@link SecureRandom}, as base64url without padding (43 characters). */
@@ -277,12 +319,13 @@ public final class RelayCore {
     }
 
     long invalidAttemptPauseNanos(InvalidAttempts.Action action) {
-        return action == InvalidAttempts.Action.THROTTLE ? throttleNanos : flowControlNanos;
+        final LiveSettings settings = live.get();
+        return action == InvalidAttempts.Action.THROTTLE ? settings.throttleNanos : settings.flowControlNanos;
     }
 
     /** Too many rejected lines: the session's IP may not connect for {@code quarantine_secs}, unless trusted. */
     void quarantineForInvalidAttempts(Session session, long nowNanos) {
-        final AdmissionControl.Quarantine quarantine = policy.admission().quarantine(session.address(), nowNanos,
+        final AdmissionControl.Quarantine quarantine = policy().admission().quarantine(session.address(), nowNanos,
                 invalidAttemptsQuarantineNanos);
         if (quarantine == AdmissionControl.Quarantine.QUARANTINED) {
             counters.quarantined();
@@ -303,7 +346,7 @@ public final class RelayCore {
     }
 
     public NoticeLines notices() {
-        return notices;
+        return live.get().notices;
     }
 
     /** @return {@code max_line_bytes}. */
@@ -355,7 +398,7 @@ public final class RelayCore {
         if (started) {
             counters.connectionClosed();
         }
-        policy.admission().release(session.address());
+        policy().admission().release(session.address());
         membershipChanged();
         log.debug("{} disconnected.", session.remoteAddr());
     }

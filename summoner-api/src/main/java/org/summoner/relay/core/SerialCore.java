@@ -48,6 +48,14 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
     /** @param timerName the name of the core's timer thread, e.g. {@code summoner-blocking-timer}. */
     public SerialCore(RelayCore core, String timerName) {
         super(core);
+        core.onReload(() -> { // the timer applies a reload to the clients at its next turn: now
+            lock.lock();
+            try {
+                wakeTimer();
+            } finally {
+                lock.unlock();
+            }
+        });
         this.timer = new Thread(this::runTimer, timerName);
         timer.setDaemon(true);
         timer.start();
@@ -202,17 +210,6 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
     @Override
     protected void inputHeld() {
         wakeTimer();
-    }
-
-    /** The drain began: the timer thread runs its schedule now. */
-    @Override
-    protected void drainBegan() {
-        lock.lock();
-        try {
-            wakeTimer();
-        } finally {
-            lock.unlock();
-        }
     }
 
     @Override

@@ -101,6 +101,23 @@ public final class SessionIdentity {
         return memo;
     }
 
+    /**
+     * @return whether its lines wait for a binding ({@code handshake.required} when it started, not bound yet); a
+     *         connection open before a reload turned the requirement on is not held to it.
+     */
+    public boolean mustBind() {
+        return !receiving;
+    }
+
+    /**
+     * A reload lifted {@code handshake.required} while this connection waited to bind: it receives relayed lines from
+     * now on and its deadline is gone.
+     */
+    void handshakeLifted() {
+        receiving = true;
+        session.dispatcher().handshakeDone(session);
+    }
+
     /** The session started without a handshake to wait for: relayed lines reach it from now on. */
     void receiveNow() {
         receiving = true;

@@ -30,7 +30,7 @@ final class SessionLines implements LineHandler, Router.Decision {
     private final byte[] envelopePrefix;
     private final RateLimiter rateLimiter;
     /** From {@code peer_trust.trusted_networks}: its rejected lines are counted on its own {@link #tally}, not its IP's. */
-    private final boolean trusted;
+    private boolean trusted;
     private InvalidAttempts.Tally tally;
     private boolean quarantined;
     /**
@@ -46,6 +46,11 @@ final class SessionLines implements LineHandler, Router.Decision {
         this.envelopePrefix = EnvelopeEncoder.prefix(session.remoteAddr());
         this.rateLimiter = core.policy().newRateLimiter(nowNanos);
         this.trusted = core.policy().admission().trusts(session.address());
+    }
+
+    /** A reload may have changed {@code peer_trust.trusted_networks}: whose tally its rejected lines count on. */
+    void retrust() {
+        trusted = core.policy().admission().trusts(session.address());
     }
 
     /** @return whether it leaves for its rejected lines and its address's count goes on while it does. */
@@ -73,6 +78,10 @@ final class SessionLines implements LineHandler, Router.Decision {
         }
         session.lineIn(); // a line, not a byte, is activity: a trickle of bytes keeps no one alive
         session.input().renewBudget();
+        final int perMinute = core.policy().rateLimitPerMinute();
+        if (rateLimiter.capacity() != perMinute) {
+            rateLimiter.retune(perMinute); // a reload changed it
+        }
         if (!rateLimiter.tryAcquire(dispatcher.now())) {
             drop(ServerNotice.RATE_LIMITED);
             return;

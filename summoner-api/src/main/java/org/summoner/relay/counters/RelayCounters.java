@@ -60,6 +60,8 @@ public final class RelayCounters {
     private final LongAdder throttles = new LongAdder();
     private final LongAdder flowControls = new LongAdder();
     private final LongAdder acceptErrors = new LongAdder();
+    private final LongAdder configReloadsApplied = new LongAdder();
+    private final LongAdder configReloadsRefused = new LongAdder();
     private final LongAdder handOffWaits = new LongAdder();
     private final LongAdder rejectedClosed = new LongAdder();
     private final LongAdder undeliverable = new LongAdder();
@@ -261,6 +263,21 @@ public final class RelayCounters {
     /** A client was closed for sending nothing for {@code client_timeout_secs}. */
     public void idleDisconnected() {
         idleDisconnects.increment();
+    }
+
+    /** A reload of the configuration file was applied ({@code applied}), or refused for an error in it. */
+    public void configReloaded(boolean applied) {
+        (applied ? configReloadsApplied : configReloadsRefused).increment();
+    }
+
+    /** @return reloads of the configuration applied since start. */
+    public long configReloadsApplied() {
+        return configReloadsApplied.sum();
+    }
+
+    /** @return reloads of the configuration refused since start (the running configuration stayed). */
+    public long configReloadsRefused() {
+        return configReloadsRefused.sum();
     }
 
     /** A connection was freed because its peer stopped answering: TCP keepalive probes or retransmissions went unanswered. */

@@ -116,6 +116,9 @@ final class RelayMetrics implements MultiCollector {
                     new Series("faultsTimer", Faults.Where.TIMER.label(), RelayStats::faultsTimer),
                     new Series("faultsCluster", Faults.Where.CLUSTER.label(), RelayStats::faultsCluster),
                     new Series("faultsEngine", Faults.Where.ENGINE.label(), RelayStats::faultsEngine))),
+            new Family(true, "summoner_config_reloads", "Reloads of the configuration file (SIGHUP), by result: applied, or refused for an error in it (the running configuration stayed).", "result", List.of(
+                    new Series("configReloadsApplied", "applied", RelayStats::configReloadsApplied),
+                    new Series("configReloadsRefused", "refused", RelayStats::configReloadsRefused))),
             gauge("summoner_connections", "Clients connected now.", "connectionsOpen", RelayStats::connectionsOpen),
             gauge("summoner_quarantined_addresses", "Addresses on the quarantine list now.",
                     "quarantinedAddresses", RelayStats::quarantinedAddresses),

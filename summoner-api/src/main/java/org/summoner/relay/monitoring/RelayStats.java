@@ -74,6 +74,8 @@ import java.util.function.ToLongFunction;
  * @param faultsTimer             faults caught in a timed duty (idle sweep, handshake deadline, goodbye).
  * @param faultsCluster           faults caught while handling a frame from another node (the frame was dropped).
  * @param faultsEngine            faults caught in an engine's own handling of a connection (a write, a hand-off).
+ * @param configReloadsApplied    reloads of the configuration file applied ({@code RunningServer.reload}, SIGHUP).
+ * @param configReloadsRefused    reloads refused for an error in the file: the running configuration stayed.
  */
 public record RelayStats(
         long connectionsOpened,
@@ -123,7 +125,9 @@ public record RelayStats(
         long faultsLine,
         long faultsTimer,
         long faultsCluster,
-        long faultsEngine) {
+        long faultsEngine,
+        long configReloadsApplied,
+        long configReloadsRefused) {
 
     /** @return a snapshot of the counters and gauges of {@code core}'s server. */
     public static RelayStats of(RelayCore core) {
@@ -180,7 +184,9 @@ public record RelayStats(
                 faults.count(Faults.Where.LINE),
                 faults.count(Faults.Where.TIMER),
                 faults.count(Faults.Where.CLUSTER),
-                faults.count(Faults.Where.ENGINE));
+                faults.count(Faults.Where.ENGINE),
+                counters.configReloadsApplied(),
+                counters.configReloadsRefused());
     }
 
     /** @return the counts by reason code of the reasons that occurred, sorted by code. */

@@ -34,17 +34,31 @@ public final class AdmissionControl {
 
     private final QuarantineList quarantine;
     private final ConnectionLimits limits;
+    private final long cooldownNanos;
     private final NetworkSet trusted;
     private final NetworkSet allowed;
     private final NetworkSet denied;
 
     /** @param trust {@code peer_trust}: the addresses allowed, denied, and never quarantined. */
     public AdmissionControl(QuarantineList quarantine, ConnectionLimits limits, PeerTrust trust) {
+        this(quarantine, limits, quarantine.cooldownNanos(), trust);
+    }
+
+    private AdmissionControl(QuarantineList quarantine, ConnectionLimits limits, long cooldownNanos, PeerTrust trust) {
         this.quarantine = quarantine;
         this.limits = limits;
+        this.cooldownNanos = cooldownNanos;
         this.trusted = trust.trustedNetworks();
         this.allowed = trust.allowNetworks();
         this.denied = trust.denyNetworks();
+    }
+
+    /**
+     * @return the admission of a reloaded configuration: its {@code peer_trust}, {@code max_connections} and
+     *         {@code quarantine_cooldown_secs}, over this one's quarantine list and connection counts, which go on.
+     */
+    AdmissionControl reloaded(PeerTrust trust, int maxConnections, long newCooldownNanos) {
+        return new AdmissionControl(quarantine, limits.withMaxConnections(maxConnections), newCooldownNanos, trust);
     }
 
     /** @return whether {@code address} is in {@code peer_trust.trusted_networks}: never quarantined. */
@@ -85,7 +99,7 @@ public final class AdmissionControl {
      * trusted (SPEC section 4, quarantine scope: a ban of 127.0.0.1 would lock every local agent out).
      */
     public Quarantine quarantine(InetAddress address, long nowNanos) {
-        return quarantine(address, nowNanos, quarantine.cooldownNanos());
+        return quarantine(address, nowNanos, cooldownNanos);
     }
 
     /** As {@link #quarantine(InetAddress, long)}, for {@code durationNanos} (e.g. {@code invalid_attempts.quarantine_secs}). */

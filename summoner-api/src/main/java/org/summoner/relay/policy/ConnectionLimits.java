@@ -18,12 +18,27 @@ public final class ConnectionLimits {
 
     private final int maxConnections;
     private final int maxPerAddress;
-    private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicInteger total;
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress;
 
     public ConnectionLimits(int maxConnections, int maxPerAddress) {
+        this(maxConnections, maxPerAddress, new AtomicInteger(), new ConcurrentHashMap<>());
+    }
+
+    private ConnectionLimits(int maxConnections, int maxPerAddress, AtomicInteger total,
+                             ConcurrentHashMap<InetAddress, AtomicInteger> perAddress) {
         this.maxConnections = maxConnections;
         this.maxPerAddress = maxPerAddress;
+        this.total = total;
+        this.perAddress = perAddress;
+    }
+
+    /**
+     * @return limits with {@code max_connections} as given (a reload), counting the same connections as these;
+     *         {@code max_connections_per_ip} stays, since the addresses are counted only while it is set.
+     */
+    ConnectionLimits withMaxConnections(int newMaxConnections) {
+        return new ConnectionLimits(newMaxConnections, maxPerAddress, total, perAddress);
     }
 
     public int maxConnections() {

@@ -11,8 +11,8 @@ package org.summoner.relay.policy;
 public final class RateLimiter {
     private static final double NANOS_PER_MINUTE = 60e9;
 
-    private final double capacity;
-    private final double tokensPerNano;
+    private double capacity;
+    private double tokensPerNano;
     private double tokens;
     private long lastNanos;
 
@@ -36,6 +36,25 @@ public final class RateLimiter {
             throw new IllegalArgumentException("burst=" + burst + ", perSecond=" + perSecond);
         }
         return new RateLimiter(burst, perSecond / 1e9, nowNanos);
+    }
+
+    /** @return the bucket's size: the allowance per minute it was made for (or last {@linkplain #retune retuned} to). */
+    public double capacity() {
+        return capacity;
+    }
+
+    /**
+     * A reload changed {@code rate_limit_msgs_per_minute}: the bucket holds and refills the new allowance, counted from
+     * its last line (the time since is refilled at the new rate by the next {@link #tryAcquire}); what it holds is kept,
+     * cut to the new size, so a reload never hands a client a fresh burst.
+     */
+    public void retune(int perMinute) {
+        if (perMinute < 1) {
+            throw new IllegalArgumentException("perMinute=" + perMinute);
+        }
+        capacity = perMinute;
+        tokensPerNano = perMinute / NANOS_PER_MINUTE;
+        tokens = Math.min(tokens, capacity);
     }
 
     /**

@@ -29,7 +29,7 @@ final class HandshakeGate implements Router {
 
     @Override
     public void route(Session sender, byte[] line, int offset, int length, Decision decision) {
-        if (sender.fingerprint() != null) {
+        if (sender.fingerprint() != null || !sender.identity().mustBind()) { // bound, or connected before a reload required it
             mode.route(sender, line, offset, length, decision);
             return;
         }

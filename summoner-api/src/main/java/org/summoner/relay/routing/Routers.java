@@ -6,7 +6,8 @@ import org.summoner.relay.core.Router;
 
 /**
  * Chooses the router of the routing mode the config asks for ({@code hyper_parameters.routing}), behind the
- * handshake's gate when {@code handshake.required}: once, at start.
+ * handshake's gate when {@code handshake.required}: at start, and again at each reload (the core's
+ * {@code routingConfig}).
  */
 public final class Routers {
     private Routers() {
@@ -14,7 +15,7 @@ public final class Routers {
 
     /** @return the router of {@code core}'s configuration. */
     public static Router of(RelayCore core) {
-        final HyperParameters parameters = core.config().hyperParameters();
+        final HyperParameters parameters = core.routingConfig().hyperParameters();
         final SignedEnvelopes envelopes = new SignedEnvelopes(core);
         final Router mode = switch (parameters.routing().mode()) {
             case BROADCAST -> Router.BROADCAST;

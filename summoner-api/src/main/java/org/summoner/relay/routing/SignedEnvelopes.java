@@ -17,7 +17,8 @@ import java.util.Set;
  * ({@code dedicated_relay.paths}), who may bind ({@code peer_trust.allowed_fingerprints}, and
  * {@code dedicated_relay.allowed_fingerprints} for the dedicated rules), the binding rule (the first valid one binds a
  * connection, another identity later is {@code identity_mismatch}), and the dedicated delivery of one
- * ({@link #deliver}). One per server, shared by its routers.
+ * ({@link #deliver}). One per configuration (a reload makes another), shared by its routers; the replay memory is
+ * the server's.
  *
  * <p>Thread-safe (immutable; the bindings are the core's).
  */
@@ -32,7 +33,7 @@ final class SignedEnvelopes {
     private final ReplayGuard replays;
 
     SignedEnvelopes(RelayCore core) {
-        final DedicatedRelay settings = core.config().hyperParameters().routing().dedicated();
+        final DedicatedRelay settings = core.routingConfig().hyperParameters().routing().dedicated();
         final DedicatedRelay.Paths paths = settings.paths();
         this.verifier = new AuroraVerifier(AuroraVerifier.Paths.of(paths.envelopeRoot(), paths.senderIdentity(),
                 paths.receiverIdentity(), paths.envelopeSignature(), paths.senderSigningKey(), paths.senderIdentitySignature()));
@@ -40,10 +41,11 @@ final class SignedEnvelopes {
         this.dedicatedAllowed = settings.allowedFingerprints();
         this.graph = settings.communicationGraph();
         this.policy = settings.policy();
-        final Set<String> trusted = core.config().hyperParameters().peerTrust().allowedFingerprints();
+        final Set<String> trusted = core.routingConfig().hyperParameters().peerTrust().allowedFingerprints();
         this.mayBind = allowedBy(trusted, AuroraVerifier.SenderCheck.ANYONE);
         this.maySendDedicated = allowedBy(dedicatedAllowed, mayBind);
-        this.replays = new ReplayGuard(settings.replay(), () -> System.currentTimeMillis() / 1000);
+        // One memory per server, not per router: a reload's new router must not forget the envelopes already used.
+        this.replays = core.keep(ReplayGuard.class, () -> new ReplayGuard(settings.replay(), () -> System.currentTimeMillis() / 1000));
     }
 
     private static AuroraVerifier.SenderCheck allowedBy(Set<String> allowed, AuroraVerifier.SenderCheck first) {

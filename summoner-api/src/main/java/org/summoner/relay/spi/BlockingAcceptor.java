@@ -45,7 +45,8 @@ public final class BlockingAcceptor implements Runnable {
 
     private final ServerSocketChannel server;
     private final RelayCounters counters;
-    private final AdmissionControl admission;
+    /** Asked for the admission at each accept: a reload publishes a new one ({@code peer_trust}, {@code max_connections}). */
+    private final EngineContext context;
     private final long backoffMillis;
     private final Handoff handoff;
     private final TcpKeepalive keepalive;
@@ -68,7 +69,7 @@ public final class BlockingAcceptor implements Runnable {
     public BlockingAcceptor(ServerSocketChannel server, EngineContext context, Handoff handoff) {
         this.server = server;
         this.counters = context.counters();
-        this.admission = context.policy().admission();
+        this.context = context;
         this.backoffMillis = context.policy().acceptErrorBackoffMillis();
         this.handoff = handoff;
         this.keepalive = context.config().hyperParameters().tcpKeepalive();
@@ -96,7 +97,7 @@ public final class BlockingAcceptor implements Runnable {
                 closeQuietly(channel);
                 continue;
             }
-            final AdmissionControl.Rejection rejection = admission.admit(remote.getAddress(), System.nanoTime());
+            final AdmissionControl.Rejection rejection = context.policy().admission().admit(remote.getAddress(), System.nanoTime());
             if (rejection != null) {
                 refuse(channel, remote, rejection);
                 continue;
@@ -107,13 +108,13 @@ public final class BlockingAcceptor implements Runnable {
             } catch (IOException e) {
                 log.debug("dropping a connection that failed set-up: {}", e.toString());
                 closeQuietly(channel);
-                admission.release(remote.getAddress());
+                context.policy().admission().release(remote.getAddress());
                 continue;
             }
             if (!handoff.adopt(channel, remote)) {
                 log.error("no engine thread is alive; refusing {}", remote);
                 closeQuietly(channel);
-                admission.release(remote.getAddress());
+                context.policy().admission().release(remote.getAddress());
             }
         }
     }

@@ -17,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -25,8 +26,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS on the relay port, the same for every engine: one {@link SSLContext} built once from {@code tls}'s PEM
- * material, server engines limited to TLS 1.3 and 1.2 (and asking for a client certificate with {@code client_ca})
+ * TLS on the relay port, the same for every engine: an {@link SSLContext} built from {@code tls}'s PEM material
+ * (the core's current {@link Material}: a reload replaces it for new handshakes), server engines limited to TLS 1.3 and 1.2 (and asking for a client certificate with {@code client_ca})
  * that refuse a client's renegotiation ({@link RenegotiationGuard}), the test that tells a TLS client from a plaintext
  * one by its first byte, and the accounting of failures: every failed handshake, plaintext connection and refused
  * renegotiation is counted ({@link RelayCounters#tlsHandshakeFailed}, {@link RelayCounters#tlsPlaintextClientRefused},
@@ -54,16 +55,28 @@ public final class ServerTls {
     private static final byte[] PLAINTEXT_NOTICE = "Warning: This port speaks TLS only; plaintext connections are closed.\n"
             .getBytes(StandardCharsets.US_ASCII);
 
-    private final SSLContext context;
-    private final String[] protocols;
-    private final boolean clientCertificates;
+    /**
+     * What a new handshake is served with: the context built from {@code tls}'s PEM material, the protocols offered, and
+     * whether a client certificate is asked for. Immutable; a reload builds a new one ({@link #material}).
+     */
+    public static final class Material {
+        private final SSLContext context;
+        private final String[] protocols;
+        private final boolean clientCertificates;
+
+        private Material(SSLContext context, String[] protocols, boolean clientCertificates) {
+            this.context = context;
+            this.protocols = protocols;
+            this.clientCertificates = clientCertificates;
+        }
+    }
+
+    private final Supplier<Material> material;
     private final RelayCounters counters;
     private final LogThrottle warnings = new LogThrottle(WARNING_INTERVAL_NANOS);
 
-    private ServerTls(SSLContext context, String[] protocols, boolean clientCertificates, RelayCounters counters) {
-        this.context = context;
-        this.protocols = protocols;
-        this.clientCertificates = clientCertificates;
+    private ServerTls(Supplier<Material> material, RelayCounters counters) {
+        this.material = material;
         this.counters = counters;
     }
 
@@ -72,6 +85,25 @@ public final class ServerTls {
      *                               already checked, or supports neither protocol.
      */
     public static ServerTls of(TlsSettings settings, RelayCounters counters) {
+        final Material fixed = material(settings);
+        return new ServerTls(() -> fixed, counters);
+    }
+
+    /**
+     * @param material read once per new connection: the core's current material, which a reload replaces; sessions
+     *                 whose engine was made before keep theirs.
+     */
+    public static ServerTls of(Supplier<Material> material, RelayCounters counters) {
+        return new ServerTls(material, counters);
+    }
+
+    /**
+     * @return the material of {@code settings}: an {@link SSLContext} over its certificate chain and key (and
+     *         {@code client_ca}).
+     * @throws IllegalStateException when the JDK cannot build a context from material that {@code ServerConfig}
+     *                               already checked, or supports neither protocol.
+     */
+    public static Material material(TlsSettings settings) {
         try {
             final char[] password = new char[0];
             final KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -96,7 +128,7 @@ public final class ServerTls {
             if (protocols.length == 0) {
                 throw new IllegalStateException("this JDK supports neither TLSv1.3 nor TLSv1.2 (it offers " + supported + ")");
             }
-            return new ServerTls(context, protocols, settings.clientCertificatesRequired(), counters);
+            return new Material(context, protocols, settings.clientCertificatesRequired());
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the TLS context from " + settings + ": " + e, e);
         }
@@ -109,11 +141,13 @@ public final class ServerTls {
      *         refusing a new handshake once the first is done ({@link RenegotiationGuard}).
      */
     public SSLEngine newEngine(InetSocketAddress remote) {
-        final SSLEngine engine = remote == null ? context.createSSLEngine() : context.createSSLEngine(remote.getHostString(), remote.getPort());
+        final Material current = material.get();
+        final SSLEngine engine = remote == null ? current.context.createSSLEngine()
+                : current.context.createSSLEngine(remote.getHostString(), remote.getPort());
         engine.setUseClientMode(false);
         final SSLParameters parameters = engine.getSSLParameters();
-        parameters.setProtocols(protocols);
-        parameters.setNeedClientAuth(clientCertificates);
+        parameters.setProtocols(current.protocols);
+        parameters.setNeedClientAuth(current.clientCertificates);
         engine.setSSLParameters(parameters);
         return new RenegotiationGuard(engine, this, remote);
     }
@@ -134,7 +168,7 @@ public final class ServerTls {
 
     /** @return the protocols offered, e.g. {@code [TLSv1.3, TLSv1.2]}. */
     public List<String> protocols() {
-        return List.of(protocols);
+        return List.of(material.get().protocols);
     }
 
     /** @return whether a connection whose first byte is {@code first} opens with a TLS handshake record. */

@@ -27,7 +27,7 @@ public final class NoticeLines {
     public NoticeLines(int maxLineBytes, int maxEnvelopeBytes, long handshakeTimeoutSecs) {
         this.maxEnvelopeBytes = maxEnvelopeBytes;
         for (ServerNotice notice : ServerNotice.values()) {
-            if (!notice.atAdmission() && notice != ServerNotice.REJECTED && notice != ServerNotice.RECIPIENT_NOT_CONNECTED) {
+            if ((!notice.atAdmission() || notice == ServerNotice.NOT_ALLOWED) && notice != ServerNotice.REJECTED && notice != ServerNotice.RECIPIENT_NOT_CONNECTED) {
                 lines[notice.ordinal()] = notice.toBytes(switch (notice) {
                     case LINE_TOO_LONG -> maxLineBytes;
                     case ENVELOPE_TOO_LONG -> maxEnvelopeBytes;

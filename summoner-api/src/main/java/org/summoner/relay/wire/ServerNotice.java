@@ -45,6 +45,11 @@ public enum ServerNotice {
     TOO_MANY_CONNECTIONS("Warning: Too many connections from your address (max_connections_per_ip %d); disconnecting."),
     /** Ours: the address is outside {@code peer_trust.allow_networks} or inside {@code deny_networks}; it is then closed. */
     NOT_ALLOWED("Warning: Your address is not allowed on this server; disconnecting."),
+    /**
+     * Ours: a reload removed the identity this connection is bound to from {@code peer_trust.allowed_fingerprints}; it
+     * is then closed.
+     */
+    IDENTITY_NOT_ALLOWED("Warning: Your identity is no longer allowed on this server; disconnecting."),
     /** Ours: {@code routing: hosted}, a participant's line and no host connected; the connection stays open. */
     NO_HOST("Warning: No host is connected; the line was not relayed."),
     /** Ours: a host directive named a client that is not connected (the name it quotes); the connection stays open. */

@@ -2,28 +2,18 @@ package org.summoner.relay.cluster;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.summoner.relay.config.ClusterSettings;
 import org.summoner.relay.config.ServerConfig;
-import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
-import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
-import org.summoner.relay.policy.FairUsePolicy;
-import org.summoner.relay.routing.Routers;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,42 +21,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reason; a node of each kind refuses the other's frames (their security settings differ).
  */
 class ClusterAuthenticationTest {
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SECRET = TestNode.SECRET;
     private static final byte[] ENVELOPE = "{\"remote_addr\":\"10.0.0.1:1\",\"content\":\"hi\"}\n".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path dir;
 
-    /** Node b, with or without the secret, and what its engine is handed. */
-    private final class NodeB {
-        final RelayCounters counters = new RelayCounters();
-        final List<String> delivered = new ArrayList<>();
-        final Cluster cluster;
-        /** Its settings that must agree, as its presence carries them. */
-        final String agreement;
-
+    /** Node b, with or without the secret. */
+    private final class NodeB extends TestNode {
         NodeB(boolean secret) throws Exception {
-            this(secret ? Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b", "secret_file", secretFile().toString()))
+            this(secret ? Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b", "secret_file", TestNode.secretFile(dir).toString()))
                     : Map.of("cluster", Map.of("backplane", "fuzz", "node", "node-b")));
         }
 
-        NodeB(Map<String, ?> map) throws Exception {
-            final ServerConfig config = ServerConfig.fromMap(map);
-            agreement = Agreement.of(config.hyperParameters());
-            final ClusterSettings settings = config.cluster().orElseThrow();
-            final Cluster[] made = new Cluster[1];
-            new RelayCore(config, counters, FairUsePolicy.of(config), Routers::of, relay -> made[0] = Cluster.of(relay, settings));
-            cluster = made[0];
-            assertThrows(IOException.class, () -> cluster.start((envelope, offset, length, route) ->
-                    delivered.add(new String(envelope, offset, length, StandardCharsets.UTF_8))), "the fuzz backplane never connects");
-        }
-
-        long refused(FrameRejection reason) {
-            return counters.clusterFramesRejected(reason);
-        }
-
-        void receive(byte[] frame) {
-            cluster.onFrame(frame, 0, frame.length);
+        NodeB(Map<String, ?> map) {
+            super(map);
         }
 
         /** Node b hears {@code origin}'s presence with b's own settings: lines from it are taken from now on. */
@@ -75,15 +44,6 @@ class ClusterAuthenticationTest {
                     1 << 16, new int[2], seal));
             assertTrue(cluster.nodes().contains(origin), origin + " heard");
         }
-    }
-
-    private Path secretFile() throws IOException {
-        final Path file = dir.resolve("cluster.secret");
-        if (!Files.exists(file)) {
-            Files.write(file, SECRET);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        }
-        return file;
     }
 
     /** A broadcast LINE frame from node a, sealed by {@code seal} (null: unsealed). */

@@ -3,21 +3,13 @@ package org.summoner.relay.cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.summoner.relay.config.ClusterSettings;
-import org.summoner.relay.config.ServerConfig;
 import org.summoner.relay.core.OtherNodes;
-import org.summoner.relay.core.RelayCore;
 import org.summoner.relay.core.Route;
-import org.summoner.relay.counters.RelayCounters;
 import org.summoner.relay.counters.RelayCounters.FrameRejection;
-import org.summoner.relay.policy.FairUsePolicy;
-import org.summoner.relay.routing.Routers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bad line refused whole).
  */
 class ClusterBatchTest {
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SECRET = TestNode.SECRET;
     private static final byte[] A = "node-a".getBytes(StandardCharsets.US_ASCII);
     private final List<Node> nodes = new ArrayList<>();
 
@@ -48,47 +39,22 @@ class ClusterBatchTest {
         RecordingBackplaneProvider.refusing.clear();
     }
 
-    /** A node on the recording backplane, and what its engine is handed. */
-    private final class Node {
+    /** A node on the recording backplane. */
+    private final class Node extends TestNode {
         final String name;
-        final RelayCounters counters = new RelayCounters();
-        final List<String> delivered = new ArrayList<>();
-        final Cluster cluster;
-        final String agreement;
 
         Node(String name, Map<String, Object> more) throws Exception {
+            super(config(name, more));
             this.name = name;
-            final Map<String, Object> cluster = new HashMap<>(Map.of("backplane", "recording", "node", name));
-            final Map<String, Object> map = new HashMap<>(more);
-            if (map.remove("secret") != null) {
-                cluster.put("secret_file", secretFile().toString());
-            }
-            map.put("cluster", cluster);
-            final ServerConfig config = ServerConfig.fromMap(map);
-            agreement = Agreement.of(config.hyperParameters());
-            final ClusterSettings settings = config.cluster().orElseThrow();
-            final Cluster[] made = new Cluster[1];
-            new RelayCore(config, counters, FairUsePolicy.of(config), Routers::of, relay -> made[0] = Cluster.of(relay, settings));
-            this.cluster = made[0];
-            assertThrows(IOException.class, () -> this.cluster.start((envelope, offset, length, route) ->
-                    delivered.add(new String(envelope, offset, length, StandardCharsets.UTF_8))));
             nodes.add(this);
             // a node takes lines only from nodes whose presence showed their settings: it hears the others, sealed
             // with an incarnation before any (the earliest moment), so their own frames come from a later one
             for (String other : List.of("node-a", "node-b", "node-c")) {
                 if (!other.equals(name)) {
                     receive(ClusterFrames.presence(other.getBytes(StandardCharsets.US_ASCII), 1, 0, List.of(), List.of(), agreement,
-                            1 << 16, new int[2], cluster.containsKey("secret_file") ? new FrameSeal(SECRET, other, 1) : null));
+                            1 << 16, new int[2], more.containsKey("secret") ? new FrameSeal(SECRET, other, 1) : null));
                 }
             }
-        }
-
-        long refused(FrameRejection reason) {
-            return counters.clusterFramesRejected(reason);
-        }
-
-        void receive(byte[] frame) {
-            cluster.onFrame(frame, 0, frame.length);
         }
 
         /** Node {@code other} tells this one it has {@code identities} bound. */
@@ -98,14 +64,17 @@ class ClusterBatchTest {
         }
     }
 
-    private Path secretFile() throws IOException {
-        final Path file = dir.resolve("cluster.secret");
-        if (!Files.exists(file)) {
-            Files.write(file, SECRET);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    /** Node {@code name}'s config: {@code more}, with the cluster on the recording backplane (and the secret, with "secret"). */
+    private Map<String, Object> config(String name, Map<String, Object> more) throws IOException {
+        final Map<String, Object> cluster = new HashMap<>(Map.of("backplane", "recording", "node", name));
+        final Map<String, Object> map = new HashMap<>(more);
+        if (map.remove("secret") != null) {
+            cluster.put("secret_file", TestNode.secretFile(dir).toString());
         }
-        return file;
+        map.put("cluster", cluster);
+        return map;
     }
+
 
     private static byte[] envelope(String content) {
         return ("{\"remote_addr\":\"10.0.0.1:1\",\"content\":\"" + content + "\"}\n").getBytes(StandardCharsets.UTF_8);

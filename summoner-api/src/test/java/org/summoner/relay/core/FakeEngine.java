@@ -95,11 +95,6 @@ final class FakeEngine extends Dispatcher {
     }
 
     @Override
-    protected void drainBegan() {
-        // driven by hand: no thread to wake
-    }
-
-    @Override
     protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         dispatched.add(new Dispatched(sender, new String(envelope, 0, length, StandardCharsets.UTF_8), route));
     }

@@ -320,11 +320,6 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
     // ---- envelopes ----
 
     @Override
-    protected void drainBegan() {
-        // driven by hand: no thread to wake
-    }
-
-    @Override
     protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         deliver(sender, Arrays.copyOf(envelope, length), route, Kind.ENVELOPE);
     }

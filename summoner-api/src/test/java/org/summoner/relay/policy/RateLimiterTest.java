@@ -63,6 +63,17 @@ class RateLimiterTest {
     }
 
     @Test
+    void a_retuned_bucket_keeps_what_it_holds_cut_to_the_new_size_and_refills_at_the_new_rate_since_its_last_line() {
+        final RateLimiter limiter = new RateLimiter(600, 0);
+        limiter.retune(2);
+        assertEquals(2, allowed(limiter, 10, 0), "a full bucket of 600 cut to 2, no fresh burst");
+        limiter.retune(60); // one a second from the last line on
+        assertFalse(limiter.tryAcquire(SECOND / 2));
+        assertTrue(limiter.tryAcquire(SECOND + SECOND / 10));
+        assertThrows(IllegalArgumentException.class, () -> limiter.retune(0));
+    }
+
+    @Test
     void the_limit_must_be_positive() {
         assertThrows(IllegalArgumentException.class, () -> new RateLimiter(0, 0));
     }

@@ -39,7 +39,9 @@ class NoticeLinesTest {
         assertEquals("Warning: Handshake required; the line was not relayed.\n",
                 new String(lines.line(ServerNotice.HANDSHAKE_REQUIRED), StandardCharsets.UTF_8));
         assertThrows(IllegalArgumentException.class, () -> lines.line(ServerNotice.RECIPIENT_NOT_CONNECTED));
-        assertThrows(IllegalArgumentException.class, () -> lines.line(ServerNotice.NOT_ALLOWED));
+        assertThrows(IllegalArgumentException.class, () -> lines.line(ServerNotice.SERVER_FULL));
+        assertEquals("Warning: Your address is not allowed on this server; disconnecting.\n", // a reload's refusal of an open connection
+                new String(lines.line(ServerNotice.NOT_ALLOWED), StandardCharsets.UTF_8));
     }
 
     @Test

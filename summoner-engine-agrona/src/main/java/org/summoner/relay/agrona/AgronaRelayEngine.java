@@ -93,6 +93,11 @@ final class AgronaRelayEngine implements RelayEngine {
             throw e;
         }
         ioAgents = agents;
+        context.core().onReload(() -> { // each agent applies a reload to its clients at its next turn: now
+            for (IoAgent agent : agents) {
+                agent.wakeup();
+            }
+        });
         gauges = ringGauges(lines, outbound);
         // Lines from other nodes wake the fan-out agent: on its own thread, or in the I/O agent's select() when shared.
         clusterIntake = new ClusterIntake(lines, shared ? agents[0]::wakeup : wakeFanOut, context.counters());

@@ -332,15 +332,6 @@ final class NettyLoop extends Dispatcher {
 
     // ---- timed duties and input held ----
 
-    /** The drain began: a run of the timed duties, where its schedule is kept, is scheduled on the loop now. */
-    @Override
-    protected void drainBegan() {
-        try {
-            loop.execute(() -> scheduleDuties(tick()));
-        } catch (RejectedExecutionException loopEndedWithItsClients) {
-        }
-    }
-
     @Override
     protected void timedDutyAdded(long atNanos) {
         scheduleDuties(atNanos);
@@ -364,6 +355,11 @@ final class NettyLoop extends Dispatcher {
         runTimedDuties();
         turnEnded();
         scheduleDuties(nextTimedDutyNanos());
+    }
+
+    /** From any thread: a reload published new settings; the duties run on this loop now to apply them. */
+    void settingsPublished() {
+        loop.execute(() -> runDuties(dutyAtNanos)); // the run scheduled now, whenever it was due
     }
 
     @Override

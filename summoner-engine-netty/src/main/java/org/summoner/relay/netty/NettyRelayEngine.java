@@ -35,6 +35,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,7 +54,6 @@ final class NettyRelayEngine implements RelayEngine {
 
     private final EngineContext context;
     private final NettySettings settings;
-    private final AdmissionControl admission;
     private volatile NettyLoop[] loopStates = new NettyLoop[0];
     private final Map<EventExecutor, NettyLoop> loops = new IdentityHashMap<>();
     private EventLoopGroup boss;
@@ -65,7 +65,6 @@ final class NettyRelayEngine implements RelayEngine {
     NettyRelayEngine(EngineContext context, NettySettings settings) {
         this.context = context;
         this.settings = settings;
-        this.admission = context.policy().admission();
     }
 
     @Override
@@ -94,6 +93,7 @@ final class NettyRelayEngine implements RelayEngine {
         loopStates = states.toArray(new NettyLoop[0]);
         // Throttle and flow control: a pause that starts is announced to every loop, which turns auto-read off.
         context.core().readPause().onStart(this::announcePause);
+        context.core().onReload(this::announceReload);
 
         final ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -129,10 +129,21 @@ final class NettyRelayEngine implements RelayEngine {
         }
     }
 
+    /** A reload published new settings: each loop applies them to its clients now, on its own thread. */
+    private void announceReload() {
+        for (NettyLoop state : loopStates) {
+            try {
+                state.settingsPublished();
+            } catch (RejectedExecutionException shutDown) {
+                // that loop has stopped: it has no clients left to apply anything to
+            }
+        }
+    }
+
     /** On the client's event loop: admit it into that loop's state, or tell it why not and close it. */
     private void admit(Channel channel) {
         final InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        final AdmissionControl.Rejection rejection = admission.admit(remote.getAddress(), System.nanoTime());
+        final AdmissionControl.Rejection rejection = context.policy().admission().admit(remote.getAddress(), System.nanoTime());
         if (rejection != null) {
             context.counters().connectionRejected(rejection.reason());
             log.debug("refused {}: {}", remote, rejection.reason());
@@ -147,7 +158,7 @@ final class NettyRelayEngine implements RelayEngine {
         }
         final NettyLoop state = loops.get(channel.eventLoop());
         if (state == null) {
-            admission.release(remote.getAddress());
+            context.policy().admission().release(remote.getAddress());
             throw new IllegalStateException("no loop state for " + channel.eventLoop());
         }
         state.register(channel, remote);

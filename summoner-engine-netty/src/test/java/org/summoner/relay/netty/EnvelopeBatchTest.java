@@ -39,10 +39,6 @@ class EnvelopeBatchTest {
         @Override
         protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         }
-
-        @Override
-        protected void drainBegan() {
-        }
     };
     private final Map<String, Session> sessions = new HashMap<>();
     private final EnvelopeBatch batch = new EnvelopeBatch(PooledByteBufAllocator.DEFAULT);

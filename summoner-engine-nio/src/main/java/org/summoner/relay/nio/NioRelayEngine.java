@@ -62,6 +62,11 @@ final class NioRelayEngine implements RelayEngine {
             throw e;
         }
         workers = created;
+        context.core().onReload(() -> { // each worker applies a reload to its clients at its next turn: now
+            for (NioWorker worker : created) {
+                worker.wakeup();
+            }
+        });
         for (int i = 0; i < workers.length; i++) {
             final NioWorker[] peers = new NioWorker[workers.length - 1];
             for (int j = 0, k = 0; j < workers.length; j++) {

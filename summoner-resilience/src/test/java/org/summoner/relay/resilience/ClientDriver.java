@@ -1,5 +1,7 @@
 package org.summoner.relay.resilience;
 
+import org.summoner.relay.identity.AuroraSigner;
+import org.summoner.relay.identity.Json;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,19 +23,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 
 /**
  * The clients of one relay node, run as a process of its own in the node's network namespace (a thread of the test
  * cannot enter one): {@code ip netns exec <ns> java -cp <test classes> org.summoner.relay.resilience.ClientDriver
  * <host> <port> <node> <clients> <linesPerSecond> <startEpochMillis> <durationMillis> <drainMillis> <padBytes>
- * <metricsUrl> <outDir>}.
+ * <metricsUrl> <outDir> [dedicated <every client id, comma-separated>]}.
  *
  * <p>Opens {@code clients} connections to the node, then from {@code startEpochMillis} for {@code durationMillis}
  * each sends {@code <node>c<k> <seq> <sendEpochMillis> <padding>} at a fixed rate; every line each receives is
  * written with its arrival time to {@code <outDir>/<node>c<k>.recv}, every line sent to {@code <node>c<k>.sent}
  * (its own address first). After {@code drainMillis} more it scrapes the node's {@code /metrics} into {@code
- * <node>.metrics} and exits: 0, or 1 with the reason on standard error. JDK only, so its class path is the test
- * classes. Every socket has a read timeout; nothing waits without one.
+ * <node>.metrics} and exits: 0, or 1 with the reason on standard error. Every socket has a read timeout; nothing
+ * waits without one.
+ *
+ * <p>With {@code dedicated} (a relay with {@code "routing": "dedicated"}), each client is an Aurora identity: it writes
+ * its public record to {@code <outDir>/<id>.identity}, waits for every other client's, binds its connection with a
+ * signed line to no one, and each of its lines is a signed envelope whose payload is the text above, to the other
+ * clients in turn (sorted by id, line {@code seq} to the {@code seq % n}-th): the {@code .sent} file has the
+ * recipient after each line's time, and the {@code .recv} file the envelope's payload in place of the whole signed
+ * line, so the checker reads both modes alike.
  */
 public final class ClientDriver {
     private ClientDriver() {
@@ -51,6 +63,7 @@ public final class ClientDriver {
         final String padding = "x".repeat(Integer.parseInt(args[8]));
         final String metrics = args[9];
         final Path out = Path.of(args[10]);
+        final List<String> everyone = args.length > 12 && args[11].equals("dedicated") ? List.of(args[12].split(",")) : null;
         final List<Thread> threads = new ArrayList<>();
         final List<Socket> sockets = new ArrayList<>();
         final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -65,13 +78,28 @@ public final class ClientDriver {
             System.err.println("connected too late: " + (System.currentTimeMillis() - start) + " ms after the start");
             System.exit(1);
         }
+        final Map<String, Map<String, Object>> identities = new TreeMap<>();
+        final AuroraSigner[] signers = new AuroraSigner[clients];
+        if (everyone != null) {
+            for (int k = 0; k < clients; k++) {
+                signers[k] = AuroraSigner.generate(node + "c" + k);
+                final Path file = out.resolve(node + "c" + k + ".identity");
+                Files.write(out.resolve(node + "c" + k + ".identity.tmp"), Json.canonical(signers[k].publicId()));
+                Files.move(out.resolve(node + "c" + k + ".identity.tmp"), file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            identities.putAll(awaitIdentities(out, everyone, start - 1_000));
+            for (int k = 0; k < clients; k++) {
+                sockets.get(k).getOutputStream().write((signers[k].seal(node + "c" + k + " binds", null) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
         final long end = start + duration + drain;
         for (int k = 0; k < clients; k++) {
             final Socket socket = sockets.get(k);
             final String id = node + "c" + k;
             final String address = socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
-            threads.add(thread(id + "-reader", failures, () -> read(socket, out.resolve(id + ".recv"), end)));
-            threads.add(thread(id + "-sender", failures, () -> send(socket, id, address, out.resolve(id + ".sent"), rate, start, duration, padding)));
+            final Lines lines = everyone == null ? (seq, text) -> new String[]{text, null} : signed(signers[k], id, identities);
+            threads.add(thread(id + "-reader", failures, () -> read(socket, out.resolve(id + ".recv"), end, everyone != null)));
+            threads.add(thread(id + "-sender", failures, () -> send(socket, id, address, out.resolve(id + ".sent"), rate, start, duration, padding, lines)));
         }
         for (Thread thread : threads) {
             thread.join(end - System.currentTimeMillis() + 10_000);
@@ -106,6 +134,42 @@ public final class ClientDriver {
         return null;
     }
 
+    /** What a client sends as its line {@code seq} of text {@code text}: the line, and its recipient (null: everyone). */
+    private interface Lines {
+        String[] line(long seq, String text);
+    }
+
+    /** The lines of client {@code id} in a dedicated run: signed by it, to the other clients in turn. */
+    private static Lines signed(AuroraSigner signer, String id, Map<String, Map<String, Object>> identities) {
+        final List<String> others = identities.keySet().stream().filter(other -> !other.equals(id)).toList();
+        return (seq, text) -> {
+            final String to = others.get((int) (seq % others.size()));
+            return new String[]{signer.seal(text, identities.get(to)), to};
+        };
+    }
+
+    /** @return every client's public record, by id, once all are written; waits until {@code deadline} at most. */
+    private static Map<String, Map<String, Object>> awaitIdentities(Path out, List<String> everyone, long deadline) throws Exception {
+        final Map<String, Map<String, Object>> found = new TreeMap<>();
+        while (found.size() < everyone.size()) {
+            for (String id : everyone) {
+                final Path file = out.resolve(id + ".identity");
+                if (!found.containsKey(id) && Files.exists(file)) {
+                    final byte[] bytes = Files.readAllBytes(file);
+                    @SuppressWarnings("unchecked") final Map<String, Object> record = (Map<String, Object>) Json.parse(bytes, 0, bytes.length);
+                    found.put(id, record);
+                }
+            }
+            if (found.size() < everyone.size()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IOException("identities not all written by the start: have " + found.keySet() + " of " + everyone);
+                }
+                Thread.sleep(20);
+            }
+        }
+        return found;
+    }
+
     private interface Work {
         void run() throws IOException, InterruptedException;
     }
@@ -124,8 +188,12 @@ public final class ClientDriver {
         return thread;
     }
 
-    /** Every line until {@code end}, each as {@code <arrival millis> <line>}; an end of stream before is written as {@code EOF}. */
-    private static void read(Socket socket, Path file, long end) throws IOException {
+    /**
+     * Every line until {@code end}, each as {@code <arrival millis> <line>}; an end of stream before is written as
+     * {@code EOF}. With {@code signed}, an envelope whose content is a signed line is written with its payload in place
+     * of that content.
+     */
+    private static void read(Socket socket, Path file, long end, boolean signed) throws IOException {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
              BufferedWriter recv = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             while (System.currentTimeMillis() < end) {
@@ -139,14 +207,36 @@ public final class ClientDriver {
                     recv.write(System.currentTimeMillis() + " EOF\n");
                     return;
                 }
-                recv.write(System.currentTimeMillis() + " " + line + "\n");
+                recv.write(System.currentTimeMillis() + " " + (signed ? payloadOf(line) : line) + "\n");
             }
         }
     }
 
-    /** Lines at a fixed rate from {@code start}; the file gets the address, then {@code <seq> <send millis>} per line. */
-    private static void send(Socket socket, String id, String address, Path file, int rate, long start, long duration, String padding)
-            throws IOException, InterruptedException {
+    /** @return {@code line} with its signed content's payload as its content, or as it is when it is not such a line. */
+    private static String payloadOf(String line) {
+        try {
+            final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            if (Json.parse(bytes, 0, bytes.length) instanceof Map<?, ?> envelope && envelope.get("content") instanceof String content) {
+                final byte[] inner = content.getBytes(StandardCharsets.UTF_8);
+                if (Json.parse(inner, 0, inner.length) instanceof Map<?, ?> signed && signed.get("payload") instanceof String payload) {
+                    final Map<String, Object> plain = new java.util.LinkedHashMap<>();
+                    plain.put("remote_addr", envelope.get("remote_addr"));
+                    plain.put("content", payload);
+                    return new String(Json.compact(plain), StandardCharsets.UTF_8);
+                }
+            }
+        } catch (Json.NotJson e) {
+            // a notice, or what no client sent: the checker says so
+        }
+        return line;
+    }
+
+    /**
+     * Lines at a fixed rate from {@code start}; the file gets the address, then {@code <seq> <send millis>} per line,
+     * and its recipient when it has one.
+     */
+    private static void send(Socket socket, String id, String address, Path file, int rate, long start, long duration, String padding,
+                             Lines lines) throws IOException, InterruptedException {
         final OutputStream output = socket.getOutputStream();
         try (BufferedWriter sent = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             sent.write(address + "\n");
@@ -160,12 +250,13 @@ public final class ClientDriver {
                     Thread.sleep(wait);
                 }
                 final long now = System.currentTimeMillis();
+                final String[] line = lines.line(seq, id + " " + seq + " " + now + " " + padding);
                 try {
-                    output.write((id + " " + seq + " " + now + " " + padding + "\n").getBytes(StandardCharsets.US_ASCII));
+                    output.write((line[0] + "\n").getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException e) {
                     throw new UncheckedIOException(id + " could not send line " + seq, e);
                 }
-                sent.write(seq + " " + now + "\n");
+                sent.write(seq + " " + now + (line[1] == null ? "" : " " + line[1]) + "\n");
             }
         }
     }

@@ -9,7 +9,6 @@ import org.summoner.relay.tck.NatsServers;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * carries everything across it); {@code -Presilience} 40 s with 20 s faults, the matrix of {@code baseline}, {@code loss} (5% of the packets on every link,
  * both ways), {@code partition} (node b cut off both ways), {@code oneway} (what node b sends is dropped), {@code cap}
  * (node b's link capped at 256 kbit/s by htb), {@code delay} (netem: 50 ms and reordering; skipped where the kernel
- * has no netem) on both backplanes, and {@code nats:nats-isolated} (the nats-server cut off from every node). Skipped
+ * has no netem) on both backplanes, {@code nats:nats-isolated} (the nats-server cut off from every node), and
+ * {@code partition} and {@code loss} again with {@code :dedicated}: the nodes route by identity (SPEC section 8), each
+ * client's lines are signed envelopes to the other clients in turn, and the checker adds that no line reaches a client
+ * it was not addressed to (the default build runs {@code nats:partition:dedicated} too). Skipped
  * with the reason when namespaces or nftables cannot be used (not root, no {@code nft}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -63,14 +65,16 @@ class ClusterNetworkFaultsIT {
     }
 
     static Stream<String> scenarios() {
-        return Arrays.stream(System.getProperty("resilience.faults", "nats:partition").split(",")).map(String::strip).filter(s -> !s.isEmpty());
+        return Arrays.stream(System.getProperty("resilience.faults", "nats:partition,nats:partition:dedicated").split(",")).map(String::strip).filter(s -> !s.isEmpty());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void every_line_is_delivered_once_in_order_or_counted_and_the_cluster_relays_again_after_the_heal(String scenario) throws Exception {
-        final String backplane = scenario.substring(0, scenario.indexOf(':'));
-        final String fault = scenario.substring(scenario.indexOf(':') + 1);
+        final String[] parts = scenario.split(":");
+        final String backplane = parts[0];
+        final String fault = parts[1];
+        final boolean dedicated = parts.length > 2 && parts[2].equals("dedicated");
         final long seconds = Long.parseLong(System.getProperty("resilience.faults.seconds", "18"));
         final long duration = seconds * 1000;
         final long faultAt = duration / 5;
@@ -100,7 +104,7 @@ class ClusterNetworkFaultsIT {
             }
             for (int i = 0; i < NODES.length; i++) {
                 final Path config = dir.resolve("node-" + NODES[i] + ".json");
-                Files.writeString(config, config(net, i, backplane, run), StandardCharsets.UTF_8);
+                Files.writeString(config, config(net, i, backplane, run, dedicated), StandardCharsets.UTF_8);
                 nodes.add(ServerProcess.start(dir, net.exec(i), List.of("-Xmx256m", "-XX:+UseSerialGC"), "--config", config.toString()));
             }
             for (ServerProcess node : nodes) {
@@ -116,12 +120,22 @@ class ClusterNetworkFaultsIT {
 
             final long start = System.currentTimeMillis() + 5_000; // the drivers' JVMs start on a busy machine
             final List<Process> drivers = new ArrayList<>();
+            final List<String> clientIds = new ArrayList<>();
+            for (String node : NODES) {
+                for (int k = 0; k < CLIENTS_PER_NODE; k++) {
+                    clientIds.add(node + "c" + k);
+                }
+            }
             for (int i = 0; i < NODES.length; i++) {
-                drivers.add(start(dir.resolve("driver-" + NODES[i] + ".log"), net.exec(i), ServerProcess.javaTool("java"),
-                        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", testClasses(), ClientDriver.class.getName(),
+                final List<String> command = new ArrayList<>(List.of(ServerProcess.javaTool("java"),
+                        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ClientDriver.class.getName(),
                         net.address(i), "8888", NODES[i], Integer.toString(CLIENTS_PER_NODE), Integer.toString(LINES_PER_SECOND),
                         Long.toString(start), Long.toString(duration), Long.toString(DRAIN_MILLIS), Integer.toString(PAD_BYTES),
                         "http://" + net.address(i) + ":9090/metrics", out.toString()));
+                if (dedicated) {
+                    command.addAll(List.of("dedicated", String.join(",", clientIds)));
+                }
+                drivers.add(start(dir.resolve("driver-" + NODES[i] + ".log"), net.exec(i), command.toArray(String[]::new)));
             }
             others.addAll(drivers);
             long healed = start;
@@ -193,7 +207,7 @@ class ClusterNetworkFaultsIT {
         }
     }
 
-    private static String config(Netns net, int i, String backplane, String run) {
+    private static String config(Netns net, int i, String backplane, String run, boolean dedicated) {
         final String section;
         if (backplane.equals("nats")) {
             section = "\"nats\": {\"servers\": [\"nats://" + net.address(3) + ":4222\"], \"subject_prefix\": \"faults\"}";
@@ -208,7 +222,8 @@ class ClusterNetworkFaultsIT {
         }
         return "{\"host\": \"" + net.address(i) + "\", \"port\": 8888,\n"
                 + " \"monitoring\": {\"host\": \"" + net.address(i) + "\", \"port\": 9090},\n"
-                + " \"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 1000000000, \"client_timeout_secs\": null},\n"
+                + " \"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 1000000000, \"client_timeout_secs\": null"
+                + (dedicated ? ", \"routing\": \"dedicated\"" : "") + "},\n"
                 + " \"cluster\": {\"backplane\": \"" + backplane + "\", \"node\": \"" + run + "-" + NODES[i] + "\", " + section + "}}\n";
     }
 
@@ -239,10 +254,6 @@ class ClusterNetworkFaultsIT {
         if (wait > 0) {
             Thread.sleep(wait);
         }
-    }
-
-    private static String testClasses() throws URISyntaxException {
-        return Path.of(ClientDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -50,7 +50,7 @@ class ClusterNodeKilledIT {
                 }
                 // connected before the nodes meet (presence takes a tick at least), so registered when lines flow
                 try (KitClient a = client(ports[0]); KitClient b = client(ports[1]); KitClient c = client(ports[2])) {
-                    awaitJoined(nodes, 1);
+                    awaitJoined(nodes);
                     chat(b, a, c, "hello from b");
                     chat(c, a, b, "hello from c");
 
@@ -66,7 +66,11 @@ class ClusterNodeKilledIT {
                     processes.add(again);
                     nodes[1] = again;
                     try (KitClient b2 = client(again.awaitListeningPort())) {
-                        awaitJoined(nodes, 2);
+                        again.awaitOutput("cluster: node node-a joined", 1);
+                        again.awaitOutput("cluster: node node-c joined", 1);
+                        for (int i : new int[]{0, 2}) { // a and c knew b, silent since it was killed: a new incarnation
+                            nodes[i].awaitOutput("cluster: node node-b restarted; its old connections are gone", 1);
+                        }
                         chat(b2, a, c, "the new b");
                         chat(a, b2, c, "welcome back");
                     }
@@ -77,12 +81,12 @@ class ClusterNodeKilledIT {
         }
     }
 
-    /** Waits until each node logged the two others joining, b {@code times} times (it was started again). */
-    private static void awaitJoined(ServerProcess[] nodes, int times) throws InterruptedException {
+    /** Waits until each node logged the two others joining. */
+    private static void awaitJoined(ServerProcess[] nodes) throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 if (j != i) {
-                    nodes[i].awaitOutput("cluster: node " + NAMES[j] + " joined", j == 1 ? times : 1);
+                    nodes[i].awaitOutput("cluster: node " + NAMES[j] + " joined", 1);
                 }
             }
         }

@@ -33,6 +33,15 @@ class DeliveryCheckerTest {
     private final Map<String, Long> notSent = new HashMap<>();
 
     private final Map<String, Long> lost = new HashMap<>();
+    private final Map<String, Long> undeliverable = new HashMap<>();
+    /** A dedicated run: each line to one other client, the others in turn; a broadcast run while false. */
+    private boolean dedicated;
+
+    /** @return the client line {@code seq} of {@code sender} is for in a dedicated run (the other nodes' in turn). */
+    private static String recipient(String sender, int seq) {
+        final List<String> others = NODES.stream().filter(n -> !n.equals(sender)).toList();
+        return id(others.get(seq % others.size()));
+    }
 
     private static String id(String node) {
         return node + "c0";
@@ -56,7 +65,7 @@ class DeliveryCheckerTest {
             final List<String> lines = recv.computeIfAbsent(id(receiver), r -> new ArrayList<>());
             for (int seq = 0; seq < LINES; seq++) {
                 for (String sender : NODES) {
-                    if (!sender.equals(receiver) && !dropped.test(receiver, sender, seq)) {
+                    if (!sender.equals(receiver) && !dropped.test(receiver, sender, seq) && (!dedicated || recipient(sender, seq).equals(id(receiver)))) {
                         lines.add((sentAt(seq) + 5) + " " + envelope(sender, seq, address(sender)));
                     }
                 }
@@ -72,13 +81,14 @@ class DeliveryCheckerTest {
         for (String node : NODES) {
             final StringBuilder sent = new StringBuilder(address(node)).append('\n');
             for (int seq = 0; seq < LINES; seq++) {
-                sent.append(seq).append(' ').append(sentAt(seq)).append('\n');
+                sent.append(seq).append(' ').append(sentAt(seq)).append(dedicated ? " " + recipient(node, seq) : "").append('\n');
             }
             Files.writeString(out.resolve(id(node) + ".sent"), sent, StandardCharsets.UTF_8);
             Files.write(out.resolve(id(node) + ".recv"), recv.get(id(node)), StandardCharsets.UTF_8);
             Files.writeString(out.resolve(node + ".metrics"), "# TYPE summoner_cluster_lines_not_sent counter\n"
                     + "summoner_cluster_lines_not_sent_total " + notSent.getOrDefault(node, 0L) + ".0\n"
                     + "summoner_cluster_lines_lost_total " + lost.getOrDefault(node, 0L) + ".0\n"
+                    + "summoner_undeliverable_total " + undeliverable.getOrDefault(node, 0L) + ".0\n"
                     + "summoner_cluster_frames_rejected_total{reason=\"bad_mac\"} 0.0\n"
                     + "summoner_slow_consumer_disconnects_total 0.0\n", StandardCharsets.UTF_8);
         }
@@ -185,7 +195,27 @@ class DeliveryCheckerTest {
     void a_line_lost_before_the_fault_is_found_even_when_counted() throws IOException {
         deliverAll((r, s, seq) -> s.equals("b") && seq == 10);
         notSent.put("b", 1L);
-        assertBroken(check(sentAt(200), true), v -> v.equals("2 deliveries missing of lines sent more than 1 s before the fault"));
+        assertBroken(check(sentAt(200), true), v -> v.equals("2 deliveries missing of lines sent more than 1 s before the fault and the "
+                + "slowest delivery before it (5 ms)"));
+    }
+
+    @Test
+    void on_a_machine_where_lines_take_seconds_a_line_on_its_way_when_the_fault_comes_may_be_lost() throws IOException {
+        deliverAll((r, s, seq) -> s.equals("b") && seq == 100); // sent 1.2 s before the fault at sentAt(220)
+        notSent.put("b", 1L);
+        assertBroken(check(sentAt(250), true), v -> v.startsWith("2 deliveries missing of lines sent more than 1 s before the fault"));
+        final List<String> slow = recv.get(id("c"));
+        for (int i = 0; i < slow.size(); i++) {
+            final String line = slow.get(i);
+            final String text = line.substring(line.indexOf(' ') + 1);
+            if (text.contains("\"content\":\"ac0 ")) {
+                final int seq = Integer.parseInt(text.split(" ")[1]);
+                if (seq < 220) {
+                    slow.set(i, (sentAt(seq) + 3_000) + " " + text); // a's lines before the fault reach c 3 s after they were sent
+                }
+            }
+        }
+        assertEquals(List.of(), check(sentAt(250), true).violations());
     }
 
     @Test
@@ -193,5 +223,31 @@ class DeliveryCheckerTest {
         deliverAll((r, s, seq) -> false);
         recv.get(id("a")).add("2000000 EOF");
         assertBroken(check(0, false), v -> v.equals("ac0 was closed by its node before the end of the run"));
+    }
+
+    @Test
+    void in_a_dedicated_run_a_line_reaching_a_client_it_was_not_for_is_found() throws IOException {
+        dedicated = true;
+        deliverAll((r, s, seq) -> false);
+        assertEquals(List.of(), check(sentAt(50), false).violations());
+        recv.get(id("c")).add("2000000 " + envelope("a", 0, address("a"))); // line 0 of a is for b
+        final DeliveryChecker.Verdict verdict = check(sentAt(50), false);
+        assertBroken(verdict, v -> v.equals("cc0 received ac0 0, a line for bc0"));
+        assertEquals(1, verdict.figures().get("to a client not addressed"));
+    }
+
+    @Test
+    void in_a_dedicated_run_missing_lines_pass_when_counted_as_undeliverable_or_lost_and_are_found_when_not() throws IOException {
+        dedicated = true;
+        deliverAll((r, s, seq) -> r.equals("b") && seq >= 20 && seq < 30); // a's 5 and c's 5 lines for b in that span
+        final DeliveryChecker.Verdict uncounted = check(sentAt(30), true);
+        assertEquals(10, uncounted.figures().get("missing"));
+        assertBroken(uncounted, v -> v.equals("10 lines missing at other nodes and not counted (10 missing beyond what their nodes counted "
+                + "as not sent or undeliverable, 0 counted as lost on the way)"));
+        undeliverable.put("a", 5L);
+        lost.put("b", 4L);
+        assertBroken(check(sentAt(30), true), v -> v.startsWith("1 lines missing at other nodes and not counted"));
+        notSent.put("c", 1L);
+        assertEquals(List.of(), check(sentAt(30), true).violations(), "a's counted undeliverable, c's one not sent, four lost at b");
     }
 }

@@ -71,12 +71,6 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         wakeup();
     }
 
-    /** The drain began: the loop's next turn runs its schedule. */
-    @Override
-    protected final void drainBegan() {
-        wakeup();
-    }
-
     /** Ends a {@code select()} in progress; cheap when the loop is busy. */
     public final void wakeup() {
         if (mayBlock.compareAndSet(true, false)) {

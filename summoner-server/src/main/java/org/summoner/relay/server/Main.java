@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,9 +30,10 @@ import java.util.concurrent.Callable;
  *
  * <p>With no arguments it serves 127.0.0.1:8888 on the default engine and prints what the Summoner SDK prints.
  * Flags override the config file, which overrides the defaults. SIGINT or SIGTERM shut it down gracefully:
- * every client gets {@code Warning: Server is shutting down.} SIGUSR2 drains it for a rolling upgrade
- * ({@link DrainSignal}): it stops accepting, tells its clients {@code Warning: Server is draining; reconnect.} over
- * {@code drain.period_secs} and exits with status 0. A bad config or a busy port exits with status 1
+ * every client gets {@code Warning: Server is shutting down.} SIGHUP reads the config file again and applies what may
+ * change while it runs ({@code RunningServer.reload}). SIGUSR2 drains it for a rolling upgrade ({@link DrainSignal}): it
+ * stops accepting, tells its clients {@code Warning: Server is draining; reconnect.} over {@code drain.period_secs} and
+ * exits with status 0. A bad config or a busy port exits with status 1
  * and a one-line reason on standard error; a bad flag exits with status 2.
  */
 @Command(name = "summoner-server",
@@ -116,7 +118,54 @@ public final class Main implements Callable<Integer> {
                     "Invalid value for option '--port': expected an integer from 0 to 65535, found " + port);
         }
         final SummonerServer server = new SummonerServer(name);
-        ServerConfig config = server.loadConfig(configPath);
+        final ServerConfig config = withFlags(server.loadConfig(configPath));
+        final LoggerContext logging = LogSetup.apply(config.logger(), name);
+        // On SIGINT/SIGTERM the JVM would halt once its hooks finish: this one waits for this thread, which writes
+        // out the asynchronous log queues after the server's own hook has closed the server.
+        final Thread caller = Thread.currentThread();
+        final Thread flushLogs = new Thread(() -> joinQuietly(caller), "summoner-log-flush");
+        Runtime.getRuntime().addShutdownHook(flushLogs);
+        final OnSignal[] signals = new OnSignal[2];
+        try {
+            server.run(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config, running -> {
+                signals[0] = OnSignal.install("HUP", "summoner-reload", () -> reload(running));
+                signals[1] = DrainSignal.install(running, LoggerFactory.getLogger(name));
+            });
+        } finally {
+            for (OnSignal signal : signals) {
+                if (signal != null) {
+                    signal.close();
+                }
+            }
+            logging.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(flushLogs);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for this thread to end
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * SIGHUP: the config file read again, with the flags given at start over it as at start; the logging set up again
+     * when {@code logger} changed (a log file it cannot write refuses the reload before anything changes).
+     */
+    private void reload(RunningServer running) {
+        running.reload(() -> {
+            if (configPath == null) {
+                throw new ConfigException(null, null, "no --config file was given at start; there is no file to read again", null);
+            }
+            return withFlags(ServerConfig.fromFile(Path.of(configPath)));
+        }, next -> {
+            if (!next.logger().equals(running.config().logger())) {
+                LogSetup.apply(next.logger(), name);
+            }
+        });
+    }
+
+    /** @return {@code config} with the command line's {@code --host}, {@code --port} and {@code --engine} over it. */
+    private ServerConfig withFlags(ServerConfig config) {
         if (host != null) {
             config = config.withHost(host);
         }
@@ -126,25 +175,7 @@ public final class Main implements Callable<Integer> {
         if (engine != null) {
             config = config.withVersion(engine);
         }
-        final LoggerContext logging = LogSetup.apply(config.logger(), name);
-        // On SIGINT/SIGTERM the JVM would halt once its hooks finish: this one waits for this thread, which writes
-        // out the asynchronous log queues after the server's own hook has closed the server.
-        final Thread caller = Thread.currentThread();
-        final Thread flushLogs = new Thread(() -> joinQuietly(caller), "summoner-log-flush");
-        Runtime.getRuntime().addShutdownHook(flushLogs);
-        try {
-            final RunningServer running = server.start(ServerConfig.DEFAULT_HOST, ServerConfig.DEFAULT_PORT, config);
-            DrainSignal.install(running, LoggerFactory.getLogger(name));
-            server.serve(running);
-        } finally {
-            logging.stop();
-            try {
-                Runtime.getRuntime().removeShutdownHook(flushLogs);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running and waits for this thread to end
-            }
-        }
-        return 0;
+        return config;
     }
 
     private static void joinQuietly(Thread thread) {
@@ -180,12 +211,11 @@ public final class Main implements Callable<Integer> {
         out.flush();
     }
 
-    /** Prints the version the jar was built as. */
+    /** Prints the version and the git commit this server was built from ({@link BuildInfo}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            final String version = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"summoner-server " + (version == null ? "(development build)" : version)};
+            return new String[]{BuildInfo.current().versionLine()};
         }
     }
 }

@@ -170,6 +170,48 @@ class ServerJarIT {
         }
     }
 
+    private static void hangUp(ServerProcess server) throws Exception {
+        final Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -HUP");
+    }
+
+    @Test
+    void sighup_reloads_the_config_file_keeps_the_flags_and_every_connection_and_refuses_a_broken_file() throws Exception {
+        final Path config = dir.resolve("server_config.json");
+        Files.writeString(config, "{\"hyper_parameters\": {\"worker_threads\": 2}}");
+        try (ServerProcess server = ServerProcess.start(dir, "--config", "server_config.json", "--port", "0")) {
+            final int port = server.awaitListeningPort();
+            try (Socket a = client(port); Socket b = client(port)) {
+                final BufferedReader aReader = reader(a);
+                final BufferedReader bReader = reader(b);
+                Thread.sleep(200); // both registered before the first line
+                Files.writeString(config, "{\"port\": 1, \"logger\": {\"log_level\": \"DEBUG\"}, "
+                        + "\"hyper_parameters\": {\"worker_threads\": 3, \"rate_limit_msgs_per_minute\": 1}}");
+                for (int i = 0; i < 20; i++) {
+                    hangUp(server); // a storm of them: one reload under way, at most one more
+                }
+                server.awaitOutput(" - summoner_server - WARNING - Config reload: hyper_parameters.worker_threads changed but need a restart; "
+                        + "left as they were", 1); // --port 0 still wins over the file's port
+                server.awaitOutput(" - summoner_server - INFO - Config reloaded from server_config.json: applied "
+                        + "hyper_parameters.rate_limit_msgs_per_minute, logger.log_level", 1);
+                a.getOutputStream().write("one\ntwo\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("{\"remote_addr\":\"127.0.0.1:" + a.getLocalPort() + "\",\"content\":\"one\"}", bReader.readLine());
+                assertEquals("Warning: You are sending messages too quickly. Please slow down.", aReader.readLine());
+
+                Files.writeString(config, "{\"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 0}}");
+                hangUp(server);
+                server.awaitOutput(" - summoner_server - ERROR - Config reload refused, the running configuration stays: server_config.json: "
+                        + "key \"hyper_parameters.rate_limit_msgs_per_minute\": expected a positive integer, found 0", 1);
+                b.getOutputStream().write("still here\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("{\"remote_addr\":\"127.0.0.1:" + b.getLocalPort() + "\",\"content\":\"still here\"}", aReader.readLine());
+                server.awaitOutput(" - DEBUG - ", 1); // the level that was applied stays
+                server.terminate();
+                assertEquals("Warning: Server is shutting down.", bReader.readLine());
+            }
+            assertEquals(143, server.awaitExit(), "SIGTERM after a clean shutdown");
+        }
+    }
+
     @Test
     void flags_override_the_config_file_and_the_file_overrides_the_defaults() throws Exception {
         Files.writeString(dir.resolve("server_config.json"), "{\"host\": \"127.0.0.2\", \"port\": 1, \"version\": \"python\"}");

@@ -179,7 +179,13 @@ public abstract class BackpressureSection extends FairUseHarness {
         final KitClient next = connect(server);
         awaitConnections(server, 3);
         sender.send("still welcome\n");
-        assertEquals(envelope(sender, "still welcome"), next.readLine());
+        // the push's last lines may still be on their way when next joins: they reach it first, whole and in order
+        final String pushed = envelope(sender, "z".repeat(BIG_LINE));
+        String line = next.readLine();
+        while (line.equals(pushed)) {
+            line = next.readLine();
+        }
+        assertEquals(envelope(sender, "still welcome"), line);
         final RelayStats stats = server.stats();
         assertEquals(0, stats.quarantines() + stats.quarantinedAddresses() + stats.rejectedQuarantined(), stats.summary());
     }

@@ -238,6 +238,26 @@ public final class KitClient implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the next line if one arrives within {@code wait}, else null; fails on end of stream, or when only part of
+     *         a line came.
+     */
+    public String readLineWithin(Duration wait) throws IOException {
+        final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+        try {
+            if (readLine(line)) {
+                return line.toString(StandardCharsets.UTF_8);
+            }
+            return fail("end of stream on " + address + " where a line or silence was expected");
+        } catch (SocketTimeoutException e) {
+            return line.size() == 0 ? null : fail("part of a line within " + wait + " on " + address + ": "
+                    + line.toString(StandardCharsets.UTF_8));
+        } finally {
+            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        }
+    }
+
     /** Fails if any byte arrives within {@code quiet}. */
     public void assertNothingWithin(Duration quiet) throws IOException {
         if (position < limit) {

@@ -101,7 +101,11 @@ public abstract class KitHarness {
 
     /** Starts a server (with these {@code hyper_parameters}) and connects two clients it has registered. */
     protected Pair startPair(Map<String, ?> hyperParameters) throws IOException {
-        final RunningServer server = startServer(hyperParameters);
+        return pairOn(startServer(hyperParameters));
+    }
+
+    /** Connects two clients to {@code server} and waits until it has registered them. */
+    protected Pair pairOn(RunningServer server) throws IOException {
         final KitClient a = connect(server);
         final KitClient b = connect(server);
         awaitConnections(server, 2);

@@ -92,6 +92,8 @@ public abstract class MonitoringSection extends MonitoringHarness {
         series.put("summoner_faults_total{where=\"timer\"}", RelayStats::faultsTimer);
         series.put("summoner_faults_total{where=\"cluster\"}", RelayStats::faultsCluster);
         series.put("summoner_faults_total{where=\"engine\"}", RelayStats::faultsEngine);
+        series.put("summoner_config_reloads_total{result=\"applied\"}", RelayStats::configReloadsApplied);
+        series.put("summoner_config_reloads_total{result=\"refused\"}", RelayStats::configReloadsRefused);
         return series;
     }
 

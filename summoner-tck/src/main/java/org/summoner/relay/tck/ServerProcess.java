@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,27 @@ public final class ServerProcess implements AutoCloseable {
         command.add(jar);
         command.addAll(List.of(args));
         return new ServerProcess(ChildProcesses.track(new ProcessBuilder(command).directory(workingDirectory.toFile()).start()));
+    }
+
+    /**
+     * Runs any command that starts the server, e.g. the release archive's {@code bin/summoner-server} launcher
+     * ({@link #processBuilder} says how).
+     */
+    public static ServerProcess command(Path workingDirectory, Map<String, String> environment, List<String> command) throws IOException {
+        return new ServerProcess(ChildProcesses.track(processBuilder(workingDirectory, environment, command).start()));
+    }
+
+    /** @return {@code command} to run in {@code workingDirectory} with {@code environment} added to (a null value: removed from) this JVM's. */
+    public static ProcessBuilder processBuilder(Path workingDirectory, Map<String, String> environment, List<String> command) {
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        environment.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        return builder;
     }
 
     /** @return the path of a JDK tool ({@code java}, {@code jstat}) of the JDK running the tests. */

@@ -154,11 +154,6 @@ public class TurnBenchmark {
         }
 
         @Override
-        protected void drainBegan() {
-            // driven by hand: no thread to wake
-        }
-
-        @Override
         protected void dispatch(Session from, byte[] envelope, int length, Route route) {
             final byte[] shared = Arrays.copyOf(envelope, length);
             for (int i = 0, n = sessionCount(); i < n; i++) {

@@ -51,6 +51,8 @@ public final class LogSetup {
 
     /** @return the logging context, configured; stop it to flush and close the files. */
     public static LoggerContext apply(LoggerSettings settings, String serverName) {
+        // Checked before anything changes: a reload whose log file cannot be written leaves the logging as it was.
+        final String file = settings.enableFileLog() ? openable(settings, serverName) : null;
         final LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
         final DateTimeFormatter dates = StrftimeFormat.formatter(settings.dateFormat()).withZone(ZoneId.systemDefault());
@@ -67,7 +69,6 @@ public final class LogSetup {
             root.addAppender(async(context, "console-async", start(context, console)));
         }
         if (settings.enableFileLog()) {
-            final String file = openable(settings, serverName);
             final Layout<ILoggingEvent> layout = settings.enableJsonLog() ? new JsonLineLayout(dates, keys, serverName)
                     : new PythonFormatLayout(PythonLogFormat.parse(settings.logFormat()), dates, keys);
             root.addAppender(async(context, "file-async", start(context, fileAppender(context, file, settings, layout))));

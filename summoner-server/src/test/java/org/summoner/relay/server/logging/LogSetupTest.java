@@ -250,6 +250,20 @@ class LogSetupTest {
     }
 
     @Test
+    void a_reload_whose_log_file_cannot_be_written_leaves_the_running_logging_as_it_was() throws Exception {
+        final LoggerContext context = apply(Map.of("enable_console_log", false, "enable_file_log", true,
+                "log_file_path", dir.resolve("logs").toString()));
+        Files.writeString(dir.resolve("a-file"), "");
+        assertThrows(ConfigException.class, () -> apply(Map.of("enable_console_log", false, "enable_file_log", true,
+                "log_file_path", dir.resolve("a-file/sub").toString(), "log_level", "ERROR")));
+        LoggerFactory.getLogger("first_server").info("still logged where it was, at INFO");
+        flush(context);
+        final List<String> lines = lines("logs/first_server.log");
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith(" - first_server - INFO - still logged where it was, at INFO"), lines.get(0));
+    }
+
+    @Test
     void the_log_file_is_named_after_the_server_with_dots_as_underscores() throws Exception {
         final LoggerSettings settings = ServerConfig.fromMap(Map.of("logger", Map.of("enable_console_log", false,
                 "enable_file_log", true, "log_file_path", dir.toString()))).logger();
