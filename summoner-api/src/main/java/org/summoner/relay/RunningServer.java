@@ -185,7 +185,7 @@ public final class RunningServer implements AutoCloseable {
         }
         engine.stopAccepting();
         final long startNanos = System.nanoTime();
-        core.beginDrain(startNanos, periodNanos);
+        core.drain().begin(startNanos, periodNanos);
         log.info("Draining: stopped accepting on port {}; telling {} clients to reconnect over {} s", address.getPort(),
                 connected(), TimeUnit.NANOSECONDS.toSeconds(periodNanos));
         final Thread waiter = new Thread(() -> closeWhenDrained(startNanos, periodNanos), "summoner-drain");

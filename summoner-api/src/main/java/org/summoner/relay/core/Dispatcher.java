@@ -230,7 +230,6 @@ public abstract class Dispatcher {
         }
         session.index = sessionCount;
         sessions[sessionCount++] = session;
-        drain.opened(this);
         if (core.tls() != null && tlsHandshakes.add(session, now + core.tlsHandshakeTimeoutNanos())) {
             timedDutyAdded(session.deadlineNanos);
         }

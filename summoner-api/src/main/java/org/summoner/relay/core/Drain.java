@@ -20,23 +20,25 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safe: {@link #begin} from any thread, once; the rest is read by the dispatchers and the monitoring.
  */
 public final class Drain {
+    /** Whose listener has the engine threads run their timed duties now ({@link RelayCore#onReload}). */
+    private final LiveReference engines;
     private final LongAdder clientsTold = new LongAdder();
     private final LongAdder linesAfterGoodbye = new LongAdder();
     private volatile boolean begun;
     private volatile long startNanos;
     private volatile long endNanos;
 
-    Drain() {
+    Drain(LiveReference engines) {
+        this.engines = engines;
     }
 
     /**
      * Begins the drain: the clients of every dispatcher are told and closed over {@code periodNanos} from
-     * {@code nowNanos}, from each one's next timed duties ({@link RelayCore#beginDrain} has them run now). Only the
-     * first call counts.
+     * {@code nowNanos}, from each one's timed duties, which the engine's threads run now. Only the first call counts.
      *
      * @return whether this call began it (false: it had begun already).
      */
-    boolean begin(long nowNanos, long periodNanos) {
+    public boolean begin(long nowNanos, long periodNanos) {
         synchronized (this) {
             if (begun) {
                 return false;
@@ -45,6 +47,7 @@ public final class Drain {
             endNanos = nowNanos + Math.max(0, periodNanos);
             begun = true;
         }
+        engines.wakeEngineThreads();
         return true;
     }
 

@@ -7,27 +7,21 @@ import org.summoner.relay.wire.ServerNotice;
  * {@code Warning: Server is draining; reconnect.} and closed when. Its first client is told at the drain's start (a
  * dispatcher whose first turn comes late tells at once all whose time has come), each next one after what is left of
  * the period divided by the clients still open; at the period's end those still open are told at once, and a client
- * that arrives once all were told is told at the next duty.
+ * that arrives once all were told is told within {@link #LOOK_AGAIN_NANOS}.
  *
  * <p>Owned by the dispatcher's thread; not thread-safe.
  */
 final class DrainSchedule {
+    /** How often a thread whose clients were all told looks again, for one accepted just as the listener closed. */
+    static final long LOOK_AGAIN_NANOS = 100_000_000L;
     /** Whether this thread has seen the drain begin. */
     private boolean seen;
-    /** When the next client is told, on the turn's clock; {@code Long.MAX_VALUE}: no client to tell. */
+    /** When the next client is told (or, all told, when to look again), on the turn's clock; {@code Long.MAX_VALUE} before. */
     private long nextNanos = Long.MAX_VALUE;
 
-    /** @return when {@link #run} next has a client to tell; {@code Long.MAX_VALUE} for none. */
+    /** @return when {@link #run} next has a client to tell, or looks again; {@code Long.MAX_VALUE} before the drain. */
     long nextNanos() {
         return nextNanos;
-    }
-
-    /** A client opened: one that arrives once all were told (accepted as the listener closed) is told at the next duty. */
-    void opened(Dispatcher dispatcher) {
-        if (seen && nextNanos == Long.MAX_VALUE) {
-            nextNanos = dispatcher.now();
-            dispatcher.timedDutyAdded(nextNanos);
-        }
     }
 
     /** Part of the dispatcher's timed duties: tells the open clients whose time has come. */
@@ -41,7 +35,7 @@ final class DrainSchedule {
             nextNanos = drain.startNanos();
         }
         final long now = dispatcher.now();
-        if (nextNanos == Long.MAX_VALUE || now - nextNanos < 0) {
+        if (now - nextNanos < 0) {
             return;
         }
         int open = 0;
@@ -69,7 +63,7 @@ final class DrainSchedule {
             }
         }
         if (open == 0) {
-            nextNanos = Long.MAX_VALUE; // until a client arrives
+            nextNanos = now + LOOK_AGAIN_NANOS; // all told: a client may still arrive (accepted as the listener closed)
         }
     }
 }

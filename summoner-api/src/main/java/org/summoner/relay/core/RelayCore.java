@@ -58,7 +58,7 @@ public final class RelayCore {
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
     private final Faults faults = new Faults();
-    private final Drain drain = new Drain();
+    private final Drain drain;
     private final LogThrottle quarantineLog = new LogThrottle();
     private final LogThrottle deadPeerLog = new LogThrottle();
     private final InputBudget inputBudget;
@@ -93,6 +93,7 @@ public final class RelayCore {
         final RoutingMode mode = parameters.routing().mode();
         this.hostFingerprints = mode == RoutingMode.HOSTED || mode == RoutingMode.HYBRID ? parameters.routing().hostFingerprints() : Set.of();
         this.live = new LiveReference(router);
+        this.drain = new Drain(live);
         this.tls = config.tls().isPresent() ? ServerTls.of(() -> live.get().tls, counters) : null;
         live.start(this, config, policy);
         this.otherNodes = otherNodes == null ? null : otherNodes.apply(this);
@@ -128,28 +129,14 @@ public final class RelayCore {
     }
 
     /**
-     * @param listener run by the reloading thread once new settings are published, and by the draining thread when a
-     *                 drain begins ({@link #beginDrain}), for an engine whose threads sleep until their next timed duty
-     *                 (Netty) to run their duties now; an engine sets it once, before it serves. Loops that wait at
-     *                 most a second need none.
+     * @param listener run by the reloading thread once new settings are published (and when a drain begins), for an
+     *                 engine whose threads sleep until their next timed duty (Netty) to run their duties now; an engine
+     *                 sets it once, before it serves. Loops that wait at most a second need none.
      */
     public void onReload(Runnable listener) {
         live.onReload(listener);
     }
 
-    /**
-     * Begins a drain ({@link Drain}: every client told to reconnect and closed over {@code periodNanos}) and has every
-     * engine thread run its timed duties now, where the schedule is kept, through the {@link #onReload} listener.
-     *
-     * @return whether this call began it (only the first does).
-     */
-    public boolean beginDrain(long nowNanos, long periodNanos) {
-        if (!drain.begin(nowNanos, periodNanos)) {
-            return false;
-        }
-        live.wakeEngineThreads();
-        return true;
-    }
 
     /** @return what a reload may change, as published now: read it once per decision. */
     LiveSettings live() {

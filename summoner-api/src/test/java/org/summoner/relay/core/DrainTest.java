@@ -76,7 +76,7 @@ class DrainTest {
     }
 
     @Test
-    void a_client_that_arrives_once_everyone_was_told_is_told_at_the_next_duty() {
+    void a_client_that_arrives_once_everyone_was_told_is_told_within_100_ms() {
         engine.at(0);
         connect(2);
         engine.core().drain().begin(0, 2 * SECOND);
@@ -84,7 +84,7 @@ class DrainTest {
         assertEquals(2, told());
         engine.at(1_500_000_000L);
         connect(1); // accepted just before the listener closed
-        assertEquals(1_500_000_000L, engine.nextTimedDutyNanos());
+        assertTrue(engine.nextTimedDutyNanos() - 1_500_000_000L <= DrainSchedule.LOOK_AGAIN_NANOS);
         at(1_500_000_000L);
         assertEquals(3, told());
     }
