@@ -170,11 +170,6 @@ class ServerJarIT {
         }
     }
 
-    private static void hangUp(ServerProcess server) throws Exception {
-        final Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -HUP");
-    }
-
     @Test
     void sighup_reloads_the_config_file_keeps_the_flags_and_every_connection_and_refuses_a_broken_file() throws Exception {
         final Path config = dir.resolve("server_config.json");
@@ -188,7 +183,7 @@ class ServerJarIT {
                 Files.writeString(config, "{\"port\": 1, \"logger\": {\"log_level\": \"DEBUG\"}, "
                         + "\"hyper_parameters\": {\"worker_threads\": 3, \"rate_limit_msgs_per_minute\": 1}}");
                 for (int i = 0; i < 20; i++) {
-                    hangUp(server); // a storm of them: one reload under way, at most one more
+                    server.signal("HUP"); // a storm of them: one reload under way, at most one more
                 }
                 server.awaitOutput(" - summoner_server - WARNING - Config reload: hyper_parameters.worker_threads changed but need a restart; "
                         + "left as they were", 1); // --port 0 still wins over the file's port
@@ -199,7 +194,7 @@ class ServerJarIT {
                 assertEquals("Warning: You are sending messages too quickly. Please slow down.", aReader.readLine());
 
                 Files.writeString(config, "{\"hyper_parameters\": {\"rate_limit_msgs_per_minute\": 0}}");
-                hangUp(server);
+                server.signal("HUP");
                 server.awaitOutput(" - summoner_server - ERROR - Config reload refused, the running configuration stays: server_config.json: "
                         + "key \"hyper_parameters.rate_limit_msgs_per_minute\": expected a positive integer, found 0", 1);
                 b.getOutputStream().write("still here\n".getBytes(StandardCharsets.UTF_8));

@@ -11,17 +11,12 @@ import org.summoner.relay.SummonerServer;
 import org.summoner.relay.config.ConfigException;
 import org.summoner.relay.identity.AuroraSigner;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -292,7 +287,7 @@ public abstract class ReloadSection extends IdentityHarness {
         Files.copy(KitTls.file("server.crt"), cert);
         Files.copy(KitTls.file("server.key"), key);
         final RunningServer server = startFromFile(Map.of(), "tls", Map.of("cert", cert.toString(), "key", key.toString()));
-        final Recorder first = new Recorder();
+        final CertificateRecorder first = new CertificateRecorder();
         final KitClient old = track(KitClient.connect(server.address(), 0, null, first.context()));
         old.startHandshake();
         awaitConnections(server, 1);
@@ -300,7 +295,7 @@ public abstract class ReloadSection extends IdentityHarness {
         Files.copy(KitTls.file("stranger.crt"), cert, StandardCopyOption.REPLACE_EXISTING); // renewed where it was
         Files.copy(KitTls.file("stranger.key"), key, StandardCopyOption.REPLACE_EXISTING);
         assertApplied(server.reload(), "tls.cert", "tls.key");
-        final Recorder second = new Recorder();
+        final CertificateRecorder second = new CertificateRecorder();
         final KitClient renewed = track(KitClient.connect(server.address(), 0, null, second.context()));
         renewed.startHandshake();
         awaitConnections(server, 2);
@@ -378,32 +373,6 @@ public abstract class ReloadSection extends IdentityHarness {
                 sender.send("mark\n");
             }
             await("the healthy reader's 5 marks", () -> marks.size() == 5, marks::toString);
-        }
-    }
-
-    /** A client context that accepts any server certificate and records the subject it was shown. */
-    private static final class Recorder implements X509TrustManager {
-        volatile String subject;
-
-        SSLContext context() throws GeneralSecurityException {
-            final SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {this}, null);
-            return context;
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            throw new UnsupportedOperationException("a client's trust manager");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            subject = chain[0].getSubjectX500Principal().getName();
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
