@@ -1,5 +1,9 @@
 # Helpers the benchmark scripts share; sourced, not run.
 
+# The servers handle SIGUSR2 (drain): move HotSpot's own use of it, as bin/summoner-server does, so JFR's method
+# sampling works in the servers a benchmark profiles (docs/OPERATING.md, "Drain").
+export _JAVA_SR_SIGNUM=${_JAVA_SR_SIGNUM:-39}
+
 # free_port N: the first port from N up that nothing listens on, on 127.0.0.1.
 free_port() {
   local port=$1
