@@ -22,8 +22,52 @@ final class Ed25519 {
     private Ed25519() {
     }
 
-    /** @return whether {@code signature} is {@code key}'s Ed25519 signature of {@code message}. */
+    /**
+     * The encodings of the eight points of small order (order 1, 2, 4 and 8), and of the two with x = 0 written with
+     * x's sign set, which RFC 8032 refuses to decode. A key among them signs every message for anyone: with R the
+     * neutral point and S = 0, [S]B = R + [k]A holds for any message when A is the neutral point, and for one message
+     * in eight at most otherwise; the JDK's Ed25519 accepts such signatures (summoner-bench's Ed25519StrictnessTest).
+     * Refused as libsodium refuses them; the other non-canonical encodings the JDK refuses itself.
+     */
+    private static final byte[][] SMALL_ORDER = {
+            hex("0000000000000000000000000000000000000000000000000000000000000000"),
+            hex("0000000000000000000000000000000000000000000000000000000000000080"),
+            hex("0100000000000000000000000000000000000000000000000000000000000000"),
+            hex("0100000000000000000000000000000000000000000000000000000000000080"),
+            hex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+            hex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+            hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+            hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+            hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+            hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+    };
+
+    private static byte[] hex(String text) {
+        final byte[] bytes = new byte[text.length() / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) Integer.parseInt(text.substring(2 * i, 2 * i + 2), 16);
+        }
+        return bytes;
+    }
+
+    /** @return whether {@code key} encodes a point of small order ({@link #SMALL_ORDER}): no one's key. */
+    static boolean smallOrder(byte[] key) {
+        for (byte[] point : SMALL_ORDER) {
+            if (Arrays.equals(point, key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return whether {@code signature} is {@code key}'s Ed25519 signature of {@code message}; never for a key of small
+     *         order ({@link #smallOrder}).
+     */
     static boolean verify(byte[] key, byte[] message, byte[] signature) {
+        if (smallOrder(key)) {
+            return false;
+        }
         try {
             final Signature verifier = Signature.getInstance("Ed25519");
             verifier.initVerify(publicKey(key));
