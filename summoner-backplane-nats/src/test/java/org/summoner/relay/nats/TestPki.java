@@ -1,5 +1,7 @@
 package org.summoner.relay.nats;
 
+import org.summoner.relay.tck.ChildProcesses;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ final class TestPki {
 
     /** @param dir where the files go (a JUnit {@code @TempDir}). */
     TestPki(Path dir) {
-        assumeTrue(works(List.of("openssl", "version")), "openssl is not installed: the TLS tests to NATS make their certificates with it");
+        assumeTrue(ChildProcesses.works("openssl", "version"), "openssl is not installed: the TLS tests to NATS make their certificates with it");
         this.dir = dir;
     }
 
@@ -70,19 +72,6 @@ final class TestPki {
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + output);
-        }
-    }
-
-    private static boolean works(List<String> command) {
-        try {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

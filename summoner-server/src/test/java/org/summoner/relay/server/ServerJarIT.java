@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.summoner.relay.identity.AuroraSigner;
+import org.summoner.relay.tck.ChildProcesses;
 import org.summoner.relay.tck.ServerProcess;
 
 import java.io.BufferedReader;
@@ -467,7 +468,7 @@ class ServerJarIT {
 
     @Test
     void agents_written_like_the_python_sdk_exchange_messages() throws Exception {
-        assumeTrue(commandWorks("python3", "--version"), "python3 is not installed");
+        assumeTrue(ChildProcesses.works("python3", "--version"), "python3 is not installed");
         final Path agent = dir.resolve("sdk_style_agent.py");
         try (var in = getClass().getResourceAsStream("/sdk_style_agent.py")) {
             Files.copy(in, agent);
@@ -503,7 +504,7 @@ class ServerJarIT {
     @ParameterizedTest(name = "engine {0}")
     @ValueSource(strings = {"nio", "netty", "agrona"})
     void an_sdk_style_receiver_survives_every_hostile_line_and_gets_the_next_good_one(String engine) throws Exception {
-        assumeTrue(commandWorks("python3", "--version"), "python3 is not installed");
+        assumeTrue(ChildProcesses.works("python3", "--version"), "python3 is not installed");
         final Path agent = dir.resolve("sdk_style_agent.py");
         try (var in = getClass().getResourceAsStream("/sdk_style_agent.py")) {
             Files.copy(in, agent);
@@ -541,7 +542,7 @@ class ServerJarIT {
     @ParameterizedTest(name = "engine {0}")
     @ValueSource(strings = {"nio", "netty", "agrona"})
     void python_agents_play_a_hosted_game_with_directives_and_a_late_participant(String engine) throws Exception {
-        assumeTrue(commandWorks("python3", "--version"), "python3 is not installed");
+        assumeTrue(ChildProcesses.works("python3", "--version"), "python3 is not installed");
         final Path agent = dir.resolve("hosted_game_agent.py");
         try (var in = getClass().getResourceAsStream("/hosted_game_agent.py")) {
             Files.copy(in, agent);
@@ -613,18 +614,4 @@ class ServerJarIT {
             return "; stderr unreadable: " + e;
         }
     }
-
-    private static boolean commandWorks(String... command) {
-        try {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
 }
