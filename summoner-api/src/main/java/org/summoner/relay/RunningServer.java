@@ -152,6 +152,7 @@ public final class RunningServer implements AutoCloseable {
                 cluster.close(); // the other nodes forget this one's clients now
             }
             engine.close();
+            core.close(); // its verification threads end
             housekeeper.close();
             housekeeper.logSummaryIfChanged();
             logDrained();

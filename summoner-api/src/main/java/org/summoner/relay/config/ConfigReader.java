@@ -72,12 +72,13 @@ final class ConfigReader {
         final TlsSettings tls = top.has("tls") && !top.node.get("tls").isNull() ? readTls(top.object("tls")) : null;
         final ClusterSettings cluster = top.has("cluster") && !top.node.get("cluster").isNull() ? ClusterReader.read(top.object("cluster"), source) : null;
         final DrainSettings drain = readDrain(top.object("drain"));
+        final VerificationSettings verification = readVerification(top.object("verification"));
         final Map<String, JsonNode> others = new LinkedHashMap<>();
         for (String name : top.unknownKeys()) {
             others.put(name, top.node.get(name)); // an engine's own section, or a key of another program
         }
         top.warnUnknown();
-        return new ServerConfig(source, host, port, version, logger, hyperParameters, monitoring, tls, cluster, drain, List.copyOf(warnings), others);
+        return new ServerConfig(source, host, port, version, logger, hyperParameters, monitoring, tls, cluster, drain, verification, List.copyOf(warnings), others);
     }
 
     private Monitoring readMonitoring(ConfigSection s) {
@@ -96,6 +97,15 @@ final class ConfigReader {
                 s.bool("reuse_port", false));
         s.warnUnknown();
         return drain;
+    }
+
+    private static VerificationSettings readVerification(ConfigSection s) {
+        final Integer threads = s.has("threads") && !s.node.get("threads").isNull()
+                ? (int) s.integer("threads", 0, 0, VerificationSettings.MAX_THREADS) : null;
+        final VerificationSettings verification = new VerificationSettings(threads,
+                (int) s.integer("max_waiting", VerificationSettings.DEFAULT_MAX_WAITING, 1, 1_000_000));
+        s.warnUnknown();
+        return verification;
     }
 
     /** {@code tls}: the files are read and checked now, so every error names its key. */

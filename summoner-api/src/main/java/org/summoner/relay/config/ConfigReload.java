@@ -90,6 +90,7 @@ public final class ConfigReload {
         changes.leaf("monitoring", running.monitoring(), next.monitoring());
         final TlsSettings tls = changes.tls(running.tls().orElse(null), next.tls().orElse(null));
         final DrainSettings drain = (DrainSettings) changes.merge("drain", running.drain(), next.drain()); // reuse_port: at bind
+        changes.leaf("verification", running.verification(), next.verification()); // its threads are made at start
         changes.leaf("cluster", running.cluster().map(ConfigReload::clusterKey).orElse(null),
                 next.cluster().map(ConfigReload::clusterKey).orElse(null));
         for (String name : union(running.others().keySet(), next.others().keySet())) {
@@ -97,7 +98,7 @@ public final class ConfigReload {
         }
         final ServerConfig effective = new ServerConfig(next.source(), running.host().orElse(null),
                 running.port().isPresent() ? running.port().getAsInt() : null, running.version().orElse(null), logger,
-                hyper, running.monitoring(), tls, running.cluster().orElse(null), drain, next.warnings(), running.others());
+                hyper, running.monitoring(), tls, running.cluster().orElse(null), drain, running.verification(), next.warnings(), running.others());
         return new ConfigReload(effective, List.copyOf(applied), List.copyOf(restart));
     }
 

@@ -54,13 +54,14 @@ public final class ServerConfig {
     private final TlsSettings tls;
     private final ClusterSettings cluster;
     private final DrainSettings drain;
+    private final VerificationSettings verification;
     private final List<String> warnings;
     /** Top-level keys the reader does not know, with their values: an engine's own section, or another program's. */
     private final Map<String, JsonNode> others;
 
     ServerConfig(String source, String host, Integer port, String version, LoggerSettings logger,
                  HyperParameters hyperParameters, Monitoring monitoring, TlsSettings tls, ClusterSettings cluster,
-                 DrainSettings drain, List<String> warnings, Map<String, JsonNode> others) {
+                 DrainSettings drain, VerificationSettings verification, List<String> warnings, Map<String, JsonNode> others) {
         this.source = source;
         this.host = host;
         this.port = port;
@@ -71,6 +72,7 @@ public final class ServerConfig {
         this.tls = tls;
         this.cluster = cluster;
         this.drain = drain;
+        this.verification = verification;
         this.warnings = warnings;
         this.others = others;
     }
@@ -199,6 +201,11 @@ public final class ServerConfig {
         return drain;
     }
 
+    /** @return {@code verification}: the threads that check signatures off the engine threads, and what may wait for them. */
+    public VerificationSettings verification() {
+        return verification;
+    }
+
     public List<String> warnings() {
         return warnings;
     }
@@ -230,7 +237,7 @@ public final class ServerConfig {
 
     /** @return a copy with {@code host} set, as a command-line flag that overrides the file does. */
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, monitoring, tls, cluster, drain, warnings, others);
+        return new ServerConfig(source, Objects.requireNonNull(newHost, "host"), port, version, logger, hyperParameters, monitoring, tls, cluster, drain, verification, warnings, others);
     }
 
     /** @return a copy with {@code port} set, as a command-line flag that overrides the file does. */
@@ -238,12 +245,12 @@ public final class ServerConfig {
         if (newPort < 0 || newPort > 65535) {
             throw new IllegalArgumentException("port=" + newPort + ": expected an integer from 0 to 65535");
         }
-        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, monitoring, tls, cluster, drain, warnings, others);
+        return new ServerConfig(source, host, newPort, version, logger, hyperParameters, monitoring, tls, cluster, drain, verification, warnings, others);
     }
 
     /** @return a copy with {@code version} set, as a command-line flag that overrides the file does. */
     public ServerConfig withVersion(String newVersion) {
-        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, monitoring, tls, cluster, drain, warnings, others);
+        return new ServerConfig(source, host, port, Objects.requireNonNull(newVersion, "version"), logger, hyperParameters, monitoring, tls, cluster, drain, verification, warnings, others);
     }
 
     /** Every resolved value, for the start-up log. */
@@ -258,6 +265,7 @@ public final class ServerConfig {
                 + ", monitoring=" + monitoring
                 + ", tls=" + tls
                 + ", drain=" + drain
+                + ", verification=" + verification
                 + '}';
     }
 }

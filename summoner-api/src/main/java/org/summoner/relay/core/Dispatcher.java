@@ -3,6 +3,7 @@ package org.summoner.relay.core;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.counters.CounterBatch;
+import org.summoner.relay.identity.DeferredChecks;
 import org.summoner.relay.wire.EnvelopeScratch;
 import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
@@ -10,6 +11,7 @@ import org.summoner.relay.wire.ServerNotice;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One engine thread's half of the relay core: the sessions it owns, the clock of its current turn, its counters
@@ -36,6 +38,10 @@ public abstract class Dispatcher {
     private final ArrayList<SessionInput> holding = new ArrayList<>();
     /** Sessions that handled part of what they held this turn, queued behind those that waited. */
     private final ArrayList<SessionInput> served = new ArrayList<>();
+    /** Lines whose signature checks a pool thread computed, back for their sessions ({@link #verdictReady}). */
+    private final ConcurrentLinkedQueue<PendingLine> verdicts = new ConcurrentLinkedQueue<>();
+    /** What this thread's next line that defers its checks gathers them in; replaced when one does. */
+    private DeferredChecks spareChecks = new DeferredChecks();
     private long turn;
     private long suspectTurn = -1;
     private long suspectChecks;
@@ -105,9 +111,48 @@ public abstract class Dispatcher {
     protected void inputHeld() {
     }
 
-    /** @return whether sessions of this thread hold input for a later turn: the engine must not wait for sockets. */
+    /**
+     * @return whether sessions of this thread hold input for a later turn, or lines are back from the verification
+     *         pool: the engine must not wait for sockets.
+     */
     protected final boolean holdsInput() {
-        return !holding.isEmpty();
+        return !holding.isEmpty() || !verdicts.isEmpty();
+    }
+
+    /**
+     * From any thread (a verification pool thread): this thread has work without a socket being ready, lines whose
+     * signatures were checked; the engine makes it run a turn soon, as for a reload. A loop blocked in {@code select()}
+     * is woken; a loop that looks at {@link #holdsInput()} before it waits needs only that look to be ordered after
+     * this call's queue (a wake-up flag set before the look, cleared by this call, as {@code Selector.wakeup} does).
+     */
+    protected abstract void wake();
+
+    /** From a pool thread: {@code line}'s checks are computed; its session takes it up at this thread's next turn. */
+    final void verdictReady(PendingLine line) {
+        verdicts.offer(line);
+        wake();
+    }
+
+    /** @return what the next line of this thread that defers its checks gathers them in. */
+    final DeferredChecks spareChecks() {
+        return spareChecks;
+    }
+
+    /** The spare checks went to a pending line: the next line gets new ones. */
+    final void spareChecksTaken() {
+        spareChecks = new DeferredChecks();
+    }
+
+    /** Each line back from the pool goes to its session, which routes it at its turn below. */
+    private void takeVerdicts() {
+        PendingLine line;
+        while ((line = verdicts.poll()) != null) {
+            final SessionInput input = line.session.input();
+            if (input.verdictIn(line) && !input.listedHolding) {
+                input.listedHolding = true;
+                holding.add(input);
+            }
+        }
     }
 
     /**
@@ -115,6 +160,9 @@ public abstract class Dispatcher {
      * those done let their engine read them again. Called once per turn, after the turn's reads.
      */
     protected final void resumeHeldInput() {
+        if (!verdicts.isEmpty()) {
+            takeVerdicts();
+        }
         if (holding.isEmpty()) {
             return; // every turn of every loop asks: nothing to do unless signed lines are being held
         }
@@ -123,8 +171,8 @@ public abstract class Dispatcher {
         for (int i = 0; i < taken; i++) {
             final SessionInput input = holding.get(i);
             final int resumed = input.resumeHeld();
-            if (resumed == SessionInput.RESUMED_ALL) {
-                input.listedHolding = false;
+            if (resumed == SessionInput.RESUMED_ALL || resumed == SessionInput.AWAITING) {
+                input.listedHolding = false; // done, or back on the list when its line returns from the pool
             } else if (resumed == SessionInput.RESUMED_NONE) {
                 holding.set(waiting++, input); // first in line next turn: the share goes round
             } else if (resumed == SessionInput.RESUMED_SOME) {

@@ -66,6 +66,8 @@ public final class RelayCore {
     private final LiveReference live;
     /** The other nodes of its cluster, or null when it relays alone. */
     private final OtherNodes otherNodes;
+    /** The threads that check signatures off the engine threads ({@code verification}), or null: checked on them. */
+    private final VerificationPool verificationPool;
 
     /** A relay on its own, with no other nodes. */
     public RelayCore(ServerConfig config, RelayCounters counters, FairUsePolicy policy, Function<RelayCore, Router> router) {
@@ -96,7 +98,22 @@ public final class RelayCore {
         this.drain = new Drain(live);
         this.tls = config.tls().isPresent() ? ServerTls.of(() -> live.get().tls, counters) : null;
         live.start(this, config, policy);
+        final int verificationThreads = config.verification().poolThreads();
+        this.verificationPool = verificationThreads == 0 ? null
+                : new VerificationPool(verificationThreads, config.verification().maxWaiting());
         this.otherNodes = otherNodes == null ? null : otherNodes.apply(this);
+    }
+
+    /** @return the threads that check signatures off the engine threads, or null when the engine threads do. */
+    VerificationPool verificationPool() {
+        return verificationPool;
+    }
+
+    /** The relay stopped (its engine closed): the verification threads end. */
+    public void close() {
+        if (verificationPool != null) {
+            verificationPool.close();
+        }
     }
 
     /** @return a core for {@code config} with its own counters and policy, routing by broadcast: for tests and tools. */

@@ -207,6 +207,17 @@ public final class SerialCore extends Dispatcher implements Relay, FromOtherNode
         ending.add(client);
     }
 
+    /** From a verification thread: lines are back for the clients; the timer takes them up now. */
+    @Override
+    protected void wake() {
+        lock.lock();
+        try {
+            wakeTimer();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     protected void inputHeld() {
         wakeTimer();

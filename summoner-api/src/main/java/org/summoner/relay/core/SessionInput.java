@@ -1,8 +1,10 @@
 package org.summoner.relay.core;
 
+import org.summoner.relay.identity.DeferredChecks;
 import org.summoner.relay.identity.IdentityMemo;
 import org.summoner.relay.wire.InputBudget;
 import org.summoner.relay.wire.LineFramer;
+import org.summoner.relay.wire.ServerNotice;
 
 import java.util.Arrays;
 
@@ -25,6 +27,8 @@ final class SessionInput {
     static final int RESUMED_SOME = 1;
     /** Nothing this turn: its budget, or the suspects' share, is spent. */
     static final int RESUMED_NONE = 2;
+    /** A line waits for the verification pool: nothing until it is back ({@link Dispatcher#verdictReady}). */
+    static final int AWAITING = 3;
 
     private final Session session;
     private final Dispatcher dispatcher;
@@ -43,6 +47,10 @@ final class SessionInput {
     private long lastInvalidAttemptNanos;
     /** In its dispatcher's list of inputs holding bytes: until {@link #resumeHeld()} reports all handled. */
     boolean listedHolding;
+    /** Its line waiting for the verification pool, which what it sent after waits behind; or null. */
+    private PendingLine awaiting;
+    /** The pool handed {@link #awaiting} back: it is routed again at the next turn. */
+    private boolean verdictIn;
 
     SessionInput(Session session, Dispatcher dispatcher, RelayCore core) {
         this.session = session;
@@ -59,7 +67,7 @@ final class SessionInput {
 
     /** Bytes read from the client, framed now within the budget, or kept after what waits. */
     void onBytes(byte[] bytes, int offset, int length) {
-        if (heldLength > 0) {
+        if (heldLength > 0 || awaiting != null) {
             holdMore(bytes, offset, length); // what waits goes first
             return;
         }
@@ -79,6 +87,7 @@ final class SessionInput {
     /** The client sends no more: what it held and an unfinished last line are handled now. */
     void onEndOfStream() {
         overBudget = true;
+        settleNow(); // it sends no more: nothing waits for a later turn, its line for the pool neither
         if (heldLength > 0) {
             framer.onBytes(held, heldStart, heldLength, session.lines());
             release();
@@ -93,8 +102,71 @@ final class SessionInput {
      *         connection reached {@link #CHECKS_PER_TURN}.
      */
     boolean mayGoOn() {
+        if (awaiting != null) {
+            return false; // what follows a line waiting for the pool waits behind it
+        }
         final IdentityMemo memo = session.identity().memoOrNull();
         return overBudget || memo == null || memo.checksComputed() - checksBeforeTurn < CHECKS_PER_TURN;
+    }
+
+    /**
+     * @return whether a line framed now may wait for the verification pool, with what follows it held: the server has a
+     *         pool, and this input is not being handled past the budget (no room to hold, the client gone).
+     */
+    boolean mayDefer() {
+        return !overBudget && awaiting == null && core().verificationPool() != null;
+    }
+
+    private RelayCore core() {
+        return dispatcher.core();
+    }
+
+    /**
+     * The line the framer just handed over deferred its signature checks ({@code checks}): a copy of it waits for the
+     * pool, taken from the input budget, and what follows it is held (reads stop) until it is back and routed again.
+     *
+     * @return null when it waits; else why it cannot, and is dropped: no room in the input budget
+     *         ({@link ServerNotice#INPUT_FULL}), or no place left in the pool ({@link ServerNotice#VERIFICATION_BUSY}).
+     */
+    ServerNotice await(byte[] line, int offset, int length, DeferredChecks checks, boolean suspect) {
+        if (!inputBudget.tryTake(length)) {
+            return ServerNotice.INPUT_FULL;
+        }
+        final PendingLine pending = new PendingLine(session, Arrays.copyOfRange(line, offset, offset + length), checks);
+        if (!core().verificationPool().offer(pending, suspect)) {
+            inputBudget.giveBack(length);
+            return ServerNotice.VERIFICATION_BUSY;
+        }
+        awaiting = pending;
+        session.reads().hold(true);
+        return null;
+    }
+
+    /**
+     * @return whether {@code line} is the one this input waits for (a line settled here meanwhile is not): it is routed
+     *         at this thread's next turn ({@link #resumeHeld()}).
+     */
+    boolean verdictIn(PendingLine line) {
+        if (line != awaiting) {
+            return false;
+        }
+        verdictIn = true;
+        return true;
+    }
+
+    /** Its line waiting for the pool, if any, is decided now, its checks computed here if they are not back yet. */
+    private void settleNow() {
+        final PendingLine line = awaiting;
+        if (line == null) {
+            return;
+        }
+        final boolean back = verdictIn;
+        awaiting = null;
+        verdictIn = false;
+        inputBudget.giveBack(line.line.length);
+        // Back: the pool computed them (published by the inbox). Not back: the pool may be computing them now, so its
+        // answers are not read; the caches answer what it finished, and the rest is computed here.
+        session.lines().routeAgain(line.line, back ? line.checks : null);
     }
 
     /** Renews the budget at the first line of a turn. */
@@ -115,6 +187,7 @@ final class SessionInput {
     /** The budget is spent mid-chunk: the rest waits, reads stop, and the dispatcher takes it up next turn. */
     private void hold(byte[] bytes, int offset, int length) {
         if (!inputBudget.tryTake(length)) {
+            settleNow(); // no room to wait: a line waiting for the pool goes first, decided now
             handleNow(bytes, offset, length);
             return;
         }
@@ -122,7 +195,7 @@ final class SessionInput {
         heldStart = 0;
         heldLength = length;
         session.reads().hold(true);
-        if (!listedHolding) {
+        if (!listedHolding && awaiting == null) { // behind a line waiting for the pool: listed when it is back
             listedHolding = true;
             dispatcher.holding(this);
         }
@@ -130,7 +203,16 @@ final class SessionInput {
 
     /** Bytes read after reads were held (the engine had them already): kept after what waits. */
     private void holdMore(byte[] bytes, int offset, int length) {
+        if (held == null) {
+            heldStart = 0; // behind a line waiting for the pool, nothing was held yet
+        }
         if (!inputBudget.tryTake(length)) {
+            settleNow(); // no room to wait: what waits, then these bytes, are handled now
+            if (heldLength == 0) {
+                handleNow(bytes, offset, length);
+                session.reads().hold(false);
+                return;
+            }
             final byte[] waiting = held;
             final int start = heldStart;
             final int waitingLength = heldLength;
@@ -138,6 +220,11 @@ final class SessionInput {
             handleNow(waiting, start, waitingLength);
             handleNow(bytes, offset, length);
             session.reads().hold(false);
+            return;
+        }
+        if (held == null) {
+            held = Arrays.copyOfRange(bytes, offset, offset + length);
+            heldLength = length;
             return;
         }
         if (heldStart + heldLength + length > held.length) {
@@ -168,7 +255,24 @@ final class SessionInput {
      *         waits, {@link #RESUMED_NONE} when it had no share this turn.
      */
     int resumeHeld() {
+        if (awaiting != null) {
+            if (!verdictIn) {
+                return AWAITING; // listed again when its line is back from the pool
+            }
+            try {
+                settleNow(); // routed with the pool's answers
+            } catch (Throwable error) {
+                session.fault(Faults.Where.LINE, error); // the barrier, as for any line it frames
+                release();
+                session.reads().hold(false);
+                return RESUMED_ALL;
+            }
+            if (awaiting != null) {
+                return AWAITING; // it waits again (the pool was full for another line, or it asked for more)
+            }
+        }
         if (heldLength == 0) {
+            session.reads().hold(false);
             return RESUMED_ALL;
         }
         if (!session.framing()) {
@@ -200,6 +304,9 @@ final class SessionInput {
         if (suspect && after != null) {
             dispatcher.spentSuspectChecks(after.checksComputed() - checksBefore);
         }
+        if (awaiting != null) {
+            return AWAITING; // a held line went to the pool: the rest waits behind it
+        }
         if (heldLength > 0 && session.framing()) {
             return RESUMED_SOME;
         }
@@ -213,7 +320,7 @@ final class SessionInput {
      *         from the few its dispatcher gives such clients per turn ({@link Dispatcher#suspectChecksLeft()}), so a
      *         flood of connections that verify and do nothing cannot stretch the turns of everyone else.
      */
-    private boolean suspect() {
+    boolean suspect() {
         return lastInvalidAttemptNanos != 0 && dispatcher.now() - lastInvalidAttemptNanos < suspectWindowNanos;
     }
 
@@ -227,9 +334,14 @@ final class SessionInput {
         }
     }
 
-    /** The session is gone: held bytes and the framer's unfinished line go back to the budget. */
+    /** The session is gone: held bytes, a line waiting for the pool and the framer's unfinished line go back to the budget. */
     void closed() {
         release();
+        if (awaiting != null) {
+            inputBudget.giveBack(awaiting.line.length);
+            awaiting = null; // when it is back from the pool, it is no one's
+            verdictIn = false;
+        }
         framer.release();
     }
 }

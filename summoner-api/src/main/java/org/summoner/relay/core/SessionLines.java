@@ -3,6 +3,8 @@ package org.summoner.relay.core;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.counters.RelayedLines;
+import org.summoner.relay.identity.DeferredChecks;
+import org.summoner.relay.identity.IdentityMemo;
 import org.summoner.relay.policy.InvalidAttempts;
 import org.summoner.relay.policy.RateLimiter;
 import org.summoner.relay.wire.EnvelopeEncoder;
@@ -86,7 +88,49 @@ final class SessionLines implements LineHandler, Router.Decision {
             drop(ServerNotice.RATE_LIMITED);
             return;
         }
-        core.router().route(session, line, offset, length, this);
+        final Router router = core.router();
+        if (router == Router.BROADCAST || !session.input().mayDefer()) {
+            router.route(session, line, offset, length, this); // signature checks, if any, computed here
+            return;
+        }
+        final IdentityMemo memo = session.identity().memo();
+        final DeferredChecks checks = dispatcher.spareChecks();
+        memo.deferTo(checks);
+        try {
+            router.route(session, line, offset, length, this);
+        } finally {
+            memo.deferTo(null);
+        }
+        if (checks.count() > 0) { // the router decided nothing: the line waits for the pool
+            dispatcher.spareChecksTaken();
+            final ServerNotice refused = session.input().await(line, offset, length, checks, suspect());
+            if (refused != null) {
+                drop(refused);
+            }
+        }
+    }
+
+    /**
+     * A line that waited for the verification pool ({@link PendingLine}) is routed again, on this thread, its deferred
+     * checks answered by {@code answers} (null: by the caches, or computed here); what was decided of it before (its
+     * rate limit, its count) is not done again. Nothing for a session no longer open, as for any line it sends then.
+     */
+    void routeAgain(byte[] line, DeferredChecks answers) {
+        if (!session.isOpen()) {
+            return;
+        }
+        final IdentityMemo memo = session.identity().memo();
+        memo.answerWith(answers);
+        try {
+            core.router().route(session, line, 0, line.length, this);
+        } finally {
+            memo.answerWith(null);
+        }
+    }
+
+    /** @return whether it made an invalid attempt lately: its lines wait behind everyone else's for the pool. */
+    private boolean suspect() {
+        return session.input().suspect();
     }
 
     @Override

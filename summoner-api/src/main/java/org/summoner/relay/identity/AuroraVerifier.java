@@ -81,13 +81,24 @@ public final class AuroraVerifier {
     public record Verdict(Rejection rejection, String field, String sender, String receiver, Map<String, Object> envelope,
                           byte[] envelopeSignature) {
         public boolean valid() {
-            return rejection == null;
+            return rejection == null && this != PENDING;
+        }
+
+        /**
+         * @return whether the verdict waits for signature checks deferred by the caller's memo
+         *         ({@link IdentityMemo#deferTo}): nothing is decided about the line yet.
+         */
+        public boolean pending() {
+            return this == PENDING;
         }
 
         static Verdict failed(Rejection rejection, String field) {
             return new Verdict(rejection, field, null, null, null, null);
         }
     }
+
+    /** The verdict of a line whose checks the memo deferred ({@link Verdict#pending()}): neither valid nor refused. */
+    public static final Verdict PENDING = new Verdict(null, null, null, null, null, null);
 
     private final Paths paths;
     private final SignatureCache signatures = new SignatureCache();
@@ -124,9 +135,18 @@ public final class AuroraVerifier {
         return verify(parsedLine, senderCheck, EnvelopeCheck.NONE, memo);
     }
 
-    /** Checks a parsed line, with the relay's checks of the envelope before its signatures. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Checks a parsed line, with the relay's checks of the envelope before its signatures. With a memo that defers its
+     * checks ({@link IdentityMemo#deferTo}), the verdict is {@link #PENDING} as soon as one was deferred: even a
+     * failure found after it, since the deferred one, failing, would have been the verdict.
+     */
     public Verdict verify(Object parsedLine, SenderCheck senderCheck, EnvelopeCheck envelopeCheck, IdentityMemo memo) {
+        final Verdict verdict = check(parsedLine, senderCheck, envelopeCheck, memo);
+        return memo != null && memo.deferred() ? PENDING : verdict;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Verdict check(Object parsedLine, SenderCheck senderCheck, EnvelopeCheck envelopeCheck, IdentityMemo memo) {
         if (!(parsedLine instanceof Map)) {
             return Verdict.failed(Rejection.NOT_OBJECT, "");
         }

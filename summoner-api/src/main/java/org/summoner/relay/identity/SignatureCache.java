@@ -40,7 +40,8 @@ final class SignatureCache {
     private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SLOTS);
 
     /**
-     * @param meter counts the checks computed (cache misses) for the connection that asked, or null.
+     * @param meter counts the checks computed (cache misses) for the connection that asked, or null; it may answer
+     *              them itself, or defer them ({@link IdentityMemo#deferTo}).
      * @return whether {@code signature} is {@code key}'s Ed25519 signature of {@code message}.
      */
     boolean verify(byte[] key, byte[] message, byte[] signature, IdentityMemo meter) {
@@ -59,11 +60,23 @@ final class SignatureCache {
             return known.valid;
         }
         if (meter != null) {
+            final int answer = meter.answer(a, b, c, d);
+            if (answer >= 0) {
+                return answer == 1; // computed on the pool for this line, and since replaced in the table
+            }
+            if (meter.defers(this, key, message, signature, a, b, c, d)) {
+                return true; // taken as valid to gather the line's other checks; its verdict waits for all of them
+            }
             meter.computed();
         }
         final boolean valid = Ed25519.verify(key, message, signature);
-        slots.set(slot, new Entry(a, b, c, d, valid));
+        remember(a, b, c, d, valid);
         return valid;
+    }
+
+    /** Remembers the result of a check computed elsewhere ({@link DeferredChecks}), under its hash. Thread-safe. */
+    void remember(long a, long b, long c, long d, boolean valid) {
+        slots.set((int) (a >>> 32 ^ a) & (SLOTS - 1), new Entry(a, b, c, d, valid));
     }
 
     private static long word(byte[] bytes, int at) {

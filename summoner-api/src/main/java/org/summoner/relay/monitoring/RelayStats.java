@@ -34,6 +34,8 @@ import java.util.function.ToLongFunction;
  * @param droppedHandshakeRequired lines refused before their connection completed its handshake.
  * @param droppedInputFull        lines dropped because {@code max_buffered_input_bytes} was spent by all clients'
  *                                unfinished lines together.
+ * @param droppedVerificationBusy lines dropped because {@code verification.max_waiting} lines waited for a signature
+ *                                check already.
  * @param idleDisconnects         clients closed for sending nothing for {@code client_timeout_secs}.
  * @param deadPeers               connections freed because the peer stopped answering (TCP keepalive probes, or
  *                                retransmissions, unanswered): a peer that vanished without a FIN.
@@ -94,6 +96,7 @@ public record RelayStats(
         long droppedNoHost,
         long droppedHandshakeRequired,
         long droppedInputFull,
+        long droppedVerificationBusy,
         long idleDisconnects,
         long deadPeers,
         long quarantines,
@@ -153,6 +156,7 @@ public record RelayStats(
                 counters.linesDropped(ServerNotice.NO_HOST),
                 counters.linesDropped(ServerNotice.HANDSHAKE_REQUIRED),
                 counters.linesDropped(ServerNotice.INPUT_FULL),
+                counters.linesDropped(ServerNotice.VERIFICATION_BUSY),
                 counters.idleDisconnects(),
                 counters.deadPeers(),
                 counters.quarantines(),
@@ -228,7 +232,7 @@ public record RelayStats(
     /** @return every line not relayed, whatever the reason. */
     public long linesDropped() {
         return droppedTooLong + droppedInvalidUtf8 + droppedRateLimited + droppedEnvelopeTooLong + droppedNoHost
-                + droppedHandshakeRequired + droppedInputFull;
+                + droppedHandshakeRequired + droppedInputFull + droppedVerificationBusy;
     }
 
     /** @return every fault the barrier caught, wherever it entered. */

@@ -24,8 +24,7 @@ final class DedicatedRouter implements Router {
     @Override
     public void route(Session sender, byte[] line, int offset, int length, Decision decision) {
         final AuroraVerifier.Verdict verdict = envelopes.verifyDedicated(sender, line, offset, length);
-        if (!verdict.valid()) {
-            decision.reject(verdict.rejection());
+        if (SignedEnvelopes.stops(verdict, decision)) {
             return;
         }
         envelopes.deliver(sender, verdict, line, offset, length, decision);

@@ -39,8 +39,7 @@ final class HandshakeGate implements Router {
             return;
         }
         final AuroraVerifier.Verdict verdict = envelopes.verifyBinding(sender, parsed);
-        if (!verdict.valid()) {
-            decision.reject(verdict.rejection());
+        if (SignedEnvelopes.stops(verdict, decision)) {
             return;
         }
         if (sender.identity().challenge() != null && !answers(verdict.envelope(), sender.identity().challenge())) {

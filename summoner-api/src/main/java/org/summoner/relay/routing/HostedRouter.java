@@ -41,8 +41,7 @@ final class HostedRouter implements Router {
             }
             if (envelopes.claimsSignature(parsed)) {
                 final AuroraVerifier.Verdict verdict = envelopes.verifyBinding(sender, parsed);
-                if (!verdict.valid()) {
-                    decision.reject(verdict.rejection());
+                if (SignedEnvelopes.stops(verdict, decision)) {
                     return;
                 }
                 final boolean wasHost = sender.isHost();

@@ -29,10 +29,8 @@ final class HybridRouter implements Router {
             final Object parsed = SignedEnvelopes.parse(line, offset, length);
             if (envelopes.claimsSignature(parsed)) {
                 final AuroraVerifier.Verdict verdict = envelopes.verifyDedicated(sender, parsed);
-                if (verdict.valid()) {
+                if (!SignedEnvelopes.stops(verdict, decision)) {
                     envelopes.deliver(sender, verdict, line, offset, length, decision);
-                } else {
-                    decision.reject(verdict.rejection());
                 }
                 return;
             }

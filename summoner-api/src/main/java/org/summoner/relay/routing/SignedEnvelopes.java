@@ -81,6 +81,22 @@ final class SignedEnvelopes {
         return false;
     }
 
+    /**
+     * @return whether the router is done with a line for its verdict: refused (the decision is told so), or pending (its
+     *         signature checks were deferred: the core has them computed off this thread and routes the line again
+     *         once they are known; nothing is decided now).
+     */
+    static boolean stops(AuroraVerifier.Verdict verdict, Router.Decision decision) {
+        if (verdict.pending()) {
+            return true;
+        }
+        if (!verdict.valid()) {
+            decision.reject(verdict.rejection());
+            return true;
+        }
+        return false;
+    }
+
     /** @return whether a parsed line holds a value at the sender-identity path: it claims to be a signed envelope. */
     boolean claimsSignature(Object parsed) {
         return parsed != null && verifier.claimsSignature(parsed);

@@ -35,6 +35,11 @@ public enum ServerNotice {
      * have spent; it was discarded up to its end and the connection stays open.
      */
     INPUT_FULL("Warning: Server holds too much unfinished input (max_buffered_input_bytes); the line was dropped."),
+    /**
+     * Ours: the line needs a signature check and {@code verification.max_waiting} lines wait for one already (half of
+     * them, for a client with a recent invalid attempt); it was discarded and the connection stays open.
+     */
+    VERIFICATION_BUSY("Warning: Server is busy checking signatures (verification.max_waiting); the line was dropped."),
     /** Ours: a routing mode refused the line, for the {@link Rejection} it quotes; the connection stays open. */
     REJECTED("Warning: Line rejected (%s) and was not relayed."),
     /** Ours: the address was closed as a slow consumer and may not reconnect yet; it is then closed. */

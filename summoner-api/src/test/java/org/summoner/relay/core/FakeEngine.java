@@ -69,9 +69,17 @@ final class FakeEngine extends Dispatcher {
         return new FakeEngine(RelayCore.of(ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters))));
     }
 
-    /** An engine whose core routes as its config says ({@code routing}, the handshake), as a server's does. */
+    /**
+     * An engine whose core routes as its config says ({@code routing}, the handshake), as a server's does, its
+     * signature checks computed on this thread ({@code verification.threads: 0}), so a test decides every turn.
+     */
     static FakeEngine routed(Map<String, ?> hyperParameters) {
-        final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters));
+        return routed(hyperParameters, Map.of("threads", 0));
+    }
+
+    /** As {@link #routed(Map)}, with the {@code verification} section given. */
+    static FakeEngine routed(Map<String, ?> hyperParameters, Map<String, ?> verification) {
+        final ServerConfig config = ServerConfig.fromMap(Map.of("hyper_parameters", hyperParameters, "verification", verification));
         return new FakeEngine(new RelayCore(config, new org.summoner.relay.counters.RelayCounters(),
                 org.summoner.relay.policy.FairUsePolicy.of(config), org.summoner.relay.routing.Routers::of));
     }
@@ -92,6 +100,11 @@ final class FakeEngine extends Dispatcher {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    @Override
+    protected void wake() {
+        // lines back from a verification pool are taken up at the next newTurn(), which the test calls
     }
 
     @Override

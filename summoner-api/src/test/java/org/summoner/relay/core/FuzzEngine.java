@@ -320,6 +320,11 @@ final class FuzzEngine extends Dispatcher implements RelayEngine {
     // ---- envelopes ----
 
     @Override
+    protected void wake() {
+        // lines back from a verification pool are taken up at the next turn the fuzzer runs
+    }
+
+    @Override
     protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         deliver(sender, Arrays.copyOf(envelope, length), route, Kind.ENVELOPE);
     }

@@ -232,7 +232,8 @@ final class LinePathFuzzTarget {
         trace("config " + hp);
         final ServerConfig config;
         try {
-            config = ServerConfig.fromMap(Map.of("hyper_parameters", hp));
+            // Checks on the engine thread: the oracle decides each turn as it comes (the pool's hand-back is SignedInputTest's).
+            config = ServerConfig.fromMap(Map.of("hyper_parameters", hp, "verification", Map.of("threads", 0)));
         } catch (ConfigException e) {
             // A combination the config refuses (e.g. an allowed list without a host's identity): not a relay to fuzz.
             return null;

@@ -362,6 +362,16 @@ final class NettyLoop extends Dispatcher {
         loop.execute(() -> runDuties(dutyAtNanos)); // the run scheduled now, whenever it was due
     }
 
+    /** From a verification thread: lines are back for this loop's sessions; a turn for held input takes them up. */
+    @Override
+    protected void wake() {
+        try {
+            loop.execute(this::inputHeld);
+        } catch (RejectedExecutionException stopped) {
+            // the loop has stopped: its sessions are closed, and what came back is no one's
+        }
+    }
+
     @Override
     protected void inputHeld() {
         if (!heldScheduled) {

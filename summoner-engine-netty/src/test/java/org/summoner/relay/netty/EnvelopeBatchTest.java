@@ -39,6 +39,10 @@ class EnvelopeBatchTest {
         @Override
         protected void dispatch(Session sender, byte[] envelope, int length, Route route) {
         }
+
+        @Override
+        protected void wake() {
+        }
     };
     private final Map<String, Session> sessions = new HashMap<>();
     private final EnvelopeBatch batch = new EnvelopeBatch(PooledByteBufAllocator.DEFAULT);

@@ -78,6 +78,12 @@ public abstract class SelectorLoop<C extends SelectorConnection> extends Dispatc
         }
     }
 
+    /** Lines are back from the verification pool: a {@code select()} in progress ends ({@link #mustNotWait()} sees them). */
+    @Override
+    protected final void wake() {
+        wakeup();
+    }
+
     /** @return false once the loop's thread has stopped on an unexpected error: give it no more sockets. */
     public final boolean alive() {
         return alive;

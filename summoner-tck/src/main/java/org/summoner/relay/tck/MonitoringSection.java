@@ -64,6 +64,7 @@ public abstract class MonitoringSection extends MonitoringHarness {
         series.put("summoner_lines_dropped_total{reason=\"no_host\"}", RelayStats::droppedNoHost);
         series.put("summoner_lines_dropped_total{reason=\"handshake_required\"}", RelayStats::droppedHandshakeRequired);
         series.put("summoner_lines_dropped_total{reason=\"input_full\"}", RelayStats::droppedInputFull);
+        series.put("summoner_lines_dropped_total{reason=\"verification_busy\"}", RelayStats::droppedVerificationBusy);
         series.put("summoner_idle_disconnects_total", RelayStats::idleDisconnects);
         series.put("summoner_dead_peers_total", RelayStats::deadPeers);
         series.put("summoner_quarantines_total", RelayStats::quarantines);

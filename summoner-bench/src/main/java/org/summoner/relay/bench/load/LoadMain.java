@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 /**
  * {@code java -jar summoner-bench/target/summoner-load.jar run|stalled|signed-flood|report|identity ...}
  */
-@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, SignedFloodCommand.class, ReportCommand.class, IdentityCommand.class},
+@Command(name = "summoner-load", mixinStandardHelpOptions = true, subcommands = {LoadMain.Run.class, StalledReaderCommand.class, SignedFloodCommand.class, SignedRateCommand.class, ReportCommand.class, IdentityCommand.class},
         description = "Load harness for Summoner, NATS and Redis pub/sub servers, and the report of its results.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec
