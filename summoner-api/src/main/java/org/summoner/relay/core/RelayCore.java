@@ -109,6 +109,11 @@ public final class RelayCore {
         return verificationPool;
     }
 
+    /** @return the signed lines waiting for a verification thread now; 0 without a pool. */
+    public long verificationsWaiting() {
+        return verificationPool == null ? 0 : verificationPool.waiting();
+    }
+
     /** The relay stopped (its engine closed): the verification threads end. */
     public void close() {
         if (verificationPool != null) {

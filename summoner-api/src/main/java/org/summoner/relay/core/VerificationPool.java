@@ -22,7 +22,8 @@ final class VerificationPool {
 
     private final int threads;
     private final int maxWaiting;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Guards the queues; a test of this package holds it to keep the threads from taking lines. */
+    final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final ArrayDeque<PendingLine> lines = new ArrayDeque<>();
     private final ArrayDeque<PendingLine> suspects = new ArrayDeque<>();
@@ -46,7 +47,7 @@ final class VerificationPool {
     boolean offer(PendingLine line, boolean suspect) {
         lock.lock();
         try {
-            if (closed || lines.size() + suspects.size() >= maxWaiting || (suspect && suspects.size() >= maxWaiting / 2 + 1)) {
+            if (closed || lines.size() + suspects.size() >= maxWaiting || (suspect && suspects.size() >= Math.max(1, maxWaiting / 2))) {
                 return false;
             }
             if (!started) {

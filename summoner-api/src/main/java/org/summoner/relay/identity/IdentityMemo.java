@@ -31,11 +31,6 @@ public final class IdentityMemo {
         computed++;
     }
 
-    /** Counts {@code checks} computed for this connection elsewhere (the verification pool). */
-    public void computedElsewhere(int checks) {
-        computed += checks;
-    }
-
     /**
      * From now until it is called with null, the checks of this connection's lines that no memo or cache answers are
      * gathered in {@code checks} instead of computed, and taken as valid so that the line's others are gathered too;

@@ -125,6 +125,8 @@ final class RelayMetrics implements MultiCollector {
                     "quarantinedAddresses", RelayStats::quarantinedAddresses),
             gauge("summoner_bound_identities", "Identities bound to at least one connection now.",
                     "boundIdentities", RelayStats::boundIdentities),
+            gauge("summoner_verification_waiting", "Signed lines waiting for a verification thread now (verification.max_waiting).",
+                    "verificationWaiting", RelayStats::verificationWaiting),
             gauge("summoner_hosts_connected", "Connections bound as hosts now (hosted, hybrid).",
                     "hostsConnected", RelayStats::hostsConnected));
 

@@ -56,6 +56,7 @@ import java.util.function.ToLongFunction;
  * @param undeliverable           valid lines addressed to an identity no connection was bound to, and host directives'
  *                                names with no participant connected.
  * @param boundIdentities         identities bound to at least one connection now (a gauge).
+ * @param verificationWaiting     signed lines waiting for a verification thread now (a gauge; {@code verification}).
  * @param hostsConnected          connections bound as hosts now ({@code hosted}, {@code hybrid}; a gauge).
  * @param handshakesCompleted     connections that completed the handshake ({@code handshake.required}).
  * @param handshakeTimeouts       connections closed for not completing it within {@code handshake.timeout_secs}.
@@ -113,6 +114,7 @@ public record RelayStats(
         long rejectedClosed,
         long undeliverable,
         long boundIdentities,
+        long verificationWaiting,
         long hostsConnected,
         long handshakesCompleted,
         long handshakeTimeouts,
@@ -173,6 +175,7 @@ public record RelayStats(
                 counters.rejectedClosed(),
                 counters.undeliverable(),
                 core.bindings().size(),
+                core.verificationsWaiting(),
                 core.hostsConnected(),
                 counters.handshakesCompleted(),
                 counters.handshakeTimeouts(),

@@ -513,4 +513,38 @@ class ServerConfigTest {
             assertTrue(json("{\"drain\": {\"period\": 5}}").warnings().get(0).contains("drain.period"));
         }
     }
+
+    @Nested
+    class Verification {
+        @Test
+        void the_defaults_are_a_thread_per_core_and_4096_lines_waiting() {
+            assertEquals(new VerificationSettings(null, 4096), json("{}").verification());
+            assertEquals(new VerificationSettings(null, 4096), json("{\"verification\": null}").verification());
+            assertEquals(Runtime.getRuntime().availableProcessors(), json("{}").verification().poolThreads());
+        }
+
+        @Test
+        void both_keys_are_read_and_0_threads_checks_on_the_engine_threads() {
+            final VerificationSettings read = json("{\"verification\": {\"threads\": 0, \"max_waiting\": 10}}").verification();
+            assertEquals(new VerificationSettings(0, 10), read);
+            assertEquals(0, read.poolThreads());
+        }
+
+        @Test
+        void wrong_values_name_the_file_the_key_what_was_expected_and_what_was_found() {
+            assertEquals("server_config.json: key \"verification.threads\": expected an integer from 0 to 256, found -1",
+                    error("{\"verification\": {\"threads\": -1}}"));
+            assertEquals("server_config.json: key \"verification.max_waiting\": expected an integer from 1 to 1000000, found 0",
+                    error("{\"verification\": {\"max_waiting\": 0}}"));
+            assertEquals("server_config.json: key \"verification\": expected a JSON object, found \"auto\"",
+                    error("{\"verification\": \"auto\"}"));
+        }
+
+        @Test
+        void a_reload_that_changes_it_names_it_as_needing_a_restart() {
+            final ConfigReload reload = ConfigReload.compare(json("{}"), json("{\"verification\": {\"threads\": 1}}"));
+            assertEquals(List.of("verification"), reload.needRestart());
+            assertEquals(json("{}").verification(), reload.effective().verification());
+        }
+    }
 }

@@ -83,6 +83,7 @@ public abstract class MonitoringSection extends MonitoringHarness {
         series.put("summoner_rejected_closed_total", RelayStats::rejectedClosed);
         series.put("summoner_undeliverable_total", RelayStats::undeliverable);
         series.put("summoner_bound_identities", RelayStats::boundIdentities);
+        series.put("summoner_verification_waiting", RelayStats::verificationWaiting);
         series.put("summoner_hosts_connected", RelayStats::hostsConnected);
         series.put("summoner_handshakes_completed_total", RelayStats::handshakesCompleted);
         series.put("summoner_handshake_timeouts_total", RelayStats::handshakeTimeouts);
