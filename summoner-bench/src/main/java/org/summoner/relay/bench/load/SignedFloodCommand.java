@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
+import static org.summoner.relay.bench.load.AgentSockets.connect;
+import static org.summoner.relay.bench.load.AgentSockets.line;
+import static org.summoner.relay.bench.load.AgentSockets.write;
+
 /**
  * The signed flood of issue 24 (item 3) against a server in {@code routing: dedicated}, as an attacker who has read the
  * code would send it, and what a bystander's directed line costs meanwhile. Alice and Bob bind; Alice sends Bob a
@@ -169,21 +173,8 @@ final class SignedFloodCommand implements Callable<Integer> {
         }
     }
 
-    private static byte[] line(String text) {
-        return (text + "\n").getBytes(StandardCharsets.UTF_8);
-    }
 
-    private static Socket connect(InetSocketAddress server) throws IOException {
-        final Socket socket = new Socket();
-        socket.setTcpNoDelay(true);
-        socket.connect(server, 5000);
-        return socket;
-    }
 
-    private static void write(Socket socket, byte[] bytes) throws IOException {
-        socket.getOutputStream().write(bytes);
-        socket.getOutputStream().flush();
-    }
 
     /** Bob's reader: each envelope from Alice carries her probe's number; the first arrival of each is noted. */
     private static void readProbes(Socket socket, AtomicLongArray arrived) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +17,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static org.summoner.relay.bench.load.AgentSockets.connect;
+import static org.summoner.relay.bench.load.AgentSockets.line;
+import static org.summoner.relay.bench.load.AgentSockets.write;
 
 /**
  * How many signed lines a relay in {@code routing: dedicated} delivers a second when every line costs a signature
@@ -73,8 +76,8 @@ final class SignedRateCommand implements Callable<Integer> {
             final AtomicLong delivered = new AtomicLong();
             final AtomicLong lastArrival = new AtomicLong();
             for (int p = 0; p < pairs; p++) {
-                out[p] = connect(server, sockets);
-                final Socket in = connect(server, sockets);
+                out[p] = connected(server, sockets);
+                final Socket in = connected(server, sockets);
                 write(out[p], line(senders.get(p).seal("hello", null)));
                 write(in, line(receivers.get(p).seal("hello", null)));
                 final Thread reader = new Thread(() -> count(in, delivered, lastArrival), "receiver-" + p);
@@ -146,21 +149,13 @@ final class SignedRateCommand implements Callable<Integer> {
         return true;
     }
 
-    private static byte[] line(String text) {
-        return (text + "\n").getBytes(StandardCharsets.UTF_8);
-    }
 
-    private static Socket connect(InetSocketAddress server, List<Socket> sockets) throws IOException {
-        final Socket socket = new Socket();
+
+
+    private static Socket connected(InetSocketAddress server, List<Socket> sockets) throws IOException {
+        final Socket socket = connect(server);
         sockets.add(socket);
-        socket.setTcpNoDelay(true);
-        socket.connect(server, 5000);
         return socket;
-    }
-
-    private static void write(Socket socket, byte[] bytes) throws IOException {
-        socket.getOutputStream().write(bytes);
-        socket.getOutputStream().flush();
     }
 
     /** A receiver: counts the lines that reach it, noting when the last did. */
