@@ -27,11 +27,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Ed25519 verification, the candidates of issue 29 side by side in one run: the JDK's SunEC as the relay calls it
- * today ({@code identity.Ed25519.verify}: a {@link Signature} and a key decoded per call), SunEC at its best (one
+ * One Ed25519 verification, the candidates of issue 29 side by side in one run: the JDK's SunEC as the relay called it
+ * before issue 29 (a {@link Signature} and a key decoded per call), SunEC at its best (one
  * {@link Signature} and the decoded key kept), BouncyCastle's RFC 8032 code from the raw key bytes, and BouncyCastle
  * with the key's point decoded once ({@link Ed25519.PublicPoint}, what a relay that remembers an identity's key can
- * keep), and libsodium: the system's (Debian's 1.0.18) called through JNA's direct mapping, and the one lazysodium-java
+ * keep; the raw-key path is what {@code identity.Ed25519.verify} calls now), and libsodium: the system's (Debian's 1.0.18) called through JNA's direct mapping, and the one lazysodium-java
  * 5.1.4 bundles, through lazysodium's API ({@link LibSodium}). Each call verifies another of 256 signatures over
  * 600-byte messages (the size of a signed envelope's core) by one key, every one valid. Throughput, one thread:
  * verifications per second per core. A libsodium that cannot be loaded fails its own benchmark only.
