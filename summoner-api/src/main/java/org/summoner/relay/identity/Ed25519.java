@@ -9,9 +9,11 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 
 /**
- * Ed25519 with raw 32-byte public keys, as Aurora shares them, over the JDK's own implementation (SunEC, Java 15+):
- * a raw key is given the fixed X.509 header of an Ed25519 key. No cryptography is written here. Thread-safe; each call
- * takes its own {@link Signature}.
+ * Ed25519 with raw 32-byte public keys, as Aurora shares them. Verification is BouncyCastle's RFC 8032 code
+ * ({@code org.bouncycastle.math.ec.rfc8032.Ed25519}, pure Java): 8 to 10 times as fast as the JDK's SunEC here and
+ * stricter (issue 29, docs/benchmarks/ed25519-candidates.txt). Signing, for {@link AuroraSigner}, stays on the JDK's
+ * own (SunEC, Java 15+): a raw key is given the fixed X.509 header of an Ed25519 key. No cryptography is written
+ * here. Thread-safe; verification allocates a few small arrays per call, signing takes its own {@link Signature}.
  */
 final class Ed25519 {
     /** SubjectPublicKeyInfo of an Ed25519 key (RFC 8410) without its 32 key bytes. */
@@ -24,10 +26,13 @@ final class Ed25519 {
 
     /**
      * The encodings of the eight points of small order (order 1, 2, 4 and 8), and of the two with x = 0 written with
-     * x's sign set, which RFC 8032 refuses to decode. A key among them signs every message for anyone: with R the
-     * neutral point and S = 0, [S]B = R + [k]A holds for any message when A is the neutral point, and for one message
-     * in eight at most otherwise; the JDK's Ed25519 accepts such signatures (summoner-bench's Ed25519StrictnessTest).
-     * Refused as libsodium refuses them; the other non-canonical encodings the JDK refuses itself.
+     * x's sign set, which RFC 8032 refuses to decode: libsodium's list. A key among them signs every message for
+     * anyone: with R the neutral point and S = 0, [S]B = R + [k]A holds for any message when A is the neutral point,
+     * and for one message in eight at most otherwise. BouncyCastle 1.87 refuses these keys itself (summoner-bench's
+     * Ed25519StrictnessTest), the JDK's Ed25519 does not; they stay refused here whatever the library does. An R among
+     * them is refused too, as libsodium refuses it: BouncyCastle checks the cofactored equation, under which R + T, for
+     * T of small order, verifies with the S of R. Only the key's owner can make such a signature, but no honest signer
+     * ever does (R = [r]B is of small order only for r = 0 mod L), so refusing it costs nothing.
      */
     private static final byte[][] SMALL_ORDER = {
             hex("0000000000000000000000000000000000000000000000000000000000000000"),
@@ -52,8 +57,12 @@ final class Ed25519 {
 
     /** @return whether {@code key} encodes a point of small order ({@link #SMALL_ORDER}): no one's key. */
     static boolean smallOrder(byte[] key) {
+        return smallOrder(key, 0);
+    }
+
+    private static boolean smallOrder(byte[] bytes, int offset) {
         for (byte[] point : SMALL_ORDER) {
-            if (Arrays.equals(point, key)) {
+            if (Arrays.equals(point, 0, KEY_BYTES, bytes, offset, offset + KEY_BYTES)) {
                 return true;
             }
         }
@@ -61,21 +70,14 @@ final class Ed25519 {
     }
 
     /**
-     * @return whether {@code signature} is {@code key}'s Ed25519 signature of {@code message}; never for a key of small
-     *         order ({@link #smallOrder}).
+     * @return whether {@code signature} is {@code key}'s Ed25519 signature of {@code message} under RFC 8032's strict
+     *         rules (canonical encodings, S below L); never for a key or an R of small order ({@link #SMALL_ORDER}).
      */
     static boolean verify(byte[] key, byte[] message, byte[] signature) {
-        if (smallOrder(key)) {
+        if (key.length != KEY_BYTES || signature.length != SIGNATURE_BYTES || smallOrder(key, 0) || smallOrder(signature, 0)) {
             return false;
         }
-        try {
-            final Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(publicKey(key));
-            verifier.update(message);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false; // a key that is not a point of the curve, or a malformed signature: not valid
-        }
+        return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, message, 0, message.length);
     }
 
     static byte[] sign(PrivateKey key, byte[] message) {

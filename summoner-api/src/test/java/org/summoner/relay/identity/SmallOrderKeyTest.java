@@ -3,19 +3,25 @@ package org.summoner.relay.identity;
 import org.junit.jupiter.api.Test;
 import org.summoner.relay.wire.Rejection;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An identity whose signing key is a point of small order is anyone's: with the neutral point as the key and as R,
  * and S = 0, [S]B = R + [k]A holds for every message, so "signatures" of any record and envelope cost nothing and need
  * no secret. The JDK's Ed25519 accepts them (summoner-bench's Ed25519StrictnessTest records it); the relay refuses
- * every small-order key, as libsodium does, so such an identity never binds and its lines are never relayed.
+ * every small-order key, as libsodium does, so such an identity never binds and its lines are never relayed. It
+ * refuses an R of small order too, as libsodium does: BouncyCastle's cofactored check lets a key's owner put any
+ * such R in a signature, which no honest signer does.
  */
 class SmallOrderKeyTest {
     private static final byte[] NEUTRAL = new byte[32];
@@ -59,6 +65,41 @@ class SmallOrderKeyTest {
         final byte[] forged = new byte[64];
         System.arraycopy(NEUTRAL, 0, forged, 0, 32); // R = the neutral point, S = 0
         assertFalse(Ed25519.verify(NEUTRAL, "any message".getBytes(StandardCharsets.US_ASCII), forged));
+    }
+
+    private static BigInteger littleEndian(byte[] bytes, int offset, int length) {
+        final byte[] big = new byte[length];
+        for (int i = 0; i < length; i++) {
+            big[i] = bytes[offset + length - 1 - i];
+        }
+        return new BigInteger(1, big);
+    }
+
+    @Test
+    void a_signature_whose_r_is_of_small_order_is_refused_though_its_key_and_equation_hold() throws Exception {
+        final BigInteger l = BigInteger.TWO.pow(252).add(new BigInteger("27742317777372353535851937790883648493"));
+        final byte[] seed = new byte[32];
+        Arrays.fill(seed, (byte) 7);
+        final byte[] key = new byte[32];
+        org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(seed, 0, key, 0);
+        final byte[] expanded = Arrays.copyOf(MessageDigest.getInstance("SHA-512").digest(seed), 32);
+        expanded[0] &= (byte) 248;
+        expanded[31] &= 127;
+        expanded[31] |= 64;
+        final BigInteger a = littleEndian(expanded, 0, 32); // the secret scalar: key = [a]B
+        final byte[] message = "{\"v\":\"env.v1\"}".getBytes(StandardCharsets.US_ASCII);
+        final MessageDigest sha512 = MessageDigest.getInstance("SHA-512");
+        sha512.update(NEUTRAL);
+        sha512.update(key);
+        final BigInteger k = littleEndian(sha512.digest(message), 0, 64).mod(l);
+        final byte[] s = k.multiply(a).mod(l).toByteArray();
+        final byte[] signature = Arrays.copyOf(NEUTRAL, 64); // R = the neutral point, S = k·a: [S]B = [k]A = R + [k]A
+        for (int i = 0; i < Math.min(32, s.length); i++) {
+            signature[32 + i] = s[s.length - 1 - i];
+        }
+        assertTrue(org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, message, 0, message.length),
+                "the equation holds");
+        assertFalse(Ed25519.verify(key, message, signature));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.summoner.relay.bench.jmh;
 
+import com.goterl.lazysodium.LazySodiumJava;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,15 +27,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Ed25519 verification, the candidates of issue 29 side by side in one run: the JDK's SunEC as the relay calls it
- * today ({@code identity.Ed25519.verify}: a {@link Signature} and a key decoded per call), SunEC at its best (one
+ * One Ed25519 verification, the candidates of issue 29 side by side in one run: the JDK's SunEC as the relay called it
+ * before issue 29 (a {@link Signature} and a key decoded per call), SunEC at its best (one
  * {@link Signature} and the decoded key kept), BouncyCastle's RFC 8032 code from the raw key bytes, and BouncyCastle
  * with the key's point decoded once ({@link Ed25519.PublicPoint}, what a relay that remembers an identity's key can
- * keep). Each call verifies another of 256 signatures over 600-byte messages (the size of a signed envelope's core)
- * by one key, every one valid. Throughput, one thread: verifications per second per core.
+ * keep; the raw-key path is what {@code identity.Ed25519.verify} calls now), and libsodium: the system's (Debian's 1.0.18) called through JNA's direct mapping, and the one lazysodium-java
+ * 5.1.4 bundles, through lazysodium's API ({@link LibSodium}). Each call verifies another of 256 signatures over
+ * 600-byte messages (the size of a signed envelope's core) by one key, every one valid. Throughput, one thread:
+ * verifications per second per core. A libsodium that cannot be loaded fails its own benchmark only.
  *
- * <p>{@code java -jar summoner-bench/target/benchmarks.jar Ed25519Benchmark -f 1 -wi 2 -w 2s -i 3 -r 3s}; libsodium
- * and batch verification are not in it yet (no binding measured).
+ * <p>{@code java -jar summoner-bench/target/benchmarks.jar Ed25519Benchmark -f 1 -wi 2 -w 2s -i 3 -r 3s}. No library
+ * callable from Java offers strict batch verification (docs/benchmarks/ed25519-candidates.txt), so none is here.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -87,6 +90,29 @@ public class Ed25519Benchmark {
         return next;
     }
 
+    /** The system's libsodium, loaded once per run. */
+    @State(Scope.Benchmark)
+    public static class SystemSodium {
+        @Setup(Level.Trial)
+        public void load() {
+            if (LibSodium.missing() != null) {
+                throw new IllegalStateException(LibSodium.missing());
+            }
+            System.out.println("system libsodium " + LibSodium.sodium_version_string());
+        }
+    }
+
+    /** lazysodium-java with its bundled libsodium, loaded once per run. */
+    @State(Scope.Benchmark)
+    public static class BundledSodium {
+        LazySodiumJava lazy;
+
+        @Setup(Level.Trial)
+        public void load() {
+            lazy = LibSodium.bundled(); // lazysodium-java 5.1.4 bundles libsodium 1.0.18
+        }
+    }
+
     @Benchmark
     public boolean sunEcAsTheRelayCallsIt() throws GeneralSecurityException {
         final int i = nextIndex();
@@ -114,5 +140,17 @@ public class Ed25519Benchmark {
     public boolean bouncyCastlePointKept() {
         final int i = nextIndex();
         return Ed25519.verify(signatures[i], 0, point, messages[i], 0, MESSAGE_BYTES);
+    }
+
+    @Benchmark
+    public boolean libsodiumSystemJna(SystemSodium sodium) {
+        final int i = nextIndex();
+        return LibSodium.verify(rawKey, messages[i], signatures[i]);
+    }
+
+    @Benchmark
+    public boolean lazysodiumBundled(BundledSodium sodium) {
+        final int i = nextIndex();
+        return sodium.lazy.cryptoSignVerifyDetached(signatures[i], messages[i], MESSAGE_BYTES, rawKey);
     }
 }
