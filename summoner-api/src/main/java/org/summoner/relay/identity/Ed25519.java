@@ -1,5 +1,7 @@
 package org.summoner.relay.identity;
 
+import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
+
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -7,13 +9,15 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Ed25519 with raw 32-byte public keys, as Aurora shares them. Verification is BouncyCastle's RFC 8032 code
  * ({@code org.bouncycastle.math.ec.rfc8032.Ed25519}, pure Java): 8 to 10 times as fast as the JDK's SunEC here and
  * stricter (issue 29, docs/benchmarks/ed25519-candidates.txt). Signing, for {@link AuroraSigner}, stays on the JDK's
  * own (SunEC, Java 15+): a raw key is given the fixed X.509 header of an Ed25519 key. No cryptography is written
- * here. Thread-safe; verification allocates a few small arrays per call, signing takes its own {@link Signature}.
+ * here. Thread-safe; verification allocates a few small arrays per call and decodes each key once
+ * ({@link #decoded}), signing takes its own {@link Signature}.
  */
 final class Ed25519 {
     /** SubjectPublicKeyInfo of an Ed25519 key (RFC 8410) without its 32 key bytes. */
@@ -77,7 +81,37 @@ final class Ed25519 {
         if (key.length != KEY_BYTES || signature.length != SIGNATURE_BYTES || smallOrder(key, 0) || smallOrder(signature, 0)) {
             return false;
         }
-        return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, message, 0, message.length);
+        final PublicPoint point = decoded(key);
+        return point != null && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, point, message, 0, message.length);
+    }
+
+    /** Slots of {@link #DECODED}: about a megabyte when full. */
+    private static final int DECODED_SLOTS = 4096;
+    /**
+     * Keys decoded to their points once, not per signature (an agent signs every line with one key): direct-mapped by
+     * the key's hash, a slot replaced on a collision, a hit only for the very same 32 bytes. Someone who fills it only
+     * makes others' keys decoded again, as on their first line.
+     */
+    private static final AtomicReferenceArray<Decoded> DECODED = new AtomicReferenceArray<>(DECODED_SLOTS);
+
+    private record Decoded(byte[] key, PublicPoint point) {
+    }
+
+    /**
+     * @return {@code key}'s point, decoded as BouncyCastle's verification of a raw key decodes it (on the curve, y
+     *         canonical), or null when it is none.
+     */
+    private static PublicPoint decoded(byte[] key) {
+        final int slot = Arrays.hashCode(key) & (DECODED_SLOTS - 1);
+        final Decoded known = DECODED.get(slot);
+        if (known != null && Arrays.equals(known.key, key)) {
+            return known.point;
+        }
+        final PublicPoint point = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartialExport(key, 0);
+        if (point != null) {
+            DECODED.set(slot, new Decoded(key.clone(), point));
+        }
+        return point;
     }
 
     static byte[] sign(PrivateKey key, byte[] message) {
