@@ -260,15 +260,12 @@ final class SessionInput {
                 return AWAITING; // listed again when its line is back from the pool
             }
             try {
-                settleNow(); // routed with the pool's answers
+                settleNow(); // routed with the pool's answers (a check they lack is computed here: it never waits twice)
             } catch (Throwable error) {
                 session.fault(Faults.Where.LINE, error); // the barrier, as for any line it frames
                 release();
                 session.reads().hold(false);
                 return RESUMED_ALL;
-            }
-            if (awaiting != null) {
-                return AWAITING; // it waits again (the pool was full for another line, or it asked for more)
             }
         }
         if (heldLength == 0) {

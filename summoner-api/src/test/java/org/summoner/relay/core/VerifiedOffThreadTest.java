@@ -205,6 +205,29 @@ class VerifiedOffThreadTest {
     }
 
     @Test
+    void a_line_that_finds_no_room_in_the_input_budget_to_wait_is_dropped_and_told_and_the_next_waits_again() {
+        final Map<String, Object> hyper = new LinkedHashMap<>(UNLIMITED);
+        hyper.put("routing", "dedicated");
+        hyper.put("max_line_bytes", 4096);
+        hyper.put("max_buffered_input_bytes", 6144);
+        final FakeEngine engine = FakeEngine.routed(hyper, Map.of("threads", 1, "max_waiting", 100));
+        engines.add(engine);
+        final Session hog = engine.connect("10.0.0.9", 9);
+        FakeEngine.send(hog, "x".repeat(4000)); // an unfinished line holds most of the budget
+        final Session alice = engine.connect("10.0.0.1", 1);
+        final String line = ALICE.seal("hi", null) + "\n";
+        assertTrue(engine.core().inputBudget().maxBytes() - engine.core().inputBudget().used() < line.length(), "no room left");
+        FakeEngine.send(alice, line);
+        assertEquals(List.of("Warning: Server holds too much unfinished input (max_buffered_input_bytes); the line was dropped.\n"),
+                FakeEngine.output(alice).sent);
+        assertEquals(1, engine.core().counters().linesDropped(ServerNotice.INPUT_FULL));
+        assertTrue(FakeEngine.output(alice).reading, "nothing waits: it is read on");
+        FakeEngine.send(hog, "\n"); // its line ends: the budget is free again
+        FakeEngine.send(alice, ALICE.seal("again", null) + "\n");
+        turnsUntil(engine, () -> ALICE.fingerprint().equals(alice.fingerprint()));
+    }
+
+    @Test
     void a_connection_that_closes_while_its_line_waits_gives_its_copy_back_and_the_verdict_is_no_ones() {
         final FakeEngine engine = relay("dedicated", 1, 100);
         final Session alice = engine.connect("10.0.0.1", 1);
