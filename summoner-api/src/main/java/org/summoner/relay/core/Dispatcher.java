@@ -133,14 +133,16 @@ public abstract class Dispatcher {
         wake();
     }
 
-    /** @return what the next line of this thread that defers its checks gathers them in. */
+    /**
+     * @return an empty {@link DeferredChecks} for a line of this thread to gather its checks in: the last one again
+     *         while no line gathered any (most lines), else a new one (the last went with its line to the pool, or was
+     *         left by a line whose routing failed).
+     */
     final DeferredChecks spareChecks() {
+        if (spareChecks.count() > 0) {
+            spareChecks = new DeferredChecks();
+        }
         return spareChecks;
-    }
-
-    /** The spare checks went to a pending line: the next line gets new ones. */
-    final void spareChecksTaken() {
-        spareChecks = new DeferredChecks();
     }
 
     /** Each line back from the pool goes to its session, which routes it at its turn below. */

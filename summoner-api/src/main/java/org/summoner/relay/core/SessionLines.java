@@ -102,7 +102,6 @@ final class SessionLines implements LineHandler, Router.Decision {
             memo.deferTo(null);
         }
         if (checks.count() > 0) { // the router decided nothing: the line waits for the pool
-            dispatcher.spareChecksTaken();
             final ServerNotice refused = session.input().await(line, offset, length, checks, suspect());
             if (refused != null) {
                 drop(refused);
