@@ -9,9 +9,7 @@ import org.summoner.relay.wire.RemoteAddresses;
 import org.summoner.relay.wire.ServerNotice;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One engine thread's half of the relay core: the sessions it owns, the clock of its current turn, its counters
@@ -34,17 +32,9 @@ public abstract class Dispatcher {
     private OtherNodes.Outbox clusterOutbox;
     private Session[] sessions = new Session[64];
     private int sessionCount;
-    /** Sessions' inputs holding bytes for a later turn, in the order they began to ({@link SessionInput}). */
-    private final ArrayList<SessionInput> holding = new ArrayList<>();
-    /** Sessions that handled part of what they held this turn, queued behind those that waited. */
-    private final ArrayList<SessionInput> served = new ArrayList<>();
-    /** Lines whose signature checks a pool thread computed, back for their sessions ({@link #verdictReady}). */
-    private final ConcurrentLinkedQueue<PendingLine> verdicts = new ConcurrentLinkedQueue<>();
-    /** What this thread's next line that defers its checks gathers them in; replaced when one does. */
-    private DeferredChecks spareChecks = new DeferredChecks();
+    /** Input held for a later turn, and lines back from the verification pool. */
+    private final HeldInput held = new HeldInput();
     private long turn;
-    private long suspectTurn = -1;
-    private long suspectChecks;
     private long now = System.nanoTime();
     private long nextIdleSweepNanos;
     /** Sessions whose TLS handshake is not done, oldest first ({@code tls.handshake_timeout_secs}). */
@@ -100,7 +90,7 @@ public abstract class Dispatcher {
 
     /** {@code input} began to hold bytes ({@link SessionInput}); they are taken up at the next turns. */
     final void holding(SessionInput input) {
-        holding.add(input);
+        held.add(input);
         inputHeld();
     }
 
@@ -116,7 +106,7 @@ public abstract class Dispatcher {
      *         pool: the engine must not wait for sockets.
      */
     protected final boolean holdsInput() {
-        return !holding.isEmpty() || !verdicts.isEmpty();
+        return held.any();
     }
 
     /**
@@ -129,88 +119,32 @@ public abstract class Dispatcher {
 
     /** From a pool thread: {@code line}'s checks are computed; its session takes it up at this thread's next turn. */
     final void verdictReady(PendingLine line) {
-        verdicts.offer(line);
+        held.verdictReady(line);
         wake();
     }
 
-    /**
-     * @return an empty {@link DeferredChecks} for a line of this thread to gather its checks in: the last one again
-     *         while no line gathered any (most lines), else a new one (the last went with its line to the pool, or was
-     *         left by a line whose routing failed).
-     */
+    /** @return an empty {@link DeferredChecks} for a line of this thread to gather its checks in. */
     final DeferredChecks spareChecks() {
-        if (spareChecks.count() > 0) {
-            spareChecks = new DeferredChecks();
-        }
-        return spareChecks;
-    }
-
-    /** Each line back from the pool goes to its session, which routes it at its turn below. */
-    private void takeVerdicts() {
-        PendingLine line;
-        while ((line = verdicts.poll()) != null) {
-            final SessionInput input = line.session.input();
-            if (input.verdictIn(line) && !input.listedHolding) {
-                input.listedHolding = true;
-                holding.add(input);
-            }
-        }
+        return held.spareChecks();
     }
 
     /**
-     * Takes up the input sessions held, each within this turn's verification budget, in the order they began to hold;
-     * those done let their engine read them again. Called once per turn, after the turn's reads.
+     * Takes up the input sessions held, each within this turn's verification budget, in the order they began to hold,
+     * and the lines back from the verification pool; those done let their engine read them again. Called once per turn,
+     * after the turn's reads.
      */
     protected final void resumeHeldInput() {
-        if (!verdicts.isEmpty()) {
-            takeVerdicts();
-        }
-        if (holding.isEmpty()) {
-            return; // every turn of every loop asks: nothing to do unless signed lines are being held
-        }
-        final int taken = holding.size();
-        int waiting = 0;
-        for (int i = 0; i < taken; i++) {
-            final SessionInput input = holding.get(i);
-            final int resumed = input.resumeHeld();
-            if (resumed == SessionInput.RESUMED_ALL || resumed == SessionInput.AWAITING) {
-                input.listedHolding = false; // done, or back on the list when its line returns from the pool
-            } else if (resumed == SessionInput.RESUMED_NONE) {
-                holding.set(waiting++, input); // first in line next turn: the share goes round
-            } else if (resumed == SessionInput.RESUMED_SOME) {
-                served.add(input);
-            }
-        }
-        for (int i = 0, n = served.size(); i < n; i++) {
-            holding.set(waiting++, served.get(i));
-        }
-        served.clear();
-        for (int i = taken, n = holding.size(); i < n; i++) {
-            holding.set(waiting++, holding.get(i)); // began to hold meanwhile
-        }
-        for (int i = holding.size() - 1; i >= waiting; i--) {
-            holding.remove(i);
-        }
+        held.resume();
     }
-
-    /**
-     * Signature checks that clients with recent invalid attempts ({@code Session.suspect}) may cause per turn on this
-     * thread, all of them together; everyone else has {@link SessionInput#CHECKS_PER_TURN} of its own.
-     */
-    static final int SUSPECT_CHECKS_PER_TURN = 2;
 
     /** @return whether this turn's checks for clients with recent invalid attempts are not all spent. */
     final boolean suspectChecksLeft() {
-        return suspectTurn != turn || suspectChecks < SUSPECT_CHECKS_PER_TURN;
+        return held.suspectChecksLeft(turn);
     }
 
     /** {@code checks} signature checks were computed this turn for a client with recent invalid attempts. */
     final void spentSuspectChecks(long checks) {
-        if (suspectTurn != turn) {
-            suspectTurn = turn;
-            suspectChecks = 0;
-        }
-        suspectChecks += checks;
+        held.spentSuspectChecks(turn, checks);
     }
 
     /** Sets the clock: for tests that drive time by hand. */

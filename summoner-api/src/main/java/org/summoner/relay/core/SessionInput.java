@@ -314,7 +314,7 @@ final class SessionInput {
 
     /**
      * @return whether it made an invalid attempt within {@code invalid_attempts.window_secs}: its signature checks come
-     *         from the few its dispatcher gives such clients per turn ({@link Dispatcher#suspectChecksLeft()}), so a
+     *         from the few its dispatcher gives such clients per turn ({@link HeldInput#suspectChecksLeft}), so a
      *         flood of connections that verify and do nothing cannot stretch the turns of everyone else.
      */
     boolean suspect() {
