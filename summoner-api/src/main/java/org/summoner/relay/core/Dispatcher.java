@@ -120,7 +120,11 @@ public abstract class Dispatcher {
     /** From a pool thread: {@code line}'s checks are computed; its session takes it up at this thread's next turn. */
     final void verdictReady(PendingLine line) {
         held.verdictReady(line);
-        wake();
+        try {
+            wake();
+        } catch (RuntimeException stopped) {
+            // the engine's thread has stopped (an event loop refuses tasks): its sessions are closed, the line is no one's
+        }
     }
 
     /** @return an empty {@link DeferredChecks} for a line of this thread to gather its checks in. */

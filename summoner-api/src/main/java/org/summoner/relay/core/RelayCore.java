@@ -16,9 +16,6 @@ import org.summoner.relay.wire.InputBudget;
 import org.summoner.relay.wire.NoticeLines;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Set;
@@ -54,7 +51,6 @@ public final class RelayCore {
     private final ConcurrentHashMap<String, Session> byRemoteAddr = new ConcurrentHashMap<>();
     private final Set<String> hostFingerprints;
     private final AtomicInteger hostConnections = new AtomicInteger();
-    private final SecureRandom nonces = new SecureRandom();
     private final ServerTls tls;
     private final AtomicLong membershipChanges = new AtomicLong();
     private final Faults faults = new Faults();
@@ -303,18 +299,6 @@ public final class RelayCore {
 
     long handshakeTimeoutNanos() {
         return live.get().handshakeTimeoutNanos;
-    }
-
-    /** @return a fresh nonce: 32 bytes from {@link SecureRandom}, as base64url without padding (43 characters). */
-    String newChallenge() {
-        final byte[] nonce = new byte[32];
-        nonces.nextBytes(nonce);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
-    }
-
-    /** @return {@code {"handshake":"challenge","nonce":"<nonce>"}} and its {@code \n} (the nonce needs no escaping). */
-    byte[] challengeLine(String nonce) {
-        return ("{\"handshake\":\"challenge\",\"nonce\":\"" + nonce + "\"}\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** @return the rejected lines counted per IP ({@code dedicated_relay.invalid_attempts}). */

@@ -210,7 +210,7 @@ public final class Session {
         try {
             dispatcher.awaitHandshake(this, dispatcher.now() + core.handshakeTimeoutNanos());
             if (core.handshakeChallenges()) {
-                output.send(core.challengeLine(identity.newChallenge()));
+                output.send(SessionIdentity.challengeLine(identity.newChallenge()));
             }
         } catch (Throwable error) {
             fault(Faults.Where.ENGINE, error);

@@ -4,6 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.summoner.relay.identity.IdentityMemo;
 
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
 /**
  * Who one connection is (SPEC section 7): the identity it is bound to, whether it is a host, whether relayed lines
  * reach it, the challenge it was sent and what its identity records verified to. Routers bind it; routes read it.
@@ -13,6 +17,7 @@ import org.summoner.relay.identity.IdentityMemo;
  */
 public final class SessionIdentity {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    private static final SecureRandom NONCES = new SecureRandom();
 
     private final Session session;
     private final RelayCore core;
@@ -123,9 +128,14 @@ public final class SessionIdentity {
         receiving = true;
     }
 
-    /** @return a new nonce for {@code handshake.challenge}, which this connection is sent, and remembered. */
+    /**
+     * @return a new nonce for {@code handshake.challenge}, which this connection is sent, and remembered: 32 bytes from
+     *         {@link SecureRandom}, as base64url without padding (43 characters).
+     */
     String newChallenge() {
-        challenge = core.newChallenge();
+        final byte[] nonce = new byte[32];
+        NONCES.nextBytes(nonce);
+        challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(nonce);
         return challenge;
     }
 
@@ -137,5 +147,10 @@ public final class SessionIdentity {
         if (host) {
             core.hostLeft();
         }
+    }
+
+    /** @return {@code {"handshake":"challenge","nonce":"<nonce>"}} and its {@code \n} (the nonce needs no escaping). */
+    static byte[] challengeLine(String nonce) {
+        return ("{\"handshake\":\"challenge\",\"nonce\":\"" + nonce + "\"}\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

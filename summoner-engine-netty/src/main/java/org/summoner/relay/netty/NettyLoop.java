@@ -1,7 +1,5 @@
 package org.summoner.relay.netty;
 
-import org.summoner.relay.spi.HandOffRoom;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -19,11 +17,11 @@ import org.summoner.relay.core.Route;
 import org.summoner.relay.core.Session;
 import org.summoner.relay.core.SpanTable;
 import org.summoner.relay.policy.ReadPause;
+import org.summoner.relay.spi.HandOffRoom;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -365,11 +363,7 @@ final class NettyLoop extends Dispatcher {
     /** From a verification thread: lines are back for this loop's sessions; a turn for held input takes them up. */
     @Override
     protected void wake() {
-        try {
-            loop.execute(this::inputHeld);
-        } catch (RejectedExecutionException stopped) {
-            // the loop has stopped: its sessions are closed, and what came back is no one's
-        }
+        loop.execute(this::inputHeld);
     }
 
     @Override
