@@ -128,12 +128,12 @@ final class SessionInput {
      * @return null when it waits; else why it cannot, and is dropped: no room in the input budget
      *         ({@link ServerNotice#INPUT_FULL}), or no place left in the pool ({@link ServerNotice#VERIFICATION_BUSY}).
      */
-    ServerNotice await(byte[] line, int offset, int length, DeferredChecks checks, boolean suspect) {
+    ServerNotice await(byte[] line, int offset, int length, DeferredChecks checks) {
         if (!inputBudget.tryTake(length)) {
             return ServerNotice.INPUT_FULL;
         }
         final PendingLine pending = new PendingLine(session, Arrays.copyOfRange(line, offset, offset + length), checks);
-        if (!core().verificationPool().offer(pending, suspect)) {
+        if (!core().verificationPool().offer(pending, suspect())) { // a recent invalid attempt: behind everyone else
             inputBudget.giveBack(length);
             return ServerNotice.VERIFICATION_BUSY;
         }
@@ -317,7 +317,7 @@ final class SessionInput {
      *         from the few its dispatcher gives such clients per turn ({@link HeldInput#suspectChecksLeft}), so a
      *         flood of connections that verify and do nothing cannot stretch the turns of everyone else.
      */
-    boolean suspect() {
+    private boolean suspect() {
         return lastInvalidAttemptNanos != 0 && dispatcher.now() - lastInvalidAttemptNanos < suspectWindowNanos;
     }
 

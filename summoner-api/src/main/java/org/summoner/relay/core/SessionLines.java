@@ -102,7 +102,7 @@ final class SessionLines implements LineHandler, Router.Decision {
             memo.deferTo(null);
         }
         if (checks.count() > 0) { // the router decided nothing: the line waits for the pool
-            final ServerNotice refused = session.input().await(line, offset, length, checks, suspect());
+            final ServerNotice refused = session.input().await(line, offset, length, checks);
             if (refused != null) {
                 drop(refused);
             }
@@ -125,11 +125,6 @@ final class SessionLines implements LineHandler, Router.Decision {
         } finally {
             memo.answerWith(null);
         }
-    }
-
-    /** @return whether it made an invalid attempt lately: its lines wait behind everyone else's for the pool. */
-    private boolean suspect() {
-        return session.input().suspect();
     }
 
     @Override

@@ -24,16 +24,10 @@ public final class DeferredChecks {
     private final byte[] results = {UNKNOWN, UNKNOWN, UNKNOWN};
     private SignatureCache cache;
     private int count;
-    private int computed;
 
     /** @return the checks gathered. */
     public int count() {
         return count;
-    }
-
-    /** @return the checks {@link #compute()} computed (the ones after the first that failed are not). */
-    public int computed() {
-        return computed;
     }
 
     /**
@@ -43,7 +37,6 @@ public final class DeferredChecks {
     public void compute() {
         for (int i = 0; i < count; i++) {
             final boolean valid = Ed25519.verify(keys[i], messages[i], signatures[i]);
-            computed++;
             results[i] = (byte) (valid ? 1 : 0);
             cache.remember(hashes[4 * i], hashes[4 * i + 1], hashes[4 * i + 2], hashes[4 * i + 3], valid);
             if (!valid) {
